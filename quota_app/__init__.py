@@ -1,0 +1,79 @@
+"""Quota tracking for supported employment: the Flask application factory."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, current_app, g, has_request_context, session
+
+from .clock import Clock
+from .db import Database
+from .extensions import babel, csrf, limiter, login_manager
+from .settings import Settings, load_settings
+
+LANGUAGES = ("da", "en")
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def create_app(
+    settings: Settings | None = None, *, database: Database | None = None, clock: Clock | None = None
+) -> Flask:
+    """Configure and register everything; no queries, no migrations, no scheduler."""
+    settings = settings or load_settings()
+    app = Flask(__name__, instance_path=str(settings.instance_path.resolve()))
+    app.config.update(
+        SECRET_KEY=settings.effective_secret_key,
+        QUOTA_SETTINGS=settings,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.session_cookie_secure and settings.env == "production",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings.session_cookie_secure and settings.env == "production",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=10),
+        BABEL_DEFAULT_LOCALE=settings.default_locale,
+        BABEL_DEFAULT_TIMEZONE=settings.timezone,
+        BABEL_TRANSLATION_DIRECTORIES=";".join(str(p) for p in sorted(PACKAGE_DIR.glob("**/translations"))),
+        RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
+        RATELIMIT_ENABLED=True,
+        WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+        TESTING=settings.env == "test",
+    )
+    app.extensions["quota_db"] = database or Database(settings.effective_database_url)
+    app.extensions["quota_clock"] = clock or Clock()
+
+    babel.init_app(app, locale_selector=_select_locale)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+
+    from . import web
+
+    web.init_app(app)
+    _register_blueprints(app)
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .auth.views import bp as auth_bp
+    from .core.views import bp as core_bp
+
+    for bp in (core_bp, auth_bp):
+        app.register_blueprint(bp)
+
+
+def _select_locale() -> str:
+    if not has_request_context():
+        return current_app.config["QUOTA_SETTINGS"].default_locale
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    user = getattr(g, "_login_user", None)
+    if user is not None and getattr(user, "locale", None) in LANGUAGES:
+        return user.locale
+    return current_app.config["QUOTA_SETTINGS"].default_locale

@@ -1,0 +1,98 @@
+"""The `quota` command: the Flask CLI of the app with the commands of DESIGN.md §6."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup
+
+from .errors import DomainError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def main() -> None:
+    """Run the quota command line."""
+    from . import create_app
+
+    cli = FlaskGroup(create_app=lambda: create_app(), add_default_commands=False, add_version_option=False)
+    cli.help = "Quota tracking for supported employment (støttet beskæftigelse)."
+    cli(prog_name="quota")
+
+
+def fail(message: object) -> None:
+    """Print a message on stderr and exit 1 (bad input)."""
+    click.echo(f"Fejl: {message}", err=True)
+    sys.exit(1)
+
+
+def alembic_config(app: Flask):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = app.extensions["quota_db"].engine
+    return config
+
+
+@click.group("db", help="Database schema.")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade", help="Bring the database schema up to date.")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(current_app), revision)
+    click.echo(f"Database at {revision}.")
+
+
+@click.group("users", help="User accounts.")
+def users_group() -> None:
+    pass
+
+
+@users_group.command("create", help="Create a user and print a generated password once.")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(["hr", "bif", "admin"]))
+@click.option("--department", "department_code", help="Department code, required for hr.")
+@click.option("--name", default="")
+@click.option("--password", envvar="QUOTA_NEW_USER_PASSWORD", help="Default: a generated one, printed once.")
+def users_create(email: str, role: str, department_code: str | None, name: str, password: str | None) -> None:
+    from .auth import services as auth
+    from .web import database
+
+    db = database()
+    generated = password is None
+    password = password or auth.generate_password()
+    try:
+        with db.begin() as session:
+            user = auth.create_user(
+                session,
+                email=email,
+                role=role,
+                password=password,
+                name=name,
+                department_code=department_code,
+                actor="cli",
+                now=current_app.extensions["quota_clock"].now(),
+            )
+            email = user.email
+    except DomainError as exc:
+        fail(exc.message)
+    click.echo(f"Created {role} user {email}.")
+    if generated:
+        click.echo(f"Password (shown once): {password}")
+
+
+def register_commands(app: Flask) -> None:
+    """Add every command group; features add theirs here."""
+    from .demo.cli import demo_command
+
+    for command in (db_group, users_group, demo_command):
+        app.cli.add_command(command)

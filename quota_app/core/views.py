@@ -1,0 +1,36 @@
+"""The start page per role and the language switch."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+
+from .. import LANGUAGES
+from ..auth.views import safe_next
+from ..models import Department
+from ..web import db_session
+
+bp = Blueprint("core", __name__, template_folder="templates")
+
+
+@bp.route("/")
+@login_required
+def start():  # type: ignore[no-untyped-def]
+    department = (
+        db_session().get(Department, current_user.department_id) if current_user.department_id else None
+    )
+    return render_template(f"core/start_{current_user.role}.html", department=department)
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():  # type: ignore[no-untyped-def]
+    lang = request.form.get("lang", "")
+    if lang not in LANGUAGES:
+        abort(400)
+    session["lang"] = lang
+    return redirect(safe_next(request.form.get("next")) or url_for("core.start"))
+
+
+@bp.route("/healthz")
+def healthz():  # type: ignore[no-untyped-def]
+    return {"status": "ok"}

@@ -1,0 +1,192 @@
+"""Engine, sessions and the column types and SQL helpers that behave the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Session
+
+# Danish alphabetical order: the Latin letters, then æ, ø, å. Old spellings sort with their modern letter.
+_DANISH_ORDER = "abcdefghijklmnopqrstuvwxyzæøå"
+_DANISH_RANK = {ch: i for i, ch in enumerate(_DANISH_ORDER)}
+_DANISH_FOLD = {"ä": "æ", "ö": "ø", "aa": "å", "é": "e", "ü": "y"}
+PG_DANISH_COLLATION = "da-DK-x-icu"
+
+
+def danish_sort_key(value: str | None) -> tuple:
+    """Return a key that orders text the Danish way, ignoring case."""
+    if value is None:
+        return ()
+    text = value.casefold()
+    for old, new in _DANISH_FOLD.items():
+        if old != "aa":
+            text = text.replace(old, new)
+    return tuple((_DANISH_RANK.get(ch, -1), ch) for ch in text)
+
+
+def _sqlite_danish_collation(left: str, right: str) -> int:
+    a, b = danish_sort_key(left), danish_sort_key(right)
+    return (a > b) - (a < b)
+
+
+def _sqlite_fold(value: str | None) -> str | None:
+    return value.casefold() if isinstance(value, str) else value
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware UTC timestamp: timestamptz on PostgreSQL, naive UTC text on SQLite, aware UTC in Python."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where an aware UTC timestamp is required")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def danish_order(column: Any) -> Any:
+    """Order a text column case-insensitively in Danish alphabetical order."""
+    return _DanishOrder(column)
+
+
+def danish_contains(column: Any, term: str) -> Any:
+    """Match rows whose text column contains term, ignoring case (æ/Æ, ø/Ø, å/Å included)."""
+    escaped = term.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return _DanishFold(column).like(f"%{escaped}%", escape="\\")
+
+
+class _DanishOrder(sa.sql.expression.ColumnElement):
+    inherit_cache = True
+
+    def __init__(self, column: Any) -> None:
+        self.column = column
+        self.type = sa.String()
+
+
+class _DanishFold(sa.sql.functions.GenericFunction):
+    type = sa.String()
+    name = "danish_fold"
+    inherit_cache = True
+
+
+@compiles(_DanishOrder, "sqlite")
+def _order_sqlite(element: _DanishOrder, compiler: Any, **kw: Any) -> str:
+    return f"{compiler.process(element.column, **kw)} COLLATE da_ci"
+
+
+@compiles(_DanishOrder, "postgresql")
+def _order_pg(element: _DanishOrder, compiler: Any, **kw: Any) -> str:
+    return f'lower({compiler.process(element.column, **kw)} COLLATE "{PG_DANISH_COLLATION}")'
+
+
+@compiles(_DanishFold, "sqlite")
+def _fold_sqlite(element: _DanishFold, compiler: Any, **kw: Any) -> str:
+    return f"da_fold({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_DanishFold, "postgresql")
+def _fold_pg(element: _DanishFold, compiler: Any, **kw: Any) -> str:
+    (arg,) = element.clauses
+    return f'lower({compiler.process(arg, **kw)} COLLATE "{PG_DANISH_COLLATION}")'
+
+
+def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    dbapi_connection.create_collation("da_ci", _sqlite_danish_collation)
+    dbapi_connection.create_function("da_fold", 1, _sqlite_fold, deterministic=True)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine configured for this app (SQLite pragmas and functions, PostgreSQL UTC)."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"timeout": 10}, **kwargs)
+        sa.event.listen(engine, "connect", _on_sqlite_connect)
+        # pysqlite's own transaction handling defers BEGIN; emit it ourselves so SAVEPOINT works.
+        sa.event.listen(engine, "connect", _sqlite_disable_pysqlite_begin)
+        sa.event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        if parsed.drivername == "postgresql":
+            url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+        return sa.create_engine(
+            url, connect_args={"options": "-c timezone=UTC"}, pool_pre_ping=True, **kwargs
+        )
+    raise ValueError(f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL")
+
+
+def _sqlite_disable_pysqlite_begin(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+
+
+class Database:
+    """One engine per app, created on first use; sessions come from here."""
+
+    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+        self.url = url
+        self._engine_kwargs = engine_kwargs
+        self._engine: Engine | None = None
+        self._bind: Any = None
+
+    @classmethod
+    def bound_to(cls, bind: Any) -> Database:
+        """Return a Database whose sessions use an existing engine or connection (tests, scripts)."""
+        db = cls(str(bind.engine.url))
+        db._bind = bind
+        db._engine = bind.engine
+        return db
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = make_engine(self.url, **self._engine_kwargs)
+        return self._engine
+
+    def session(self) -> Session:
+        if self._bind is not None and isinstance(self._bind, sa.Connection):
+            return Session(bind=self._bind, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        return Session(bind=self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def begin(self) -> Iterator[Session]:
+        """Yield a session that commits at the end, or rolls back on error."""
+        session = self.session()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        if self._engine is not None and self._bind is None:
+            self._engine.dispose()
+            self._engine = None

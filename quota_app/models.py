@@ -1,0 +1,378 @@
+"""The data model of DESIGN.md §4; constraints live in the database, not only here."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from .db import UTCDateTime
+
+STATUSES = ("open", "filled", "paused", "closed")
+ROLES = ("hr", "bif", "admin")
+MEASURES = ("stock", "flow")
+WEIGHTINGS = ("headcount", "fte")
+DISPATCH_KINDS = ("report", "consolidated", "reminder", "alert", "failure_notice")
+DISPATCH_STATES = ("pending", "sending", "sent", "failed")
+MUNICIPALITY_SCOPE = "KK"  # the whole municipality, where a row is not about one department
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def _utc(nullable: bool = False, **kw: Any) -> Any:
+    return Field(
+        default=None if nullable else ..., sa_column=sa.Column(UTCDateTime(), nullable=nullable, **kw)
+    )
+
+
+class Department(SQLModel, table=True):
+    __tablename__ = "department"
+    __table_args__ = (sa.CheckConstraint("length(code) >= 2", name="code_length"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=10, unique=True)
+    name: str = Field(max_length=200)
+    mayor_title: str = Field(default="", max_length=200)
+    mayor_name: str = Field(default="", max_length=200)
+    mayor_email: str = Field(default="", max_length=254)
+    hr_emails: str = Field(default="", max_length=2000)  # comma-separated HR contact addresses
+    active: bool = Field(default=True)
+    sort: int = Field(default=0)
+
+    @property
+    def hr_addresses(self) -> list[str]:
+        return [a.strip() for a in self.hr_emails.split(",") if a.strip()]
+
+
+class Unit(SQLModel, table=True):
+    __tablename__ = "unit"
+    __table_args__ = (sa.UniqueConstraint("department_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    department_id: int = Field(foreign_key="department.id", index=True)
+    name: str = Field(max_length=200)
+    active: bool = Field(default=True)
+
+
+class PlacementType(SQLModel, table=True):
+    __tablename__ = "placement_type"
+    __table_args__ = (
+        sa.CheckConstraint(_in("measure", MEASURES), name="measure_known"),
+        sa.CheckConstraint(_in("target_unit", ("places", "persons", "courses")), name="target_unit_known"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    name_da: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+    measure: str = Field(default="stock", max_length=10)
+    target_unit: str = Field(default="places", max_length=10)
+    active: bool = Field(default=True)
+    sort: int = Field(default=0)
+
+
+class Target(SQLModel, table=True):
+    """A department's target for one year and type (the current revision; history in TargetRevision)."""
+
+    __tablename__ = "target"
+    __table_args__ = (
+        sa.UniqueConstraint("year", "department_id", "type_id"),
+        sa.CheckConstraint("value >= 0", name="value_non_negative"),
+        sa.CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int
+    department_id: int = Field(foreign_key="department.id", index=True)
+    type_id: int = Field(foreign_key="placement_type.id")
+    value: int
+    decided_on: date | None = None
+    reference: str = Field(default="", max_length=300)
+    updated_at: datetime = _utc()
+    updated_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+class TargetRevision(SQLModel, table=True):
+    """Every value a target has had, in the order it was recorded."""
+
+    __tablename__ = "target_revision"
+    __table_args__ = (sa.CheckConstraint("value >= 0", name="value_non_negative"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    target_id: int = Field(foreign_key="target.id", index=True)
+    value: int
+    decided_on: date | None = None
+    reference: str = Field(default="", max_length=300)
+    recorded_at: datetime = _utc()
+    recorded_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+class MunicipalityTarget(SQLModel, table=True):
+    """A municipality-wide target (e.g. the 2014 figures), from which department targets may be derived."""
+
+    __tablename__ = "municipality_target"
+    __table_args__ = (
+        sa.UniqueConstraint("year", "type_id"),
+        sa.CheckConstraint("value >= 0", name="value_non_negative"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int
+    type_id: int = Field(foreign_key="placement_type.id")
+    value: int
+    result: int | None = None  # the reported annual result, where a public document gives one
+    decided_on: date | None = None
+    reference: str = Field(default="", max_length=300)
+
+
+class CountingRule(SQLModel, table=True):
+    __tablename__ = "counting_rule"
+    __table_args__ = (
+        sa.UniqueConstraint("year", "type_id"),
+        sa.CheckConstraint(_in("weighting", WEIGHTINGS), name="weighting_known"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int
+    type_id: int = Field(foreign_key="placement_type.id")
+    counted_statuses: str = Field(default="filled", max_length=60)  # comma-separated; flow types: starts
+    weighting: str = Field(default="headcount", max_length=10)
+
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        return tuple(s for s in self.counted_statuses.split(",") if s)
+
+
+class DepartmentHeadcount(SQLModel, table=True):
+    __tablename__ = "department_headcount"
+    __table_args__ = (
+        sa.UniqueConstraint("year", "department_id"),
+        sa.CheckConstraint("employees >= 0", name="employees_non_negative"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int
+    department_id: int = Field(foreign_key="department.id")
+    employees: int
+
+
+_PLACE_VERSION = sa.Column("version", sa.Integer(), nullable=False)
+
+
+class Place(SQLModel, table=True):
+    """A place; its status lives in its events. current_* cache the latest known event for lists."""
+
+    __tablename__ = "place"
+    __table_args__ = (
+        sa.UniqueConstraint("department_id", "reference"),
+        sa.CheckConstraint("fte > 0 AND fte <= 1", name="fte_range"),
+        sa.CheckConstraint(
+            f"current_status IS NULL OR {_in('current_status', STATUSES)}", name="status_known"
+        ),
+        sa.Index("ix_place_department_type", "department_id", "type_id"),
+    )
+    __mapper_args__: ClassVar[dict] = {"version_id_col": _PLACE_VERSION}  # optimistic locking
+
+    id: int | None = Field(default=None, primary_key=True)
+    department_id: int = Field(foreign_key="department.id")
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    type_id: int = Field(foreign_key="placement_type.id")
+    reference: str = Field(max_length=100)
+    title: str = Field(default="", max_length=300)
+    fte: float = Field(default=1.0)
+    version: int | None = Field(default=None, sa_column=_PLACE_VERSION)
+    current_status: str | None = Field(default=None, max_length=10)
+    current_since: date | None = None
+    created_at: datetime = _utc()
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+class PlaceEvent(SQLModel, table=True):
+    """One status change of a place; never deleted, voided by setting voided_at."""
+
+    __tablename__ = "place_event"
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", STATUSES), name="status_known"),
+        sa.CheckConstraint("(voided_at IS NULL) = (void_reason IS NULL)", name="void_has_reason"),
+        sa.Index("ix_place_event_place_effective", "place_id", "effective_date", "recorded_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    place_id: int = Field(foreign_key="place.id")
+    status: str = Field(max_length=10)
+    effective_date: date
+    recorded_at: datetime = _utc()
+    recorded_by_id: int | None = Field(default=None, foreign_key="user.id")
+    note: str = Field(default="", max_length=2000)
+    corrects_event_id: int | None = Field(default=None, foreign_key="place_event.id")
+    source: str = Field(default="web", max_length=20)
+    voided_at: datetime | None = _utc(nullable=True)
+    voided_by_id: int | None = Field(default=None, foreign_key="user.id")
+    void_reason: str | None = Field(default=None, max_length=2000)
+
+
+class DepartmentComment(SQLModel, table=True):
+    __tablename__ = "department_comment"
+    __table_args__ = (sa.UniqueConstraint("period", "department_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(max_length=10)
+    department_id: int = Field(foreign_key="department.id")
+    text: str = Field(default="", max_length=10000)
+    author_id: int | None = Field(default=None, foreign_key="user.id")
+    updated_at: datetime = _utc()
+    locked_at: datetime | None = _utc(nullable=True)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user"
+    __table_args__ = (
+        sa.CheckConstraint(_in("role", ROLES), name="role_known"),
+        sa.CheckConstraint("role <> 'hr' OR department_id IS NOT NULL", name="hr_has_department"),
+        sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    name: str = Field(default="", max_length=200)
+    password_hash: str = Field(max_length=300)
+    role: str = Field(max_length=10)
+    department_id: int | None = Field(default=None, foreign_key="department.id")
+    active: bool = Field(default=True)
+    locale: str | None = Field(default=None, max_length=5)
+    created_at: datetime = _utc()
+    last_login_at: datetime | None = _utc(nullable=True)
+
+    # Flask-Login's user protocol.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class ApiToken(SQLModel, table=True):
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    name: str = Field(max_length=100)
+    token_hash: str = Field(max_length=64, unique=True)  # SHA-256 hex of the secret
+    prefix: str = Field(max_length=12)  # the first characters, shown so a person can tell tokens apart
+    created_at: datetime = _utc()
+    last_used_at: datetime | None = _utc(nullable=True)
+    revoked_at: datetime | None = _utc(nullable=True)
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_entry"
+    __table_args__ = (sa.Index("ix_audit_entry_entity", "entity_type", "entity_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    actor_label: str = Field(max_length=254)  # e-mail, "system", "scheduler" or "cli"
+    action: str = Field(max_length=60)
+    entity_type: str = Field(max_length=60)
+    entity_id: str = Field(default="", max_length=60)
+    before: dict | None = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))
+    after: dict | None = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))
+    at: datetime = _utc(index=True)
+
+
+class ReportArchive(SQLModel, table=True):
+    __tablename__ = "report_archive"
+    __table_args__ = (sa.Index("ix_report_archive_lookup", "period", "scope", "known_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(max_length=10)
+    department_id: int | None = Field(default=None, foreign_key="department.id")
+    scope: str = Field(max_length=10)  # department code, or MUNICIPALITY_SCOPE for the consolidated report
+    known_at: datetime = _utc()
+    pdf: bytes = Field(sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+    sha256: str = Field(max_length=64)
+    created_at: datetime = _utc()
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+class Dispatch(SQLModel, table=True):
+    """One mail to one recipient about one period and scope; the row is claimed before sending."""
+
+    __tablename__ = "dispatch"
+    __table_args__ = (
+        sa.UniqueConstraint("period", "scope", "recipient", "kind"),
+        sa.CheckConstraint(_in("kind", DISPATCH_KINDS), name="kind_known"),
+        sa.CheckConstraint(_in("state", DISPATCH_STATES), name="state_known"),
+        sa.CheckConstraint("attempts >= 0", name="attempts_non_negative"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(max_length=20)
+    department_id: int | None = Field(default=None, foreign_key="department.id")
+    scope: str = Field(max_length=10)
+    recipient: str = Field(max_length=254)
+    kind: str = Field(max_length=20)
+    state: str = Field(default="pending", max_length=10)
+    attempts: int = Field(default=0)
+    last_error: str | None = Field(default=None, max_length=2000)
+    message_id: str | None = Field(default=None, max_length=300)
+    pdf_sha256: str | None = Field(default=None, max_length=64)
+    archive_id: int | None = Field(default=None, foreign_key="report_archive.id")
+    next_attempt_at: datetime | None = _utc(nullable=True)
+    claimed_at: datetime | None = _utc(nullable=True)
+    claimed_by: str | None = Field(default=None, max_length=100)
+    sent_at: datetime | None = _utc(nullable=True)
+    created_at: datetime = _utc()
+
+
+class AppText(SQLModel, table=True):
+    """Editable texts and settings kept as data (e.g. the mayor's letter)."""
+
+    __tablename__ = "app_text"
+
+    key: str = Field(primary_key=True, max_length=100)
+    value: str = Field(default="", max_length=20000)
+    updated_at: datetime = _utc()
+    updated_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+# Events are history: the database itself refuses to delete them, whatever the client.
+_NO_EVENT_DELETE = {
+    "sqlite": sa.DDL(
+        "CREATE TRIGGER place_event_no_delete BEFORE DELETE ON place_event "
+        "BEGIN SELECT RAISE(ABORT, 'place events cannot be deleted'); END"
+    ),
+    "postgresql": sa.DDL(
+        "CREATE OR REPLACE FUNCTION place_event_no_delete() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN RAISE EXCEPTION 'place events cannot be deleted'; END $$; "
+        "CREATE TRIGGER place_event_no_delete BEFORE DELETE ON place_event "
+        "FOR EACH ROW EXECUTE FUNCTION place_event_no_delete()"
+    ),
+}
+for _dialect, _ddl in _NO_EVENT_DELETE.items():
+    sa.event.listen(PlaceEvent.__table__, "after_create", _ddl.execute_if(dialect=_dialect))
+sa.event.listen(
+    PlaceEvent.__table__,
+    "after_drop",
+    sa.DDL("DROP FUNCTION IF EXISTS place_event_no_delete()").execute_if(dialect="postgresql"),
+)

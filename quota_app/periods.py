@@ -1,0 +1,91 @@
+"""Periods: a year ('2025') or a half-year ('2025-H1', '2025-H2'), and parsing of dates and timestamps."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from .errors import DomainError
+
+_PERIOD = re.compile(r"^(\d{4})(?:-H([12]))?$")
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    year: int
+    half: int | None = None  # 1, 2, or None for the whole year
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-H{self.half}" if self.half else str(self.year)
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 7, 1) if self.half == 2 else date(self.year, 1, 1)
+
+    @property
+    def end(self) -> date:
+        return date(self.year, 6, 30) if self.half == 1 else date(self.year, 12, 31)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        """The period of the same length just before this one."""
+        if self.half is None:
+            return Period(self.year - 1)
+        return Period(self.year, 1) if self.half == 2 else Period(self.year - 1, 2)
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def parse_period(text: str) -> Period:
+    """Parse '2025', '2025-H1' or '2025-H2', or raise DomainError."""
+    match = _PERIOD.match(text.strip().upper()) if text else None
+    if not match or not 2000 <= int(match.group(1)) <= 2100:
+        raise DomainError(f"Ugyldig periode '{text}': brug fx 2025, 2025-H1 eller 2025-H2.", field="period")
+    return Period(int(match.group(1)), int(match.group(2)) if match.group(2) else None)
+
+
+def half_year_of(day: date) -> Period:
+    return Period(day.year, 1 if day.month <= 6 else 2)
+
+
+def last_completed_half_year(day: date) -> Period:
+    """The most recent half-year that ended before day."""
+    return half_year_of(day).previous()
+
+
+def parse_iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except (ValueError, AttributeError) as exc:
+        raise DomainError(f"Ugyldig dato '{text}': brug ÅÅÅÅ-MM-DD, fx 2025-06-30.", field="date") from exc
+
+
+def parse_known_at(text: str) -> datetime:
+    """Parse an ISO 8601 timestamp with offset ('...+02:00' or '...Z') to aware UTC, or raise DomainError."""
+    try:
+        value = datetime.fromisoformat(text.strip().replace("z", "Z").replace("Z", "+00:00"))
+    except (ValueError, AttributeError) as exc:
+        raise DomainError(
+            f"Ugyldigt tidspunkt '{text}': brug ISO 8601 med tidszone, fx 2025-08-15T08:00:00+02:00.",
+            field="known_at",
+        ) from exc
+    if value.tzinfo is None:
+        raise DomainError(
+            f"Tidspunktet '{text}' mangler tidszone: skriv fx +02:00 eller Z til sidst.", field="known_at"
+        )
+    return value.astimezone(UTC)
+
+
+def daterange(start: date, end: date):  # type: ignore[no-untyped-def]
+    """Every day from start to end, both included."""
+    for offset in range((end - start).days + 1):
+        yield start + timedelta(days=offset)

@@ -1,0 +1,59 @@
+"""The result of a reconciliation: plain, immutable data shared by the CLI, the web, the API and reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+Method = Literal["point", "average"]
+
+
+@dataclass(frozen=True)
+class RuleOverride:
+    """A what-if counting rule for one placement type, not saved (e.g. count open work placements)."""
+
+    type_code: str
+    counted_statuses: tuple[str, ...]
+    weighting: Literal["headcount", "fte"] | None = None  # None: keep the adopted weighting
+
+
+@dataclass(frozen=True)
+class ReconciliationRow:
+    department: str  # department code
+    type: str  # placement type code
+    target: int | None  # the year's target; None when there is none
+    open: float  # places in each status (point: on the date; average: daily mean), weighted as the rule says
+    filled: float
+    paused: float
+    closed: float
+    counted: float  # what counts under the rule (flow types: starts in the period)
+    fulfilment_pct: float | None  # counted / target * 100, one decimal; None without a target or target 0
+    gap: float | None  # target - counted; None without a target
+    measure: str = "stock"  # "stock" or "flow"
+    target_pro_rata: float | None = None  # flow types at H1: the annual target pro rata
+
+
+@dataclass(frozen=True)
+class Totals:
+    target: int | None
+    open: float
+    filled: float
+    paused: float
+    closed: float
+    counted: float
+    fulfilment_pct: float | None
+    gap: float | None
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    as_of: date  # the measuring date (a period's last day)
+    period: str | None  # '2025-H1' etc., or None for a single date
+    method: str
+    known_at: datetime  # aware UTC
+    rows: tuple[ReconciliationRow, ...]
+    by_department: dict[str, Totals] = field(default_factory=dict)
+    by_type: dict[str, Totals] = field(default_factory=dict)
+    municipality: Totals | None = None
+    rules: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)  # type -> (statuses, weighting)

@@ -1,0 +1,83 @@
+"""Request plumbing shared by every feature: the request's database session, the clock, errors, headers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, current_app, g, render_template, request
+from flask_babel import format_datetime, get_locale
+from sqlmodel import Session
+
+from .clock import Clock
+from .db import Database
+
+
+def database() -> Database:
+    """Return the app's Database."""
+    return current_app.extensions["quota_db"]
+
+
+def db_session() -> Session:
+    """Return this request's session, opened on first use and closed on teardown."""
+    if "db_session" not in g:
+        g.db_session = database().session()
+    return g.db_session
+
+
+def clock() -> Clock:
+    return current_app.extensions["quota_clock"]
+
+
+def now() -> datetime:
+    """Return the app clock's aware UTC now."""
+    return clock().now()
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def _security_headers(response):  # type: ignore[no-untyped-def]
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "font-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+    )
+    return response
+
+
+def _error_page(code: int):  # type: ignore[no-untyped-def]
+    def handler(error):  # type: ignore[no-untyped-def]
+        if request.path.startswith("/api/"):
+            from flask import jsonify
+
+            return jsonify(
+                error=getattr(error, "name", "error"), message=getattr(error, "description", "")
+            ), code
+        return render_template("error.html", code=code, error=error), code
+
+    return handler
+
+
+def init_app(app: Flask) -> None:
+    app.teardown_appcontext(_close_session)
+    app.after_request(_security_headers)
+    for code in (400, 403, 404, 405, 409, 413, 429):
+        app.register_error_handler(code, _error_page(code))
+
+    @app.context_processor
+    def _template_globals() -> dict:
+        return {"current_locale": lambda: str(get_locale() or "da")}
+
+    @app.template_filter("localtime")
+    def localtime(value: datetime | None, fmt: str = "dd.MM.yyyy HH:mm") -> str:
+        return "" if value is None else format_datetime(value, fmt)
+
+    @app.template_filter("dkdate")
+    def dkdate(value) -> str:  # type: ignore[no-untyped-def]
+        return "" if value is None else value.strftime("%d.%m.%Y")

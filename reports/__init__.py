@@ -1,0 +1,1 @@
+"""Half-yearly status reports: plain data gathered from the services, and a pure PDF renderer."""

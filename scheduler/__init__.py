@@ -1,0 +1,1 @@
+"""The scheduler process: APScheduler jobs that run outside the web workers."""

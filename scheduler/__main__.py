@@ -1,0 +1,5 @@
+"""python -m scheduler: run the scheduler process."""
+
+from scheduler.runner import main
+
+main()

@@ -1,0 +1,191 @@
+"""Shared fixtures: a fresh SQLite and PostgreSQL database per run, each test in a rolled-back transaction."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel
+
+import quota_app.models  # noqa: F401
+from quota_app import create_app
+from quota_app.auth import services as auth
+from quota_app.clock import FrozenClock
+from quota_app.db import Database, make_engine
+from quota_app.models import Department, User
+from quota_app.reference import ensure_default_rules, ensure_departments, ensure_placement_types
+from quota_app.settings import Settings
+
+PG_ADMIN_URL = os.environ.get("QUOTA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TEST_PASSWORD = "correct horse battery staple"
+T0 = datetime(2025, 9, 30, 10, 0, tzinfo=UTC)
+
+
+def _pg_available() -> str | None:
+    try:
+        engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(sa.text("select 1"))
+        engine.dispose()
+        return None
+    except sa.exc.OperationalError as exc:
+        return str(exc).splitlines()[0]
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """Create a fresh PostgreSQL database for this run (and this xdist worker); drop it afterwards."""
+    problem = _pg_available()
+    if problem:
+        message = f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {problem}"
+        if os.environ.get("CI"):
+            pytest.exit(f"{message}. CI requires PostgreSQL.", returncode=1)
+        pytest.skip(f"{message}; skipping PostgreSQL tests (CI will not skip them)")
+    name = f"quota_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'"))
+    try:
+        yield sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _schema_engine(url: str) -> sa.Engine:
+    engine = make_engine(url)
+    SQLModel.metadata.create_all(engine)
+    return engine
+
+
+@pytest.fixture(scope="session")
+def sqlite_engine(sqlite_url: str) -> Iterator[sa.Engine]:
+    engine = _schema_engine(sqlite_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_engine(pg_url: str) -> Iterator[sa.Engine]:
+    engine = _schema_engine(pg_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest) -> sa.Engine:
+    """Every test that uses the database runs once on SQLite and once on PostgreSQL."""
+    return request.getfixturevalue(f"{'pg' if request.param == 'postgresql' else 'sqlite'}_engine")
+
+
+@pytest.fixture
+def connection(engine: sa.Engine) -> Iterator[sa.Connection]:
+    conn = engine.connect()
+    transaction = conn.begin()
+    yield conn
+    transaction.rollback()
+    conn.close()
+
+
+@pytest.fixture
+def session(connection: sa.Connection) -> Iterator[Session]:
+    """A session inside the test's transaction; its commits are savepoints, all rolled back at the end."""
+    db_session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    yield db_session
+    db_session.close()
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(T0)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        env="test", instance_path=tmp_path / "instance", secret_key="test-secret", session_cookie_secure=False
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, connection: sa.Connection, clock: FrozenClock):  # type: ignore[no-untyped-def]
+    application = create_app(settings, database=Database.bound_to(connection), clock=clock)
+    with application.app_context():
+        yield application
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture
+def reference(session: Session) -> dict:
+    """Departments, placement types and default rules for 2013-2027."""
+    departments = ensure_departments(session)
+    types = ensure_placement_types(session)
+    for year in range(2013, 2028):
+        ensure_default_rules(session, year)
+    session.commit()
+    return {"departments": departments, "types": types}
+
+
+@pytest.fixture
+def make_user(session: Session, reference: dict, clock: FrozenClock) -> Callable[..., User]:
+    """Return a factory make_user(role, department_code, email) -> User with password TEST_PASSWORD."""
+    counter = iter(range(1, 10_000))
+
+    def factory(role: str = "hr", department_code: str | None = "SOF", email: str | None = None) -> User:
+        user = auth.create_user(
+            session,
+            email=email or f"{role}{next(counter)}@test.kk.dk",
+            role=role,
+            password=TEST_PASSWORD,
+            department_code=department_code if role == "hr" else None,
+            actor="test",
+            now=clock.now(),
+        )
+        session.commit()
+        return user
+
+    return factory
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+@pytest.fixture
+def login(client) -> Callable[[User], None]:  # type: ignore[no-untyped-def]
+    """Return a function that signs a user in through the real form."""
+
+    def do_login(user: User, password: str = TEST_PASSWORD) -> None:
+        token = csrf_from(client.get("/login").get_data(as_text=True))
+        response = client.post(
+            "/login", data={"email": user.email, "password": password, "csrf_token": token}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+    return do_login
+
+
+def department(session: Session, code: str) -> Department:
+    return session.exec(sa.select(Department).where(Department.code == code)).scalar_one()
