@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -59,12 +60,16 @@ def create_app(
     return app
 
 
-def _register_blueprints(app: Flask) -> None:
-    from .auth.views import bp as auth_bp
-    from .core.views import bp as core_bp
+# Each feature's views module exposes `bp`; add one line per feature.
+BLUEPRINTS = (
+    "quota_app.core.views",
+    "quota_app.auth.views",
+)
 
-    for bp in (core_bp, auth_bp):
-        app.register_blueprint(bp)
+
+def _register_blueprints(app: Flask) -> None:
+    for module in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(module).bp)
 
 
 def _select_locale() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
@@ -90,9 +91,14 @@ def users_create(email: str, role: str, department_code: str | None, name: str, 
         click.echo(f"Password (shown once): {password}")
 
 
-def register_commands(app: Flask) -> None:
-    """Add every command group; features add theirs here."""
-    from .demo.cli import demo_command
+# "module:attribute" of each feature's click command or group; add one line per feature.
+COMMANDS = ("quota_app.demo.cli:demo_command",)
 
-    for command in (db_group, users_group, demo_command):
+
+def register_commands(app: Flask) -> None:
+    """Add every command group."""
+    for command in (db_group, users_group):
         app.cli.add_command(command)
+    for spec in COMMANDS:
+        module, _, attribute = spec.partition(":")
+        app.cli.add_command(getattr(importlib.import_module(module), attribute))

@@ -56,4 +56,5 @@ class Reconciliation:
     by_department: dict[str, Totals] = field(default_factory=dict)
     by_type: dict[str, Totals] = field(default_factory=dict)
     municipality: Totals | None = None
-    rules: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)  # type -> (statuses, weighting)
+    # placement type code -> (counted statuses, weighting) as applied
+    rules: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
