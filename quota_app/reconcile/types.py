@@ -58,3 +58,34 @@ class Reconciliation:
     municipality: Totals | None = None
     # placement type code -> (counted statuses, weighting) as applied
     rules: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OpenPlaceAge:
+    """An open place and how long its current open spell has lasted on the measuring date."""
+
+    place_id: int
+    reference: str
+    department: str
+    unit: str | None
+    type: str
+    title: str
+    open_since: date
+    days_open: int
+
+
+@dataclass(frozen=True)
+class AgeingBuckets:
+    open_total: int
+    over_30: int
+    over_60: int
+    over_90: int
+
+
+@dataclass(frozen=True)
+class TimeToFill:
+    department: str
+    type: str
+    fills: int  # fills ending an open spell, with the fill's effective date in the period
+    median_days: float | None
+    mean_days: float | None
