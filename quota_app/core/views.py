@@ -9,8 +9,10 @@ from .. import LANGUAGES
 from ..auth.views import safe_next
 from ..models import Department
 from ..web import db_session
+from . import navigation
 
 bp = Blueprint("core", __name__, template_folder="templates")
+bp.record_once(lambda state: navigation.init_app(state.app))
 
 
 @bp.route("/")
