@@ -183,7 +183,10 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
-    """A page in a fresh context (no cookies); fails the test on JS errors, CSP violations, server errors."""
+    """A page in a fresh context (no cookies).
+
+    Fails the test on JavaScript errors, CSP violations, missing static files and server errors.
+    """
     live_server.errors.clear()
     context = browser.new_context(
         base_url=live_server.url, locale="da-DK", viewport={"width": 1280, "height": 900}
@@ -192,6 +195,14 @@ def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
     new_page = context.new_page()
     problems: list[str] = []
     new_page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
+    new_page.on(
+        "response",
+        lambda response: (
+            problems.append(f"missing asset {response.status}: {response.url}")
+            if "/static/" in response.url and response.status >= 400
+            else None
+        ),
+    )
     new_page.on(
         "console",
         lambda message: (

@@ -167,3 +167,10 @@ def test_pages_have_no_accessibility_violations(
             context_page.screenshot(path=str(screenshot_path(f"start-{role}-{language}")), full_page=True)
         context_page.get_by_role("button", name={"da": "Log ud", "en": "Sign out"}[language]).first.click()
         context_page.close()
+
+
+def test_the_accessibility_check_finds_problems(page, assert_accessible):
+    page.goto("/login")
+    page.evaluate("document.querySelector('label[for=email]').remove()")
+    with pytest.raises(pytest.fail.Exception, match=r"label \(critical\)"):
+        assert_accessible(page)
