@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from wtforms import BooleanField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired
 
 from quota_app import create_app
+from quota_app.clock import FrozenClock
 from quota_app.core.navigation import menu_for, resolve_endpoint, tasks_for
 from quota_app.settings import Settings
 
@@ -27,7 +29,7 @@ def bare_app(tmp_path: Path) -> Flask:
         secret_key="test-secret",
         session_cookie_secure=False,
     )
-    application = create_app(settings)
+    application = create_app(settings, clock=FrozenClock(datetime(2025, 12, 31, 23, 30, tzinfo=UTC)))
     application.config["WTF_CSRF_ENABLED"] = False
     return application
 
@@ -36,6 +38,7 @@ def add_places_blueprint(app: Flask) -> None:
     places = Blueprint("places", __name__)
     places.add_url_rule("/places/", "list", lambda: "list")
     places.add_url_rule("/places/<int:place_id>", "detail", lambda place_id: "detail")
+    places.add_url_rule("/places/import", "import_upload", lambda: "import")
     app.register_blueprint(places)
 
 
@@ -63,12 +66,28 @@ def test_a_registered_feature_appears_in_the_right_role_menu(bare_app):
         assert [(str(link.label), link.href, link.current) for link in hr_menu] == [
             ("Forside", "/", False),
             ("Pladser", "/places/", True),
+            ("Import", "/places/import", False),
         ]
         assert "Pladser" not in [str(link.label) for link in menu_for(bare_app, "bif")]
-        assert [str(task.label) for task in tasks_for(bare_app, "hr")] == ["Pladser"]
+        assert [str(task.label) for task in tasks_for(bare_app, "hr")] == ["Pladser", "Importér pladser"]
     with bare_app.test_request_context("/places/7"):
         places_link = menu_for(bare_app, "hr")[1]
         assert places_link.active and not places_link.current
+    with bare_app.test_request_context("/places/import"):
+        states = [(str(link.label), link.current, link.active) for link in menu_for(bare_app, "hr")]
+        assert states == [("Forside", False, False), ("Pladser", False, False), ("Import", True, True)]
+
+
+def test_a_page_that_needs_the_year_is_linked_for_this_year_in_copenhagen(bare_app):
+    targets = Blueprint("targets", __name__, url_prefix="/targets")
+    targets.add_url_rule("/", "index", lambda: "index")
+    targets.add_url_rule("/<int:year>/rules", "rules", lambda year: "rules")
+    bare_app.register_blueprint(targets)
+    with bare_app.test_request_context("/"):
+        links = {str(link.label): link.href for link in menu_for(bare_app, "bif")}
+    # 23:30 UTC on 31 December 2025 is already 2026 in Copenhagen.
+    assert links["Måltal"] == "/targets/"
+    assert links["Regler"] == "/targets/2026/rules"
 
 
 @pytest.mark.parametrize(
