@@ -1,3 +1,4 @@
+import itertools
 import re
 from datetime import date
 
@@ -58,7 +59,7 @@ def _assert_valid_histories(session, clock):
     for place_id, events in by_place.items():
         statuses = [events[d].status for d in sorted(events)]
         assert statuses[0] in ("open", "filled"), place_id
-        for before, after in zip(statuses, statuses[1:], strict=False):
+        for before, after in itertools.pairwise(statuses):
             assert after in ALLOWED[before], (place_id, statuses)
         place = session.get(Place, place_id)
         assert place.current_status == statuses[-1]
