@@ -8,7 +8,7 @@ import math
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
@@ -19,6 +19,33 @@ _DANISH_DATE = re.compile(r"(\d{1,2})([-.])(\d{1,2})\2(\d{4})")
 _NUMBER = re.compile(r"[+-]?\d+([.,]\d+)?")
 _XLSX_MAGIC = b"PK\x03\x04"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A bad row: its number as a person counts rows in the file (the header is row 1) and why."""
+
+    row: int
+    message: str
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, with errors or a dry run, would have done)."""
+
+    rows_read: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    places_created: int = 0
+    events_created: int = 0
+    corrections: int = 0
+    unchanged: int = 0
+    places_updated: int = 0
+    units_created: int = 0
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
 
 
 @dataclass
