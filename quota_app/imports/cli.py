@@ -69,5 +69,5 @@ def import_places_command(file: Path, dry_run: bool) -> None:
 
 
 # The targets feature adds `quota import targets` to this group when its module is imported.
-if importlib.util.find_spec("quota_app.targets.cli") is not None:
+if importlib.util.find_spec("quota_app.targets") and importlib.util.find_spec("quota_app.targets.cli"):
     importlib.import_module("quota_app.targets.cli")
