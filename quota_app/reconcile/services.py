@@ -479,9 +479,7 @@ def open_places_longest(
 ) -> list[OpenPlaceAge]:
     """Return the places open on as_of, longest open spell first."""
     _, _, dept_ids, type_ids = _scope_ids(session, department_codes, type_codes)
-    spells = _open_spells_query(
-        as_of=as_of, known_at=known_at, department_ids=dept_ids, type_ids=type_ids
-    )
+    spells = _open_spells_query(as_of=as_of, known_at=known_at, department_ids=dept_ids, type_ids=type_ids)
     s = spells.subquery("open_spells")
     unit = sa.table("unit", sa.column("id"), sa.column("name"))
     query = (
