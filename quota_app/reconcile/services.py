@@ -147,30 +147,30 @@ def count_by_status_query(
     *,
     known_at: datetime,
     as_of: date,
-    period: Period | None,
     method: str,
     flow_start: date,
+    average_from: date | None = None,
     department_ids: Sequence[int] | None = None,
     type_ids: Sequence[int] | None = None,
 ) -> sa.Select:
     """Return the aggregate per (department_id, type_id, status): n, n_fte, starts, starts_fte.
 
-    point: places in the status on as_of; average: place-days in the status within the period
-    (divide by the period's days); starts: transitions into filled from flow_start to as_of.
+    point: places in the status on as_of; average: place-days in the status from average_from to as_of
+    (divide by the number of those days); starts: transitions into filled from flow_start to as_of.
     """
     iv = status_intervals(known_at=known_at, until=as_of, department_ids=department_ids, type_ids=type_ids)
     fte = PLACES.c.fte
     if method == "average":
-        assert period is not None
-        after_end = period.end + timedelta(days=1)
-        lower = min(period.start, flow_start)
-        overlap_from = sa.case((iv.c.start < _day(period.start), _day(period.start)), else_=iv.c.start)
+        assert average_from is not None
+        after_end = as_of + timedelta(days=1)
+        lower = min(average_from, flow_start)
+        overlap_from = sa.case((iv.c.start < _day(average_from), _day(average_from)), else_=iv.c.start)
         overlap_to = sa.case(
             (iv.c.next_start.is_(None), _day(after_end)),
             (iv.c.next_start > _day(after_end), _day(after_end)),
             else_=iv.c.next_start,
         )
-        overlaps = sa.or_(iv.c.next_start.is_(None), iv.c.next_start > _day(period.start))
+        overlaps = sa.or_(iv.c.next_start.is_(None), iv.c.next_start > _day(average_from))
         days = sa.case((overlaps, days_between(overlap_from, overlap_to)), else_=0)
         n = sa.func.sum(days)
         n_fte = sa.func.sum(days * fte)
@@ -335,8 +335,8 @@ def reconcile(
     query = count_by_status_query(
         known_at=known_at,
         as_of=measure_on,
-        period=average_over,
         method=use_method,
+        average_from=average_over.start if average_over is not None else None,
         flow_start=flow_start,
         department_ids=[d.id for d in departments] if department_codes is not None else None,
         type_ids=[t.id for t in types] if type_codes is not None else None,
