@@ -95,6 +95,7 @@ def users_create(email: str, role: str, department_code: str | None, name: str, 
 COMMANDS = (
     "quota_app.demo.cli:demo_command",
     "quota_app.imports.cli:import_group",
+    "quota_app.reconcile.cli:reconcile_command",
 )
 
 
