@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from ..audit import services as audit
-from ..errors import DomainError
+from ..errors import Conflict, DomainError
 from ..models import Department, Place, PlaceEvent, PlacementType, Unit, User
 from ..places.services import (
     FIELD_DA,
@@ -70,6 +70,9 @@ STATUS_WORDS = {
 }
 STATUS_CODES = ("open", "filled", "paused", "closed")
 CHUNK = 2000
+CONFLICT_MESSAGE_IMPORT = (
+    "Nogle af pladserne blev ændret af en anden under indlæsningen. Prøv igen; intet er gemt."
+)
 PROGRESS_EVERY = 1000
 
 
@@ -90,15 +93,16 @@ class _PlaceRows:
 
 
 class _Existing:
-    __slots__ = ("fte", "history", "id", "title", "type_id", "unit_id")
+    __slots__ = ("fte", "history", "id", "title", "type_id", "unit_id", "version")
 
     def __init__(self, row: Any) -> None:
-        self.id, self.type_id, self.unit_id, self.title, self.fte = (
+        self.id, self.type_id, self.unit_id, self.title, self.fte, self.version = (
             row.id,
             row.type_id,
             row.unit_id,
             row.title,
             row.fte,
+            row.version,
         )
         self.history: dict[date, tuple[str, int]] = {}  # effective status and event id per date
 
@@ -183,9 +187,21 @@ def import_places(
             else:
                 result.corrections += 1
     if not dry_run:
-        _write(
-            session, places, existing, plan, units, updates, result, actor=actor, now=now, filename=filename
-        )
+        try:
+            _write(
+                session,
+                places,
+                existing,
+                plan,
+                units,
+                updates,
+                result,
+                actor=actor,
+                now=now,
+                filename=filename,
+            )
+        except sa.exc.IntegrityError as exc:  # e.g. the same new place created meanwhile by someone else
+            raise Conflict(CONFLICT_MESSAGE_IMPORT) from exc
     return result
 
 
@@ -311,6 +327,7 @@ def _load_existing(
         Place.unit_id,
         Place.title,
         Place.fte,
+        Place.version,
     )
     for department_id, references in by_department.items():
         for chunk in _chunks(references):
@@ -582,6 +599,7 @@ def _existing_updates(
         updates.append(
             {
                 "pid": old.id,
+                "b_version": old.version,
                 "b_status": history[last_day],
                 "b_since": last_day,
                 "b_title": attributes.get("title", old.title),
@@ -597,7 +615,7 @@ def _update_existing(session: Session, updates: list[dict[str, Any]]) -> None:
     table = Place.__table__
     statement = (
         sa.update(table)
-        .where(table.c.id == sa.bindparam("pid"))
+        .where(table.c.id == sa.bindparam("pid"), table.c.version == sa.bindparam("b_version"))
         .values(
             current_status=sa.bindparam("b_status"),
             current_since=sa.bindparam("b_since"),
@@ -608,7 +626,10 @@ def _update_existing(session: Session, updates: list[dict[str, Any]]) -> None:
         )
     )
     for chunk in _chunks(updates, CHUNK):
-        session.execute(statement, chunk)
+        updated = session.execute(statement, chunk)
+        if session.get_bind().dialect.supports_sane_multi_rowcount and updated.rowcount != len(chunk):
+            # Someone changed one of these places between our reading and writing it.
+            raise Conflict(CONFLICT_MESSAGE_IMPORT)
     changed = {u["pid"] for u in updates}
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Place) and obj.id in changed:

@@ -481,3 +481,29 @@ def test_a_20_mb_file_is_validated(run_import, counts, tmp_path):
     assert (result.rows_read, result.events_created) == (rows, rows)
     assert result.places_created == (rows + 3) // 4
     assert counts() == before
+
+
+def test_a_place_changed_during_the_import_is_a_conflict(session, run_import, counts, clock, monkeypatch):
+    import sqlalchemy as sa
+
+    from quota_app.errors import Conflict
+    from quota_app.imports import places as importer
+
+    run_import("\n".join([HEADER, "A;SOF;internship;open;2025-01-01;;;;"]))
+    load = importer._load_existing
+
+    def load_then_someone_else_writes(session_, file_places):  # type: ignore[no-untyped-def]
+        found = load(session_, file_places)
+        session_.execute(
+            sa.update(Place).values(version=Place.version + 1),
+            execution_options={"synchronize_session": False},
+        )
+        return found
+
+    monkeypatch.setattr(importer, "_load_existing", load_then_someone_else_writes)
+    clock.advance(timedelta(hours=1))
+    with pytest.raises(Conflict) as info:
+        run_import("\n".join([HEADER, "A;SOF;internship;filled;2025-02-01;;;;"]))
+    assert info.value.message == (
+        "Nogle af pladserne blev ændret af en anden under indlæsningen. Prøv igen; intet er gemt."
+    )
