@@ -99,11 +99,14 @@ def _read_csv(data: bytes) -> Table:
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         row_number = number
-        for cells in reader:
-            row_number += 1
-            stripped = [c.strip() for c in cells]
-            if any(stripped):
-                yield row_number, stripped
+        try:
+            for cells in reader:
+                row_number += 1
+                stripped = [c.strip() for c in cells]
+                if any(stripped):
+                    yield row_number, stripped
+        except csv.Error as exc:
+            raise DomainError(f"Række {row_number + 1} kunne ikke læses: {exc}.", field="file") from exc
 
     return Table(header=header, rows=rows())
 

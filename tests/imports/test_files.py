@@ -130,3 +130,12 @@ def test_unreadable_files(data, filename, message):
     with pytest.raises(DomainError) as info:
         read_table(data, filename)
     assert info.value.message == message
+
+
+def test_a_broken_csv_row_is_reported_with_its_number():
+    table = read_table(b'a;b\n1;2\n3;"' + b"x" * 200_000 + b'"\n', "x.csv")
+    rows = table.rows
+    assert next(rows) == (2, ["1", "2"])
+    with pytest.raises(DomainError) as info:
+        next(rows)
+    assert info.value.message.startswith("Række 3 kunne ikke læses: field larger than field limit")
