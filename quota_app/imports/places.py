@@ -79,7 +79,17 @@ PROGRESS_EVERY = 1000
 class _PlaceRows:
     """What the file says about one place, kept small: attributes and (date, status, row, note) events."""
 
-    __slots__ = ("department_id", "events", "first_row", "fte", "reference", "title", "type_id", "unit")
+    __slots__ = (
+        "department_id",
+        "events",
+        "first_row",
+        "fte",
+        "reference",
+        "tainted",
+        "title",
+        "type_id",
+        "unit",
+    )
 
     def __init__(self, department_id: int, reference: str, first_row: int) -> None:
         self.department_id = department_id
@@ -90,6 +100,7 @@ class _PlaceRows:
         self.title: str | None = None
         self.fte: float | None = None
         self.events: list[tuple[int, int, int, str]] = []  # (date ordinal, status index, row, note)
+        self.tainted = False  # a row of this place is bad: its history is not checked (it would mislead)
 
 
 class _Existing:
@@ -166,7 +177,7 @@ def import_places(
     errors = result.errors
     for row_number, cells in _counted(table.rows, result, progress):
         problems = _read_row(
-            row_number, cells, positions, departments, types, places, today, only_department_id, session
+            row_number, cells, positions, departments, types, places, today, only_department_id
         )
         if problems:
             errors.append(RowError(row_number, " ".join(problems)))
@@ -226,7 +237,6 @@ def _read_row(
     places: dict[tuple[int, str], _PlaceRows],
     today: date,
     only_department_id: int | None,
-    session: Session,
 ) -> list[str]:
     """Check one row and remember what it says; return its problems (empty when the row is good)."""
     values = {c: (cells[i].strip() if i < len(cells) else "") for c, i in positions.items()}
@@ -278,12 +288,14 @@ def _read_row(
             check_personal_data(values.get(column, ""), field=column)
         except DomainError as exc:
             problems.append(exc.message)
-    if problems or department is None or placement_type is None or status is None or day is None:
+    key = (department.id, values["reference"]) if department is not None and values.get("reference") else None
+    place = places.get(key) if key else None
+    if key and place is None:
+        place = places[key] = _PlaceRows(department.id, values["reference"], row_number)  # type: ignore[union-attr]
+    if problems or place is None or placement_type is None or status is None or day is None:
+        if place is not None:
+            place.tainted = True
         return problems
-    key = (department.id, values["reference"])
-    place = places.get(key)
-    if place is None:
-        place = places[key] = _PlaceRows(department.id, values["reference"], row_number)
     if place.type_id is None:
         place.type_id = placement_type.id
     elif place.type_id != placement_type.id:
@@ -301,7 +313,9 @@ def _read_row(
                 f"Pladsen {values['reference']} har {COLUMN_DA[attribute]} '{known}' i en tidligere række "
                 f"og '{value}' her."
             )
-    if not problems:
+    if problems:
+        place.tainted = True
+    else:
         place.events.append((day.toordinal(), STATUS_CODES.index(status), row_number, values.get("note", "")))
     return problems
 
@@ -361,6 +375,8 @@ def _plan(
     """Check every place's history (existing + file, in date order); return the events to add."""
     plan: Plan = {}
     for key, place in places.items():
+        if place.tainted:
+            continue
         old = existing.get(key)
         if old is not None and place.type_id is not None and old.type_id != place.type_id:
             result.errors.append(

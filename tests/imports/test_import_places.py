@@ -507,3 +507,19 @@ def test_a_place_changed_during_the_import_is_a_conflict(session, run_import, co
     assert info.value.message == (
         "Nogle af pladserne blev ændret af en anden under indlæsningen. Prøv igen; intet er gemt."
     )
+
+
+def test_a_bad_row_does_not_drag_in_errors_for_the_rest_of_its_place(run_import):
+    text = "\n".join(
+        [
+            HEADER,
+            "A;SOF;internship;open;2025-13-01;;;;",
+            "A;SOF;internship;closed;2025-03-01;;;;",
+            "B;SOF;internship;paused;2025-01-01;;;;",
+        ]
+    )
+    result = run_import(text)
+    assert [(e.row, e.message) for e in result.errors] == [
+        (2, "'2025-13-01' er ikke en gyldig dato."),
+        (4, "Pladsen B: En plads skal begynde som åben eller besat, ikke som i bero (01.01.2025)."),
+    ]
