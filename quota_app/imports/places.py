@@ -169,7 +169,7 @@ def import_places(
     result = ImportResult(dry_run=dry_run)
     positions, header_problems = _map_header(table.header)
     if header_problems:
-        result.errors.append(RowError(1, " ".join(header_problems)))
+        result.errors.append(RowError(table.header_row, " ".join(header_problems)))
         return result
     departments, types = _lookups(session)
     today = today_in_copenhagen(now)

@@ -101,6 +101,8 @@ def test_row_numbers_count_blank_lines_and_quoted_newlines():
     data = b'a;b\n1;"two\nlines"\n\n3;4\n'
     table = read_table(data, "x.csv")
     assert list(table.rows) == [(2, ["1", "two\nlines"]), (4, ["3", "4"])]
+    table = read_table(b"\n\na;b\n1;2\n", "x.csv")
+    assert (table.header_row, list(table.rows)) == (3, [(4, ["1", "2"])])
 
 
 def test_xlsx_is_read_with_typed_cells():
