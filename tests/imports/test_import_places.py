@@ -523,3 +523,23 @@ def test_a_bad_row_does_not_drag_in_errors_for_the_rest_of_its_place(run_import)
         (2, "'2025-13-01' er ikke en gyldig dato."),
         (4, "Pladsen B: En plads skal begynde som åben eller besat, ikke som i bero (01.01.2025)."),
     ]
+
+
+def test_an_hr_user_imports_for_their_own_department(session, run_import, make_user, reference):
+    user = make_user("hr", "ØKF")
+    text = "\n".join([HEADER, "Ø-1;økf;Seniorjob;åben;2025-01-01;;;;"])
+    result = run_import(text, actor=user, only_department_id=user.department_id)
+    assert result.ok, result.errors
+    event = session.exec(select(PlaceEvent).join(Place).where(Place.reference == "Ø-1")).one()
+    assert (event.recorded_by_id, event.source) == (user.id, "import")
+    assert place_by_reference(session, "Ø-1").created_by_id == user.id
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "place.import")).one()
+    assert (entry.actor_id, entry.actor_label) == (user.id, user.email)
+    other = run_import(
+        "\n".join([HEADER, "S-9;SOF;Seniorjob;åben;2025-01-01;;;;"]),
+        actor=user,
+        only_department_id=user.department_id,
+    )
+    assert [(e.row, e.message) for e in other.errors] == [
+        (2, "Rækken hører til en anden forvaltning (SOF) end din.")
+    ]
