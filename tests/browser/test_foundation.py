@@ -23,7 +23,7 @@ def switch_language(page: Page, language: str) -> None:
 @pytest.mark.parametrize(
     ("role", "intro"),
     [
-        ("hr", "Du registrerer pladser for Socialforvaltningen"),
+        ("hr", "Du registrerer støttede pladser for Socialforvaltningen"),
         ("bif", "Du følger kvoteopfyldelsen i alle forvaltninger"),
         ("admin", "Du administrerer brugere, forvaltninger og tidsplaner"),
     ],
@@ -87,7 +87,7 @@ def test_language_switch_to_english_and_back(page, browser_user, browser_login):
     page.fill("#password", user.password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
-    expect(page.locator("main")).to_contain_text("You register places for Socialforvaltningen")
+    expect(page.locator("main")).to_contain_text("You register supported places for Socialforvaltningen")
     expect(page.get_by_role("button", name="Sign out").first).to_be_visible()
 
     switch_language(page, "da")

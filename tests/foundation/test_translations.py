@@ -118,7 +118,7 @@ def test_sign_in_page_in_english(client):
 @pytest.mark.parametrize(
     ("role", "intro"),
     [
-        ("hr", "You register places for"),
+        ("hr", "You register supported places for"),
         ("bif", "You follow quota fulfilment in every department"),
         ("admin", "You manage users, departments and schedules."),
     ],
