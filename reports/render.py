@@ -179,7 +179,7 @@ def _numbered_canvas(footer_left: str) -> type[pdfcanvas.Canvas]:
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
 
-        def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
+        def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
             self._startPage()
 
@@ -482,7 +482,8 @@ def render_department_report(report: DepartmentReport) -> bytes:
         text(f"{report.department_name} – {report.period_text}", styles["h1"]),
         text(
             f"Kvoteopfyldelse i alt: {format_pct(report.totals.fulfilment_pct)} "
-            f"({format_count(report.totals.counted)} talt med mod måltal {format_count(report.totals.target)}).",
+            f"({format_count(report.totals.counted)} talt med "
+            f"mod måltal {format_count(report.totals.target)}).",
             styles["body"],
         ),
         text("Status pr. ordning", styles["h2"]),
