@@ -21,6 +21,7 @@ class TypeRow:
     fulfilment_pct: float | None
     change_pct_points: float | None  # fulfilment now minus fulfilment in the previous half-year
     change_counted: float | None  # counted now minus counted in the previous half-year
+    target_pro_rata: float | None = None  # flow types at H1: the annual target pro rata
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class OpenPlace:
 
 @dataclass(frozen=True)
 class Standing:
-    rank: int
+    rank: int | None  # None: no overall fulfilment (no target), not ranked
     department_code: str
     department_name: str
     target: int | None

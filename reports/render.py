@@ -291,6 +291,8 @@ def _type_table(rows: Sequence[TypeRow], totals: Totals | None, styles: dict[str
     ]
     for row in rows:
         name = row.type_name + (" (forløb)" if row.measure == "flow" else "")
+        if row.target_pro_rata is not None:
+            name += f"; halvårets andel af måltallet: {format_count(row.target_pro_rata)}"
         data.append(
             [
                 text(name, styles["cell"]),
@@ -416,7 +418,7 @@ def _position_table(position: Position, own_code: str, styles: dict[str, Paragra
             own_index = index
         data.append(
             [
-                f"{standing.rank}.",
+                "–" if standing.rank is None else f"{standing.rank}.",
                 text(f"{standing.department_name} ({standing.department_code})", styles["cell"]),
                 format_count(standing.target),
                 format_count(standing.counted),
