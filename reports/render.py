@@ -330,7 +330,13 @@ def _whole(value: float | None) -> bool:
 
 def _bar_chart(rows: Sequence[TypeRow], *, width: float, height: float = 70 * mm) -> Drawing:
     """Target against counted per placement type."""
-    drawing = Drawing(width, height)
+    # initialFontName: without it every drawing starts in Helvetica, which the PDF then references.
+    drawing = Drawing(width, height, initialFontName=FONT)
+    if not rows:
+        drawing.add(
+            String(width / 2, height / 2, "Ingen ordninger", fontName=FONT, fontSize=9, textAnchor="middle")
+        )
+        return drawing
     chart = VerticalBarChart()
     chart.x, chart.y = 75, 45
     chart.width, chart.height = width - 190, height - 60
@@ -344,6 +350,8 @@ def _bar_chart(rows: Sequence[TypeRow], *, width: float, height: float = 70 * mm
     chart.barSpacing = 1
     chart.groupSpacing = 8
     chart.valueAxis.valueMin = 0
+    if max(max(series) for series in chart.data) <= 0:
+        chart.valueAxis.valueMax = 1  # an all-zero chart still needs a scale
     chart.valueAxis.labels.fontName = FONT
     chart.valueAxis.labels.fontSize = 7
     chart.valueAxis.labelTextFormat = lambda v: format_number(v, 0)
@@ -361,10 +369,6 @@ def _bar_chart(rows: Sequence[TypeRow], *, width: float, height: float = 70 * mm
     legend.alignment = "right"
     legend.colorNamePairs = [(TARGET_COLOUR, "Måltal"), (COUNTED_COLOUR, "Talt med")]
     drawing.add(legend)
-    if not rows:
-        drawing.add(
-            String(width / 2, height / 2, "Ingen ordninger", fontName=FONT, fontSize=9, textAnchor="middle")
-        )
     return drawing
 
 
@@ -462,6 +466,7 @@ def _methods_box(methods: Methods, styles: dict[str, ParagraphStyle], width: flo
     box.setStyle(
         TableStyle(
             [
+                ("FONT", (0, 0), (-1, -1), FONT, 8),
                 ("BOX", (0, 0), (-1, -1), 0.8, KK_BLUE),
                 ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f4f7fa")),
                 ("LEFTPADDING", (0, 0), (-1, -1), 6),
