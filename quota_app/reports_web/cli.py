@@ -43,6 +43,10 @@ def report_command(
                 pdf = service.build_department_report(
                     session, period=chosen, department_code=department_code, known_at=known_at
                 )
+            try:
+                out.write_bytes(pdf)  # before archiving: a report nobody received is not archived as final
+            except OSError as exc:
+                fail(f"Kan ikke skrive {out}: {exc.strerror}")
             if final:
                 service.archive_report(
                     session,
@@ -55,10 +59,6 @@ def report_command(
                 )
     except DomainError as exc:
         fail(exc.message)
-    try:
-        out.write_bytes(pdf)
-    except OSError as exc:
-        fail(f"Kan ikke skrive {out}: {exc.strerror}")
     click.echo(
         f"Wrote {out} ({len(pdf)} bytes, known at {known_at.isoformat()}, sha256 {service.sha256_of(pdf)})"
         + (" and archived it as final." if final else ".")

@@ -42,7 +42,11 @@ def make_place(session: Session, reference: dict) -> Callable[..., Place]:
         for status, effective, recorded in events:
             session.add(
                 PlaceEvent(
-                    place_id=place.id, status=status, effective_date=effective, recorded_at=recorded, source="test"
+                    place_id=place.id,
+                    status=status,
+                    effective_date=effective,
+                    recorded_at=recorded,
+                    source="test",
                 )
             )
         session.flush()

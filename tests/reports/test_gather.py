@@ -43,7 +43,10 @@ def sof_figures(session: Session, reference: dict, mayors: dict, make_place, mak
 def test_department_report_data(session: Session, sof_figures: dict) -> None:
     session.add(
         DepartmentComment(
-            period="2025-H1", department_id=sof_figures["SOF"].id, text="Vi arbejder på det.", updated_at=KNOWN
+            period="2025-H1",
+            department_id=sof_figures["SOF"].id,
+            text="Vi arbejder på det.",
+            updated_at=KNOWN,
         )
     )
     session.flush()
@@ -122,12 +125,24 @@ def test_unknown_department_is_not_found(session: Session, reference: dict) -> N
 
 
 def test_trend_periods_for_a_year_and_a_half_year() -> None:
-    assert [p.label for p in trend_periods(parse_period("2025"))] == ["2024-H1", "2024-H2", "2025-H1", "2025-H2"]
-    assert [p.label for p in trend_periods(parse_period("2025-H1"))] == ["2023-H2", "2024-H1", "2024-H2", "2025-H1"]
+    assert [p.label for p in trend_periods(parse_period("2025"))] == [
+        "2024-H1",
+        "2024-H2",
+        "2025-H1",
+        "2025-H2",
+    ]
+    assert [p.label for p in trend_periods(parse_period("2025-H1"))] == [
+        "2023-H2",
+        "2024-H1",
+        "2024-H2",
+        "2025-H1",
+    ]
 
 
 def test_department_pdf_reads_back(session: Session, sof_figures: dict) -> None:
-    text = all_text(service.build_department_report(session, period=H1, department_code="SOF", known_at=KNOWN))
+    text = all_text(
+        service.build_department_report(session, period=H1, department_code="SOF", known_at=KNOWN)
+    )
     assert "Socialforvaltningen" in text and "Søren Østergård Åberg" in text and "1. halvår 2025" in text
     assert "Virksomhedspraktik 4 3 1 0 3 75,0 % -25,0 0" in text
     assert "SOF-ÆØÅ-1" in text and "01.03.2025" in text
@@ -144,7 +159,9 @@ def test_consolidated_report(session: Session, sof_figures: dict) -> None:
     assert "Kommunen i alt" in text and "Økonomiforvaltningen (ØKF)" in text and "5 / 6" in text
 
 
-def test_archive_and_regenerate_with_the_same_known_at(session: Session, sof_figures: dict, make_place) -> None:  # type: ignore[no-untyped-def]
+def test_archive_and_regenerate_with_the_same_known_at(
+    session: Session, sof_figures: dict, make_place
+) -> None:  # type: ignore[no-untyped-def]
     pdf = service.build_department_report(session, period=H1, department_code="SOF", known_at=KNOWN)
     entry = service.archive_report(
         session,
@@ -178,7 +195,9 @@ def test_archive_and_regenerate_with_the_same_known_at(session: Session, sof_fig
         now=KNOWN,
     )
     assert consolidated.scope == "KK" and consolidated.department_id is None
-    assert service.find_archived(session, period=H1, department_code=None, known_at=KNOWN).id == consolidated.id
+    assert (
+        service.find_archived(session, period=H1, department_code=None, known_at=KNOWN).id == consolidated.id
+    )
     assert len(session.exec(select(ReportArchive)).all()) == 2
 
 
