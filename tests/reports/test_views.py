@@ -105,3 +105,18 @@ def test_bad_period_is_explained_and_unknown_ones_are_404(client, login, make_us
 
 def test_signed_out_users_are_sent_to_sign_in(client) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/rapporter/2025-H1/SOF.pdf").status_code == 302
+
+
+def test_every_text_has_an_english_translation() -> None:
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    import quota_app
+
+    po = Path(quota_app.__file__).parent / "reports_web/translations/en/LC_MESSAGES/messages.po"
+    with po.open("rb") as handle:
+        catalogue = read_po(handle)
+    messages = [m for m in catalogue if m.id]
+    assert len(messages) > 20
+    assert [m.id for m in messages if not m.string or m.fuzzy] == []
