@@ -13,7 +13,7 @@ from quota_app.errors import NotFound
 from quota_app.models import AppText, Department, DepartmentComment, PlacementType
 from quota_app.periods import Period, half_year_of
 from quota_app.reconcile import services as reconcile_services
-from quota_app.reconcile.types import Reconciliation
+from quota_app.reconcile.types import OpenPlaceAge, Reconciliation
 
 from .data import (
     ConsolidatedReport,
@@ -80,6 +80,7 @@ class ReportContext:
     previous: Reconciliation
     trend: tuple[tuple[Period, Reconciliation], ...]  # oldest first
     letter_template: str
+    open_longest: dict[str, tuple[OpenPlaceAge, ...]]  # department code -> longest open first
 
 
 def period_text(period: Period) -> str:
@@ -120,6 +121,14 @@ def gather_context(session: Session, *, period: Period, known_at: datetime) -> R
         for t in session.exec(select(PlacementType).order_by(PlacementType.sort, PlacementType.code)).all()
         if t.code in type_codes or t.active
     )
+    # One query for every department (then the first few of each) costs about what one department does.
+    open_longest: dict[str, list[OpenPlaceAge]] = {d.code: [] for d in departments}
+    for place in reconcile_services.open_places_longest(
+        session, as_of=current.as_of, known_at=known_at, limit=None
+    ):
+        kept = open_longest.get(place.department)
+        if kept is not None and len(kept) < OPEN_LONGEST_LIMIT:
+            kept.append(place)
     letter = session.get(AppText, LETTER_KEY)
     return ReportContext(
         period=period,
@@ -130,6 +139,7 @@ def gather_context(session: Session, *, period: Period, known_at: datetime) -> R
         previous=previous,
         trend=trend,
         letter_template=letter.value if letter is not None and letter.value.strip() else DEFAULT_LETTER,
+        open_longest={code: tuple(places) for code, places in open_longest.items()},
     )
 
 
@@ -279,13 +289,6 @@ def gather_department_report(
         )
     ).first()
     type_names = {t.code: t.name for t in context.types}
-    open_longest = reconcile_services.open_places_longest(
-        session,
-        as_of=context.current.as_of,
-        known_at=known_at,
-        department_codes=[department_code],
-        limit=OPEN_LONGEST_LIMIT,
-    )
     standings = _standings(context)
     own = next(s for s in standings if s.department_code == department_code)
     text_of_period = period_text(period)
@@ -319,7 +322,7 @@ def gather_department_report(
                 open_since=place.open_since,
                 days_open=place.days_open,
             )
-            for place in open_longest
+            for place in context.open_longest.get(department.code, ())
         ),
         position=Position(rank=own.rank, of=len(standings), standings=standings),
         methods=_methods(context),

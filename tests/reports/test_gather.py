@@ -208,3 +208,15 @@ def test_build_all_reports_matches_single_builds(session: Session, sof_figures: 
         session, period=H1, department_code="SOF", known_at=KNOWN
     )
     assert everything[None] == service.build_consolidated_report(session, period=H1, known_at=KNOWN)
+
+
+def test_places_open_longest_are_the_twenty_oldest_of_the_department(
+    session: Session, reference: dict, make_place
+) -> None:  # type: ignore[no-untyped-def]
+    for n in range(25):
+        make_place("SOF", "utility_job", [("open", date(2025, 1, 1 + n), EARLY)], reference=f"SOF-{n:02d}")
+    make_place("BUF", "utility_job", [("open", date(2020, 1, 1), EARLY)], reference="BUF-OLD")
+    data = gather_department_report(session, period=H1, department_code="SOF", known_at=KNOWN)
+    assert [p.reference for p in data.open_longest] == [f"SOF-{n:02d}" for n in range(20)]
+    assert data.open_longest[0].days_open == (date(2025, 6, 30) - date(2025, 1, 1)).days
+    assert data.open_longest[0].type_name == "Nytteindsats"
