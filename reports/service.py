@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from quota_app.audit import services as audit
@@ -111,7 +112,9 @@ def list_archived(
     session: Session, *, period: Period, scopes: list[str] | None = None
 ) -> list[ReportArchive]:
     """Return the archived reports of a period, newest first (scopes: department codes and/or 'KK')."""
-    statement = select(ReportArchive).where(ReportArchive.period == period.label)
+    statement = (
+        select(ReportArchive).where(ReportArchive.period == period.label).options(defer(ReportArchive.pdf))
+    )
     if scopes is not None:
         statement = statement.where(ReportArchive.scope.in_(scopes))
     return list(

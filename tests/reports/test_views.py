@@ -12,6 +12,8 @@ from .pdfs import all_text
 
 def test_bif_sees_every_department_and_the_consolidated_report(client, login, make_user) -> None:  # type: ignore[no-untyped-def]
     login(make_user("bif"))
+    default = client.get("/rapporter/").get_data(as_text=True)
+    assert 'value="2025-H1"' in default  # the last half-year completed on 30.09.2025
     page = client.get("/rapporter/?period=2025-H1").get_data(as_text=True)
     assert "Økonomiforvaltningen (ØKF)" in page and "Socialforvaltningen (SOF)" in page
     assert "Samlet rapport for kommunen" in page and "Hent som endelig" in page
