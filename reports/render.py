@@ -11,7 +11,9 @@ from xml.sax.saxutils import escape
 import reportlab
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
@@ -389,6 +391,46 @@ def _trend_table(trend: Sequence[TypeTrend], styles: dict[str, ParagraphStyle]) 
     return _table(data, [44 * mm] + [column] * len(periods))
 
 
+LINE_COLOURS = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#00a0b0", "#7f7f7f", "#c00000")
+
+
+def _trend_chart(trend: Sequence[TypeTrend], *, width: float, height: float = 60 * mm) -> Drawing | None:
+    """Counted per placement type over the half-years, one line each."""
+    if not trend or not trend[0].points:
+        return None
+    drawing = Drawing(width, height, initialFontName=FONT)
+    chart = HorizontalLineChart()
+    chart.x, chart.y = 40, 25
+    chart.width, chart.height = width - 190, height - 40
+    chart.data = [[float(p.counted) for p in line.points] for line in trend]
+    chart.categoryAxis.categoryNames = [p.period for p in trend[0].points]
+    chart.categoryAxis.labels.fontName = FONT
+    chart.categoryAxis.labels.fontSize = 7
+    chart.valueAxis.valueMin = 0
+    if max(max(series) for series in chart.data) <= 0:
+        chart.valueAxis.valueMax = 1
+    chart.valueAxis.labels.fontName = FONT
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.labelTextFormat = lambda v: format_number(v, 0)
+    for index in range(len(trend)):
+        colour = colors.HexColor(LINE_COLOURS[index % len(LINE_COLOURS)])
+        chart.lines[index].strokeColor = colour
+        chart.lines[index].strokeWidth = 1.5
+        chart.lines[index].symbol = makeMarker("FilledCircle", size=3, fillColor=colour, strokeColor=colour)
+    drawing.add(chart)
+    legend = Legend()
+    legend.x, legend.y = width - 135, height - 10
+    legend.fontName = FONT
+    legend.fontSize = 7
+    legend.alignment = "right"
+    legend.columnMaximum = 8
+    legend.colorNamePairs = [
+        (colors.HexColor(LINE_COLOURS[i % len(LINE_COLOURS)]), line.type_name) for i, line in enumerate(trend)
+    ]
+    drawing.add(legend)
+    return drawing
+
+
 def _open_table(report: DepartmentReport, styles: dict[str, ParagraphStyle]) -> Table | Paragraph:
     if not report.open_longest:
         return text("Ingen åbne pladser på skæringsdatoen.", styles["body"])
@@ -502,6 +544,11 @@ def render_department_report(report: DepartmentReport) -> bytes:
         CondPageBreak(50 * mm),
         text("Udvikling over de seneste fire halvår", styles["h2"]),
         _trend_table(report.trend, styles),
+    ]
+    chart = _trend_chart(report.trend, width=width)
+    if chart is not None:
+        story += [Spacer(1, 2 * mm), KeepTogether([text("Talt med pr. ordning", styles["small"]), chart])]
+    story += [
         text("Forvaltningens kommentar", styles["h2"]),
         text(report.comment, styles["body"])
         if report.comment.strip()
