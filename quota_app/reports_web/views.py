@@ -24,7 +24,7 @@ from ..models import MUNICIPALITY_SCOPE, Department, ReportArchive
 from ..periods import Period, last_completed_half_year, parse_period
 from ..web import db_session, now
 
-bp = Blueprint("reports_web", __name__, url_prefix="/rapporter", template_folder="templates")
+bp = Blueprint("reports", __name__, url_prefix="/rapporter", template_folder="templates")
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 
