@@ -23,6 +23,7 @@ from ..errors import DomainError, NotFound
 from ..models import MUNICIPALITY_SCOPE, Department, ReportArchive
 from ..periods import Period, last_completed_half_year, parse_period
 from ..web import db_session, now
+from .forms import PeriodForm
 
 bp = Blueprint("reports", __name__, url_prefix="/rapporter", template_folder="templates")
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -51,14 +52,10 @@ def _filename(period: Period, scope: str) -> str:
 @roles_required("hr", "bif", "admin")
 def index():  # type: ignore[no-untyped-def]
     session = db_session()
-    default = last_completed_half_year(now().astimezone(COPENHAGEN).date())
-    error = None
-    period = default
-    if request.args.get("period"):
-        try:
-            period = parse_period(request.args["period"])
-        except DomainError as exc:
-            error = exc.message
+    period = last_completed_half_year(now().astimezone(COPENHAGEN).date())
+    form = PeriodForm(request.args, data={"period": period.label})
+    if "period" in request.args and form.validate():
+        period = parse_period(form.period.data)
     departments = session.exec(
         scope_to_user(
             select(Department).where(Department.active == True),  # noqa: E712
@@ -73,8 +70,7 @@ def index():  # type: ignore[no-untyped-def]
         "reports_web/index.html",
         period=period,
         period_text=period_text(period),
-        period_input=request.args.get("period", period.label),
-        error=error,
+        form=form,
         departments=departments,
         can_finalise=all_departments,
         show_consolidated=all_departments,
