@@ -168,3 +168,29 @@ def test_a_department_without_places_or_targets_still_renders() -> None:
     assert "Ingen åbne pladser på skæringsdatoen." in text
     assert "har ikke skrevet en kommentar" in text
     assert "indgår ikke i placeringen" in text
+
+
+def test_same_bytes_in_another_process_with_another_hash_seed() -> None:
+    import hashlib
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import hashlib; from tests.reports import samples; from reports.render import render_department_report; "
+        "print(hashlib.sha256(render_department_report(samples.department_report())).hexdigest())"
+    )
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=root,
+        env={**os.environ, "PYTHONHASHSEED": "4242"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert (
+        result.stdout.strip()
+        == hashlib.sha256(render_department_report(samples.department_report())).hexdigest()
+    )
