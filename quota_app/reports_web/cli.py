@@ -41,7 +41,7 @@ def report_command(
                 pdf = service.build_consolidated_report(session, period=chosen, known_at=known_at)
             else:
                 pdf = service.build_department_report(
-                    session, period=chosen, department_code=department_code, known_at=known_at
+                    session, period=chosen, department_code=department_code.strip().upper(), known_at=known_at
                 )
             try:
                 out.write_bytes(pdf)  # before archiving: a report nobody received is not archived as final
@@ -51,7 +51,7 @@ def report_command(
                 service.archive_report(
                     session,
                     period=chosen,
-                    department_code=None if consolidated else department_code,
+                    department_code=None if consolidated else department_code.strip().upper(),
                     known_at=known_at,
                     pdf=pdf,
                     actor="cli",

@@ -15,7 +15,7 @@ from .pdfs import all_text, reader
 def test_department_report_to_a_file(app, reference, mayors, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "sof.pdf"
     runner = app.test_cli_runner()
-    args = ["report", "--period", "2025-H1", "--department", "SOF", "--out", str(out)]
+    args = ["report", "--period", "2025-H1", "--department", "sof", "--out", str(out)]
     result = runner.invoke(args=[*args, "--known-at", "2025-08-15T08:00:00+02:00"])
     assert result.exit_code == 0, result.output
     text = all_text(out.read_bytes())
