@@ -53,3 +53,14 @@ def test_hr_sees_only_their_own_department(page, browser_user, browser_login, as
     assert response.status == 404
     own = page.request.get("/rapporter/2025-H1/SOF.pdf")
     assert own.status == 200 and own.headers["content-type"] == "application/pdf"
+
+
+def test_the_page_in_english(page, browser_user, browser_login, assert_accessible):
+    browser_login(page, browser_user("bif"))
+    page.goto("/rapporter/?period=2025-H2")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Half-yearly status for supported employment")
+    expect(page.locator("#period")).to_have_value("2025-H2")
+    expect(page.get_by_role("button", name="Download as final SOF")).to_be_visible()
+    assert_accessible(page)
