@@ -78,6 +78,22 @@ def _day(value: date) -> Any:
     return sa.literal(value, sa.Date())
 
 
+def _visible(events: Any, known_at: datetime) -> Any:
+    return sa.and_(
+        events.c.recorded_at <= known_at, sa.or_(events.c.voided_at.is_(None), events.c.voided_at > known_at)
+    )
+
+
+def anchor_for(session: Session, since: date) -> date | None:
+    """Return since where the engine is faster seeking each place's status than windowing all history.
+
+    SQLite's window functions cost about a microsecond a row, so there the intervals are built from each
+    place's status just before `since` (an index seek per place) plus the events from `since` on.
+    PostgreSQL streams the whole history through its windows in index order faster than it seeks.
+    """
+    return since if session.get_bind().dialect.name == "sqlite" else None
+
+
 def status_intervals(
     *,
     known_at: datetime,
@@ -85,33 +101,57 @@ def status_intervals(
     department_ids: Sequence[int] | None = None,
     type_ids: Sequence[int] | None = None,
     with_spells: bool = False,
+    anchored_from: date | None = None,
 ) -> sa.Subquery:
     """Return a subquery of status intervals as known at known_at, for intervals starting on or before until.
 
     Columns: place_id, status, start, next_start (NULL: still valid), prev_status (NULL: first event),
     and with_spells also spell_start (start of the latest open spell up to this interval).
+    With anchored_from, only intervals valid on or after that date are complete (earlier history is
+    reduced to the one interval valid the day before); the figures from that date on are the same.
     """
     e = EVENTS
-    visible = sa.select(
-        e.c.place_id,
-        e.c.status,
-        e.c.effective_date.label("start"),
-        sa.func.lead(e.c.effective_date, type_=sa.Date())
-        .over(partition_by=e.c.place_id, order_by=(e.c.effective_date, e.c.recorded_at, e.c.id))
-        .label("next_any"),
-    ).where(
-        e.c.recorded_at <= known_at,
-        sa.or_(e.c.voided_at.is_(None), e.c.voided_at > known_at),
-        e.c.effective_date <= _day(until),
-    )
+    columns = (e.c.place_id, e.c.status, e.c.effective_date, e.c.recorded_at, e.c.id)
+    chosen = None
     if department_ids is not None or type_ids is not None:
         chosen = sa.select(PLACES.c.id)
         if department_ids is not None:
             chosen = chosen.where(PLACES.c.department_id.in_(list(department_ids)))
         if type_ids is not None:
             chosen = chosen.where(PLACES.c.type_id.in_(list(type_ids)))
-        visible = visible.where(e.c.place_id.in_(chosen))
-    visible_q = visible.subquery("visible")
+    recent = sa.select(*columns).where(_visible(e, known_at), e.c.effective_date <= _day(until))
+    if chosen is not None:
+        recent = recent.where(e.c.place_id.in_(chosen))
+    if anchored_from is not None and not with_spells:
+        y = EVENTS.alias("before_since")
+        latest_before = (
+            sa.select(y.c.id)
+            .where(y.c.place_id == PLACES.c.id, y.c.effective_date < _day(anchored_from), _visible(y, known_at))
+            .order_by(y.c.effective_date.desc(), y.c.recorded_at.desc(), y.c.id.desc())
+            .limit(1)
+            .correlate(PLACES)
+            .scalar_subquery()
+        )
+        anchors = sa.select(latest_before).select_from(PLACES)
+        if department_ids is not None:
+            anchors = anchors.where(PLACES.c.department_id.in_(list(department_ids)))
+        if type_ids is not None:
+            anchors = anchors.where(PLACES.c.type_id.in_(list(type_ids)))
+        recent = recent.where(e.c.effective_date >= _day(anchored_from))
+        source = sa.union_all(sa.select(*columns).where(e.c.id.in_(anchors)), recent).subquery("relevant")
+    else:
+        source = recent.subquery("relevant")
+    visible_q = sa.select(
+        source.c.place_id,
+        source.c.status,
+        source.c.effective_date.label("start"),
+        sa.func.lead(source.c.effective_date, type_=sa.Date())
+        .over(
+            partition_by=source.c.place_id,
+            order_by=(source.c.effective_date, source.c.recorded_at, source.c.id),
+        )
+        .label("next_any"),
+    ).subquery("visible")
     # The last event recorded for an effective date wins; its interval runs to the next date's winner.
     winners = sa.select(
         visible_q.c.place_id,
@@ -152,18 +192,26 @@ def count_by_status_query(
     average_from: date | None = None,
     department_ids: Sequence[int] | None = None,
     type_ids: Sequence[int] | None = None,
+    anchored: bool = False,
 ) -> sa.Select:
     """Return the aggregate per (department_id, type_id, status): n, n_fte, starts, starts_fte.
 
     point: places in the status on as_of; average: place-days in the status from average_from to as_of
     (divide by the number of those days); starts: transitions into filled from flow_start to as_of.
+    anchored: build the intervals from each place's status before the first day needed (see anchor_for).
     """
-    iv = status_intervals(known_at=known_at, until=as_of, department_ids=department_ids, type_ids=type_ids)
+    lower = min(average_from if method == "average" and average_from else as_of, flow_start)
+    iv = status_intervals(
+        known_at=known_at,
+        until=as_of,
+        department_ids=department_ids,
+        type_ids=type_ids,
+        anchored_from=lower if anchored else None,
+    )
     fte = PLACES.c.fte
     if method == "average":
         assert average_from is not None
         after_end = as_of + timedelta(days=1)
-        lower = min(average_from, flow_start)
         overlap_from = sa.case((iv.c.start < _day(average_from), _day(average_from)), else_=iv.c.start)
         overlap_to = sa.case(
             (iv.c.next_start.is_(None), _day(after_end)),
@@ -175,7 +223,6 @@ def count_by_status_query(
         n = sa.func.sum(days)
         n_fte = sa.func.sum(days * fte)
     else:
-        lower = min(as_of, flow_start)
         valid = _valid_on(iv, as_of)
         n = sa.func.sum(sa.case((valid, 1), else_=0))
         n_fte = sa.func.sum(sa.case((valid, fte), else_=0.0))
@@ -196,9 +243,9 @@ def count_by_status_query(
     )
 
 
-def bare_count_query(*, known_at: datetime, as_of: date) -> sa.Select:
+def bare_count_query(*, known_at: datetime, as_of: date, anchored_from: date | None = None) -> sa.Select:
     """The plain aggregate (places per department, type and status on a date): the benchmarks' lower bound."""
-    iv = status_intervals(known_at=known_at, until=as_of)
+    iv = status_intervals(known_at=known_at, until=as_of, anchored_from=anchored_from)
     return (
         sa.select(PLACES.c.department_id, PLACES.c.type_id, iv.c.status, sa.func.count().label("n"))
         .select_from(iv.join(PLACES, PLACES.c.id == iv.c.place_id))
@@ -340,6 +387,7 @@ def reconcile(
         flow_start=flow_start,
         department_ids=[d.id for d in departments] if department_codes is not None else None,
         type_ids=[t.id for t in types] if type_codes is not None else None,
+        anchored=anchor_for(session, flow_start) is not None,
     )
     figures: dict[tuple[int, int], dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for dept_id, type_id, status, n, n_fte, starts, starts_fte in session.execute(query):
@@ -627,7 +675,13 @@ def places_behind(
     (ptype,) = _types(session, [type_code])
     if status is not None and status not in STATUSES:
         raise DomainError(f"Ukendt status: {status}.", field="status")
-    iv = status_intervals(known_at=known_at, until=as_of, department_ids=[dept.id], type_ids=[ptype.id])
+    iv = status_intervals(
+        known_at=known_at,
+        until=as_of,
+        department_ids=[dept.id],
+        type_ids=[ptype.id],
+        anchored_from=anchor_for(session, date(as_of.year, 1, 1)),
+    )
     query = sa.select(iv.c.place_id).distinct().order_by(iv.c.place_id)
     if status is None and ptype.measure == "flow":
         query = query.where(_is_start(iv), iv.c.start >= _day(date(as_of.year, 1, 1)))
