@@ -105,8 +105,9 @@ def status_intervals(
 ) -> sa.Subquery:
     """Return a subquery of status intervals as known at known_at, for intervals starting on or before until.
 
-    Columns: place_id, status, start, next_start (NULL: still valid), prev_status (NULL: first event),
-    and with_spells also spell_start (start of the latest open spell up to this interval).
+    Columns: place_id, status, start, next_start (NULL: still valid), row_before_status/row_before_start
+    (see previous_status), and with_spells also prev_status (NULL: first event) and spell_start (start of
+    the latest open spell up to this interval).
     With anchored_from, only intervals valid on or after that date are complete (earlier history is
     reduced to the one interval valid the day before); the figures from that date on are the same.
     """
@@ -141,16 +142,16 @@ def status_intervals(
         source = sa.union_all(sa.select(*columns).where(e.c.id.in_(anchors)), recent).subquery("relevant")
     else:
         source = recent.subquery("relevant")
+    # One window pass in the events' own order (place, date, recorded_at, id): the last row of a date is
+    # that date's winner, and the row just before a date's first row is the previous date's winner.
+    raw_order = {"partition_by": source.c.place_id, "order_by": (source.c.effective_date, source.c.recorded_at, source.c.id)}
     visible_q = sa.select(
         source.c.place_id,
         source.c.status,
         source.c.effective_date.label("start"),
-        sa.func.lead(source.c.effective_date, type_=sa.Date())
-        .over(
-            partition_by=source.c.place_id,
-            order_by=(source.c.effective_date, source.c.recorded_at, source.c.id),
-        )
-        .label("next_any"),
+        sa.func.lead(source.c.effective_date, type_=sa.Date()).over(**raw_order).label("next_any"),
+        sa.func.lag(source.c.status, type_=sa.String()).over(**raw_order).label("row_before_status"),
+        sa.func.lag(source.c.effective_date, type_=sa.Date()).over(**raw_order).label("row_before_start"),
     ).subquery("visible")
     # The last event recorded for an effective date wins; its interval runs to the next date's winner.
     winners = sa.select(
@@ -158,13 +159,18 @@ def status_intervals(
         visible_q.c.status,
         visible_q.c.start,
         visible_q.c.next_any.label("next_start"),
-        sa.func.lag(visible_q.c.status, type_=sa.String())
-        .over(partition_by=visible_q.c.place_id, order_by=visible_q.c.start)
-        .label("prev_status"),
+        visible_q.c.row_before_status,
+        visible_q.c.row_before_start,
     ).where(sa.or_(visible_q.c.next_any.is_(None), visible_q.c.next_any != visible_q.c.start))
     if not with_spells:
         return winners.subquery("intervals")
-    w = winners.subquery("winners")
+    w0 = winners.subquery("winners")
+    w = sa.select(
+        w0,
+        sa.func.lag(w0.c.status, type_=sa.String())
+        .over(partition_by=w0.c.place_id, order_by=w0.c.start)
+        .label("prev_status"),
+    ).subquery("winners_before")
     opens_spell = sa.and_(w.c.status == "open", sa.or_(w.c.prev_status.is_(None), w.c.prev_status != "open"))
     return sa.select(
         w,
@@ -174,13 +180,37 @@ def status_intervals(
     ).subquery("spells")
 
 
+def previous_status(iv: Any, known_at: datetime) -> Any:
+    """The status of the previous date's winner (NULL before the first event) for an interval of iv.
+
+    When the interval's date had corrections, the row before it is a superseded event of the same date;
+    only then is the previous date's winner looked up (one index seek), which keeps one window pass.
+    """
+    if "prev_status" in iv.c:
+        return iv.c.prev_status
+    y = EVENTS.alias("previous_date")
+    looked_up = (
+        sa.select(y.c.status)
+        .where(y.c.place_id == iv.c.place_id, y.c.effective_date < iv.c.start, _visible(y, known_at))
+        .order_by(y.c.effective_date.desc(), y.c.recorded_at.desc(), y.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return sa.case((iv.c.row_before_start == iv.c.start, looked_up), else_=iv.c.row_before_status)
+
+
 def _valid_on(iv: Any, day: date) -> Any:
     return sa.and_(iv.c.start <= _day(day), sa.or_(iv.c.next_start.is_(None), iv.c.next_start > _day(day)))
 
 
-def _is_start(iv: Any) -> Any:
-    """A transition into filled: a filled interval after another status, or as the first event."""
-    return sa.and_(iv.c.status == "filled", sa.or_(iv.c.prev_status.is_(None), iv.c.prev_status != "filled"))
+def _started(iv: Any, known_at: datetime, first: date, last: date) -> Any:
+    """1 for a transition into filled dated first..last (from another status or as the first event), else 0.
+
+    A CASE, so the previous status is only worked out for filled intervals in the period.
+    """
+    in_period = sa.and_(iv.c.status == "filled", iv.c.start >= _day(first), iv.c.start <= _day(last))
+    before = sa.func.coalesce(previous_status(iv, known_at), "")
+    return sa.case((in_period, sa.case((before != "filled", 1), else_=0)), else_=0)
 
 
 def count_by_status_query(
@@ -226,7 +256,7 @@ def count_by_status_query(
         valid = _valid_on(iv, as_of)
         n = sa.func.sum(sa.case((valid, 1), else_=0))
         n_fte = sa.func.sum(sa.case((valid, fte), else_=0.0))
-    started = sa.and_(_is_start(iv), iv.c.start >= _day(flow_start), iv.c.start <= _day(as_of))
+    started = _started(iv, known_at, flow_start, as_of)
     return (
         sa.select(
             PLACES.c.department_id,
@@ -234,8 +264,8 @@ def count_by_status_query(
             iv.c.status,
             n.label("n"),
             n_fte.label("n_fte"),
-            sa.func.sum(sa.case((started, 1), else_=0)).label("starts"),
-            sa.func.sum(sa.case((started, fte), else_=0.0)).label("starts_fte"),
+            sa.func.sum(started).label("starts"),
+            sa.func.sum(started * fte).label("starts_fte"),
         )
         .select_from(iv.join(PLACES, PLACES.c.id == iv.c.place_id))
         .where(sa.or_(iv.c.next_start.is_(None), iv.c.next_start > _day(lower)))
@@ -684,7 +714,7 @@ def places_behind(
     )
     query = sa.select(iv.c.place_id).distinct().order_by(iv.c.place_id)
     if status is None and ptype.measure == "flow":
-        query = query.where(_is_start(iv), iv.c.start >= _day(date(as_of.year, 1, 1)))
+        query = query.where(_started(iv, known_at, date(as_of.year, 1, 1), as_of) == 1)
     else:
         rule = counting_rules(session, year=as_of.year, types=[ptype])[ptype.code]
         statuses = [status] if status is not None else list(rule.statuses)
