@@ -257,6 +257,11 @@ def count_by_status_query(
         n = sa.func.sum(sa.case((valid, 1), else_=0))
         n_fte = sa.func.sum(sa.case((valid, fte), else_=0.0))
     started = _started(iv, known_at, flow_start, as_of)
+    fill_in_period = sa.and_(iv.c.status == "filled", iv.c.start >= _day(flow_start))
+    if method == "average":
+        needed = sa.or_(iv.c.next_start.is_(None), iv.c.next_start > _day(lower))
+    else:  # only what is valid on the date, and the fills that may be starts
+        needed = sa.or_(_valid_on(iv, as_of), fill_in_period)
     return (
         sa.select(
             PLACES.c.department_id,
@@ -268,7 +273,7 @@ def count_by_status_query(
             sa.func.sum(started * fte).label("starts_fte"),
         )
         .select_from(iv.join(PLACES, PLACES.c.id == iv.c.place_id))
-        .where(sa.or_(iv.c.next_start.is_(None), iv.c.next_start > _day(lower)))
+        .where(needed)
         .group_by(PLACES.c.department_id, PLACES.c.type_id, iv.c.status)
     )
 
