@@ -5,7 +5,12 @@ recorded_at) among the events with effective_date <= D, recorded_at <= T and not
 (voided_at IS NULL OR voided_at > T); events recorded at the same instant for the same date are
 ordered by id. Every figure here is computed by the database from *status intervals*: per place, the
 winning event of each effective date, valid from its effective date up to (not including) the next
-winning event's effective date.
+winning event's effective date. Intervals come from one window pass over the events in index order
+(ix_place_event_timeline, covering); on SQLite, whose windows are slow, each place's history before the
+first day a figure needs is reduced to one index seek (see anchor_for).
+- Other choices: "average" on a single date is the count on that date; ties (same date and recorded_at)
+  go to the higher event id; ageing counts days from the start of the current open spell (the first
+  `open` after another status) to the date; time to fill is grouped by the fill's date.
 
 Choices where DESIGN.md is silent (documented for the CLI, the web and reports):
 - Flow types (measure "flow") count transitions into `filled` (from another status, or as the first
@@ -105,9 +110,8 @@ def status_intervals(
 ) -> sa.Subquery:
     """Return a subquery of status intervals as known at known_at, for intervals starting on or before until.
 
-    Columns: place_id, status, start, next_start (NULL: still valid), row_before_status/row_before_start
-    (see previous_status), and with_spells also prev_status (NULL: first event) and spell_start (start of
-    the latest open spell up to this interval).
+    Columns: place_id, status, start, next_start (NULL: still valid), and with_spells also prev_status
+    (NULL: first event) and spell_start (start of the latest open spell up to this interval).
     With anchored_from, only intervals valid on or after that date are complete (earlier history is
     reduced to the one interval valid the day before); the figures from that date on are the same.
     """
@@ -143,15 +147,13 @@ def status_intervals(
     else:
         source = recent.subquery("relevant")
     # One window pass in the events' own order (place, date, recorded_at, id): the last row of a date is
-    # that date's winner, and the row just before a date's first row is the previous date's winner.
+    # that date's winner.
     raw_order = {"partition_by": source.c.place_id, "order_by": (source.c.effective_date, source.c.recorded_at, source.c.id)}
     visible_q = sa.select(
         source.c.place_id,
         source.c.status,
         source.c.effective_date.label("start"),
         sa.func.lead(source.c.effective_date, type_=sa.Date()).over(**raw_order).label("next_any"),
-        sa.func.lag(source.c.status, type_=sa.String()).over(**raw_order).label("row_before_status"),
-        sa.func.lag(source.c.effective_date, type_=sa.Date()).over(**raw_order).label("row_before_start"),
     ).subquery("visible")
     # The last event recorded for an effective date wins; its interval runs to the next date's winner.
     winners = sa.select(
@@ -159,8 +161,6 @@ def status_intervals(
         visible_q.c.status,
         visible_q.c.start,
         visible_q.c.next_any.label("next_start"),
-        visible_q.c.row_before_status,
-        visible_q.c.row_before_start,
     ).where(sa.or_(visible_q.c.next_any.is_(None), visible_q.c.next_any != visible_q.c.start))
     if not with_spells:
         return winners.subquery("intervals")
@@ -183,8 +183,8 @@ def status_intervals(
 def previous_status(iv: Any, known_at: datetime) -> Any:
     """The status of the previous date's winner (NULL before the first event) for an interval of iv.
 
-    When the interval's date had corrections, the row before it is a superseded event of the same date;
-    only then is the previous date's winner looked up (one index seek), which keeps one window pass.
+    One index seek per interval asked about (only fills in the period are), cheaper than another window
+    pass over every event.
     """
     if "prev_status" in iv.c:
         return iv.c.prev_status
@@ -196,7 +196,7 @@ def previous_status(iv: Any, known_at: datetime) -> Any:
         .limit(1)
         .scalar_subquery()
     )
-    return sa.case((iv.c.row_before_start == iv.c.start, looked_up), else_=iv.c.row_before_status)
+    return looked_up
 
 
 def _valid_on(iv: Any, day: date) -> Any:
