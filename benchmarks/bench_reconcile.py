@@ -60,6 +60,9 @@ def measure(engine: sa.Engine, *, places: int, seed: int, repeat: int) -> dict[s
         "peak RSS MB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     with Session(engine) as session:
+        if engine.dialect.name == "postgresql":
+            # reconcile() turns JIT off for its own transaction; the bare aggregate gets the same.
+            session.execute(sa.text("SET jit = off"))
         # The same strategy as reconcile() uses on this engine (on SQLite: anchored on the day itself).
         anchor = anchor_for(session, AS_OF)
 

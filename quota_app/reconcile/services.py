@@ -8,11 +8,11 @@ winning event of each effective date, valid from its effective date up to (not i
 winning event's effective date. Intervals come from one window pass over the events in index order
 (ix_place_event_timeline, covering); on SQLite, whose windows are slow, each place's history before the
 first day a figure needs is reduced to one index seek (see anchor_for).
-- Other choices: "average" on a single date is the count on that date; ties (same date and recorded_at)
-  go to the higher event id; ageing counts days from the start of the current open spell (the first
-  `open` after another status) to the date; time to fill is grouped by the fill's date.
 
 Choices where DESIGN.md is silent (documented for the CLI, the web and reports):
+- "average" on a single date is the count on that date; ties (same date and recorded_at) go to the
+  higher event id; ageing counts days from the start of the current open spell (the first `open` after
+  another status) to the date; time to fill is grouped by the fill's date.
 - Flow types (measure "flow") count transitions into `filled` (from another status, or as the first
   event) whose effective date falls in the period; on a single date, from 1 January of its year.
   Their open/filled/paused/closed figures follow the method like stock types.
@@ -424,6 +424,10 @@ def reconcile(
         type_ids=[t.id for t in types] if type_codes is not None else None,
         anchored=anchor_for(session, flow_start) is not None,
     )
+    if session.get_bind().dialect.name == "postgresql":
+        # The planner's cost for one pass over all history starts JIT compilation, which costs more than
+        # it saves here (a third of the time at national scale). Only for this transaction.
+        session.execute(sa.text("SET LOCAL jit = off"))
     figures: dict[tuple[int, int], dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for dept_id, type_id, status, n, n_fte, starts, starts_fte in session.execute(query):
         cell = figures[(dept_id, type_id)]
