@@ -109,6 +109,11 @@ def format_timestamp(value: datetime) -> str:
     return value.strftime("%d.%m.%Y kl. %H.%M")
 
 
+def unbroken(period_text: str) -> str:
+    """'1. halvår 2025' with no line break inside it (a heading must not end on '1.')."""
+    return period_text.replace(" ", "\u00a0")
+
+
 # --- Styles ---
 
 
@@ -260,7 +265,7 @@ def _letter(report: DepartmentReport, styles: dict[str, ParagraphStyle]) -> list
         text(f"Til {report.mayor_title} {report.mayor_name}".strip(), styles["letter_head"]),
         text(report.department_name, styles["letter_head"]),
         Spacer(1, 10 * mm),
-        text(f"{TITLE}, {report.period_text}", styles["h1"]),
+        text(f"{TITLE}, {unbroken(report.period_text)}", styles["h1"]),
         Spacer(1, 2 * mm),
     ]
     for paragraph in [p.strip() for p in report.letter_text.split("\n\n") if p.strip()]:
@@ -528,7 +533,7 @@ def render_department_report(report: DepartmentReport) -> bytes:
     width = A4[0] - 36 * mm
     story: list[Flowable] = _letter(report, styles)
     story += [
-        text(f"{report.department_name} – {report.period_text}", styles["h1"]),
+        text(f"{report.department_name} – {unbroken(report.period_text)}", styles["h1"]),
         text(
             f"Kvoteopfyldelse i alt: {format_pct(report.totals.fulfilment_pct)} "
             f"({format_count(report.totals.counted)} talt med "
@@ -635,7 +640,7 @@ def render_consolidated_report(report: ConsolidatedReport) -> bytes:
         (c for c in report.departments if c.rank is not None), key=lambda c: (c.rank, c.department_code)
     )
     story: list[Flowable] = [
-        text(f"{TITLE} – Københavns Kommune, {report.period_text}", styles["h1"]),
+        text(f"{TITLE} – Københavns Kommune, {unbroken(report.period_text)}", styles["h1"]),
         text(
             f"Kommunen i alt: {format_count(report.municipality_totals.counted)} talt med mod måltal "
             f"{format_count(report.municipality_totals.target)} "
