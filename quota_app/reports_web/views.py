@@ -10,7 +10,6 @@ from flask_login import current_user
 from sqlmodel import select
 
 from reports import service
-from reports.gather import period_text
 
 from ..auth.services import (
     can_see_all_departments,
@@ -69,7 +68,6 @@ def index():  # type: ignore[no-untyped-def]
     return render_template(
         "reports_web/index.html",
         period=period,
-        period_text=period_text(period),
         form=form,
         departments=departments,
         can_finalise=all_departments,
