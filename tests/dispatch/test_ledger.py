@@ -60,7 +60,7 @@ def test_dispatch_sends_one_mail_per_recipient_with_the_archived_pdf(
         message = mayor[0].message
         assert message["Reply-To"] == "bif@kk.test"
         assert message["Message-ID"].endswith("@kk.test>")
-        assert message["Subject"].startswith(f"Halvårsstatus 2025-H1: støttet beskæftigelse i ")
+        assert message["Subject"].startswith("Halvårsstatus 2025-H1: støttet beskæftigelse i ")
         assert message.get_body(("plain",)) is not None and message.get_body(("html",)) is not None
         ((filename, pdf),) = pdf_attachments(message)
         assert filename == dispatch.pdf_filename("2025-H1", code)
@@ -125,7 +125,7 @@ def test_a_claimed_row_is_not_sent_by_anyone_else(
 def test_server_down_at_first_then_up_is_retried_and_sends_once(
     db, session, addressed, smtp, mail_settings, transport, august_clock
 ) -> None:
-    plan, delivery = run(
+    _plan, delivery = run(
         db, mail_settings, transport, august_clock, department_code="SOF"
     )  # server not started
     assert len(delivery.retrying) == 2 and not delivery.sent
@@ -190,7 +190,7 @@ def test_refused_recipient_fails_bif_is_told_and_resend_works(
 ) -> None:
     smtp.handler.refuse.add(mayor_address("SOF"))
     smtp.start()
-    plan, delivery = run(db, mail_settings, transport, august_clock)
+    _plan, delivery = run(db, mail_settings, transport, august_clock)
     (failed,) = rows(session, state="failed")
     assert failed.recipient == mayor_address("SOF") and failed.attempts == 1
     assert "550" in failed.last_error
@@ -209,11 +209,8 @@ def test_refused_recipient_fails_bif_is_told_and_resend_works(
 
     # the address is fixed; an explicit resend sends it once
     smtp.handler.refuse.clear()
-    with pytest.raises(DomainError):
-        with db.begin() as s:
-            dispatch.resend(
-                s, dispatch_id=rows(session, scope="KFF")[0].id, actor="test", now=august_clock.now()
-            )
+    with pytest.raises(DomainError), db.begin() as s:
+        dispatch.resend(s, dispatch_id=rows(session, scope="KFF")[0].id, actor="test", now=august_clock.now())
     with db.begin() as s:
         dispatch.resend(s, dispatch_id=failed.id, actor="test", now=august_clock.now())
     result = dispatch.deliver_due(
@@ -302,12 +299,13 @@ def test_dry_run_plans_nothing(db, session, addressed, mail_settings, august_clo
 
 def test_outbox_fallback_writes_eml_files(db, session, addressed, tmp_path, august_clock) -> None:
     settings = Settings(env="test", secret_key="x", outbox_path=tmp_path / "outbox", bif_email="bif@kk.test")
-    from quota_app.mail.services import transport_from_settings
     from email import message_from_bytes, policy
+
+    from quota_app.mail.services import transport_from_settings
 
     transport = transport_from_settings(settings)
     assert isinstance(transport, OutboxTransport)
-    plan, delivery = run(db, settings, transport, august_clock, department_code="SOF")
+    _plan, delivery = run(db, settings, transport, august_clock, department_code="SOF")
     files = sorted((tmp_path / "outbox").glob("*.eml"))
     assert len(files) == 2 == len(delivery.sent)
     assert not list((tmp_path / "outbox").glob(".tmp-*"))
