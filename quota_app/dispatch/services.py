@@ -83,7 +83,10 @@ class ReportSource:
 
 
 def default_report_source() -> ReportSource:
-    from reports import service  # imported late: reports renders PDFs, the ledger only stores them
+    try:
+        from reports import service  # imported late: reports renders PDFs, the ledger only stores them
+    except ImportError as exc:
+        raise DomainError(f"Rapportmodulet kan ikke indlæses ({exc}); rapporterne kan ikke dannes.") from exc
 
     return ReportSource(
         build_department=service.build_department_report,
@@ -485,8 +488,12 @@ def _failure_text(session: Session, row: Dispatch, department: Department | None
         f"En mail kunne ikke sendes og er markeret som fejlet i udsendelsesloggen (nr. {failed.id}).\n\n"
         f"Slags: {failed.kind}\nPeriode: {failed.period}\nForvaltning: {failed.scope}\n"
         f"Modtager: {failed.recipient}\nForsøg: {failed.attempts}\nFejl: {failed.last_error}\n\n"
-        "Ret årsagen (fx adressen) og gensend fra siden Udsendelser eller med "
-        f"quota dispatch --period {failed.period} --resend."
+        "Ret årsagen (fx adressen) og gensend rækken fra siden Udsendelser"
+        + (
+            f" eller med quota dispatch --period {failed.period} --department {failed.scope} --resend."
+            if failed.kind == "report"
+            else "."
+        )
     )
     return text, f"Fejl ved udsendelse: {failed.kind} {failed.period} til {failed.recipient}"
 

@@ -51,3 +51,18 @@ def august_clock() -> FrozenClock:
     from datetime import UTC, datetime
 
     return FrozenClock(datetime(2025, 8, 15, 6, 0, tzinfo=UTC))  # 08:00 in Copenhagen
+
+
+@pytest.fixture
+def settings(smtp: SmtpServer, tmp_path) -> Settings:  # type: ignore[no-untyped-def]
+    """The app's settings in these tests: mail goes to the loopback SMTP server."""
+    return smtp_settings(smtp.port, instance_path=tmp_path / "instance", session_cookie_secure=False)
+
+
+@pytest.fixture
+def test_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the app's report source the tiny ReportLab one (independent of the reports package)."""
+    from quota_app.dispatch import services
+    from tests.dispatch.support import TEST_SOURCE
+
+    monkeypatch.setattr(services, "default_report_source", lambda: TEST_SOURCE)
