@@ -26,7 +26,7 @@ from quota_app.settings import Settings, load_settings
 
 log = logging.getLogger("quota.scheduler")
 
-STATUS_KEY = "scheduler.status"
+STATUS_KEY = dispatch.SCHEDULER_STATUS_KEY
 
 
 @dataclass

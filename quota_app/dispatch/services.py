@@ -45,6 +45,7 @@ from ..mail.services import (
 )
 from ..models import (
     MUNICIPALITY_SCOPE,
+    AppText,
     Department,
     Dispatch,
     Place,
@@ -66,6 +67,7 @@ STALE_AFTER = timedelta(minutes=30)
 LONG_OPEN_DAYS = 90
 FIRST_ALERT_WINDOW = timedelta(days=7)
 REPORT_KINDS = ("report", "consolidated")
+SCHEDULER_STATUS_KEY = "scheduler.status"  # AppText the scheduler process writes: its jobs and a heartbeat
 
 Actor = User | str
 
@@ -820,3 +822,33 @@ def run_dispatch(
         scope=department_code,
     )
     return plan, delivery
+
+
+# --- What the scheduler process last told us (it writes, the web app reads; neither imports the other) ---
+
+
+@dataclass(frozen=True)
+class SchedulerStatus:
+    worker: str
+    heartbeat: datetime
+    next_runs: dict[str, datetime | None]
+
+
+def scheduler_status(session: Session) -> SchedulerStatus | None:
+    import json
+
+    text = session.get(AppText, SCHEDULER_STATUS_KEY)
+    if text is None or not text.value:
+        return None
+    try:
+        data = json.loads(text.value)
+        return SchedulerStatus(
+            worker=str(data["worker"]),
+            heartbeat=datetime.fromisoformat(data["heartbeat"]),
+            next_runs={
+                job["id"]: datetime.fromisoformat(job["next_run_time"]) if job["next_run_time"] else None
+                for job in data["jobs"]
+            },
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
