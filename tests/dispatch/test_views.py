@@ -105,3 +105,11 @@ def test_preview_and_resend_with_confirmation(
     session.commit()
     assert row.state == "sent" and len(smtp.to(mayor_address("SOF"))) == 1
     assert client.get("/udsendelser/999999").status_code == 404
+
+
+def test_the_pages_are_translated(client, login, make_user, session, addressed) -> None:
+    login(make_user("bif"))
+    token = csrf_from(client.get("/udsendelser/").get_data(as_text=True))
+    client.post("/language", data={"lang": "en", "csrf_token": token, "next": "/udsendelser/"})
+    page = client.get("/udsendelser/").get_data(as_text=True)
+    assert "Dispatch ledger" in page and "Retries and failure notices" in page
