@@ -111,5 +111,9 @@ def test_the_pages_are_translated(client, login, make_user, session, addressed) 
     login(make_user("bif"))
     token = csrf_from(client.get("/udsendelser/").get_data(as_text=True))
     client.post("/language", data={"lang": "en", "csrf_token": token, "next": "/udsendelser/"})
+    # the app fixture keeps one app context for the whole test, where Flask-Babel caches the locale
+    from flask_babel import refresh
+
+    refresh()
     page = client.get("/udsendelser/").get_data(as_text=True)
     assert "Dispatch ledger" in page and "Retries and failure notices" in page
