@@ -181,3 +181,48 @@ def test_a_second_scheduler_process_does_not_get_the_lock(engine) -> None:
         second.release()
         database.dispose()
         other.dispose()
+
+
+def test_alert_follows_places_registered_through_the_lifecycle_services(
+    db, session, addressed, smtp, mail_settings, transport
+) -> None:
+    from quota_app.places.services import record_status, register_place
+
+    smtp.start()
+    sof = session.exec(select(Department).where(Department.code == "SOF")).one()
+    type_code = next(iter(addressed["types"]))
+    opened = register_place(
+        session,
+        department_id=sof.id,
+        type_code=type_code,
+        reference="LS-1",
+        title="Lagerarbejde",
+        status="open",
+        effective_date=date(2025, 10, 6),
+        actor="test",
+        now=at("2025-10-06T09:00:00+02:00"),
+    )
+    filled = register_place(
+        session,
+        department_id=sof.id,
+        type_code=type_code,
+        reference="LS-2",
+        title="Kantine",
+        status="open",
+        effective_date=date(2025, 10, 5),
+        actor="test",
+        now=at("2025-10-06T09:05:00+02:00"),
+    )
+    record_status(
+        session,
+        place_id=filled.id,
+        status="filled",
+        effective_date=date(2025, 10, 6),
+        actor="test",
+        now=at("2025-10-06T15:00:00+02:00"),
+    )
+    session.commit()
+    assert jobs.alert_in(context(db, mail_settings, transport, FrozenClock(at("2025-10-07T07:00:00+02:00"))))
+    body = smtp.to("rekruttering@kk.test")[0].message.get_body(("plain",)).get_content()
+    assert opened.reference in body and "Lagerarbejde" in body
+    assert "Kantine" not in body  # filled again the same day: nothing to recruit for
