@@ -10,12 +10,13 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_SCHEDULER_STARTED
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -111,7 +112,7 @@ def build_scheduler(
 def next_runs(scheduler: BaseScheduler, ctx: jobs.JobContext) -> list[tuple[str, Any]]:
     now = ctx.clock.now()
     return [
-        (job.id, job.next_run_time or job.trigger.get_next_fire_time(None, now))
+        (job.id, getattr(job, "next_run_time", None) or job.trigger.get_next_fire_time(None, now))
         for job in scheduler.get_jobs()
     ]
 
@@ -131,13 +132,15 @@ def main() -> int:
         def _after_job(_event: Any) -> None:
             jobs.publish_status(ctx, next_runs(scheduler, ctx))
 
-        scheduler.add_listener(_after_job, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
-        jobs.publish_status(ctx, next_runs(scheduler, ctx))
+        scheduler.add_listener(_after_job, EVENT_SCHEDULER_STARTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
         log.info("scheduler starting with %d jobs", len(scheduler.get_jobs()))
+        signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))  # stop cleanly: release the lock
         try:
             scheduler.start()
         except (KeyboardInterrupt, SystemExit):
             log.info("scheduler stopped")
+            if scheduler.running:
+                scheduler.shutdown(wait=False)
     finally:
         lock.release()
     return 0
