@@ -114,6 +114,8 @@ def classify_smtp_error(exc: BaseException) -> MailError:
         if codes and all(400 <= code < 500 for code in codes):
             return TemporaryMailError(f"Modtageren blev midlertidigt afvist: {detail}")
         return PermanentMailError(f"Modtageren blev afvist: {detail}")
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return PermanentMailError(f"Mailserveren understøtter ikke det, der er sat op (fx STARTTLS): {exc}")
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return TemporaryMailError(f"Forbindelsen til mailserveren blev afbrudt: {exc}")
     if isinstance(exc, smtplib.SMTPResponseException):

@@ -60,9 +60,24 @@ class SmtpServer:
         self.port = free_port()
         self.handler = RecordingHandler()
         self._controller: Controller | None = None
+        self.credentials: tuple[str, str] | None = None  # require this login (AUTH PLAIN/LOGIN) when set
+        self.logins: list[str] = []
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and self.credentials is not None
+            and (auth_data.login.decode(), auth_data.password.decode()) == self.credentials
+        )
+        if ok:
+            self.logins.append(auth_data.login.decode())
+        return AuthResult(success=ok)
 
     def start(self) -> None:
-        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        extra = {"authenticator": self._authenticate, "auth_require_tls": False} if self.credentials else {}
+        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **extra)
         self._controller.start()
 
     def stop(self) -> None:
