@@ -73,3 +73,23 @@ def test_quota_scheduler_runs_the_scheduler_program(app, monkeypatch) -> None:
     monkeypatch.setattr(os, "execv", lambda path, argv: calls.append((path, argv)))
     assert invoke(app, "scheduler").exit_code == 0
     assert calls == [(sys.executable, [sys.executable, "-m", "scheduler"])]
+
+
+def test_dispatch_with_the_real_reports(app, session, addressed, smtp, clock) -> None:
+    """No stand-in: reports.service builds and archives the PDFs; the mail carries exactly the archived one."""
+    import hashlib
+
+    from tests.dispatch.support import pdf_attachments
+
+    smtp.start()
+    result = invoke(app, "dispatch", "--period", "2025-H1")
+    assert result.exit_code == 0, result.stderr + result.stdout
+    assert "16 nye i udsendelsesloggen, 16 sendt" in result.stdout
+    rows = session.exec(select(Dispatch)).all()
+    for row in rows:
+        archive = session.get(ReportArchive, row.archive_id)
+        assert archive.known_at == clock.now() and archive.sha256 == row.pdf_sha256
+        ((received,),) = [[m for m in smtp.to(row.recipient) if m.message["Message-ID"] == row.message_id]]
+        ((_name, pdf),) = pdf_attachments(received.message)
+        assert pdf.startswith(b"%PDF") and hashlib.sha256(pdf).hexdigest() == row.pdf_sha256 == archive.sha256
+    assert count(session, ReportArchive) == 8
