@@ -39,3 +39,29 @@ def test_hr_cannot_open_the_dispatch_pages(page, browser_user, browser_login):
     browser_login(page, browser_user("hr"))
     response = page.goto("/udsendelser/")
     assert response is not None and response.status == 403
+
+
+def test_bif_sends_a_department_report_and_resends_it_after_confirmation(
+    page, browser_user, browser_login, live_server, assert_accessible
+):
+    outbox = live_server.app.config["QUOTA_SETTINGS"].effective_outbox_path
+    before = set(outbox.glob("*.eml")) if outbox.exists() else set()
+    browser_login(page, browser_user("bif"))
+    page.goto("/udsendelser/send?period=2025-H1&department=KFF")
+    page.get_by_role("button", name="Send nu").click()
+    expect(page).to_have_url(re.compile(r"/udsendelser/\?period=2025-H1$"))
+    expect(page.locator(".alert-success")).to_contain_text("2 sendt")
+    new = set(outbox.glob("*.eml")) - before
+    assert len(new) == 2  # no SMTP host configured: .eml files in the outbox
+    assert_accessible(page)
+
+    page.get_by_role("row").filter(has_text="borgmester.kff").get_by_role("link").first.click()
+    expect(page.locator("main")).to_contain_text("halvaarsstatus-2025-H1-KFF.pdf")
+    expect(page.locator("main")).to_contain_text("Kære Kultur- og Fritidsborgmester")
+    assert_accessible(page)
+    page.get_by_role("link", name="Send igen").click()
+    expect(page.locator("main")).to_contain_text("Mailen er allerede sendt")
+    assert_accessible(page)
+    page.get_by_role("button", name="Ja, send igen").click()
+    expect(page.locator(".alert-success")).to_contain_text("1 sendt")
+    assert len(set(outbox.glob("*.eml")) - before) == 3
