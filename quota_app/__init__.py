@@ -65,6 +65,7 @@ BLUEPRINTS = (
     "quota_app.core.views",
     "quota_app.auth.views",
     "quota_app.reports_web.views",
+    "quota_app.dispatch.views",
 )
 
 
