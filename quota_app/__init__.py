@@ -64,6 +64,11 @@ def create_app(
 BLUEPRINTS = (
     "quota_app.core.views",
     "quota_app.auth.views",
+    "quota_app.targets.views",
+    "quota_app.admin.views",
+    "quota_app.exports.views",
+    "quota_app.tokens.views",
+    "quota_app.api.views",
 )
 
 
