@@ -2,12 +2,20 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..i18n import _
 
-MEASURE_CHOICES = [("stock", _("bestand (pladser på en dato)")), ("flow", _("tilgang (forløb startet)"))]
-UNIT_CHOICES = [("places", _("pladser")), ("persons", _("personer")), ("courses", _("forløb"))]
+MEASURE_CHOICES = [
+    SelectChoice("stock", _("bestand (pladser på en dato)")),
+    SelectChoice("flow", _("tilgang (forløb startet)")),
+]
+UNIT_CHOICES = [
+    SelectChoice("places", _("pladser")),
+    SelectChoice("persons", _("personer")),
+    SelectChoice("courses", _("forløb")),
+]
 
 
 class DepartmentForm(FlaskForm):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from ..i18n import _
@@ -101,7 +102,10 @@ def rules_form_class(types: list[tuple[int, str, bool]]):  # type: ignore[no-unt
             f"weighting_{type_id}",
             SelectField(
                 _("%(type)s: vægtning", type=label),
-                choices=[("headcount", _("antal pladser")), ("fte", _("årsværk (fte)"))],
+                choices=[
+                    SelectChoice("headcount", _("antal pladser")),
+                    SelectChoice("fte", _("årsværk (fte)")),
+                ],
             ),
         )
     return RulesForm
