@@ -19,7 +19,13 @@ UNIT_CHOICES = [
 
 
 class DepartmentForm(FlaskForm):
-    code = StringField(_("Kode"), validators=[DataRequired(_("Skriv en kode.")), Length(min=2, max=10)])
+    code = StringField(
+        _("Kode"),
+        validators=[
+            DataRequired(_("Skriv en kode.")),
+            Length(min=2, max=10, message=_("Koden skal være 2-10 tegn.")),
+        ],
+    )
     name = StringField(_("Navn"), validators=[DataRequired(_("Skriv et navn.")), Length(max=200)])
     mayor_title = StringField(_("Borgmesterens titel"), validators=[Optional(), Length(max=200)])
     mayor_name = StringField(_("Borgmesterens navn"), validators=[Optional(), Length(max=200)])
