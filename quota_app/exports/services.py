@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from defusedcsv import csv as safe_csv
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlmodel import Session, select
@@ -68,7 +69,8 @@ def _xlsx_cell(value: object) -> object:
         return value.astimezone(COPENHAGEN).replace(tzinfo=None)
     if isinstance(value, date):
         return value
-    return escape_text(str(value))
+    # Control characters are not allowed in XLSX; drop them, then escape what is left.
+    return escape_text(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
 
 
 def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[object]], sheet_title: str = "Data") -> bytes:
@@ -76,7 +78,7 @@ def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[object]], sheet_title
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = escape_text(sheet_title)[:31].replace("'", "") or "Data"
-    sheet.append([escape_text(str(h)) for h in header])
+    sheet.append([_xlsx_cell(str(h)) for h in header])
     widths = [len(str(h)) for h in header]
     for row in rows:
         values = [_xlsx_cell(v) for v in row]
