@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import AppGroup, FlaskGroup
 
 from .errors import DomainError
 
@@ -39,7 +39,7 @@ def alembic_config(app: Flask):  # type: ignore[no-untyped-def]
     return config
 
 
-@click.group("db", help="Database schema.")
+@click.group("db", cls=AppGroup, help="Database schema.")
 def db_group() -> None:
     pass
 
@@ -53,7 +53,7 @@ def db_upgrade(revision: str) -> None:
     click.echo(f"Database at {revision}.")
 
 
-@click.group("users", help="User accounts.")
+@click.group("users", cls=AppGroup, help="User accounts.")
 def users_group() -> None:
     pass
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from ..web import database
 from .services import load_demo
@@ -18,6 +19,7 @@ from .services import load_demo
     type=click.IntRange(min=0, max=200_000),
     help="0: reference data, targets and users only.",
 )
+@with_appcontext
 def demo_command(seed: int, places: int) -> None:
     now = current_app.extensions["quota_clock"].now()
     with database().begin() as session:

@@ -1,0 +1,90 @@
+"""The Alembic migrations build the same schema as the models, on SQLite and PostgreSQL."""
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from sqlmodel import SQLModel
+
+from quota_app.cli import MIGRATIONS_DIR
+from quota_app.db import make_engine
+from tests.conftest import PG_ADMIN_URL
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_engine(request, tmp_path):
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+        yield engine
+        engine.dispose()
+        return
+    request.getfixturevalue("pg_url")  # skips or fails (CI) when PostgreSQL is missing
+    name = f"quota_migr_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(
+        sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    )
+    yield engine
+    engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _upgrade(engine, revision="head"):
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = engine
+    command.upgrade(config, revision)
+    return config
+
+
+def test_upgrade_from_empty_matches_the_models(empty_engine):
+    _upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        differences = compare_metadata(context, SQLModel.metadata)
+    assert differences == [], "models and migrations differ; add a migration"
+    tables = set(sa.inspect(empty_engine).get_table_names()) - {"alembic_version"}
+    assert tables == set(SQLModel.metadata.tables)
+
+
+def test_migrated_database_refuses_to_delete_events(empty_engine):
+    _upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO department (code, name, mayor_title, mayor_name, mayor_email, hr_emails, active, sort) VALUES ('SOF', 'S', '', '', '', '', true, 0)"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO placement_type (code, name_da, name_en, measure, target_unit, active, sort) VALUES ('x', 'x', 'x', 'stock', 'places', true, 0)"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO place (department_id, type_id, reference, title, fte, version, created_at) VALUES (1, 1, 'A', '', 1.0, 1, CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO place_event (place_id, status, effective_date, recorded_at, note, source) VALUES (1, 'open', '2025-01-01', CURRENT_TIMESTAMP, '', 'web')"
+            )
+        )
+        with pytest.raises(sa.exc.DatabaseError, match="cannot be deleted"):
+            conn.execute(sa.text("DELETE FROM place_event"))
+
+
+def test_downgrade_to_empty_and_up_again(empty_engine):
+    config = _upgrade(empty_engine)
+    command.downgrade(config, "base")
+    assert set(sa.inspect(empty_engine).get_table_names()) <= {"alembic_version"}
+    _upgrade(empty_engine)
+    assert "place_event" in sa.inspect(empty_engine).get_table_names()
