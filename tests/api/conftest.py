@@ -17,3 +17,46 @@ def client(app):  # type: ignore[no-untyped-def]
     """
     app.teardown_request(web._close_session)
     return app.test_client()
+
+
+@pytest.fixture
+def make_token(session, clock):  # type: ignore[no-untyped-def]
+    """Return a factory make_token(user) -> secret (a committed, active token)."""
+    from quota_app.tokens.services import create_token
+
+    def factory(user, name: str = "test") -> str:  # type: ignore[no-untyped-def]
+        _token, secret = create_token(session, user=user, name=name, actor=user, now=clock.now())
+        session.commit()
+        return secret
+
+    return factory
+
+
+@pytest.fixture
+def make_place(session, reference, clock):  # type: ignore[no-untyped-def]
+    """Return a factory make_place(department_code, reference, status) -> Place with one event."""
+    from datetime import date
+
+    from quota_app.models import Place, PlaceEvent
+
+    def factory(code: str = "SOF", ref: str = "P-1", status: str = "open", type_code: str = "internship"):  # type: ignore[no-untyped-def]
+        place = Place(
+            department_id=reference["departments"][code].id,
+            type_id=reference["types"][type_code].id,
+            reference=ref,
+            title="Praktik",
+            current_status=status,
+            current_since=date(2025, 3, 1),
+            created_at=clock.now(),
+        )
+        session.add(place)
+        session.flush()
+        session.add(
+            PlaceEvent(
+                place_id=place.id, status=status, effective_date=date(2025, 3, 1), recorded_at=clock.now()
+            )
+        )
+        session.commit()
+        return place
+
+    return factory
