@@ -175,3 +175,13 @@ def test_hr_cannot_see_or_change_targets(client, login, make_user, reference, se
     assert client.post("/targets/2026/copy").status_code in (400, 403)
     assert client.post("/targets/2026/derive", data={"type_id": t["internship"].id}).status_code in (400, 403)
     assert session.exec(select(Target)).all() == []
+
+
+def test_pages_in_english(client, login, make_user, reference):
+    login(make_user("bif"))
+    html = client.get("/targets/2026").get_data(as_text=True)
+    client.post("/language", data={"csrf_token": csrf_from(html), "lang": "en"})
+    assert "Save targets" in client.get("/targets/2026").get_data(as_text=True)
+    assert "Counting rules 2026" in client.get("/targets/2026/rules").get_data(as_text=True)
+    assert "Departments and mayors" in client.get("/admin/departments").get_data(as_text=True)
+    assert "Personal API tokens" in client.get("/tokens/").get_data(as_text=True)
