@@ -17,6 +17,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from quota_app.api.openapi import openapi_document
+from tests.api.conftest import fresh_context_per_request
 
 OPERATIONS = [
     (path, method.upper()) for path, methods in openapi_document()["paths"].items() for method in methods
@@ -30,9 +31,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 @pytest.mark.parametrize(("role", "path", "method"), CASES, ids=[f"{r} {m} {p}" for r, p, m in CASES])
 def test_api_conforms_to_its_openapi_document(app, make_user, make_token, make_place, path, method, role):  # type: ignore[no-untyped-def]
-    from quota_app import web
-
-    app.teardown_request(web._close_session)
+    fresh_context_per_request(app)
     make_place("SOF", "SOF-1")
     make_place("BUF", "BUF-1", "filled")
     headers = {"Authorization": f"Bearer {make_token(make_user(role, 'SOF'))}"}
