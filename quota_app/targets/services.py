@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from ..audit import services as audit
 from ..errors import DomainError, NotFound
+from ..imports.files import RowError, parse_date, read_table
 from ..models import (
     STATUSES,
     WEIGHTINGS,
@@ -430,12 +431,6 @@ TARGET_COLUMNS = ("year", "department", "type", "value", "decided_on", "referenc
 REQUIRED_COLUMNS = ("year", "department", "type", "value")
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    message: str
-
-
 @dataclass
 class TargetImportResult:
     rows_read: int = 0
@@ -470,8 +465,6 @@ def import_targets(
     Every row is validated before anything is written; with any error nothing is written and every bad
     row is reported. Rows equal to the current target change nothing.
     """
-    from ..imports.files import parse_date, read_table
-
     table = read_table(data, filename)
     missing = [c for c in REQUIRED_COLUMNS if c not in table.header]
     if missing:
