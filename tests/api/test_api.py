@@ -123,3 +123,112 @@ def test_openapi_document_is_served_without_a_token(client):
         "/places/{place_id}/events",
         "/reconcile",
     } <= set(document["paths"])
+
+
+def test_hr_token_creates_places_and_events_in_own_department_only(
+    client, make_user, make_token, make_place, session
+):
+    from quota_app.models import Place, PlaceEvent
+
+    hr = _h(make_token(make_user("hr", "SOF")))
+    body = {"type": "internship", "reference": "SOF-API-1", "status": "open", "effective_date": "2025-09-01"}
+    created = client.post("/api/v1/places", json=body, headers=hr)
+    assert created.status_code == 201, created.json
+    assert created.json["department"] == "SOF" and [e["status"] for e in created.json["events"]] == ["open"]
+    place_id = created.json["id"]
+    event = client.post(
+        f"/api/v1/places/{place_id}/events",
+        json={
+            "status": "filled",
+            "effective_date": "2025-09-15",
+            "expected_version": created.json["version"],
+        },
+        headers=hr,
+    )
+    assert event.status_code == 201, event.json
+    # A stale version is a conflict; a refused transition is 422.
+    stale = client.post(
+        f"/api/v1/places/{place_id}/events",
+        json={"status": "open", "effective_date": "2025-09-20", "expected_version": created.json["version"]},
+        headers=hr,
+    )
+    assert stale.status_code == 409 and stale.json["error"] == "conflict"
+    refused = client.post(
+        f"/api/v1/places/{place_id}/events",
+        json={"status": "paused", "effective_date": "2025-09-20"},
+        headers=hr,
+    )
+    assert refused.status_code == 422 and refused.json["message"]
+    # Another department: refused, nothing written.
+    other = make_place("BUF", "BUF-1")
+    events_before = len(session.exec(select(PlaceEvent)).all())
+    places_before = len(session.exec(select(Place)).all())
+    denied = client.post("/api/v1/places", json={**body, "department": "BUF", "reference": "X"}, headers=hr)
+    assert denied.status_code == 403 and denied.is_json
+    hidden = client.post(
+        f"/api/v1/places/{other.id}/events",
+        json={"status": "filled", "effective_date": "2025-09-20"},
+        headers=hr,
+    )
+    assert hidden.status_code == 404 and hidden.is_json
+    session.expire_all()
+    assert len(session.exec(select(PlaceEvent)).all()) == events_before
+    assert len(session.exec(select(Place)).all()) == places_before
+    assert session.get(Place, other.id).current_status == "open"
+
+
+def test_bif_token_creates_places_in_any_department(client, make_user, make_token):
+    bif = _h(make_token(make_user("bif")))
+    body = {
+        "department": "BUF",
+        "type": "flex_job",
+        "reference": "B-1",
+        "status": "filled",
+        "effective_date": "2025-01-01",
+        "fte": 0.5,
+    }
+    response = client.post("/api/v1/places", json=body, headers=bif)
+    assert response.status_code == 201 and response.json["fte"] == 0.5
+    missing = client.post("/api/v1/places", json={"type": "flex_job"}, headers=bif)
+    assert missing.status_code == 422 and missing.json["field"]
+    for bad in (
+        {**body, "fte": 2},
+        {**body, "status": "paused", "reference": "B-2"},
+        {**body, "effective_date": "yesterday", "reference": "B-3"},
+    ):
+        assert client.post("/api/v1/places", json=bad, headers=bif).status_code == 422
+    duplicate = client.post("/api/v1/places", json=body, headers=bif)
+    assert duplicate.status_code in (409, 422) and duplicate.is_json
+
+
+def test_reconcile_matches_the_cli_shape_and_scopes_hr(
+    client, make_user, make_token, make_place, app, reference
+):
+    import json
+
+    make_place("SOF", "S-1", "filled")
+    make_place("BUF", "B-1", "filled")
+    bif = _h(make_token(make_user("bif")))
+    response = client.get("/api/v1/reconcile?as_of=2025-06-30&known_at=2025-09-30T10:00:00Z", headers=bif)
+    assert response.status_code == 200, response.json
+    cli = app.test_cli_runner().invoke(
+        args=["reconcile", "--as-of", "2025-06-30", "--known-at", "2025-09-30T10:00:00Z", "--format", "json"]
+    )
+    assert cli.exit_code == 0, cli.output
+    assert response.json == json.loads(cli.stdout)
+    assert set(response.json) >= {"as_of", "period", "method", "known_at", "rows", "totals"}
+    hr = _h(make_token(make_user("hr", "SOF")))
+    own = client.get("/api/v1/reconcile?period=2025-H1", headers=hr)
+    assert own.status_code == 200 and {r["department"] for r in own.json["rows"]} == {"SOF"}
+    assert client.get("/api/v1/reconcile?period=2025-H1&department=BUF", headers=hr).status_code == 403
+    what_if = client.get("/api/v1/reconcile?as_of=2025-06-30&count=internship=open,filled", headers=bif)
+    assert what_if.status_code == 200
+    for url in (
+        "/api/v1/reconcile",
+        "/api/v1/reconcile?as_of=2025-13-01",
+        "/api/v1/reconcile?period=2025-H3",
+        "/api/v1/reconcile?as_of=2025-06-30&method=median",
+        "/api/v1/reconcile?as_of=2025-06-30&count=x",
+    ):
+        bad = client.get(url, headers=bif)
+        assert bad.status_code == 400 and bad.is_json, url
