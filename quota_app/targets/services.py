@@ -250,6 +250,8 @@ def set_municipality_target(
             MunicipalityTarget.year == year, MunicipalityTarget.type_id == type_id
         )
     ).first()
+    if row is not None and (row.value, row.decided_on, row.reference) == (value, decided_on, reference):
+        return row
     before = audit.snapshot(row) if row is not None else None
     if row is None:
         row = MunicipalityTarget(year=year, type_id=type_id, value=value)
