@@ -17,7 +17,7 @@ def test_create_shows_secret_once_and_stores_only_its_hash(client, login, make_u
     login(user)
     token = csrf_from(client.get("/tokens/").get_data(as_text=True))
     page = client.post("/tokens/", data={"csrf_token": token, "name": "Lønsystem"}).get_data(as_text=True)
-    secret = re.search(r"<code>(qk_[A-Za-z0-9_\-]+)</code>", page).group(1)
+    secret = re.search(r"<code[^>]*>(qk_[A-Za-z0-9_\-]+)</code>", page).group(1)
     stored = session.exec(select(ApiToken).where(ApiToken.user_id == user.id)).one()
     assert stored.token_hash == hashlib.sha256(secret.encode()).hexdigest()
     assert secret not in stored.token_hash and stored.prefix == secret[:10]
