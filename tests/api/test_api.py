@@ -232,3 +232,16 @@ def test_reconcile_matches_the_cli_shape_and_scopes_hr(
     ):
         bad = client.get(url, headers=bif)
         assert bad.status_code == 400 and bad.is_json, url
+
+
+def test_openapi_document_lists_exactly_the_routes_of_the_api(app):
+    import re
+
+    document = app.test_client().get("/api/v1/openapi.json").json
+    documented = {(path, method.upper()) for path, methods in document["paths"].items() for method in methods}
+    routed = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/") and rule.endpoint != "api.openapi":
+            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
+            routed |= {(path, method) for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routed == documented
