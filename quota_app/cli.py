@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup, FlaskGroup
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
 from .errors import DomainError
 
@@ -108,4 +108,16 @@ def register_commands(app: Flask) -> None:
         app.cli.add_command(command)
     for spec in COMMANDS:
         module, _, attribute = spec.partition(":")
-        app.cli.add_command(getattr(importlib.import_module(module), attribute))
+        command = getattr(importlib.import_module(module), attribute)
+        _run_in_app_context(command)
+        app.cli.add_command(command)
+
+
+def _run_in_app_context(command: click.Command) -> None:
+    """Give every command an app context, however it is invoked (the quota CLI or a test runner)."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _run_in_app_context(sub)
+    elif command.callback is not None and not getattr(command.callback, "_quota_app_context", False):
+        command.callback = with_appcontext(command.callback)
+        command.callback._quota_app_context = True  # type: ignore[attr-defined]

@@ -97,7 +97,7 @@ def test_next_parameter_is_followed_only_on_site(client, make_user):
 def test_session_cookie_is_httponly_samesite_and_secure_in_production(app, client, make_user):
     user = make_user("bif")
     response = _post_login(client, user.email, TEST_PASSWORD)
-    cookie = response.headers["Set-Cookie"]
+    (cookie,) = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     from quota_app import create_app
     from quota_app.settings import Settings
