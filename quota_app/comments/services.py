@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from ..audit import services as audit
 from ..errors import DomainError
+from ..i18n import _
 from ..models import DepartmentComment, User
 from ..periods import Period, parse_period
 from ..places.services import check_personal_data
@@ -19,7 +20,8 @@ def _half_year(period: Period | str) -> Period:
     value = parse_period(period) if isinstance(period, str) else period
     if value.half is None:
         raise DomainError(
-            f"Kommentaren gælder et halvår, fx {value.year}-H1, ikke et helt år.", field="period"
+            _("Kommentaren gælder et halvår, fx %(example)s, ikke et helt år.", example=f"{value.year}-H1"),
+            field="period",
         )
     return value
 
@@ -47,12 +49,12 @@ def save_comment(
     label = _half_year(period).label
     text = (text or "").strip()
     if len(text) > MAX_COMMENT_LENGTH:
-        raise DomainError(f"Kommentaren må højst være {MAX_COMMENT_LENGTH} tegn.", field="text")
+        raise DomainError(_("Kommentaren må højst være %(max)d tegn.", max=MAX_COMMENT_LENGTH), field="text")
     check_personal_data(text, field="text")
     comment = get_comment(session, period=label, department_id=department_id)
     if comment is not None and comment.locked_at is not None:
         raise DomainError(
-            f"Kommentaren for {label} er låst, fordi halvårsrapporten er sendt; den kan ikke ændres.",
+            _("Kommentaren for %(period)s er låst, fordi halvårsrapporten er sendt; den kan ikke ændres.", period=label),
             field="text",
         )
     before = audit.snapshot(comment) if comment is not None else None
