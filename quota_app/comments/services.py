@@ -54,7 +54,10 @@ def save_comment(
     comment = get_comment(session, period=label, department_id=department_id)
     if comment is not None and comment.locked_at is not None:
         raise DomainError(
-            _("Kommentaren for %(period)s er låst, fordi halvårsrapporten er sendt; den kan ikke ændres.", period=label),
+            _(
+                "Kommentaren for %(period)s er låst, fordi halvårsrapporten er sendt; den kan ikke ændres.",
+                period=label,
+            ),
             field="text",
         )
     before = audit.snapshot(comment) if comment is not None else None
@@ -109,6 +112,4 @@ def lock_comment(
 def comments_for_period(session: Session, *, period: Period | str) -> list[DepartmentComment]:
     """Every department's comment for a half-year (BIF reads them all)."""
     label = _half_year(period).label
-    return list(
-        session.exec(select(DepartmentComment).where(DepartmentComment.period == label)).all()
-    )
+    return list(session.exec(select(DepartmentComment).where(DepartmentComment.period == label)).all())

@@ -39,9 +39,7 @@ def _department() -> Department:
     session = db_session()
     if can_see_all_departments(current_user):
         code = request.args.get("department", "")
-        departments = session.exec(
-            select(Department).order_by(Department.sort, Department.code)
-        ).all()
+        departments = session.exec(select(Department).order_by(Department.sort, Department.code)).all()
         chosen = next((d for d in departments if d.code == code), departments[0] if departments else None)
     else:
         chosen = session.get(Department, current_user.department_id)

@@ -125,7 +125,8 @@ class CorrectForm(FlaskForm):
     version = HiddenField()
     status = SelectField(_("Rettet status"), choices=status_choices())
     reason = TextAreaField(
-        _("Begrundelse"), validators=[DataRequired(_("Skriv hvorfor registreringen rettes.")), Length(max=2000)]
+        _("Begrundelse"),
+        validators=[DataRequired(_("Skriv hvorfor registreringen rettes.")), Length(max=2000)],
     )
     submit = SubmitField(_("Ret registrering"))
 

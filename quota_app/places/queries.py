@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from ..db import danish_contains, danish_order
-from ..models import STATUSES, Department, Place, PlacementType, PlaceEvent, Unit, User
+from ..models import STATUSES, Department, Place, PlaceEvent, PlacementType, Unit, User
 
 PER_PAGE = 25
 SORTS = ("reference", "title", "type", "unit", "status", "since", "-since")
@@ -85,7 +85,8 @@ def list_places(
         )
     if open_over:
         statement = statement.where(
-            Place.current_status == "open", Place.current_since < date.fromordinal(today.toordinal() - open_over)
+            Place.current_status == "open",
+            Place.current_since < date.fromordinal(today.toordinal() - open_over),
         )
     total = session.exec(select(sa.func.count()).select_from(statement.subquery())).one()
     order = {

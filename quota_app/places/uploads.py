@@ -37,11 +37,13 @@ class UploadStore:
             raise KeyError(token)
         return self.folder / f"{token}.upload", self.folder / f"{token}.json"
 
-    def save(self, data: bytes, *, filename: str, user_id: int, department_id: int, now: datetime) -> StoredUpload:
+    def save(
+        self, data: bytes, *, filename: str, user_id: int, department_id: int, now: datetime
+    ) -> StoredUpload:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.purge_older_than(now - KEEP_FOR)
         token = secrets.token_urlsafe(24)
-        data_path, meta_path = self._paths(token)
+        data_path, _meta_path = self._paths(token)
         data_path.write_bytes(data)
         upload = StoredUpload(
             token=token,
@@ -77,7 +79,9 @@ class UploadStore:
     def purge_older_than(self, cutoff: datetime) -> None:
         for meta_path in self.folder.glob("*.json"):
             try:
-                created = datetime.fromisoformat(json.loads(meta_path.read_text(encoding="utf-8"))["created_at"])
+                created = datetime.fromisoformat(
+                    json.loads(meta_path.read_text(encoding="utf-8"))["created_at"]
+                )
             except (OSError, ValueError, KeyError):
                 continue
             if created < cutoff:

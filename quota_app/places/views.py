@@ -23,15 +23,15 @@ from flask import (
 from flask_babel import get_locale
 from flask_login import current_user
 from openpyxl import Workbook
-from wtforms.fields.choices import SelectChoice
 from sqlmodel import select
+from wtforms.fields.choices import SelectChoice
 
 from ..auth.services import can_see_all_departments, ensure_department_access
 from ..auth.views import roles_required
 from ..errors import Conflict, DomainError, NotFound
 from ..i18n import _
 from ..imports.places import import_places
-from ..models import STATUSES, Department, Place, PlacementType, PlaceEvent, Unit
+from ..models import STATUSES, Department, Place, PlaceEvent, PlacementType, Unit
 from ..periods import last_completed_half_year
 from ..reconcile.services import reconcile
 from ..web import db_session, now
@@ -40,12 +40,34 @@ from . import services as lifecycle
 from .forms import ConfirmImportForm, CorrectForm, ImportForm, PlaceForm, StatusForm, VoidForm
 from .uploads import ProgressBoard, UploadStore
 
-bp = Blueprint("places", __name__, template_folder="templates", static_folder="static", static_url_path="/places/static")
+bp = Blueprint(
+    "places", __name__, template_folder="templates", static_folder="static", static_url_path="/places/static"
+)
 
 VIEW_ROLES = ("hr", "bif", "admin")
 EDIT_ROLES = ("hr",)
-TEMPLATE_HEADER = ("reference", "department", "type", "status", "effective_date", "unit", "title", "fte", "note")
-TEMPLATE_HEADER_DA = ("reference", "forvaltning", "ordning", "status", "dato", "enhed", "titel", "årsværk", "note")
+TEMPLATE_HEADER = (
+    "reference",
+    "department",
+    "type",
+    "status",
+    "effective_date",
+    "unit",
+    "title",
+    "fte",
+    "note",
+)
+TEMPLATE_HEADER_DA = (
+    "reference",
+    "forvaltning",
+    "ordning",
+    "status",
+    "dato",
+    "enhed",
+    "titel",
+    "årsværk",
+    "note",
+)
 
 
 def today() -> date:
@@ -107,9 +129,9 @@ def _type_choices(session) -> list[SelectChoice]:  # type: ignore[no-untyped-def
 # --- the list ---
 
 
-@bp.route("/places/")
+@bp.route("/places/", endpoint="list")
 @roles_required(*VIEW_ROLES)
-def list():  # type: ignore[no-untyped-def]  # noqa: A001
+def place_list():  # type: ignore[no-untyped-def]
     session = db_session()
     department = _chosen_department()
     args = request.args
@@ -181,7 +203,9 @@ def _render_detail(place: Place, *, status_code: int = 200, **forms):  # type: i
         correct = forms.get(f"correct_{item.id}") or CorrectForm(
             formdata=None, prefix=f"c{item.id}", version=place.version, status=item.status
         )
-        void = forms.get(f"void_{item.id}") or VoidForm(formdata=None, prefix=f"v{item.id}", version=place.version)
+        void = forms.get(f"void_{item.id}") or VoidForm(
+            formdata=None, prefix=f"v{item.id}", version=place.version
+        )
         event_forms[item.id] = (correct, void)
     return (
         render_template(
@@ -495,8 +519,17 @@ def import_progress(progress_id: str):  # type: ignore[no-untyped-def]
 @roles_required(*VIEW_ROLES)
 def import_template(fmt: str):  # type: ignore[no-untyped-def]
     department = _chosen_department()
-    example = (f"{department.code}-2025-001", department.code, "Virksomhedspraktik", "åben", "01-09-2025", "",
-               "Kontorpraktik", "1,0", "")
+    example = (
+        f"{department.code}-2025-001",
+        department.code,
+        "Virksomhedspraktik",
+        "åben",
+        "01-09-2025",
+        "",
+        "Kontorpraktik",
+        "1,0",
+        "",
+    )
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
