@@ -8,7 +8,7 @@ import re
 import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
-from quota_app.models import Place
+from quota_app.models import Place, PlaceEvent
 from tests.conftest import csrf_from
 from tests.places_web.conftest import counts
 
@@ -143,9 +143,32 @@ def test_empty_file_is_reported(client, login, session, make_user) -> None:  # t
     before = counts(session)
     page, _token = upload(client, b"", "tom.csv")
     html = page.get_data(as_text=True)
-    assert page.status_code in (200, 422)
-    assert "Intet er gemt" in html or "Vælg en fil" in html
+    assert _error_rows(html) == ["Hele filen"] and "Filen er tom" in html
+    assert "Gem alle rækker" not in html
     assert counts(session) == before
+
+
+def test_a_formula_in_a_csv_cell_is_reported(client, login, session, make_user) -> None:  # type: ignore[no-untyped-def]
+    login(make_user("hr", "SOF"))
+    before = counts(session)
+    data = _csv(GOOD_ROWS[0], 'SOF-F;SOF;Fleksjob;åben;01-09-2025;;=HYPERLINK("http://x");1;')
+    page, _token = upload(client, data, "formel.csv")
+    html = page.get_data(as_text=True)
+    assert _error_rows(html) == ["3"] and "formel" in html
+    assert counts(session) == before
+
+
+def test_a_formula_in_an_xlsx_cell_never_becomes_a_stored_formula(client, login, session, make_user) -> None:  # type: ignore[no-untyped-def]
+    login(make_user("hr", "SOF"))
+    data = _xlsx(("SOF-F", "SOF", "Fleksjob", "åben", "01-09-2025", "", "=1+2", 1, "=CMD()"))
+    page, token = upload(client, data, "formel.xlsx")
+    # openpyxl reads a formula cell by its cached value; a file written without one gives an empty cell.
+    assert _error_rows(page.get_data(as_text=True)) == []
+    assert confirm(client, token).status_code == 302
+    place = session.execute(sa.select(Place).where(Place.reference == "SOF-F")).scalar_one()
+    assert place.title == ""
+    notes = session.execute(sa.select(PlaceEvent.note).where(PlaceEvent.place_id == place.id)).scalars().all()
+    assert notes == [""]
 
 
 def test_cpr_number_in_a_row_is_reported(client, login, session, make_user) -> None:  # type: ignore[no-untyped-def]
@@ -225,17 +248,23 @@ def _multipart(token: str, data: bytes, filename: str) -> tuple[bytes, str]:
     """A multipart body built in memory (the test client would spool a large one to an unclosed temp file)."""
     boundary = "hr-pages-boundary-7d1f"
     body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-        "Content-Type: text/csv\r\n\r\n"
-    ).encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return body, f"multipart/form-data; boundary={boundary}"
 
 
 def test_a_large_upload_is_accepted_and_previewed(client, login, session, make_user) -> None:  # type: ignore[no-untyped-def]
     login(make_user("hr", "SOF"))
     note = "Lang bemærkning om pladsen. " * 70  # about 2,000 characters a row
-    rows = [f"SOF-L{n:05d};SOF;Virksomhedspraktik;åben;01-09-2025;;Praktik;1;{note[:1990]}" for n in range(10_500)]
+    rows = [
+        f"SOF-L{n:05d};SOF;Virksomhedspraktik;åben;01-09-2025;;Praktik;1;{note[:1990]}" for n in range(10_500)
+    ]
     data = _csv(*rows)
     assert len(data) > 20 * 1024 * 1024
     before = counts(session)
