@@ -95,7 +95,11 @@ class PlaceForm(FlaskForm):
     fte = DecimalCommaField(
         _("Årsværk"), default=1.0, validators=[InputRequired(_("Skriv årsværk, fx 1.")), _fte_in_range]
     )
-    status = SelectField(_("Første status"), choices=status_choices(FIRST_STATUSES))
+    status = SelectField(
+        _("Første status"),
+        choices=status_choices(FIRST_STATUSES),
+        validators=[InputRequired(_("Vælg en status."))],
+    )
     effective_date = DanishDateField(
         _("Gælder fra"), validators=[InputRequired(_("Skriv den dato, statussen gælder fra."))]
     )
@@ -109,7 +113,9 @@ class PlaceForm(FlaskForm):
 
 class StatusForm(FlaskForm):
     version = HiddenField()
-    status = SelectField(_("Ny status"), choices=status_choices())
+    status = SelectField(
+        _("Ny status"), choices=status_choices(), validators=[InputRequired(_("Vælg en status."))]
+    )
     effective_date = DanishDateField(
         _("Gælder fra"), validators=[InputRequired(_("Skriv den dato, statussen gælder fra."))]
     )
@@ -123,7 +129,9 @@ class StatusForm(FlaskForm):
 
 class CorrectForm(FlaskForm):
     version = HiddenField()
-    status = SelectField(_("Rettet status"), choices=status_choices())
+    status = SelectField(
+        _("Rettet status"), choices=status_choices(), validators=[InputRequired(_("Vælg en status."))]
+    )
     reason = TextAreaField(
         _("Begrundelse"),
         validators=[DataRequired(_("Skriv hvorfor registreringen rettes.")), Length(max=2000)],
