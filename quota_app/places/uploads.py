@@ -72,6 +72,17 @@ class UploadStore:
             raise KeyError(token)
         return upload, data
 
+    def load_meta(self, token: str) -> StoredUpload:
+        """Return what is known about an upload (its preview), even when its file is already gone."""
+        _data_path, meta_path = self._paths(token)
+        if not meta_path.exists():
+            raise KeyError(token)
+        return StoredUpload(**json.loads(meta_path.read_text(encoding="utf-8")))
+
+    def discard_file(self, token: str) -> None:
+        """Delete the uploaded bytes but keep the preview (a file with errors can never be confirmed)."""
+        self._paths(token)[0].unlink(missing_ok=True)
+
     def delete(self, token: str) -> None:
         for path in self._paths(token):
             path.unlink(missing_ok=True)

@@ -422,6 +422,8 @@ def import_upload():  # type: ignore[no-untyped-def]
         session.rollback()
         board.finish(current_user.id, form.progress_id.data)
     _uploads().write_meta(upload)
+    if upload.preview["errors"]:
+        _uploads().discard_file(upload.token)  # it can never be confirmed: keep only the report
     return _go_to(url_for("places.import_preview", token=upload.token))
 
 
@@ -443,20 +445,28 @@ def _result_dict(result) -> dict:  # type: ignore[no-untyped-def]
     }
 
 
+def _check_owner(upload) -> None:  # type: ignore[no-untyped-def]
+    if upload.user_id != current_user.id or upload.department_id != current_user.department_id:
+        abort(404)
+
+
 def _own_upload(token: str):  # type: ignore[no-untyped-def]
     try:
         upload, data = _uploads().load(token)
     except KeyError:
         abort(404)
-    if upload.user_id != current_user.id or upload.department_id != current_user.department_id:
-        abort(404)
+    _check_owner(upload)
     return upload, data
 
 
 @bp.route("/places/import/<token>", methods=["GET"])
 @roles_required(*EDIT_ROLES)
 def import_preview(token: str):  # type: ignore[no-untyped-def]
-    upload, _data = _own_upload(token)
+    try:
+        upload = _uploads().load_meta(token)
+    except KeyError:
+        abort(404)
+    _check_owner(upload)
     return render_template("places/import_preview.html", upload=upload, form=ConfirmImportForm(), result=None)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 
 import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
@@ -62,9 +63,9 @@ def test_bad_row_is_reported_and_nothing_saved_then_fixed_file_saves_all(
     assert "måske" in html
     assert "Gem alle rækker" not in html  # nothing to confirm
     assert counts(session) == before
-    # A hand-made confirm of the bad file is refused too, and saves nothing.
+    # The bad file is not kept (only its report), so a hand-made confirm finds nothing to save.
     response = client.post(f"/places/import/{token}/confirm", data={"csrf_token": csrf_from(html)})
-    assert response.status_code == 422
+    assert response.status_code == 404
     assert counts(session) == before
 
     fixed = _csv(*GOOD_ROWS, "SOF-3;SOF;Virksomhedspraktik;i bero;01-09-2025;;;;".replace("i bero", "åben"))
@@ -187,12 +188,8 @@ def test_rows_of_another_department_are_errors_for_hr(client, login, session, ma
     before = counts(session)
     page, token = upload(client, _csv(GOOD_ROWS[0], "ØKF-1;ØKF;Fleksjob;åben;01-09-2025;;;1;"), "mix.csv")
     assert _error_rows(page.get_data(as_text=True)) == ["3"]
-    assert (
-        client.post(
-            f"/places/import/{token}/confirm", data={"csrf_token": csrf_from(page.get_data(as_text=True))}
-        ).status_code
-        == 422
-    )
+    csrf = csrf_from(page.get_data(as_text=True))
+    assert client.post(f"/places/import/{token}/confirm", data={"csrf_token": csrf}).status_code == 404
     assert counts(session) == before
 
 
@@ -282,3 +279,24 @@ def test_upload_over_the_limit_is_refused(client, login, make_user) -> None:  # 
     token = csrf_from(client.get("/places/import").get_data(as_text=True))
     body, content_type = _multipart(token, b"x" * (64 * 1024 * 1024 + 1), "big.csv")
     assert client.post("/places/import", data=body, content_type=content_type).status_code == 413
+
+
+def test_a_change_between_preview_and_confirm_is_reported_and_nothing_saved(  # type: ignore[no-untyped-def]
+    client, login, session, make_user, make_place
+) -> None:
+    hr = make_user("hr", "SOF")
+    login(hr)
+    data = _csv(
+        "SOF-NY;SOF;Virksomhedspraktik;åben;01-08-2025;;;1;",
+        "SOF-NY;SOF;Virksomhedspraktik;besat;15-08-2025;;;1;",
+    )
+    page, token = upload(client, data, "ny.csv")
+    assert _error_rows(page.get_data(as_text=True)) == []
+    # Meanwhile a colleague registers the same place and closes it before the file's fill.
+    make_place(hr, "SOF-NY", since=date(2025, 8, 1), then=(("closed", date(2025, 8, 10)),))
+    before = counts(session)
+    response = confirm(client, token)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert _error_rows(html) and "Intet er gemt" in html
+    assert counts(session) == before
