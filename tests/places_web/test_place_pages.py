@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from quota_app.models import Place, PlaceEvent
 from quota_app.places import services as lifecycle
-from tests.conftest import csrf_from
+from tests.conftest import T0, csrf_from
 from tests.places_web.conftest import counts
 
 
@@ -304,3 +304,34 @@ def test_status_page_shows_fulfilment_today_and_last_half_year(client, login, ma
     html = client.get("/places/status").get_data(as_text=True)
     assert 'id="status-today"' in html and 'id="status-last-half"' in html
     assert "2025-H1" in html and "30.09.2025" in html
+
+
+def test_status_page_figures_come_from_the_reconciliation(
+    client, login, session, make_user, make_place
+) -> None:  # type: ignore[no-untyped-def]
+    from quota_app.models import Department, PlacementType, Target
+
+    hr = make_user("hr", "SOF")
+    sof = session.execute(sa.select(Department).where(Department.code == "SOF")).scalar_one()
+    flex = session.execute(sa.select(PlacementType).where(PlacementType.code == "flex_job")).scalar_one()
+    session.add(Target(year=2025, department_id=sof.id, type_id=flex.id, value=4, updated_at=T0))
+    session.commit()
+    make_place(hr, "F-1", type_code="flex_job", status="filled", since=date(2025, 3, 1))
+    make_place(hr, "F-2", type_code="flex_job", status="filled", since=date(2025, 8, 1))
+    make_place(hr, "F-3", type_code="flex_job", status="open", since=date(2025, 8, 1))
+    login(hr)
+    html = client.get("/places/status").get_data(as_text=True)
+    today = re.search(r'id="status-today">(.*?)</table>', html, re.S).group(1)
+    last_half = re.search(r'id="status-last-half">(.*?)</table>', html, re.S).group(1)
+    row = lambda table: re.search(r"Fleksjob</th>(.*?)</tr>", table, re.S).group(1)  # noqa: E731
+    cells = lambda table: re.findall(r"<td>\s*(.*?)\s*</td>", row(table))  # noqa: E731
+    assert cells(today) == [
+        "4",
+        "1",
+        "2",
+        "0",
+        "2",
+        "50 %",
+        "2",
+    ]  # target, open, filled, paused, counted, %, gap
+    assert cells(last_half) == ["4", "0", "1", "0", "1", "25 %", "3"]  # on 30.06.2025 only F-1 existed
