@@ -237,3 +237,37 @@ def test_a_concurrent_change_is_shown_and_nothing_typed_is_lost(
     expect(page.locator("#note")).to_have_value("Min egen note")
     expect(page.locator("#effective_date")).to_have_value("2025-09-16")
     assert_accessible(page)
+
+
+def test_the_register_form_is_reachable_with_the_tab_key_in_order(live_server, page, browser_login) -> None:  # type: ignore[no-untyped-def]
+    browser_login(page, live_server.create_user("hr", "SOF"))
+    page.goto("/places/new")
+    page.focus("#type_code")
+    visited = []
+    for _step in range(14):
+        focused = page.evaluate("() => document.activeElement.id || document.activeElement.type")
+        if not visited or visited[-1] != focused:  # a date input's day, month and year are one element
+            visited.append(focused)
+        page.keyboard.press("Tab")
+    expected = [
+        "type_code",
+        "unit_id",
+        "reference",
+        "title",
+        "fte",
+        "status",
+        "effective_date",
+        "note",
+        "submit",
+    ]
+    assert [v for v in visited if v in expected] == expected
+    # Filling it by keyboard alone and pressing Enter registers the place.
+    page.focus("#type_code")
+    page.keyboard.press("f")  # Fleksjob
+    page.focus("#reference")
+    page.keyboard.type("SOF-TAST-1")
+    page.focus("#effective_date")
+    page.keyboard.type("01092025")  # the date input takes digits in the locale's order (da-DK: dd mm yyyy)
+    page.focus("#reference")
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text("Plads SOF-TAST-1")

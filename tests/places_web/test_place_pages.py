@@ -335,3 +335,15 @@ def test_status_page_figures_come_from_the_reconciliation(
         "2",
     ]  # target, open, filled, paused, counted, %, gap
     assert cells(last_half) == ["4", "0", "1", "0", "1", "25 %", "3"]  # on 30.06.2025 only F-1 existed
+
+
+def test_form_messages_in_english_when_chosen(client, login, session, make_user) -> None:  # type: ignore[no-untyped-def]
+    login(make_user("hr", "SOF"))
+    token = csrf_from(client.get("/places/new").get_data(as_text=True))
+    client.post("/language", data={"lang": "en", "csrf_token": token, "next": "/places/new"})
+    data = _new_form(client) | {"reference": "", "fte": "abc", "effective_date": "i går"}
+    html = client.post("/places/new", data=data).get_data(as_text=True)
+    assert "Write the place&#39;s reference." in html or "Write the place's reference." in html
+    assert "Write a number, e.g. 1 or 0.5." in html
+    assert "Write the date as YYYY-MM-DD, e.g. 2025-06-30." in html
+    assert "Register a new place" in html
