@@ -20,6 +20,7 @@ from flask import (
     request,
     url_for,
 )
+from flask import session as flask_session
 from flask_babel import get_locale
 from flask_login import current_user
 from openpyxl import Workbook
@@ -422,6 +423,7 @@ def import_upload():  # type: ignore[no-untyped-def]
         session.rollback()
         board.finish(current_user.id, form.progress_id.data)
     _uploads().write_meta(upload)
+    _remember_token(upload.token)
     if upload.preview["errors"]:
         _uploads().discard_file(upload.token)  # it can never be confirmed: keep only the report
     return _go_to(url_for("places.import_preview", token=upload.token))
@@ -445,8 +447,16 @@ def _result_dict(result) -> dict:  # type: ignore[no-untyped-def]
     }
 
 
+def _remember_token(token: str) -> None:
+    """Bind an upload to this browser session: only the token goes in the cookie, never the file."""
+    tokens = [t for t in flask_session.get("import_tokens", []) if t != token][-4:]
+    flask_session["import_tokens"] = [*tokens, token]
+
+
 def _check_owner(upload) -> None:  # type: ignore[no-untyped-def]
     if upload.user_id != current_user.id or upload.department_id != current_user.department_id:
+        abort(404)
+    if upload.token not in flask_session.get("import_tokens", []):
         abort(404)
 
 
@@ -504,6 +514,7 @@ def import_confirm(token: str):  # type: ignore[no-untyped-def]
         return render_template("places/import_preview.html", upload=upload, form=form, result=None), 422
     session.commit()
     _uploads().delete(token)
+    flask_session["import_tokens"] = [t for t in flask_session.get("import_tokens", []) if t != token]
     flash(
         _(
             "Importen af %(file)s er gemt: %(places)d nye pladser, %(events)d nye statusændringer, "

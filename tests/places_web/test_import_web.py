@@ -300,3 +300,22 @@ def test_a_change_between_preview_and_confirm_is_reported_and_nothing_saved(  # 
     assert response.status_code == 422
     assert _error_rows(html) and "Intet er gemt" in html
     assert counts(session) == before
+
+
+def test_an_upload_is_bound_to_the_browser_session(app, client, login, session, make_user) -> None:  # type: ignore[no-untyped-def]
+    hr = make_user("hr", "SOF")
+    login(hr)
+    _page, token = upload(client, _csv(*GOOD_ROWS), "a.csv")
+    other_browser = app.test_client()  # the same user, signed in elsewhere
+    page = other_browser.get("/login").get_data(as_text=True)
+    from tests.conftest import TEST_PASSWORD
+
+    other_browser.post(
+        "/login", data={"email": hr.email, "password": TEST_PASSWORD, "csrf_token": csrf_from(page)}
+    )
+    before = counts(session)
+    assert other_browser.get(f"/places/import/{token}").status_code == 404
+    csrf = csrf_from(other_browser.get("/places/import").get_data(as_text=True))
+    assert other_browser.post(f"/places/import/{token}/confirm", data={"csrf_token": csrf}).status_code == 404
+    assert counts(session) == before
+    assert client.get(f"/places/import/{token}").status_code == 200
