@@ -12,8 +12,9 @@ from ..auth.services import can_see_all_departments
 from ..auth.views import roles_required
 from ..errors import DomainError
 from ..i18n import _
-from ..models import Department
+from ..models import Department, PlacementType
 from ..periods import Period, half_year_of, last_completed_half_year, parse_period
+from ..reconcile.services import reconcile
 from ..web import db_session, now
 from . import services
 from .forms import CommentForm
@@ -97,6 +98,14 @@ def edit(period: str | None = None):  # type: ignore[no-untyped-def]
         services.comments_for_period(session, period=chosen) if can_see_all_departments(current_user) else []
     )
     names = {d.id: d.name for d in session.exec(select(Department)).all()}
+    # The figures the comment explains: the period's end, or today while the period is still running.
+    today = _today()
+    figures = (
+        reconcile(session, period=chosen, known_at=now(), department_codes=[department.code])
+        if chosen.end <= today
+        else reconcile(session, as_of=today, known_at=now(), department_codes=[department.code])
+    )
+    types = {t.code: t for t in session.exec(select(PlacementType)).all()}
     return (
         render_template(
             "comments/edit.html",
@@ -108,6 +117,9 @@ def edit(period: str | None = None):  # type: ignore[no-untyped-def]
             can_edit=can_edit,
             others=others,
             names=names,
+            figures=figures,
+            figures_day=min(chosen.end, today),
+            types=types,
         ),
         status_code,
     )

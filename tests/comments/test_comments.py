@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -206,3 +207,43 @@ def test_unknown_period_is_404(client, login, make_user) -> None:  # type: ignor
     login(make_user("hr", "SOF"))
     assert client.get("/comments/2025").status_code == 404
     assert client.get("/comments/nonsense").status_code == 404
+
+
+def test_the_comment_page_shows_the_figures_it_explains(client, login, session, reference, make_user) -> None:  # type: ignore[no-untyped-def]
+    from quota_app.models import PlacementType, Target
+    from quota_app.places import services as lifecycle
+    from tests.conftest import T0
+
+    hr = make_user("hr", "SOF")
+    sof = department(session, "SOF")
+    flex = session.execute(sa.select(PlacementType).where(PlacementType.code == "flex_job")).scalar_one()
+    session.add(Target(year=2025, department_id=sof.id, type_id=flex.id, value=4, updated_at=T0))
+    lifecycle.register_place(
+        session,
+        department_id=sof.id,
+        type_code="flex_job",
+        reference="F-1",
+        status="filled",
+        effective_date=date(2025, 3, 1),
+        actor=hr,
+        now=T0,
+    )
+    lifecycle.register_place(  # filled after the half-year: not in its figures
+        session,
+        department_id=sof.id,
+        type_code="flex_job",
+        reference="F-2",
+        status="filled",
+        effective_date=date(2025, 8, 1),
+        actor=hr,
+        now=T0,
+    )
+    session.commit()
+    login(hr)
+    html = client.get("/comments/2025-H1").get_data(as_text=True)
+    table = html[html.index('id="comment-figures"') :]
+    row = table[table.index("Fleksjob") : table.index("</tr>", table.index("Fleksjob"))]
+    assert "30.06.2025" in html
+    assert [cell.strip() for cell in re.findall(r"<td>(.*?)</td>", row)] == ["4", "1", "25 %"]
+    html = client.get("/comments/2025-H2").get_data(as_text=True)  # still running: today's figures
+    assert "30.09.2025" in html
