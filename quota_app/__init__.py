@@ -71,6 +71,8 @@ BLUEPRINTS = (
     "quota_app.exports.views",
     "quota_app.tokens.views",
     "quota_app.api.views",
+    "quota_app.comments.views",
+    "quota_app.places.views",
 )
 
 

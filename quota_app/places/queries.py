@@ -1,0 +1,188 @@
+"""Read-only queries behind the places pages: the filtered, sorted, paginated list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from ..db import danish_contains, danish_order
+from ..models import STATUSES, Department, Place, PlaceEvent, PlacementType, Unit, User
+
+PER_PAGE = 25
+SORTS = ("reference", "title", "type", "unit", "status", "since", "-since")
+AGE_THRESHOLDS = (90, 60, 30)
+
+
+@dataclass(frozen=True)
+class PlaceRow:
+    id: int
+    reference: str
+    title: str
+    type_code: str
+    type_name_da: str
+    type_name_en: str
+    unit: str | None
+    status: str | None
+    since: date | None
+    days: int | None  # days the place has had its current status on the measuring day
+    age_over: int | None  # 30, 60 or 90 when an open place has been open longer than that
+
+
+@dataclass(frozen=True)
+class PlacePage:
+    rows: list[PlaceRow]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+
+
+def age_over(status: str | None, days: int | None) -> int | None:
+    """Return the largest of 30/60/90 an open place has been open longer than, else None."""
+    if status != "open" or days is None:
+        return None
+    return next((limit for limit in AGE_THRESHOLDS if days > limit), None)
+
+
+def list_places(
+    session: Session,
+    *,
+    department_id: int,
+    today: date,
+    type_code: str | None = None,
+    status: str | None = None,
+    unit_id: int | None = None,
+    text: str | None = None,
+    open_over: int | None = None,
+    sort: str = "reference",
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> PlacePage:
+    """Return one page of a department's places with their current status and its age."""
+    statement = (
+        select(Place, PlacementType, Unit)
+        .join(PlacementType, PlacementType.id == Place.type_id)
+        .join(Unit, Unit.id == Place.unit_id, isouter=True)
+        .where(Place.department_id == department_id)
+    )
+    if type_code:
+        statement = statement.where(PlacementType.code == type_code)
+    if status in STATUSES:
+        statement = statement.where(Place.current_status == status)
+    if unit_id:
+        statement = statement.where(Place.unit_id == unit_id)
+    if text and text.strip():
+        term = text.strip()
+        statement = statement.where(
+            sa.or_(
+                danish_contains(Place.reference, term),
+                danish_contains(Place.title, term),
+                danish_contains(Unit.name, term),
+            )
+        )
+    if open_over:
+        statement = statement.where(
+            Place.current_status == "open",
+            Place.current_since < date.fromordinal(today.toordinal() - open_over),
+        )
+    total = session.exec(select(sa.func.count()).select_from(statement.subquery())).one()
+    order = {
+        "reference": [danish_order(Place.reference)],
+        "title": [danish_order(Place.title), danish_order(Place.reference)],
+        "type": [PlacementType.sort, danish_order(Place.reference)],
+        "unit": [danish_order(sa.func.coalesce(Unit.name, "")), danish_order(Place.reference)],
+        "status": [Place.current_status, danish_order(Place.reference)],
+        "since": [Place.current_since.asc(), Place.id],
+        "-since": [Place.current_since.desc(), Place.id],
+    }[sort if sort in SORTS else "reference"]
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    results = session.exec(statement.order_by(*order, Place.id).offset((page - 1) * per_page).limit(per_page))
+    rows = []
+    for place, placement_type, unit in results.all():
+        days = (today - place.current_since).days if place.current_since else None
+        rows.append(
+            PlaceRow(
+                id=place.id,
+                reference=place.reference,
+                title=place.title,
+                type_code=placement_type.code,
+                type_name_da=placement_type.name_da,
+                type_name_en=placement_type.name_en,
+                unit=unit.name if unit else None,
+                status=place.current_status,
+                since=place.current_since,
+                days=days,
+                age_over=age_over(place.current_status, days),
+            )
+        )
+    return PlacePage(rows=rows, total=total, page=page, pages=pages, per_page=per_page)
+
+
+def department_units(session: Session, department_id: int) -> list[Unit]:
+    return list(
+        session.exec(
+            select(Unit).where(Unit.department_id == department_id).order_by(danish_order(Unit.name))
+        ).all()
+    )
+
+
+def active_types(session: Session) -> list[PlacementType]:
+    return list(
+        session.exec(select(PlacementType).where(PlacementType.active).order_by(PlacementType.sort)).all()
+    )
+
+
+def departments(session: Session) -> list[Department]:
+    return list(session.exec(select(Department).order_by(Department.sort, Department.code)).all())
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    id: int
+    status: str
+    effective_date: date
+    recorded_at: object  # aware UTC datetime
+    recorded_by: str
+    note: str
+    source: str
+    corrects_event_id: int | None
+    voided_at: object | None
+    voided_by: str | None
+    void_reason: str | None
+
+    @property
+    def voided(self) -> bool:
+        return self.voided_at is not None
+
+
+def timeline(session: Session, *, place_id: int) -> list[TimelineItem]:
+    """Every event of a place, newest effective date first; corrections and voided events included."""
+    recorder = sa.orm.aliased(User)
+    voider = sa.orm.aliased(User)
+    rows = session.exec(
+        select(PlaceEvent, recorder, voider)
+        .join(recorder, recorder.id == PlaceEvent.recorded_by_id, isouter=True)
+        .join(voider, voider.id == PlaceEvent.voided_by_id, isouter=True)
+        .where(PlaceEvent.place_id == place_id)
+        .order_by(PlaceEvent.effective_date.desc(), PlaceEvent.recorded_at.desc(), PlaceEvent.id.desc())
+    ).all()
+    return [
+        TimelineItem(
+            id=event.id,
+            status=event.status,
+            effective_date=event.effective_date,
+            recorded_at=event.recorded_at,
+            recorded_by=(who.name or who.email) if who else event.source,
+            note=event.note,
+            source=event.source,
+            corrects_event_id=event.corrects_event_id,
+            voided_at=event.voided_at,
+            voided_by=((by.name or by.email) if by else None),
+            void_reason=event.void_reason,
+        )
+        for event, who, by in rows
+    ]

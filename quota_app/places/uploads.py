@@ -1,0 +1,145 @@
+"""Uploaded import files kept between preview and confirm: a temp file per random token, never in the cookie."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+KEEP_FOR = timedelta(hours=12)
+
+
+@dataclass
+class StoredUpload:
+    token: str
+    filename: str
+    sha256: str
+    size: int
+    user_id: int
+    department_id: int
+    created_at: str
+    preview: dict = field(default_factory=dict)  # the dry run's result: rows_read, errors, counts
+
+
+class UploadStore:
+    """Files live in <instance>/imports/<token>.upload with a <token>.json beside them."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _paths(self, token: str) -> tuple[Path, Path]:
+        if not _TOKEN.match(token or ""):
+            raise KeyError(token)
+        return self.folder / f"{token}.upload", self.folder / f"{token}.json"
+
+    def save(
+        self, data: bytes, *, filename: str, user_id: int, department_id: int, now: datetime
+    ) -> StoredUpload:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.purge_older_than(now - KEEP_FOR)
+        token = secrets.token_urlsafe(24)
+        data_path, _meta_path = self._paths(token)
+        data_path.write_bytes(data)
+        upload = StoredUpload(
+            token=token,
+            filename=Path(filename).name[:200],
+            sha256=hashlib.sha256(data).hexdigest(),
+            size=len(data),
+            user_id=user_id,
+            department_id=department_id,
+            created_at=now.isoformat(),
+        )
+        self.write_meta(upload)
+        return upload
+
+    def write_meta(self, upload: StoredUpload) -> None:
+        _, meta_path = self._paths(upload.token)
+        meta_path.write_text(json.dumps(asdict(upload)), encoding="utf-8")
+
+    def load(self, token: str) -> tuple[StoredUpload, bytes]:
+        """Return the upload and its bytes; KeyError when missing or altered since it was stored."""
+        data_path, meta_path = self._paths(token)
+        if not data_path.exists() or not meta_path.exists():
+            raise KeyError(token)
+        upload = StoredUpload(**json.loads(meta_path.read_text(encoding="utf-8")))
+        data = data_path.read_bytes()
+        if hashlib.sha256(data).hexdigest() != upload.sha256:
+            raise KeyError(token)
+        return upload, data
+
+    def load_meta(self, token: str) -> StoredUpload:
+        """Return what is known about an upload (its preview), even when its file is already gone."""
+        _data_path, meta_path = self._paths(token)
+        if not meta_path.exists():
+            raise KeyError(token)
+        return StoredUpload(**json.loads(meta_path.read_text(encoding="utf-8")))
+
+    def discard_file(self, token: str) -> None:
+        """Delete the uploaded bytes but keep the preview (a file with errors can never be confirmed)."""
+        self._paths(token)[0].unlink(missing_ok=True)
+
+    def delete(self, token: str) -> None:
+        for path in self._paths(token):
+            path.unlink(missing_ok=True)
+
+    def purge_older_than(self, cutoff: datetime) -> None:
+        for meta_path in self.folder.glob("*.json"):
+            try:
+                created = datetime.fromisoformat(
+                    json.loads(meta_path.read_text(encoding="utf-8"))["created_at"]
+                )
+            except (OSError, ValueError, KeyError):
+                continue
+            if created < cutoff:
+                self.delete(meta_path.stem)
+
+
+class ProgressBoard:
+    """Rows processed so far by a running import, readable by a second request that polls it."""
+
+    _ID = re.compile(r"^[0-9a-f]{16,64}$")
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _path(self, user_id: int, progress_id: str) -> Path | None:
+        if not progress_id or not self._ID.match(progress_id):
+            return None
+        return self.folder / f"progress-{user_id}-{progress_id}.json"
+
+    def reporter(self, user_id: int, progress_id: str | None, *, phase: str, every: int = 500):  # type: ignore[no-untyped-def]
+        """Return a progress(rows) callback that writes the count now and then, or None."""
+        path = self._path(user_id, progress_id or "")
+        if path is None:
+            return None
+        self.folder.mkdir(parents=True, exist_ok=True)
+        last = [-every]
+
+        def progress(rows: int) -> None:
+            if rows - last[0] >= every:
+                last[0] = rows
+                tmp = path.with_suffix(".tmp")
+                tmp.write_text(json.dumps({"phase": phase, "rows": rows, "done": False}), encoding="utf-8")
+                tmp.replace(path)
+
+        progress(0)
+        return progress
+
+    def finish(self, user_id: int, progress_id: str | None) -> None:
+        path = self._path(user_id, progress_id or "")
+        if path is not None:
+            path.unlink(missing_ok=True)
+
+    def read(self, user_id: int, progress_id: str) -> dict:
+        path = self._path(user_id, progress_id)
+        if path is None or not path.exists():
+            return {"phase": None, "rows": 0, "done": True}
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {"phase": None, "rows": 0, "done": False}
