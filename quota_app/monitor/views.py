@@ -1,0 +1,395 @@
+"""BIF's monitoring pages: the overview, the places behind a figure, drill-down and exports."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from babel.numbers import format_decimal
+from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask_babel import get_locale
+from markupsafe import Markup
+from sqlmodel import select
+from werkzeug.datastructures import MultiDict
+
+from ..auth.views import roles_required
+from ..errors import DomainError
+from ..i18n import _
+from ..models import STATUSES, Department, Unit
+from ..periods import parse_period
+from ..reconcile import services as engine
+from ..web import db_session, now
+from . import charts, services
+from .forms import COPENHAGEN, MeasureForm, local_today
+
+bp = Blueprint(
+    "monitor",
+    __name__,
+    url_prefix="/monitor",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/monitor",
+)
+
+MONITOR_ROLES = ("bif", "admin")
+_YEAR = re.compile(r"^\s*(\d{4})")
+
+
+def locale() -> str:
+    return str(get_locale() or "da")
+
+
+def number(value: float | int | None, digits: int = 2) -> str:
+    """Format a figure the reader's way (decimal comma in Danish), with at most `digits` decimals."""
+    if value is None:
+        return "–"
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=locale())
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else format_decimal(value, format="#,##0.0", locale=locale()) + " %"
+
+
+LEVEL_TEXT = {
+    "below": _("Under mål"),
+    "near": _("Tæt på mål"),
+    "at": _("Mål nået"),
+    "none": _("Intet måltal"),
+}
+STATUS_TEXT = {"open": _("Åben"), "filled": _("Besat"), "paused": _("I bero"), "closed": _("Nedlagt")}
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, Any]:
+    return {
+        "monitor_number": number,
+        "monitor_percent": percent,
+        "monitor_level": services.fulfilment_level,
+        "monitor_level_text": LEVEL_TEXT,
+        "monitor_status_text": STATUS_TEXT,
+    }
+
+
+def _year_asked(args: MultiDict) -> int:
+    """The year the request asks about, for the what-if choices (the form validates it properly)."""
+    for name in ("period", "date"):
+        match = _YEAR.match(args.get(name, "") or "")
+        if match and 2000 <= int(match.group(1)) <= 2100:
+            return int(match.group(1))
+    return local_today(now()).year
+
+
+def _form() -> tuple[MeasureForm, list[services.WhatIfChoice]]:
+    session = db_session()
+    choices = services.what_if_choices(session, year=_year_asked(request.args))
+    form = MeasureForm(request.args, now=now(), what_ifs=choices, locale=locale())
+    return form, choices
+
+
+def _bad_request(template: str, form: MeasureForm, **context: Any) -> tuple[str, int]:
+    return render_template(template, form=form, **context), 400
+
+
+def _link_args(form: MeasureForm, measure: services.Measure) -> dict[str, Any]:
+    """The form's parameters with known-at pinned, so a linked page shows the same moment's figures."""
+    args = form.query_args()
+    args["known_at"] = measure.known_at.isoformat().replace("+00:00", "Z")
+    return args
+
+
+def _known_at_local(measure: services.Measure) -> str:
+    return measure.known_at.astimezone(COPENHAGEN).strftime("%Y-%m-%dT%H:%M")
+
+
+@bp.route("/")
+@roles_required(*MONITOR_ROLES)
+def overview():  # type: ignore[no-untyped-def]
+    form, choices = _form()
+    if not form.validate():
+        return _bad_request("monitor/overview.html", form=form, overview=None)
+    measure = form.measure()
+    session = db_session()
+    overrides = services.overrides_for(choices, form.whatif.data or [])
+    try:
+        result = services.build_overview(session, measure=measure, overrides=overrides, now=now())
+    except DomainError as error:
+        form.form_errors.append(error.message)
+        return _bad_request("monitor/overview.html", form=form, overview=None)
+    return render_template(
+        "monitor/overview.html",
+        form=form,
+        overview=result,
+        link_args=_link_args(form, measure),
+        known_at_local=_known_at_local(measure),
+        near_from=services.NEAR_FROM,
+        at_from=services.AT_FROM,
+        what_if_labels=[label for code, label in form.whatif.choices if code in (form.whatif.data or [])],
+    )
+
+
+def _export_labels() -> dict[str, str]:
+    return {
+        key: str(value)
+        for key, value in {
+            "department": _("Forvaltning"),
+            "type": _("Ordning"),
+            "rule": _("Tæller"),
+            "target": _("Måltal"),
+            "counted": _("Optalt"),
+            "fulfilment": _("Opfyldelse (%)"),
+            "gap": _("Mangler"),
+            "level": _("Status"),
+            "what_if_counted": _("Hvad nu hvis: optalt"),
+            "what_if_fulfilment": _("Hvad nu hvis: opfyldelse (%)"),
+            "what_if_gap": _("Hvad nu hvis: mangler"),
+            "total": _("I alt"),
+            "municipality": _("Kommunen"),
+            **{f"level_{level}": text for level, text in LEVEL_TEXT.items()},
+        }.items()
+    }
+
+
+@bp.route("/export.<fmt>")
+@roles_required(*MONITOR_ROLES)
+def export(fmt: str):  # type: ignore[no-untyped-def]
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    form, choices = _form()
+    if not form.validate():
+        return _bad_request("monitor/overview.html", form=form, overview=None)
+    measure = form.measure()
+    session = db_session()
+    overrides = services.overrides_for(choices, form.whatif.data or [])
+    try:
+        result = services.build_overview(session, measure=measure, overrides=overrides, now=now())
+    except DomainError as error:
+        form.form_errors.append(error.message)
+        return _bad_request("monitor/overview.html", form=form, overview=None)
+    rows = services.overview_rows(result, locale=locale(), labels=_export_labels())
+    stamp = measure.period.label if measure.period else measure.day.isoformat()
+    filename = f"kvoteopfyldelse-{stamp}.{fmt}"
+    from . import exporting
+
+    data, mimetype = exporting.render(rows, fmt=fmt, sheet=str(_("Overblik")))
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _codes(name: str, known: list[str]) -> list[str]:
+    value = request.args.get(name, "")
+    if not value:
+        return known
+    if value not in known:
+        abort(400, description=str(_("Ukendt kode: %(code)s.", code=value)))
+    return [value]
+
+
+@bp.route("/places")
+@roles_required(*MONITOR_ROLES)
+def places():  # type: ignore[no-untyped-def]
+    """The places behind a figure: one department or all, one type or all, a status or those counted."""
+    form, choices = _form()
+    session = db_session()
+    departments = services.active_departments(session)
+    types = services.placement_types(session)
+    if not form.validate():
+        return _bad_request("monitor/overview.html", form=form, overview=None)
+    department_codes = _codes("department", [d.code for d in departments])
+    type_codes = _codes("type", [t.code for t in types])
+    status = request.args.get("status", "counted")
+    if status not in (*STATUSES, "counted"):
+        abort(400, description=str(_("Ukendt status: %(status)s.", status=status)))
+    measure = form.measure()
+    overrides = services.overrides_for(choices, form.whatif.data or [])
+    ids = services.places_behind(
+        session,
+        as_of=measure.day,
+        known_at=measure.known_at,
+        department_codes=department_codes,
+        type_codes=type_codes,
+        status=None if status == "counted" else status,
+        overrides=overrides,
+    )
+    page = request.args.get("page", "1")
+    page_number = int(page) if page.isdigit() and int(page) >= 1 else 1
+    pages = max(1, -(-len(ids) // services.PLACES_PER_PAGE))
+    page_number = min(page_number, pages)
+    shown = ids[(page_number - 1) * services.PLACES_PER_PAGE : page_number * services.PLACES_PER_PAGE]
+    lines = services.place_lines(session, place_ids=shown, as_of=measure.day, known_at=measure.known_at)
+    type_names = {t.code: t.name(locale()) for t in types}
+    department_names = {d.code: d.name for d in departments}
+    return render_template(
+        "monitor/places.html",
+        form=form,
+        measure=measure,
+        lines=lines,
+        total=len(ids),
+        page=page_number,
+        pages=pages,
+        status=status,
+        department=request.args.get("department"),
+        type_code=request.args.get("type"),
+        department_names=department_names,
+        type_names=type_names,
+        what_if=bool(overrides) and status == "counted",
+        link_args=_link_args(form, measure),
+    )
+
+
+def _department(code: str) -> services.DepartmentInfo:
+    department = db_session().exec(select(Department).where(Department.code == code)).first()
+    if department is None:
+        abort(404)
+    return services.DepartmentInfo(department.id, department.code, department.name)  # type: ignore[arg-type]
+
+
+@bp.route("/department/<code>")
+@roles_required(*MONITOR_ROLES)
+def department(code: str):  # type: ignore[no-untyped-def]
+    info = _department(code)
+    form, _choices = _form()
+    if not form.validate():
+        return _bad_request("monitor/overview.html", form=form, overview=None)
+    measure = form.measure()
+    session = db_session()
+    summary = services.department_summary(session, measure=measure, department_code=code)
+    units = services.unit_breakdown(session, department=info, as_of=measure.day, known_at=measure.known_at)
+    longest = engine.open_places_longest(
+        session, as_of=measure.day, known_at=measure.known_at, department_codes=[code], limit=20
+    )
+    ageing = engine.ageing_summary(
+        session, as_of=measure.day, known_at=measure.known_at, department_codes=[code]
+    )
+    fill_period = measure.period or parse_period(str(measure.day.year))
+    types = services.placement_types(session)
+    fills = engine.time_to_fill(
+        session, period=fill_period, known_at=measure.known_at, department_codes=[code]
+    )
+    return render_template(
+        "monitor/department.html",
+        form=form,
+        department=info,
+        measure=measure,
+        summary=summary,
+        types=types,
+        type_names={t.code: t.name(locale()) for t in types},
+        units=units,
+        longest=longest,
+        ageing=ageing,
+        fills=fills,
+        fill_period=fill_period,
+        link_args=_link_args(form, measure),
+    )
+
+
+@bp.route("/department/<code>/type/<type_code>")
+@roles_required(*MONITOR_ROLES)
+def trend(code: str, type_code: str):  # type: ignore[no-untyped-def]
+    info = _department(code)
+    session = db_session()
+    types = {t.code: t for t in services.placement_types(session, active_only=False)}
+    if type_code not in types:
+        abort(404)
+    form, _choices = _form()
+    if not form.validate():
+        return _bad_request("monitor/overview.html", form=form, overview=None)
+    measure = form.measure()
+    points = services.trend(
+        session, department_code=code, type_code=type_code, end=measure.day, known_at=measure.known_at
+    )
+    type_name = types[type_code].name(locale())
+    title = str(_("%(type)s i %(department)s: optalt mod måltal pr. måned", type=type_name, department=code))
+    description = ""
+    if points:
+        first, last = points[0], points[-1]
+        description = str(
+            _(
+                "Fra %(start)s til %(end)s gik det optalte fra %(a)s til %(b)s; måltallet er nu %(target)s.",
+                start=first[0].strftime("%m.%Y"),
+                end=last[0].strftime("%m.%Y"),
+                a=number(first[1]),
+                b=number(last[1]),
+                target=number(last[2]),
+            )
+        )
+    svg = charts.trend_svg(
+        points,
+        chart_id="trend",
+        title=title,
+        description=description,
+        counted_label=str(_("Optalt")),
+        target_label=str(_("Måltal")),
+        number=lambda v: number(v, 1),
+    )
+    longest = engine.open_places_longest(
+        session,
+        as_of=measure.day,
+        known_at=measure.known_at,
+        department_codes=[code],
+        type_codes=[type_code],
+        limit=20,
+    )
+    return render_template(
+        "monitor/trend.html",
+        form=form,
+        department=info,
+        type_code=type_code,
+        type_name=type_name,
+        measure=measure,
+        points=points,
+        svg=Markup(svg),  # noqa: S704 - built by charts.trend_svg, every text escaped there
+        title=title,
+        longest=longest,
+        link_args=_link_args(form, measure),
+    )
+
+
+@bp.route("/department/<code>/unit/<unit_ref>")
+@roles_required(*MONITOR_ROLES)
+def unit(code: str, unit_ref: str):  # type: ignore[no-untyped-def]
+    """A unit's places on the date ('none' for the places without a unit)."""
+    info = _department(code)
+    session = db_session()
+    unit_id: int | None = None
+    unit_name = None
+    if unit_ref != "none":
+        if not unit_ref.isdigit():
+            abort(404)
+        found = session.get(Unit, int(unit_ref))
+        if found is None or found.department_id != info.id:
+            abort(404)
+        unit_id, unit_name = found.id, found.name
+    form, _choices = _form()
+    if not form.validate():
+        return _bad_request("monitor/overview.html", form=form, overview=None)
+    measure = form.measure()
+    ids = services.unit_place_ids(
+        session, department=info, unit_id=unit_id, as_of=measure.day, known_at=measure.known_at
+    )
+    lines = services.place_lines(session, place_ids=ids, as_of=measure.day, known_at=measure.known_at)
+    types = services.placement_types(session, active_only=False)
+    return render_template(
+        "monitor/unit.html",
+        form=form,
+        department=info,
+        unit_name=unit_name,
+        measure=measure,
+        lines=lines,
+        type_names={t.code: t.name(locale()) for t in types},
+        link_args=_link_args(form, measure),
+    )
+
+
+def today() -> date:
+    return local_today(now())
+
+
+@bp.app_template_global()
+def monitor_url(endpoint: str, args: dict[str, Any], **extra: Any) -> str:
+    """url_for with the page's measure parameters plus extra ones."""
+    return url_for(endpoint, **{**args, **extra})
