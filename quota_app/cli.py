@@ -92,7 +92,11 @@ def users_create(email: str, role: str, department_code: str | None, name: str, 
 
 
 # "module:attribute" of each feature's click command or group; add one line per feature.
-COMMANDS = ("quota_app.demo.cli:demo_command",)
+COMMANDS = (
+    "quota_app.demo.cli:demo_command",
+    "quota_app.imports.cli:import_group",
+    "quota_app.reconcile.cli:reconcile_command",
+)
 
 
 def register_commands(app: Flask) -> None:

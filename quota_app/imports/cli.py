@@ -1,0 +1,73 @@
+"""`quota import places FILE [--dry-run]`; other features add their commands to `import_group`."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from ..cli import fail
+from ..errors import DomainError
+from ..web import database
+from .files import ImportResult
+from .places import import_places
+
+
+@click.group("import", help="Import places or targets from CSV or XLSX (all or nothing).")
+def import_group() -> None:
+    pass
+
+
+def summary(result: ImportResult) -> str:
+    """Return the one-paragraph summary of an import, in Danish."""
+    prefix = "Prøvekørsel, intet gemt: " if result.dry_run else ""
+    return (
+        f"{prefix}{result.rows_read} rækker læst; {result.places_created} pladser oprettet, "
+        f"{result.places_updated} pladser opdateret, {result.units_created} enheder oprettet, "
+        f"{result.events_created} statusændringer registreret, {result.corrections} rettelser, "
+        f"{result.unchanged} uændrede."
+    )
+
+
+def report_errors(result: ImportResult) -> None:
+    """Print every bad row on stderr and exit 1: nothing was saved."""
+    for error in result.errors:
+        click.echo(f"række {error.row}: {error.message}", err=True)
+    rows = len({e.row for e in result.errors})
+    click.echo(f"Fejl: {rows} rækker har fejl; intet er gemt.", err=True)
+    sys.exit(1)
+
+
+@import_group.command(
+    "places", help="Import place status events: reference;department;type;status;effective_date."
+)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file and show what would happen; save nothing.")
+def import_places_command(file: Path, dry_run: bool) -> None:
+    now = current_app.extensions["quota_clock"].now()
+    session = database().session()
+    try:
+        result = import_places(
+            session, data=file.read_bytes(), filename=file.name, actor="cli", now=now, dry_run=dry_run
+        )
+        if result.errors or dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    except DomainError as exc:
+        session.rollback()
+        fail(exc.message)
+    finally:
+        session.close()
+    if result.errors:
+        report_errors(result)
+    click.echo(summary(result))
+
+
+# The targets feature adds `quota import targets` to this group when its module is imported.
+if importlib.util.find_spec("quota_app.targets") and importlib.util.find_spec("quota_app.targets.cli"):
+    importlib.import_module("quota_app.targets.cli")

@@ -1,0 +1,529 @@
+"""The life of a place: registration, status events, corrections and voids (DESIGN.md §3)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, select
+
+from ..audit import services as audit
+from ..errors import Conflict, DomainError, NotFound
+from ..models import STATUSES, Department, Place, PlaceEvent, PlacementType, Unit, User
+
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+
+STATUS_DA = {"open": "åben", "filled": "besat", "paused": "i bero", "closed": "nedlagt"}
+ALLOWED_NEXT: dict[str, tuple[str, ...]] = {
+    "open": ("filled", "paused", "closed"),
+    "filled": ("open", "closed"),
+    "paused": ("open", "closed"),
+    "closed": (),
+}
+FIRST_STATUSES = ("open", "filled")
+FIELD_DA = {"title": "Titlen", "note": "Bemærkningen", "reason": "Begrundelsen", "reference": "Referencen"}
+MAX_LENGTH = {"reference": 100, "title": 300, "note": 2000, "reason": 2000}
+
+# A CPR number: ddmmyy, an optional dash (or en dash or space), four digits; not inside a longer number.
+_CPR_RE = re.compile(r"(?<![\d-])(\d{2})(\d{2})(\d{2})[-–\s]?(\d{4})(?![\d-])")
+
+CONFLICT_MESSAGE = "Pladsen er blevet ændret af en anden, siden du hentede den. Hent den igen og prøv på ny."
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One event of a place as shown in its history; `effective` tells whether it counts today."""
+
+    event_id: int
+    status: str
+    status_da: str
+    effective_date: date
+    recorded_at: datetime
+    recorded_by_id: int | None
+    note: str
+    source: str
+    corrects_event_id: int | None
+    voided_at: datetime | None
+    voided_by_id: int | None
+    void_reason: str | None
+    effective: bool
+
+
+def status_da(status: str | None) -> str:
+    """Return the Danish word for a status code."""
+    return STATUS_DA.get(status or "", status or "")
+
+
+def danish_date(day: date) -> str:
+    return day.strftime("%d.%m.%Y")
+
+
+def _words(statuses: Sequence[str]) -> str:
+    names = [status_da(s) for s in statuses]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} eller {names[-1]}"
+
+
+def transition_problem(previous: str | None, status: str, day: date) -> str | None:
+    """Return why a place may not go from previous (None: it has no status yet) to status on day."""
+    when = danish_date(day)
+    if status not in STATUSES:
+        return f"Ukendt status '{status}': brug åben, besat, i bero eller nedlagt."
+    if previous is None:
+        if status in FIRST_STATUSES:
+            return None
+        return f"En plads skal begynde som åben eller besat, ikke som {status_da(status)} ({when})."
+    if previous == status:
+        return f"Pladsen er allerede {status_da(status)} ({when}): det er ikke en ændring."
+    if previous == "closed":
+        return (
+            f"En nedlagt plads kan ikke blive {status_da(status)} ({when}): nedlagt er endeligt. "
+            "En fejlagtig nedlæggelse rettes med en rettelse."
+        )
+    if status not in ALLOWED_NEXT[previous]:
+        return (
+            f"En plads kan ikke gå fra {status_da(previous)} til {status_da(status)} ({when}). "
+            f"En {status_da(previous)} plads kan kun blive {_words(ALLOWED_NEXT[previous])}."
+        )
+    return None
+
+
+def history_problem(history: Sequence[tuple[date, str]], *, changed: date | None = None) -> str | None:
+    """Return the first refused transition in a date-ordered history, worded around the changed date."""
+    previous: str | None = None
+    previous_day: date | None = None
+    for day, status in history:
+        problem = transition_problem(previous, status, day)
+        if problem:
+            if changed is not None and previous_day == changed and day != changed:
+                return f"Det passer ikke med den senere registrering {danish_date(day)}: {problem}"
+            return problem
+        previous, previous_day = status, day
+    return None
+
+
+def check_personal_data(text: str, *, field: str) -> None:
+    """Refuse text that contains something shaped like a CPR number (ddmmyy-xxxx or ddmmyyxxxx)."""
+    for match in _CPR_RE.finditer(text or ""):
+        day, month, year = (int(match.group(i)) for i in (1, 2, 3))
+        if _plausible_birth_date(day, month, year):
+            label = FIELD_DA.get(field, field.capitalize())
+            raise DomainError(
+                f"{label} ligner et CPR-nummer ({match.group(0)[:6]}-…). "
+                "Skriv ikke personoplysninger om borgere i pladsens oplysninger.",
+                field=field,
+            )
+
+
+def _plausible_birth_date(day: int, month: int, year: int) -> bool:
+    for century in (1900, 2000):
+        try:
+            date(century + year, month, day)
+            return True
+        except ValueError:
+            continue
+    return False
+
+
+def today_in_copenhagen(now: datetime) -> date:
+    return now.astimezone(COPENHAGEN).date()
+
+
+def check_not_future(day: date, *, now: datetime) -> None:
+    if day > today_in_copenhagen(now):
+        raise DomainError(
+            f"Datoen {danish_date(day)} ligger i fremtiden. Registrér ændringen, når den er sket.",
+            field="effective_date",
+        )
+
+
+def _check_text(value: str, field: str, *, required: bool = False) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise DomainError(f"{FIELD_DA.get(field, field)} skal udfyldes.", field=field)
+    limit = MAX_LENGTH.get(field)
+    if limit and len(value) > limit:
+        raise DomainError(f"{FIELD_DA.get(field, field)} må højst være {limit} tegn.", field=field)
+    if field in ("title", "note", "reason"):
+        check_personal_data(value, field=field)
+    return value
+
+
+def _actor_id(actor: User | str) -> int | None:
+    return actor.id if isinstance(actor, User) else None
+
+
+def _get_place(session: Session, place_id: int, expected_version: int | None) -> Place:
+    place = session.get(Place, place_id, populate_existing=True)
+    if place is None:
+        raise NotFound("Pladsen findes ikke.")
+    if expected_version is not None and place.version != expected_version:
+        raise Conflict(CONFLICT_MESSAGE)
+    return place
+
+
+def _get_event(session: Session, event_id: int) -> PlaceEvent:
+    event = session.get(PlaceEvent, event_id, populate_existing=True)
+    if event is None:
+        raise NotFound("Hændelsen findes ikke.")
+    return event
+
+
+def _live_events(session: Session, place_id: int) -> list[PlaceEvent]:
+    """Every event of the place not voided, in (effective_date, recorded_at, id) order."""
+    return list(
+        session.exec(
+            select(PlaceEvent)
+            .where(PlaceEvent.place_id == place_id, PlaceEvent.voided_at.is_(None))  # type: ignore[union-attr]
+            .order_by(PlaceEvent.effective_date, PlaceEvent.recorded_at, PlaceEvent.id)
+        ).all()
+    )
+
+
+def effective_by_date(events: Sequence[PlaceEvent]) -> dict[date, PlaceEvent]:
+    """The event that holds on each date: the latest recorded one (events given in recorded order)."""
+    result: dict[date, PlaceEvent] = {}
+    for event in events:
+        result[event.effective_date] = event
+    return dict(sorted(result.items()))
+
+
+def _touch(session: Session, place: Place, history: dict[date, str]) -> None:
+    """Refresh the status cache and bump the place's version, also when the cache does not change."""
+    if history:
+        last_day = max(history)
+        place.current_status, place.current_since = history[last_day], last_day
+    else:
+        place.current_status, place.current_since = None, None
+    flag_modified(place, "current_status")
+    session.add(place)
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict(CONFLICT_MESSAGE) from exc
+
+
+def register_place(
+    session: Session,
+    *,
+    department_id: int,
+    type_code: str,
+    reference: str,
+    title: str = "",
+    unit_id: int | None = None,
+    fte: float = 1.0,
+    status: str,
+    effective_date: date,
+    note: str = "",
+    actor: User | str,
+    now: datetime,
+    source: str = "web",
+) -> Place:
+    """Create a place with its first status event."""
+    department = session.get(Department, department_id)
+    if department is None:
+        raise NotFound("Forvaltningen findes ikke.")
+    placement_type = session.exec(select(PlacementType).where(PlacementType.code == type_code)).first()
+    if placement_type is None:
+        raise DomainError(f"Ukendt ordning '{type_code}'.", field="type")
+    if not placement_type.active:
+        raise DomainError(f"Ordningen {placement_type.name_da} er ikke længere i brug.", field="type")
+    reference = _check_text(reference, "reference", required=True)
+    title = _check_text(title, "title")
+    note = _check_text(note, "note")
+    if unit_id is not None:
+        unit = session.get(Unit, unit_id)
+        if unit is None or unit.department_id != department.id:
+            raise DomainError("Enheden hører ikke til forvaltningen.", field="unit")
+    if not (0 < fte <= 1):
+        raise DomainError("Årsværk (fte) skal være over 0 og højst 1.", field="fte")
+    problem = transition_problem(None, status, effective_date)
+    if problem:
+        raise DomainError(problem, field="status")
+    check_not_future(effective_date, now=now)
+    duplicate = session.exec(
+        select(Place.id).where(Place.department_id == department.id, Place.reference == reference)
+    ).first()
+    if duplicate is not None:
+        raise DomainError(
+            f"Der findes allerede en plads med referencen '{reference}' i {department.code}.",
+            field="reference",
+        )
+    place = Place(
+        department_id=department.id,
+        unit_id=unit_id,
+        type_id=placement_type.id,
+        reference=reference,
+        title=title,
+        fte=fte,
+        current_status=status,
+        current_since=effective_date,
+        created_at=now,
+        created_by_id=_actor_id(actor),
+    )
+    session.add(place)
+    session.flush()
+    event = PlaceEvent(
+        place_id=place.id,
+        status=status,
+        effective_date=effective_date,
+        recorded_at=now,
+        recorded_by_id=_actor_id(actor),
+        note=note,
+        source=source,
+    )
+    session.add(event)
+    session.flush()
+    audit.record(
+        session, actor=actor, action="place.create", entity=place, after=audit.snapshot(place), at=now
+    )
+    audit.record(
+        session, actor=actor, action="place.status", entity=event, after=audit.snapshot(event), at=now
+    )
+    return place
+
+
+def record_status(
+    session: Session,
+    *,
+    place_id: int,
+    status: str,
+    effective_date: date,
+    note: str = "",
+    expected_version: int | None = None,
+    actor: User | str,
+    now: datetime,
+    source: str = "web",
+) -> PlaceEvent:
+    """Record that a place changed status on a date (back-dated allowed, never into the future)."""
+    place = _get_place(session, place_id, expected_version)
+    note = _check_text(note, "note")
+    if status not in STATUSES:
+        raise DomainError(
+            f"Ukendt status '{status}': brug åben, besat, i bero eller nedlagt.", field="status"
+        )
+    check_not_future(effective_date, now=now)
+    current = effective_by_date(_live_events(session, place.id))
+    if current and effective_date < min(current):
+        raise DomainError(
+            f"Datoen {danish_date(effective_date)} ligger før pladsens første registrering "
+            f"({danish_date(min(current))}).",
+            field="effective_date",
+        )
+    if effective_date in current:
+        existing = current[effective_date].status
+        if existing == status:
+            raise DomainError(
+                f"Pladsen er allerede registreret som {status_da(status)} {danish_date(effective_date)}.",
+                field="status",
+            )
+        raise DomainError(
+            f"Der er allerede registreret en status ({status_da(existing)}) {danish_date(effective_date)}. "
+            "Ret den registrering i stedet for at tilføje en ny.",
+            field="effective_date",
+        )
+    history = {day: event.status for day, event in current.items()}
+    history[effective_date] = status
+    problem = history_problem(sorted(history.items()), changed=effective_date)
+    if problem:
+        raise DomainError(problem, field="status")
+    event = PlaceEvent(
+        place_id=place.id,
+        status=status,
+        effective_date=effective_date,
+        recorded_at=now,
+        recorded_by_id=_actor_id(actor),
+        note=note,
+        source=source,
+    )
+    session.add(event)
+    before = audit.snapshot(place)
+    _touch(session, place, history)
+    audit.record(
+        session, actor=actor, action="place.status", entity=event, after=audit.snapshot(event), at=now
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="place.update",
+        entity=place,
+        before=before,
+        after=audit.snapshot(place),
+        at=now,
+    )
+    return event
+
+
+def correct_event(
+    session: Session,
+    *,
+    event_id: int,
+    status: str,
+    reason: str,
+    expected_version: int | None = None,
+    actor: User | str,
+    now: datetime,
+) -> PlaceEvent:
+    """Correct the status that holds on an event's date with a newer event for the same date."""
+    original = _get_event(session, event_id)
+    place = _get_place(session, original.place_id, expected_version)
+    reason = _check_text(reason, "reason", required=True)
+    if status not in STATUSES:
+        raise DomainError(
+            f"Ukendt status '{status}': brug åben, besat, i bero eller nedlagt.", field="status"
+        )
+    if original.voided_at is not None:
+        raise DomainError("Hændelsen er annulleret og kan ikke rettes.", field="event")
+    current = effective_by_date(_live_events(session, place.id))
+    if current.get(original.effective_date) is not original:
+        raise DomainError(
+            "Hændelsen er allerede rettet af en nyere registrering; ret den nyeste i stedet.", field="event"
+        )
+    if original.status == status:
+        raise DomainError(
+            f"Hændelsen er allerede {status_da(status)}: en rettelse skal ændre status.", field="status"
+        )
+    history = {day: event.status for day, event in current.items()}
+    history[original.effective_date] = status
+    problem = history_problem(sorted(history.items()), changed=original.effective_date)
+    if problem:
+        raise DomainError(problem, field="status")
+    correction = PlaceEvent(
+        place_id=place.id,
+        status=status,
+        effective_date=original.effective_date,
+        recorded_at=now,
+        recorded_by_id=_actor_id(actor),
+        note=reason,
+        corrects_event_id=original.id,
+        source="correction",
+    )
+    session.add(correction)
+    before = audit.snapshot(place)
+    _touch(session, place, history)
+    audit.record(
+        session,
+        actor=actor,
+        action="place.correct",
+        entity=correction,
+        before=audit.snapshot(original),
+        after=audit.snapshot(correction),
+        at=now,
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="place.update",
+        entity=place,
+        before=before,
+        after=audit.snapshot(place),
+        at=now,
+    )
+    return correction
+
+
+def void_event(
+    session: Session,
+    *,
+    event_id: int,
+    reason: str,
+    expected_version: int | None = None,
+    actor: User | str,
+    now: datetime,
+) -> PlaceEvent:
+    """Void an event: it stays in the history but no longer counts from now on."""
+    event = _get_event(session, event_id)
+    place = _get_place(session, event.place_id, expected_version)
+    reason = _check_text(reason, "reason", required=True)
+    if event.voided_at is not None:
+        raise DomainError("Hændelsen er allerede annulleret.", field="event")
+    remaining = [e for e in _live_events(session, place.id) if e.id != event.id]
+    if not remaining:
+        raise DomainError(
+            "Pladsens eneste registrering kan ikke annulleres; "
+            "ret den, eller registrér at pladsen er nedlagt.",
+            field="event",
+        )
+    history = {day: e.status for day, e in effective_by_date(remaining).items()}
+    problem = history_problem(sorted(history.items()))
+    if problem:
+        raise DomainError(f"Annulleringen ville give en ugyldig historik: {problem}", field="event")
+    before_event = audit.snapshot(event)
+    event.voided_at = now
+    event.voided_by_id = _actor_id(actor)
+    event.void_reason = reason
+    session.add(event)
+    before = audit.snapshot(place)
+    _touch(session, place, history)
+    audit.record(
+        session,
+        actor=actor,
+        action="place.void",
+        entity=event,
+        before=before_event,
+        after=audit.snapshot(event),
+        at=now,
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="place.update",
+        entity=place,
+        before=before,
+        after=audit.snapshot(place),
+        at=now,
+    )
+    return event
+
+
+def place_timeline(session: Session, *, place_id: int) -> list[TimelineEntry]:
+    """Every event of a place, voided ones and corrections included, in date and recording order."""
+    if session.get(Place, place_id) is None:
+        raise NotFound("Pladsen findes ikke.")
+    events = list(
+        session.exec(
+            select(PlaceEvent)
+            .where(PlaceEvent.place_id == place_id)
+            .order_by(PlaceEvent.effective_date, PlaceEvent.recorded_at, PlaceEvent.id)
+        ).all()
+    )
+    effective_ids = {e.id for e in effective_by_date([e for e in events if e.voided_at is None]).values()}
+    return [
+        TimelineEntry(
+            event_id=e.id,
+            status=e.status,
+            status_da=status_da(e.status),
+            effective_date=e.effective_date,
+            recorded_at=e.recorded_at,
+            recorded_by_id=e.recorded_by_id,
+            note=e.note,
+            source=e.source,
+            corrects_event_id=e.corrects_event_id,
+            voided_at=e.voided_at,
+            voided_by_id=e.voided_by_id,
+            void_reason=e.void_reason,
+            effective=e.id in effective_ids,
+        )
+        for e in events
+    ]
+
+
+def status_on(session: Session, *, place_id: int, day: date, known_at: datetime) -> str | None:
+    """Return the status of a place on a date as known at a time (None: the place did not exist yet)."""
+    statement = (
+        sa.select(PlaceEvent.status)
+        .where(
+            PlaceEvent.place_id == place_id,
+            PlaceEvent.effective_date <= day,
+            PlaceEvent.recorded_at <= known_at,
+            sa.or_(PlaceEvent.voided_at.is_(None), PlaceEvent.voided_at > known_at),  # type: ignore[union-attr]
+        )
+        .order_by(PlaceEvent.effective_date.desc(), PlaceEvent.recorded_at.desc(), PlaceEvent.id.desc())
+        .limit(1)
+    )
+    return session.execute(statement).scalar()

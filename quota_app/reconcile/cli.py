@@ -1,0 +1,166 @@
+"""`quota reconcile` (DESIGN.md §6): places counted against targets, as a table, JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import click
+from flask import current_app
+
+from ..cli import fail
+from ..errors import DomainError
+from ..models import STATUSES
+from ..periods import parse_iso_date, parse_known_at, parse_period
+from ..web import database
+from .services import reconcile, reconciliation_to_json
+from .types import Reconciliation, RuleOverride
+
+COLUMNS = (
+    ("department", "Forvaltning"),
+    ("type", "Ordning"),
+    ("target", "Måltal"),
+    ("open", "Åben"),
+    ("filled", "Besat"),
+    ("paused", "I bero"),
+    ("closed", "Nedlagt"),
+    ("counted", "Tæller"),
+    ("fulfilment_pct", "Opfyldelse %"),
+    ("gap", "Mangler"),
+)
+TEXT_KEYS = ("department", "type")
+MUNICIPALITY_LABEL = "Kommunen"
+TOTAL_LABEL = "I alt"
+
+
+def parse_count(spec: str) -> RuleOverride:
+    """Parse a what-if rule 'TYPE=STATUS,STATUS' (types and statuses are checked by the service)."""
+    type_code, sep, statuses = spec.partition("=")
+    parts = tuple(s.strip().lower() for s in statuses.split(",") if s.strip())
+    if not sep or not type_code.strip() or not parts:
+        raise DomainError(f"Ugyldig --count '{spec}': brug TYPE=STATUS,STATUS, fx internship=filled,open.")
+    bad = [s for s in parts if s not in STATUSES]
+    if bad:
+        raise DomainError(f"Ukendt status i --count '{spec}': {', '.join(bad)} (brug {', '.join(STATUSES)}).")
+    return RuleOverride(type_code=type_code.strip(), counted_statuses=parts)
+
+
+def _text(value: object, *, decimal_comma: bool = False) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    return text.replace(".", ",") if decimal_comma and isinstance(value, float) else text
+
+
+def _lines(data: dict) -> list[dict]:
+    """The rows, then a total per department and for the municipality."""
+    lines = list(data["rows"])
+    for code, figures in data["totals"]["by_department"].items():
+        lines.append({"department": code, "type": TOTAL_LABEL, **figures})
+    municipality = data["totals"]["municipality"]
+    if municipality is not None:
+        lines.append({"department": MUNICIPALITY_LABEL, "type": TOTAL_LABEL, **municipality})
+    return lines
+
+
+def render_table(result: Reconciliation, data: dict) -> str:
+    """Return an aligned plain-text table with a heading that says what was counted and how."""
+    heading = (
+        f"Afstemning {data['period'] or data['as_of']} (metode: {data['method']}, "
+        f"opgjort {data['as_of']}, kendt pr. {data['known_at']})"
+    )
+    cells = [[label for _, label in COLUMNS]]
+    for line in _lines(data):
+        cells.append([_text(line[key], decimal_comma=True) for key, _ in COLUMNS])
+    widths = [max(len(row[i]) for row in cells) for i in range(len(COLUMNS))]
+    out = [heading, ""]
+    for n, row in enumerate(cells):
+        padded = (
+            c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
+        out.append("  ".join(padded))
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths))
+    rules = "; ".join(
+        f"{code}: {'start' if not statuses else '+'.join(statuses)} ({weighting})"
+        for code, (statuses, weighting) in result.rules.items()
+    )
+    out += ["", f"Regler: {rules}"]
+    return "\n".join(out) + "\n"
+
+
+def _safe_cell(text: str) -> str:
+    """Keep a text cell from starting a spreadsheet formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def render_csv(data: dict) -> str:
+    """Return ';'-separated CSV with decimal commas and a BOM, as Danish Excel opens it."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([label for _, label in COLUMNS])
+    for line in _lines(data):
+        writer.writerow(
+            [
+                _safe_cell(line[key]) if key in TEXT_KEYS else _text(line[key], decimal_comma=True)
+                for key, _ in COLUMNS
+            ]
+        )
+    return "\ufeff" + buffer.getvalue()
+
+
+@click.command("reconcile", help="Count places against targets on a date or over a period.")
+@click.option("--as-of", "as_of_text", metavar="DATE", help="Measuring date, e.g. 2025-06-30.")
+@click.option("--period", "period_text", metavar="P", help="Period: 2025, 2025-H1 or 2025-H2.")
+@click.option("--method", type=click.Choice(["point", "average"]), default="point", show_default=True)
+@click.option("--known-at", "known_at_text", metavar="TIMESTAMP", help="ISO 8601 with offset; default now.")
+@click.option("--department", "departments", multiple=True, metavar="CODE", help="Repeatable; default all.")
+@click.option("--count", "counts", multiple=True, metavar="TYPE=STATUS,STATUS", help="What-if counting rule.")
+@click.option(
+    "--format", "output", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
+)
+def reconcile_command(
+    as_of_text: str | None,
+    period_text: str | None,
+    method: str,
+    known_at_text: str | None,
+    departments: tuple[str, ...],
+    counts: tuple[str, ...],
+    output: str,
+) -> None:
+    if (as_of_text is None) == (period_text is None):
+        raise click.UsageError("Angiv præcis én af --as-of og --period.")
+    try:
+        as_of = parse_iso_date(as_of_text) if as_of_text is not None else None
+        period = parse_period(period_text) if period_text is not None else None
+        known_at = (
+            parse_known_at(known_at_text)
+            if known_at_text is not None
+            else current_app.extensions["quota_clock"].now()
+        )
+        overrides = tuple(parse_count(spec) for spec in counts)
+        session = database().session()
+        try:
+            result = reconcile(
+                session,
+                as_of=as_of,
+                period=period,
+                method=method,  # type: ignore[arg-type]
+                known_at=known_at,
+                department_codes=list(departments) or None,
+                overrides=overrides,
+            )
+        finally:
+            session.rollback()
+            session.close()
+    except DomainError as exc:
+        fail(exc.message)
+        return
+    data = reconciliation_to_json(result)
+    if output == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    elif output == "csv":
+        click.echo(render_csv(data), nl=False)
+    else:
+        click.echo(render_table(result, data), nl=False)

@@ -1,0 +1,638 @@
+"""Counting places against targets (DESIGN.md §3): SQL aggregates over bitemporal status intervals.
+
+The status of place P on date D as known at T is the event with the greatest (effective_date,
+recorded_at) among the events with effective_date <= D, recorded_at <= T and not voided at T
+(voided_at IS NULL OR voided_at > T); events recorded at the same instant for the same date are
+ordered by id. Every figure here is computed by the database from *status intervals*: per place, the
+winning event of each effective date, valid from its effective date up to (not including) the next
+winning event's effective date.
+
+Choices where DESIGN.md is silent (documented for the CLI, the web and reports):
+- Flow types (measure "flow") count transitions into `filled` (from another status, or as the first
+  event) whose effective date falls in the period; on a single date, from 1 January of its year.
+  Their open/filled/paused/closed figures follow the method like stock types.
+- A half-year is measured against its year's target. For flow types at H1 `target_pro_rata` is the
+  annual target × days of H1 / days of the year (one decimal); fulfilment stays against the annual
+  target.
+- Totals sum their rows. Their target is the sum of the targets of the rows that have one (None when
+  no row has); their fulfilment and gap compare that target with the counted places of those same rows,
+  so a row without a target never inflates fulfilment.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlmodel import Session
+
+from ..errors import DomainError
+from ..models import STATUSES, WEIGHTINGS, CountingRule, Department, Place, PlaceEvent, PlacementType, Target
+from ..periods import Period
+from ..reference import PLACEMENT_TYPES
+from .types import (
+    AgeingBuckets,
+    OpenPlaceAge,
+    Reconciliation,
+    ReconciliationRow,
+    RuleOverride,
+    TimeToFill,
+    Totals,
+)
+
+EVENTS = PlaceEvent.__table__
+PLACES = Place.__table__
+DEFAULT_RULES = {t.code: tuple(s for s in t.counted_statuses.split(",") if s) for t in PLACEMENT_TYPES}
+NUMERIC_KEYS = ("target", "open", "filled", "paused", "closed", "counted", "fulfilment_pct", "gap")
+
+
+# --- SQL building blocks -------------------------------------------------------------------------------
+
+
+class days_between(sa.sql.functions.FunctionElement):
+    """Whole days from the first date to the second (second - first), on SQLite and PostgreSQL."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(days_between, "sqlite")
+def _days_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
+    first, second = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST(julianday({second}) - julianday({first}) AS INTEGER)"
+
+
+@compiles(days_between, "postgresql")
+def _days_pg(element: days_between, compiler: Any, **kw: Any) -> str:
+    first, second = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(CAST({second} AS DATE) - CAST({first} AS DATE))"
+
+
+def _day(value: date) -> Any:
+    return sa.literal(value, sa.Date())
+
+
+def status_intervals(
+    *,
+    known_at: datetime,
+    until: date,
+    department_ids: Sequence[int] | None = None,
+    type_ids: Sequence[int] | None = None,
+    with_spells: bool = False,
+) -> sa.Subquery:
+    """Return a subquery of status intervals as known at known_at, for intervals starting on or before until.
+
+    Columns: place_id, status, start, next_start (NULL: still valid), prev_status (NULL: first event),
+    and with_spells also spell_start (start of the latest open spell up to this interval).
+    """
+    e = EVENTS
+    visible = sa.select(
+        e.c.place_id,
+        e.c.status,
+        e.c.effective_date.label("start"),
+        sa.func.lead(e.c.effective_date, type_=sa.Date())
+        .over(partition_by=e.c.place_id, order_by=(e.c.effective_date, e.c.recorded_at, e.c.id))
+        .label("next_any"),
+    ).where(
+        e.c.recorded_at <= known_at,
+        sa.or_(e.c.voided_at.is_(None), e.c.voided_at > known_at),
+        e.c.effective_date <= _day(until),
+    )
+    if department_ids is not None or type_ids is not None:
+        chosen = sa.select(PLACES.c.id)
+        if department_ids is not None:
+            chosen = chosen.where(PLACES.c.department_id.in_(list(department_ids)))
+        if type_ids is not None:
+            chosen = chosen.where(PLACES.c.type_id.in_(list(type_ids)))
+        visible = visible.where(e.c.place_id.in_(chosen))
+    visible_q = visible.subquery("visible")
+    # The last event recorded for an effective date wins; its interval runs to the next date's winner.
+    winners = sa.select(
+        visible_q.c.place_id,
+        visible_q.c.status,
+        visible_q.c.start,
+        visible_q.c.next_any.label("next_start"),
+        sa.func.lag(visible_q.c.status, type_=sa.String())
+        .over(partition_by=visible_q.c.place_id, order_by=visible_q.c.start)
+        .label("prev_status"),
+    ).where(sa.or_(visible_q.c.next_any.is_(None), visible_q.c.next_any != visible_q.c.start))
+    if not with_spells:
+        return winners.subquery("intervals")
+    w = winners.subquery("winners")
+    opens_spell = sa.and_(w.c.status == "open", sa.or_(w.c.prev_status.is_(None), w.c.prev_status != "open"))
+    return sa.select(
+        w,
+        sa.func.max(sa.case((opens_spell, w.c.start), else_=None), type_=sa.Date())
+        .over(partition_by=w.c.place_id, order_by=w.c.start)
+        .label("spell_start"),
+    ).subquery("spells")
+
+
+def _valid_on(iv: Any, day: date) -> Any:
+    return sa.and_(iv.c.start <= _day(day), sa.or_(iv.c.next_start.is_(None), iv.c.next_start > _day(day)))
+
+
+def _is_start(iv: Any) -> Any:
+    """A transition into filled: a filled interval after another status, or as the first event."""
+    return sa.and_(iv.c.status == "filled", sa.or_(iv.c.prev_status.is_(None), iv.c.prev_status != "filled"))
+
+
+def count_by_status_query(
+    *,
+    known_at: datetime,
+    as_of: date,
+    method: str,
+    flow_start: date,
+    average_from: date | None = None,
+    department_ids: Sequence[int] | None = None,
+    type_ids: Sequence[int] | None = None,
+) -> sa.Select:
+    """Return the aggregate per (department_id, type_id, status): n, n_fte, starts, starts_fte.
+
+    point: places in the status on as_of; average: place-days in the status from average_from to as_of
+    (divide by the number of those days); starts: transitions into filled from flow_start to as_of.
+    """
+    iv = status_intervals(known_at=known_at, until=as_of, department_ids=department_ids, type_ids=type_ids)
+    fte = PLACES.c.fte
+    if method == "average":
+        assert average_from is not None
+        after_end = as_of + timedelta(days=1)
+        lower = min(average_from, flow_start)
+        overlap_from = sa.case((iv.c.start < _day(average_from), _day(average_from)), else_=iv.c.start)
+        overlap_to = sa.case(
+            (iv.c.next_start.is_(None), _day(after_end)),
+            (iv.c.next_start > _day(after_end), _day(after_end)),
+            else_=iv.c.next_start,
+        )
+        overlaps = sa.or_(iv.c.next_start.is_(None), iv.c.next_start > _day(average_from))
+        days = sa.case((overlaps, days_between(overlap_from, overlap_to)), else_=0)
+        n = sa.func.sum(days)
+        n_fte = sa.func.sum(days * fte)
+    else:
+        lower = min(as_of, flow_start)
+        valid = _valid_on(iv, as_of)
+        n = sa.func.sum(sa.case((valid, 1), else_=0))
+        n_fte = sa.func.sum(sa.case((valid, fte), else_=0.0))
+    started = sa.and_(_is_start(iv), iv.c.start >= _day(flow_start), iv.c.start <= _day(as_of))
+    return (
+        sa.select(
+            PLACES.c.department_id,
+            PLACES.c.type_id,
+            iv.c.status,
+            n.label("n"),
+            n_fte.label("n_fte"),
+            sa.func.sum(sa.case((started, 1), else_=0)).label("starts"),
+            sa.func.sum(sa.case((started, fte), else_=0.0)).label("starts_fte"),
+        )
+        .select_from(iv.join(PLACES, PLACES.c.id == iv.c.place_id))
+        .where(sa.or_(iv.c.next_start.is_(None), iv.c.next_start > _day(lower)))
+        .group_by(PLACES.c.department_id, PLACES.c.type_id, iv.c.status)
+    )
+
+
+def bare_count_query(*, known_at: datetime, as_of: date) -> sa.Select:
+    """The plain aggregate (places per department, type and status on a date): the benchmarks' lower bound."""
+    iv = status_intervals(known_at=known_at, until=as_of)
+    return (
+        sa.select(PLACES.c.department_id, PLACES.c.type_id, iv.c.status, sa.func.count().label("n"))
+        .select_from(iv.join(PLACES, PLACES.c.id == iv.c.place_id))
+        .where(sa.or_(iv.c.next_start.is_(None), iv.c.next_start > _day(as_of)))
+        .group_by(PLACES.c.department_id, PLACES.c.type_id, iv.c.status)
+    )
+
+
+# --- scope, rules and targets --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Rule:
+    statuses: tuple[str, ...]
+    weighting: str
+
+
+def _departments(session: Session, codes: Sequence[str] | None) -> list[Department]:
+    rows = session.exec(sa.select(Department).order_by(Department.sort, Department.code)).scalars().all()
+    if codes is None:
+        return [d for d in rows if d.active]
+    by_code = {d.code: d for d in rows}
+    unknown = [c for c in codes if c not in by_code]
+    if unknown:
+        raise DomainError(f"Ukendt forvaltning: {', '.join(unknown)}.", field="department")
+    wanted = set(codes)
+    return [d for d in rows if d.code in wanted]
+
+
+def _types(session: Session, codes: Sequence[str] | None) -> list[PlacementType]:
+    rows = (
+        session.exec(sa.select(PlacementType).order_by(PlacementType.sort, PlacementType.code))
+        .scalars()
+        .all()
+    )
+    if codes is None:
+        return [t for t in rows if t.active]
+    by_code = {t.code: t for t in rows}
+    unknown = [c for c in codes if c not in by_code]
+    if unknown:
+        raise DomainError(f"Ukendt ordning: {', '.join(unknown)}.", field="type")
+    wanted = set(codes)
+    return [t for t in rows if t.code in wanted]
+
+
+def counting_rules(
+    session: Session, *, year: int, types: Iterable[PlacementType], overrides: Sequence[RuleOverride] = ()
+) -> dict[str, _Rule]:
+    """Return the rule per type code for a year: adopted rule, else DESIGN's default; what-ifs win."""
+    types = list(types)
+    adopted = {
+        r.type_id: r
+        for r in session.exec(sa.select(CountingRule).where(CountingRule.year == year)).scalars().all()
+    }
+    by_code = {o.type_code: o for o in overrides}
+    known = {t.code for t in types}
+    for override in overrides:
+        if override.type_code not in known:
+            raise DomainError(f"Ukendt ordning i regel: {override.type_code}.", field="count")
+        bad = [s for s in override.counted_statuses if s not in STATUSES]
+        if bad:
+            raise DomainError(
+                f"Ukendt status i regel for {override.type_code}: {', '.join(bad)} "
+                f"(brug {', '.join(STATUSES)}).",
+                field="count",
+            )
+        if override.weighting is not None and override.weighting not in WEIGHTINGS:
+            raise DomainError(f"Ukendt vægtning: {override.weighting}.", field="count")
+    rules: dict[str, _Rule] = {}
+    for t in types:
+        rule = adopted.get(t.id)
+        statuses = rule.statuses if rule else DEFAULT_RULES.get(t.code, ("filled",))
+        weighting = rule.weighting if rule else "headcount"
+        override = by_code.get(t.code)
+        if override is not None:
+            statuses = tuple(override.counted_statuses)
+            weighting = override.weighting or weighting
+        rules[t.code] = _Rule(tuple(statuses), weighting)
+    return rules
+
+
+def _targets(session: Session, year: int) -> dict[tuple[int, int], int]:
+    rows = session.exec(
+        sa.select(Target.department_id, Target.type_id, Target.value).where(Target.year == year)
+    )
+    return {(d, t): v for d, t, v in rows}
+
+
+# --- reconciliation ------------------------------------------------------------------------------------
+
+
+def _pct(counted: float, target: int | None) -> float | None:
+    if not target:
+        return None
+    return round(counted / target * 100, 1)
+
+
+def _clean(value: float) -> float:
+    """Drop float noise from sums of fractions (figures are shown with at most a few decimals)."""
+    return round(float(value), 9)
+
+
+def reconcile(
+    session: Session,
+    *,
+    as_of: date | None = None,
+    period: Period | None = None,
+    method: Literal["point", "average"] = "point",
+    known_at: datetime,
+    department_codes: Sequence[str] | None = None,
+    type_codes: Sequence[str] | None = None,
+    overrides: Sequence[RuleOverride] = (),
+) -> Reconciliation:
+    """Count places per department and type against the year's targets, as known at known_at."""
+    if (as_of is None) == (period is None):
+        raise DomainError("Angiv enten en dato eller en periode.", field="as_of")
+    if method not in ("point", "average"):
+        raise DomainError(f"Ukendt metode '{method}': brug point eller average.", field="method")
+    if known_at.tzinfo is None:
+        raise DomainError("Tidspunktet (known_at) skal have en tidszone.", field="known_at")
+    if period is None:
+        assert as_of is not None
+        # An average over a single date is the count on that date.
+        measure_on, year, flow_start = as_of, as_of.year, date(as_of.year, 1, 1)
+        average_over = None
+    else:
+        measure_on, year, flow_start = period.end, period.year, period.start
+        average_over = period
+    departments = _departments(session, department_codes)
+    types = _types(session, type_codes)
+    rules = counting_rules(session, year=year, types=types, overrides=overrides)
+    use_method = method if average_over is not None else "point"
+    averaging_days = average_over.days if average_over is not None and use_method == "average" else 1
+    query = count_by_status_query(
+        known_at=known_at,
+        as_of=measure_on,
+        method=use_method,
+        average_from=average_over.start if average_over is not None else None,
+        flow_start=flow_start,
+        department_ids=[d.id for d in departments] if department_codes is not None else None,
+        type_ids=[t.id for t in types] if type_codes is not None else None,
+    )
+    figures: dict[tuple[int, int], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for dept_id, type_id, status, n, n_fte, starts, starts_fte in session.execute(query):
+        cell = figures[(dept_id, type_id)]
+        cell[status] += float(n or 0)
+        cell[f"{status}:fte"] += float(n_fte or 0)
+        cell["starts"] += float(starts or 0)
+        cell["starts:fte"] += float(starts_fte or 0)
+    targets = _targets(session, year)
+    rows = []
+    for dept in departments:
+        for ptype in types:
+            rule = rules[ptype.code]
+            cell = figures.get((dept.id, ptype.id), {})
+            suffix = ":fte" if rule.weighting == "fte" else ""
+            by_status = {s: _clean(cell.get(s + suffix, 0.0) / averaging_days) for s in STATUSES}
+            if ptype.measure == "flow":
+                counted = _clean(cell.get("starts" + suffix, 0.0))
+            else:
+                counted = _clean(sum(by_status[s] for s in rule.statuses))
+            target = targets.get((dept.id, ptype.id))
+            pro_rata = None
+            if ptype.measure == "flow" and target is not None and period is not None and period.half == 1:
+                pro_rata = round(target * period.days / Period(year).days, 1)
+            rows.append(
+                ReconciliationRow(
+                    department=dept.code,
+                    type=ptype.code,
+                    target=target,
+                    counted=counted,
+                    fulfilment_pct=_pct(counted, target),
+                    gap=_clean(target - counted) if target is not None else None,
+                    measure=ptype.measure,
+                    target_pro_rata=pro_rata,
+                    **by_status,
+                )
+            )
+    return Reconciliation(
+        as_of=measure_on,
+        period=period.label if period else None,
+        method=method,
+        known_at=known_at,
+        rows=tuple(rows),
+        by_department={d.code: _total(r for r in rows if r.department == d.code) for d in departments},
+        by_type={t.code: _total(r for r in rows if r.type == t.code) for t in types},
+        municipality=_total(rows),
+        rules={code: (rule.statuses, rule.weighting) for code, rule in rules.items()},
+    )
+
+
+def _total(rows: Iterable[ReconciliationRow]) -> Totals:
+    """Sum rows; fulfilment and gap from the rows that have a target (see the module docstring)."""
+    rows = list(rows)
+    with_target = [r for r in rows if r.target is not None]
+    target = sum(r.target for r in with_target) if with_target else None  # type: ignore[misc]
+    counted_with_target = _clean(sum(r.counted for r in with_target))
+    return Totals(
+        target=target,
+        open=_clean(sum(r.open for r in rows)),
+        filled=_clean(sum(r.filled for r in rows)),
+        paused=_clean(sum(r.paused for r in rows)),
+        closed=_clean(sum(r.closed for r in rows)),
+        counted=_clean(sum(r.counted for r in rows)),
+        fulfilment_pct=_pct(counted_with_target, target),
+        gap=_clean(target - counted_with_target) if target is not None else None,
+    )
+
+
+def _number(value: float | int | None) -> float | int | None:
+    if value is None:
+        return None
+    if float(value).is_integer():
+        return int(value)
+    return round(float(value), 2)
+
+
+def _numbers(item: ReconciliationRow | Totals) -> dict[str, Any]:
+    return {key: _number(getattr(item, key)) for key in NUMERIC_KEYS}
+
+
+def reconciliation_to_json(result: Reconciliation) -> dict:
+    """Return the object `quota reconcile --format json` prints (DESIGN.md §6)."""
+    return {
+        "as_of": result.as_of.isoformat(),
+        "period": result.period,
+        "method": result.method,
+        "known_at": result.known_at.isoformat().replace("+00:00", "Z"),
+        "rows": [{"department": r.department, "type": r.type, **_numbers(r)} for r in result.rows],
+        "totals": {
+            "by_department": {code: _numbers(t) for code, t in result.by_department.items()},
+            "by_type": {code: _numbers(t) for code, t in result.by_type.items()},
+            "municipality": _numbers(result.municipality) if result.municipality else None,
+        },
+    }
+
+
+# --- ageing, time to fill, trends ----------------------------------------------------------------------
+
+
+def _scope_ids(
+    session: Session, department_codes: Sequence[str] | None, type_codes: Sequence[str] | None
+) -> tuple[list[Department], list[PlacementType], list[int] | None, list[int] | None]:
+    departments = _departments(session, department_codes)
+    types = _types(session, type_codes)
+    return (
+        departments,
+        types,
+        [d.id for d in departments] if department_codes is not None else None,
+        [t.id for t in types] if type_codes is not None else None,
+    )
+
+
+def _open_spells_query(
+    *, as_of: date, known_at: datetime, department_ids: list[int] | None, type_ids: list[int] | None
+) -> sa.Select:
+    """Return place id, spell_start and days_open of every place open on as_of."""
+    sp = status_intervals(
+        known_at=known_at, until=as_of, department_ids=department_ids, type_ids=type_ids, with_spells=True
+    )
+    days_open = days_between(sp.c.spell_start, _day(as_of))
+    query = (
+        sa.select(PLACES.c.id, sp.c.spell_start, days_open.label("days_open"))
+        .select_from(sp.join(PLACES, PLACES.c.id == sp.c.place_id))
+        .where(sp.c.status == "open", sp.c.next_start.is_(None))
+    )
+    return query
+
+
+def open_places_longest(
+    session: Session,
+    *,
+    as_of: date,
+    known_at: datetime,
+    department_codes: Sequence[str] | None = None,
+    type_codes: Sequence[str] | None = None,
+    limit: int | None = 20,
+) -> list[OpenPlaceAge]:
+    """Return the places open on as_of, longest open spell first."""
+    _, _, dept_ids, type_ids = _scope_ids(session, department_codes, type_codes)
+    spells = _open_spells_query(as_of=as_of, known_at=known_at, department_ids=dept_ids, type_ids=type_ids)
+    s = spells.subquery("open_spells")
+    unit = sa.table("unit", sa.column("id"), sa.column("name"))
+    query = (
+        sa.select(
+            PLACES.c.id,
+            PLACES.c.reference,
+            Department.__table__.c.code,
+            unit.c.name,
+            PlacementType.__table__.c.code,
+            PLACES.c.title,
+            s.c.spell_start,
+            s.c.days_open,
+        )
+        .select_from(
+            s.join(PLACES, PLACES.c.id == s.c.id)
+            .join(Department.__table__, Department.__table__.c.id == PLACES.c.department_id)
+            .join(PlacementType.__table__, PlacementType.__table__.c.id == PLACES.c.type_id)
+            .outerjoin(unit, unit.c.id == PLACES.c.unit_id)
+        )
+        .order_by(s.c.days_open.desc(), PLACES.c.reference, PLACES.c.id)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return [
+        OpenPlaceAge(
+            place_id=pid,
+            reference=ref,
+            department=dept,
+            unit=unit_name,
+            type=type_code,
+            title=title,
+            open_since=spell_start if isinstance(spell_start, date) else date.fromisoformat(spell_start),
+            days_open=int(days),
+        )
+        for pid, ref, dept, unit_name, type_code, title, spell_start, days in session.execute(query)
+    ]
+
+
+def ageing_summary(
+    session: Session, *, as_of: date, known_at: datetime, department_codes: Sequence[str] | None = None
+) -> dict[tuple[str, str], AgeingBuckets]:
+    """Return, per (department, type), the places open on as_of and how many for over 30/60/90 days."""
+    departments, types, dept_ids, _ = _scope_ids(session, department_codes, None)
+    spells = _open_spells_query(as_of=as_of, known_at=known_at, department_ids=dept_ids, type_ids=None)
+    s = spells.subquery("open_spells")
+
+    def over(days: int) -> Any:
+        return sa.func.sum(sa.case((s.c.days_open > days, 1), else_=0))
+
+    query = (
+        sa.select(PLACES.c.department_id, PLACES.c.type_id, sa.func.count(), over(30), over(60), over(90))
+        .select_from(s.join(PLACES, PLACES.c.id == s.c.id))
+        .group_by(PLACES.c.department_id, PLACES.c.type_id)
+    )
+    found = {(d, t): (n, a, b, c) for d, t, n, a, b, c in session.execute(query)}
+    result = {}
+    for dept in departments:
+        for ptype in types:
+            n, a, b, c = found.get((dept.id, ptype.id), (0, 0, 0, 0))
+            result[(dept.code, ptype.code)] = AgeingBuckets(int(n), int(a or 0), int(b or 0), int(c or 0))
+    return result
+
+
+def time_to_fill(
+    session: Session, *, period: Period, known_at: datetime, department_codes: Sequence[str] | None = None
+) -> list[TimeToFill]:
+    """Return, per department and type, the days from open to filled of the fills dated in the period."""
+    departments, types, dept_ids, _ = _scope_ids(session, department_codes, None)
+    sp = status_intervals(known_at=known_at, until=period.end, department_ids=dept_ids, with_spells=True)
+    # spell_start on a filled interval is the latest open spell before it: the one this fill ends.
+    query = (
+        sa.select(
+            PLACES.c.department_id, PLACES.c.type_id, days_between(sp.c.spell_start, sp.c.start).label("days")
+        )
+        .select_from(sp.join(PLACES, PLACES.c.id == sp.c.place_id))
+        .where(
+            sp.c.status == "filled",
+            sp.c.prev_status == "open",
+            sp.c.start >= _day(period.start),
+            sp.c.start <= _day(period.end),
+        )
+    )
+    durations: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for dept_id, type_id, days in session.execute(query):
+        durations[(dept_id, type_id)].append(int(days))
+    result = []
+    for dept in departments:
+        for ptype in types:
+            values = durations.get((dept.id, ptype.id), [])
+            result.append(
+                TimeToFill(
+                    department=dept.code,
+                    type=ptype.code,
+                    fills=len(values),
+                    median_days=float(statistics.median(values)) if values else None,
+                    mean_days=round(statistics.fmean(values), 1) if values else None,
+                )
+            )
+    return result
+
+
+def _month_end(day: date) -> date:
+    following = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def monthly_trend(
+    session: Session, *, department_code: str, type_code: str, start: date, end: date, known_at: datetime
+) -> list[tuple[date, float, int | None]]:
+    """Return (month end, counted, target) for every month from start's to end's (the last one on end)."""
+    if end < start:
+        raise DomainError("Slutdatoen ligger før startdatoen.", field="end")
+    points = []
+    day = _month_end(start)
+    while True:
+        points.append(min(day, end))
+        if day >= end:
+            break
+        day = _month_end(day + timedelta(days=1))
+    result = []
+    for point in points:
+        rec = reconcile(
+            session,
+            as_of=point,
+            known_at=known_at,
+            department_codes=[department_code],
+            type_codes=[type_code],
+        )
+        row = rec.rows[0]
+        result.append((point, row.counted, row.target))
+    return result
+
+
+def places_behind(
+    session: Session,
+    *,
+    as_of: date,
+    known_at: datetime,
+    department_code: str,
+    type_code: str,
+    status: str | None = None,
+) -> list[int]:
+    """Return the ids of the places behind a figure: in status on as_of, or those counted (status None)."""
+    (dept,) = _departments(session, [department_code])
+    (ptype,) = _types(session, [type_code])
+    if status is not None and status not in STATUSES:
+        raise DomainError(f"Ukendt status: {status}.", field="status")
+    iv = status_intervals(known_at=known_at, until=as_of, department_ids=[dept.id], type_ids=[ptype.id])
+    query = sa.select(iv.c.place_id).distinct().order_by(iv.c.place_id)
+    if status is None and ptype.measure == "flow":
+        query = query.where(_is_start(iv), iv.c.start >= _day(date(as_of.year, 1, 1)))
+    else:
+        rule = counting_rules(session, year=as_of.year, types=[ptype])[ptype.code]
+        statuses = [status] if status is not None else list(rule.statuses)
+        query = query.where(_valid_on(iv, as_of), iv.c.status.in_(statuses))
+    return [int(pid) for (pid,) in session.execute(query)]
