@@ -3,6 +3,9 @@
 Figures come from the counting engine (quota_app.reconcile.services); this module only chooses what to
 ask it, caches answers that cannot change, and shapes the results for pages and exports.
 
+Results are cached per worker under a fingerprint of everything they depend on (see cache_key), so a
+cached figure is never stale; the live overview is computed again as soon as anything is registered.
+
 Choices where the issue is silent:
 - Fulfilment levels: below target under 90 %, near target from 90 % to under 100 %, at target from 100 %.
 - A what-if toggles whether open places of a stock type count (e.g. "count open work placements too").
@@ -14,14 +17,14 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from ..models import CountingRule, Department, Place, PlacementType, Target, Unit
+from ..models import CountingRule, Department, Place, PlaceEvent, PlacementType, Target, Unit
 from ..periods import Period
 from ..reconcile import services as engine
 from ..reconcile.types import Reconciliation, ReconciliationRow, RuleOverride, Totals
@@ -196,12 +199,20 @@ class ResultCache:
 RESULTS = ResultCache()
 
 
-def settings_fingerprint(session: Session, *, year: int) -> tuple:
-    """Return what besides events decides a year's figures: targets, rules, departments, types, places.
+def data_fingerprint(session: Session, *, year: int) -> tuple:
+    """Return a cheap summary that changes whenever anything deciding a year's figures changes.
 
-    Targets and rules are current values (not bitemporal), and places can be moved or re-weighted, so a
-    cached result is only reused while all of these are unchanged.
+    - Places: every status change goes through the place services, which bump the place's version (also
+      for corrections and voids) or add a place, so (count, max id, sum of versions) changes with every
+      recorded, corrected or voided event and every change of a place's department, type or weighting.
+      The highest event id is included as well, for events added without the services.
+    - Targets and counting rules are current values (not bitemporal), departments and types can be
+      retired: their rows for the year are part of the summary.
     """
+    places = session.execute(
+        sa.select(sa.func.count(), sa.func.max(Place.id), sa.func.sum(Place.version))
+    ).one()
+    last_event = session.execute(sa.select(sa.func.max(PlaceEvent.id))).scalar_one()
     targets = session.execute(
         sa.select(
             sa.func.count(), sa.func.max(Target.updated_at), sa.func.sum(Target.value), sa.func.max(Target.id)
@@ -224,27 +235,27 @@ def settings_fingerprint(session: Session, *, year: int) -> tuple:
             )
         )
     )
-    places = session.execute(
-        sa.select(sa.func.count(), sa.func.max(Place.id), sa.func.sum(Place.version))
-    ).one()
-    return (tuple(targets), rules, departments, types, tuple(places))
+    return (tuple(places), last_event, tuple(targets), rules, departments, types)
+
+
+LIVE = "live"
 
 
 def cache_key(session: Session, *, measure: Measure, overrides: Sequence[RuleOverride], now: datetime) -> Any:
-    """Return a key for results as known at a past moment, or None when they may still change.
+    """Return the key under which a reconciliation may be reused while nothing it depends on changes.
 
-    Events are recorded and voided at the server's now, so nothing can alter what was known at a moment
-    already past; a known-at of now (or later) is current data and never cached.
+    Events are recorded and voided at the server's now, so the figures as known at now stay the same
+    until someone records, corrects or voids an event, or changes a place, target or rule; all of these
+    change data_fingerprint. A known-at of now (or later) is keyed as "live", a past one by its moment.
     """
-    if measure.known_at >= now - timedelta(seconds=1):
-        return None
+    known_at = LIVE if measure.known_at >= now else measure.known_at
     return (
         measure.as_of,
         measure.period,
         measure.method,
-        measure.known_at,
+        known_at,
         tuple(overrides),
-        settings_fingerprint(session, year=measure.year),
+        data_fingerprint(session, year=measure.year),
     )
 
 
@@ -252,21 +263,19 @@ def _reconcile(
     session: Session, *, measure: Measure, overrides: Sequence[RuleOverride], now: datetime
 ) -> Reconciliation:
     key = cache_key(session, measure=measure, overrides=overrides, now=now)
-    if key is not None:
-        cached = RESULTS.get(key)
-        if cached is not None:
-            return cached
-    result = engine.reconcile(
-        session,
-        as_of=measure.as_of,
-        period=measure.period,
-        method=measure.method,  # type: ignore[arg-type]
-        known_at=measure.known_at,
-        overrides=tuple(overrides),
-    )
-    if key is not None:
-        RESULTS.put(key, result)
-    return result
+    cached = RESULTS.get(key)
+    if cached is None:
+        cached = engine.reconcile(
+            session,
+            as_of=measure.as_of,
+            period=measure.period,
+            method=measure.method,  # type: ignore[arg-type]
+            known_at=measure.known_at,
+            overrides=tuple(overrides),
+        )
+        RESULTS.put(key, cached)
+    # A live result computed a moment ago holds the same figures; it is labelled with this request's time.
+    return cached if cached.known_at == measure.known_at else replace(cached, known_at=measure.known_at)
 
 
 def build_overview(

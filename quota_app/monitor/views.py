@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
-from babel.numbers import format_decimal
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, render_template, request, url_for
 from flask_babel import get_locale
 from markupsafe import Markup
 from sqlmodel import select
@@ -40,16 +39,32 @@ def locale() -> str:
     return str(get_locale() or "da")
 
 
+_SEPARATORS = {"da": (".", ","), "en": (",", ".")}  # (thousands, decimal)
+
+
+def format_figure(value: float | int, *, digits: int, locale_code: str, fixed: bool = False) -> str:
+    """Format a number with the locale's separators; trailing zero decimals dropped unless fixed."""
+    group, decimal = _SEPARATORS.get(locale_code, _SEPARATORS["da"])
+    text = f"{abs(value):,.{digits}f}"
+    if digits and not fixed:
+        text = text.rstrip("0").rstrip(".")
+    whole, _dot, fraction = text.partition(".")
+    text = whole.replace(",", group) + (decimal + fraction if fraction else "")
+    negative = value < 0 and text.strip("0.,") != ""
+    return ("-" if negative else "") + text
+
+
 def number(value: float | int | None, digits: int = 2) -> str:
     """Format a figure the reader's way (decimal comma in Danish), with at most `digits` decimals."""
     if value is None:
         return "–"
-    pattern = "#,##0" + ("." + "#" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=locale())
+    return format_figure(value, digits=digits, locale_code=locale())
 
 
 def percent(value: float | None) -> str:
-    return "–" if value is None else format_decimal(value, format="#,##0.0", locale=locale()) + " %"
+    if value is None:
+        return "–"
+    return format_figure(value, digits=1, locale_code=locale(), fixed=True) + " %"
 
 
 LEVEL_TEXT = {
@@ -126,7 +141,21 @@ def overview():  # type: ignore[no-untyped-def]
         near_from=services.NEAR_FROM,
         at_from=services.AT_FROM,
         what_if_labels=[label for code, label in form.whatif.choices if code in (form.whatif.data or [])],
+        cell_text=_cell_text(),
     )
+
+
+def _cell_text() -> dict[str, Any]:
+    """The words of every overview cell, translated once per page rather than once per cell."""
+    return {
+        "adopted": str(_("Vedtaget")),
+        "what_if": str(_("Hvad nu hvis")),
+        "link": str(_("%(counted)s optalt, vis pladserne")),
+        "what_if_link": str(_("%(counted)s optalt med hvad-nu-hvis-reglen, vis pladserne")),
+        "short": str(_("mangler %(n)s")),
+        "over": str(_("%(n)s over")),
+        "levels": {level: str(text) for level, text in LEVEL_TEXT.items()},
+    }
 
 
 def _export_labels() -> dict[str, str]:
@@ -385,11 +414,13 @@ def unit(code: str, unit_ref: str):  # type: ignore[no-untyped-def]
     )
 
 
-def today() -> date:
-    return local_today(now())
-
-
 @bp.app_template_global()
 def monitor_url(endpoint: str, args: dict[str, Any], **extra: Any) -> str:
-    """url_for with the page's measure parameters plus extra ones."""
-    return url_for(endpoint, **{**args, **extra})
+    """url_for with the page's measure parameters plus extra ones (links to place lists built directly)."""
+    merged = {**args, **extra}
+    if endpoint != "monitor.places":
+        return url_for(endpoint, **merged)
+    if "monitor_places_url" not in g:
+        g.monitor_places_url = url_for("monitor.places")
+    query = urlencode([(k, v) for k, v in merged.items() if v is not None and v != []], doseq=True, safe=":")
+    return f"{g.monitor_places_url}?{query}" if query else g.monitor_places_url

@@ -5,13 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import flask_babel
 import pytest
 from openpyxl import load_workbook
+from sqlmodel import select
 
+from quota_app.models import CountingRule, PlaceEvent
 from quota_app.monitor import services
+from quota_app.places import services as places
 from quota_app.reconcile import services as engine
 from quota_app.reconcile.types import RuleOverride
 from tests.conftest import T0
@@ -227,31 +230,75 @@ def test_csv_export_defuses_formulas(session, reference, client, login, make_use
                 float(value.replace(",", "."))  # only negative numbers may start with a minus
 
 
-def test_cached_past_results_follow_target_changes(session, reference, history, make_target) -> None:  # type: ignore[no-untyped-def]
+def test_cached_results_follow_target_and_rule_changes(session, reference, history, make_target) -> None:  # type: ignore[no-untyped-def]
     known_at = datetime(2025, 9, 20, tzinfo=UTC)
     measure = services.Measure(as_of=date(2025, 9, 30), period=None, method="point", known_at=known_at)
     first = services.build_overview(session, measure=measure, now=T0)
-    assert services.cache_key(session, measure=measure, overrides=(), now=T0) is not None
+    assert first.cell("SOF", "internship").counted == 3
     assert services.build_overview(session, measure=measure, now=T0).adopted is first.adopted  # cached
     target = make_target(2025, "SOF", "wage_subsidy", 2)
     session.commit()
-    second = services.build_overview(session, measure=measure, now=T0)
-    assert second.cell("SOF", "wage_subsidy").target == 2
+    assert services.build_overview(session, measure=measure, now=T0).cell("SOF", "wage_subsidy").target == 2
     target.value = 5
     session.commit()
     assert services.build_overview(session, measure=measure, now=T0).cell("SOF", "wage_subsidy").target == 5
-
-
-def test_current_data_is_never_cached(session, reference, history, make_place) -> None:  # type: ignore[no-untyped-def]
-    measure = services.Measure(as_of=date(2025, 9, 30), period=None, method="point", known_at=T0)
-    assert services.cache_key(session, measure=measure, overrides=(), now=T0) is None
-    before = services.build_overview(session, measure=measure, now=T0).cell("SOF", "internship").counted
-    make_place("SOF", "internship", [("filled", date(2025, 9, 1), T0)])
+    rule = session.exec(
+        select(CountingRule).where(
+            CountingRule.year == 2025, CountingRule.type_id == reference["types"]["internship"].id
+        )
+    ).one()
+    rule.counted_statuses = "filled,open"
     session.commit()
-    assert (
-        services.build_overview(session, measure=measure, now=T0).cell("SOF", "internship").counted
-        == before + 1
+    assert services.build_overview(session, measure=measure, now=T0).cell("SOF", "internship").counted == 5
+
+
+def test_live_results_follow_every_registration(session, reference, history, make_place, clock) -> None:  # type: ignore[no-untyped-def]
+    """The live overview may come from the cache, but never shows figures older than the last change."""
+    bif = make_user_for(session, clock)
+
+    def counted(kind: str = "counted") -> float:
+        measure = services.Measure(as_of=date(2025, 9, 30), period=None, method="point", known_at=clock.now())
+        return getattr(
+            services.build_overview(session, measure=measure, now=clock.now()).cell("SOF", "internship"), kind
+        )
+
+    assert counted() == 3 and counted("open") == 2
+    clock.advance(timedelta(minutes=1))
+    assert counted() == 3  # nothing changed: the same figures, now from the cache
+    open_place = history["places"]["sof_open_new"]
+    places.record_status(
+        session,
+        place_id=open_place.id,
+        status="filled",
+        effective_date=date(2025, 9, 20),
+        actor=bif,
+        now=clock.now(),
     )
+    session.commit()
+    assert counted() == 4 and counted("open") == 1
+    clock.advance(timedelta(minutes=1))
+    event = session.exec(
+        select(PlaceEvent).where(PlaceEvent.place_id == open_place.id, PlaceEvent.status == "filled")
+    ).one()
+    places.void_event(
+        session, event_id=event.id, reason="Registreret ved en fejl", actor=bif, now=clock.now()
+    )
+    session.commit()
+    assert counted() == 3 and counted("open") == 2
+    clock.advance(timedelta(minutes=1))
+    make_place("SOF", "internship", [("filled", date(2025, 9, 1), clock.now())])
+    session.commit()
+    assert counted() == 4
+
+
+def make_user_for(session, clock):  # type: ignore[no-untyped-def]
+    from quota_app.auth import services as auth
+
+    user = auth.create_user(
+        session, email="bif-cache@test.kk.dk", role="bif", password="x" * 14, actor="test", now=clock.now()
+    )
+    session.commit()
+    return user
 
 
 def test_what_if_choices_follow_the_adopted_rules(session, reference) -> None:  # type: ignore[no-untyped-def]
@@ -291,3 +338,21 @@ def _csrf(client) -> str:  # type: ignore[no-untyped-def]
     from tests.conftest import csrf_from
 
     return csrf_from(client.get("/monitor/").get_data(as_text=True))
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "locale_code", "fixed", "text"),
+    [
+        (1234567.5, 2, "da", False, "1.234.567,5"),
+        (1234567.5, 2, "en", False, "1,234,567.5"),
+        (3.0, 2, "da", False, "3"),
+        (75.0, 1, "da", True, "75,0"),
+        (-2.25, 2, "da", False, "-2,25"),
+        (-0.001, 2, "da", False, "0"),
+        (0.333333, 2, "en", False, "0.33"),
+    ],
+)
+def test_figures_are_formatted_the_readers_way(value, digits, locale_code, fixed, text) -> None:  # type: ignore[no-untyped-def]
+    from quota_app.monitor.views import format_figure
+
+    assert format_figure(value, digits=digits, locale_code=locale_code, fixed=fixed) == text
