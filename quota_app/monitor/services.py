@@ -317,15 +317,31 @@ def places_behind(
     type_codes: Sequence[str],
     status: str | None,
     overrides: Sequence[RuleOverride] = (),
+    flow_from: date | None = None,
 ) -> list[int]:
     """Return the place ids behind a figure over several departments and types (status None: counted).
 
-    With a what-if rule for a type, its counted places are those in any of the what-if's statuses.
+    With a what-if rule for a type, its counted places are those in any of the what-if's statuses. For
+    flow types the counted places are those filled from flow_from (the period's first day; default
+    1 January of as_of's year) to as_of, as the reconciliation counts them.
     """
     by_type = {o.type_code: o for o in overrides}
+    flow_types = {t.code for t in placement_types(session, active_only=False) if t.measure == "flow"}
     ids: set[int] = set()
     for department in department_codes:
         for type_code in type_codes:
+            if status is None and type_code in flow_types:
+                ids.update(
+                    _flow_starts(
+                        session,
+                        department_code=department,
+                        type_code=type_code,
+                        start=flow_from or date(as_of.year, 1, 1),
+                        end=as_of,
+                        known_at=known_at,
+                    )
+                )
+                continue
             override = by_type.get(type_code)
             statuses: Sequence[str | None] = (
                 override.counted_statuses if status is None and override is not None else (status,)
@@ -342,6 +358,28 @@ def places_behind(
                     )
                 )
     return sorted(ids)
+
+
+def _flow_starts(
+    session: Session, *, department_code: str, type_code: str, start: date, end: date, known_at: datetime
+) -> list[int]:
+    """Return the places filled (from another status, or as their first event) from start to end."""
+    department = session.exec(select(Department).where(Department.code == department_code)).one()
+    ptype = session.exec(select(PlacementType).where(PlacementType.code == type_code)).one()
+    iv = engine.status_intervals(
+        known_at=known_at, until=end, department_ids=[department.id], type_ids=[ptype.id]
+    )
+    query = (
+        sa.select(iv.c.place_id)
+        .distinct()
+        .where(
+            iv.c.status == "filled",
+            sa.or_(iv.c.prev_status.is_(None), iv.c.prev_status != "filled"),
+            iv.c.start >= sa.literal(start, sa.Date()),
+            iv.c.start <= sa.literal(end, sa.Date()),
+        )
+    )
+    return [int(pid) for (pid,) in session.execute(query)]
 
 
 @dataclass(frozen=True)

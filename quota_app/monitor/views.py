@@ -243,6 +243,7 @@ def places():  # type: ignore[no-untyped-def]
         type_codes=type_codes,
         status=None if status == "counted" else status,
         overrides=overrides,
+        flow_from=measure.period.start if measure.period else None,
     )
     page = request.args.get("page", "1")
     page_number = int(page) if page.isdigit() and int(page) >= 1 else 1

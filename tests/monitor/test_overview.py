@@ -356,3 +356,25 @@ def test_figures_are_formatted_the_readers_way(value, digits, locale_code, fixed
     from quota_app.monitor.views import format_figure
 
     assert format_figure(value, digits=digits, locale_code=locale_code, fixed=fixed) == text
+
+
+def test_flow_links_list_the_fills_of_the_period(
+    client, login, make_user, history, make_place, session
+) -> None:  # type: ignore[no-untyped-def]
+    march = make_place("SOF", "job_rotation", [("open", date(2025, 2, 1)), ("filled", date(2025, 3, 1))])
+    august = make_place("SOF", "job_rotation", [("open", date(2025, 7, 1)), ("filled", date(2025, 8, 1))])
+    session.commit()
+    login(make_user("bif"))
+    for query, expected in (
+        ("period=2025-H2", {august.reference}),
+        ("period=2025-H1", {march.reference}),
+        (f"date={AS_OF}", {march.reference, august.reference}),
+    ):
+        rows = _cells(_csv(client, query))
+        assert _num(rows[("SOF", "Jobrotation")][4]) == len(expected), query
+        link = next(
+            u
+            for u in _links(client.get(f"/monitor/?{query}").get_data(as_text=True))
+            if "department=SOF" in u and "type=job_rotation" in u
+        )
+        assert _references(client, link) == expected, query
