@@ -28,6 +28,17 @@ TEST_PASSWORD = "correct horse battery staple"
 T0 = datetime(2025, 9, 30, 10, 0, tzinfo=UTC)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """Argon2id still, with test-sized cost: the default cost makes every sign-in in a test slow."""
+    from argon2 import PasswordHasher
+
+    original = auth._hasher
+    auth._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    auth._hasher = original
+
+
 def _pg_available() -> str | None:
     try:
         engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
