@@ -13,7 +13,7 @@ Scenarios (each a GET of the overview as a signed-in BIF user):
 - pinned: a date as known at a past moment (a result that cannot change, cached per worker).
 
     python -m benchmarks.bench_overview [--places 100000] [--requests 200] [--concurrency 4]
-                                        [--engines sqlite,postgresql] [--seed 1]
+                                        [--engines sqlite,postgresql] [--seed 1] [--sqlite-file F]
 """
 
 from __future__ import annotations
@@ -148,14 +148,23 @@ def run_load(url: str, cookie: str, *, requests: int, concurrency: int) -> dict[
     }
 
 
-def bench_engine(name: str, url: str, args: argparse.Namespace, workdir: Path) -> dict[str, dict]:
+def bench_engine(
+    name: str, url: str, args: argparse.Namespace, workdir: Path, *, reuse: bool = False
+) -> dict[str, dict]:
     engine = make_engine(url)
-    loaded = load(engine, seed=args.seed, places=args.places)
+    if not reuse:
+        loaded = load(engine, seed=args.seed, places=args.places)
+        print(f"[{name}] loaded in {loaded.seconds:.0f} s", flush=True)
     with engine.connect() as conn:
+        places = conn.execute(sa.text("SELECT count(*) FROM place")).scalar_one()
         events = conn.execute(sa.text("SELECT count(*) FROM place_event")).scalar_one()
+        has_user = conn.execute(
+            sa.text('SELECT count(*) FROM "user" WHERE email = :e'), {"e": EMAIL}
+        ).scalar_one()
     engine.dispose()
-    print(f"[{name}] loaded {loaded.places} places, {events} events in {loaded.seconds:.0f} s", flush=True)
-    create_user(url)
+    print(f"[{name}] {places} places, {events} events", flush=True)
+    if not has_user:
+        create_user(url)
     port = free_port()
     process = start_gunicorn(url, port, workdir / f"instance-{name}")
     results = {}
@@ -179,13 +188,18 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument(
+        "--sqlite-file", type=Path, help="keep the SQLite database here and reuse it when it exists"
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-overview-"))
     all_results: dict[str, dict[str, dict]] = {}
     try:
         for name in args.engines.split(","):
             if name == "sqlite":
-                all_results[name] = bench_engine(name, f"sqlite:///{workdir / 'overview.db'}", args, workdir)
+                path = args.sqlite_file or workdir / "overview.db"
+                reuse = path.exists()
+                all_results[name] = bench_engine(name, f"sqlite:///{path}", args, workdir, reuse=reuse)
             elif name == "postgresql":
                 database = f"quota_bench_{uuid.uuid4().hex[:10]}"
                 admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")

@@ -103,8 +103,11 @@ def _form() -> tuple[MeasureForm, list[services.WhatIfChoice]]:
     return form, choices
 
 
-def _bad_request(template: str, form: MeasureForm, **context: Any) -> tuple[str, int]:
-    return render_template(template, form=form, **context), 400
+def _bad_request(
+    template: str, form: MeasureForm, action: str | None = None, **context: Any
+) -> tuple[str, int]:
+    """Show the form again with its errors (400), on the page that was asked for."""
+    return render_template(template, form=form, form_action=action or request.path, **context), 400
 
 
 def _link_args(form: MeasureForm, measure: services.Measure) -> dict[str, Any]:
@@ -187,7 +190,7 @@ def export(fmt: str):  # type: ignore[no-untyped-def]
         abort(404)
     form, choices = _form()
     if not form.validate():
-        return _bad_request("monitor/overview.html", form=form, overview=None)
+        return _bad_request("monitor/overview.html", form=form, action=url_for(".overview"), overview=None)
     measure = form.measure()
     session = db_session()
     overrides = services.overrides_for(choices, form.whatif.data or [])
@@ -195,7 +198,7 @@ def export(fmt: str):  # type: ignore[no-untyped-def]
         result = services.build_overview(session, measure=measure, overrides=overrides, now=now())
     except DomainError as error:
         form.form_errors.append(error.message)
-        return _bad_request("monitor/overview.html", form=form, overview=None)
+        return _bad_request("monitor/overview.html", form=form, action=url_for(".overview"), overview=None)
     rows = services.overview_rows(result, locale=locale(), labels=_export_labels())
     stamp = measure.period.label if measure.period else measure.day.isoformat()
     filename = f"kvoteopfyldelse-{stamp}.{fmt}"
@@ -227,7 +230,7 @@ def places():  # type: ignore[no-untyped-def]
     departments = services.active_departments(session)
     types = services.placement_types(session)
     if not form.validate():
-        return _bad_request("monitor/overview.html", form=form, overview=None)
+        return _bad_request("monitor/overview.html", form=form, action=url_for(".overview"), overview=None)
     department_codes = _codes("department", [d.code for d in departments])
     type_codes = _codes("type", [t.code for t in types])
     status = request.args.get("status", "counted")

@@ -165,6 +165,8 @@ def test_bad_parameters_give_a_clear_message(client, login, make_user, reference
         assert response.status_code == 400, (path, query)
         html = response.get_data(as_text=True)
         assert message in html, (path, query)
+        action = "/monitor/" if path in ("/monitor/export.csv", "/monitor/places") else path
+        assert f'action="{action}"' in html, (path, query)
         assert ('role="alert"' in html and 'aria-invalid="true"' in html) or "whatif" in query
 
 
