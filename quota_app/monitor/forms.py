@@ -141,6 +141,7 @@ class MeasureForm(Form):
             period=self.parsed_period,
             method=self.method.data or "point",
             known_at=self.parsed_known_at or self.now,
+            live=self.parsed_known_at is None,
         )
 
     def query_args(self) -> dict[str, object]:

@@ -131,6 +131,7 @@ class Measure:
     period: Period | None
     method: str
     known_at: datetime
+    live: bool = False  # known_at is simply now: nobody chose a moment
 
     @property
     def day(self) -> date:
@@ -246,9 +247,10 @@ def cache_key(session: Session, *, measure: Measure, overrides: Sequence[RuleOve
 
     Events are recorded and voided at the server's now, so the figures as known at now stay the same
     until someone records, corrects or voids an event, or changes a place, target or rule; all of these
-    change data_fingerprint. A known-at of now (or later) is keyed as "live", a past one by its moment.
+    change data_fingerprint. A known-at of now (nobody chose a moment) is keyed as "live", a chosen one
+    by its moment.
     """
-    known_at = LIVE if measure.known_at >= now else measure.known_at
+    known_at = LIVE if measure.live or measure.known_at >= now else measure.known_at
     return (
         measure.as_of,
         measure.period,

@@ -1,0 +1,41 @@
+"""The live overview, with a clock that moves on every reading as a real one does."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from quota_app.clock import FrozenClock
+from quota_app.monitor import services
+from tests.conftest import T0
+
+
+class TickingClock(FrozenClock):
+    """A clock that is a millisecond later every time it is read."""
+
+    def now(self):  # type: ignore[no-untyped-def]
+        self.advance(timedelta(milliseconds=1))
+        return super().now()
+
+
+@pytest.fixture
+def clock() -> TickingClock:
+    return TickingClock(T0)
+
+
+def test_the_live_overview_is_reused_until_something_changes(
+    client, login, make_user, history, make_place, session
+) -> None:  # type: ignore[no-untyped-def]
+    login(make_user("bif"))
+    first = client.get("/monitor/?date=2025-09-30").get_data(as_text=True)
+    assert len(services.RESULTS._items) == 1
+    second = client.get("/monitor/?date=2025-09-30").get_data(as_text=True)
+    assert len(services.RESULTS._items) == 1  # the same live result, though the clock moved
+    assert ">3</a>" in first and ">3</a>" in second
+    make_place("SOF", "internship", [("filled", date(2025, 9, 1), T0)])
+    session.commit()
+    third = client.get("/monitor/?date=2025-09-30").get_data(as_text=True)
+    assert len(services.RESULTS._items) == 2
+    sof = third[third.index("(SOF)") :]
+    assert '<span class="mon-figure"><a' in sof and ">4</a>" in sof.split("</td>")[0]
