@@ -132,8 +132,8 @@ def fetch(url: str, cookie: str) -> float:
 
 def run_load(url: str, cookie: str, *, requests: int, concurrency: int) -> dict[str, float]:
     cold = fetch(url, cookie)  # the first request computes the reconciliation; later ones may reuse it
-    for _ in range(concurrency):  # warm-up: the other worker's first request, connection pools
-        fetch(url, cookie)
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:  # concurrent, so both workers warm up
+        list(pool.map(lambda _: fetch(url, cookie), range(4 * concurrency)))
     began = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         latencies = list(pool.map(lambda _: fetch(url, cookie), range(requests)))

@@ -242,7 +242,14 @@ def data_fingerprint(session: Session, *, year: int) -> tuple:
 LIVE = "live"
 
 
-def cache_key(session: Session, *, measure: Measure, overrides: Sequence[RuleOverride], now: datetime) -> Any:
+def cache_key(
+    session: Session,
+    *,
+    measure: Measure,
+    overrides: Sequence[RuleOverride],
+    now: datetime,
+    fingerprint: tuple | None = None,
+) -> Any:
     """Return the key under which a reconciliation may be reused while nothing it depends on changes.
 
     Events are recorded and voided at the server's now, so the figures as known at now stay the same
@@ -257,14 +264,19 @@ def cache_key(session: Session, *, measure: Measure, overrides: Sequence[RuleOve
         measure.method,
         known_at,
         tuple(overrides),
-        data_fingerprint(session, year=measure.year),
+        fingerprint if fingerprint is not None else data_fingerprint(session, year=measure.year),
     )
 
 
 def _reconcile(
-    session: Session, *, measure: Measure, overrides: Sequence[RuleOverride], now: datetime
+    session: Session,
+    *,
+    measure: Measure,
+    overrides: Sequence[RuleOverride],
+    now: datetime,
+    fingerprint: tuple | None = None,
 ) -> Reconciliation:
-    key = cache_key(session, measure=measure, overrides=overrides, now=now)
+    key = cache_key(session, measure=measure, overrides=overrides, now=now, fingerprint=fingerprint)
     cached = RESULTS.get(key)
     if cached is None:
         cached = engine.reconcile(
@@ -284,8 +296,13 @@ def build_overview(
     session: Session, *, measure: Measure, overrides: Sequence[RuleOverride] = (), now: datetime
 ) -> Overview:
     """Reconcile every active department and type with the adopted rules, and with the what-if if any."""
-    adopted = _reconcile(session, measure=measure, overrides=(), now=now)
-    what_if = _reconcile(session, measure=measure, overrides=overrides, now=now) if overrides else None
+    fingerprint = data_fingerprint(session, year=measure.year)
+    adopted = _reconcile(session, measure=measure, overrides=(), now=now, fingerprint=fingerprint)
+    what_if = (
+        _reconcile(session, measure=measure, overrides=overrides, now=now, fingerprint=fingerprint)
+        if overrides
+        else None
+    )
     return Overview(
         measure=measure,
         departments=active_departments(session),
