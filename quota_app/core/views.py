@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_babel import refresh
 from flask_login import current_user, login_required
 
 from .. import LANGUAGES
 from ..auth.views import safe_next
 from ..models import Department
 from ..web import db_session
+from . import navigation
 
 bp = Blueprint("core", __name__, template_folder="templates")
+bp.record_once(lambda state: navigation.init_app(state.app))
 
 
 @bp.route("/")
@@ -28,6 +31,7 @@ def set_language():  # type: ignore[no-untyped-def]
     if lang not in LANGUAGES:
         abort(400)
     session["lang"] = lang
+    refresh()  # the choice applies to anything rendered later in this app context
     return redirect(safe_next(request.form.get("next")) or url_for("core.start"))
 
 

@@ -22,14 +22,21 @@ def import_group() -> None:
     pass
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def summary(result: ImportResult) -> str:
-    """Return the one-paragraph summary of an import, in Danish."""
+    """Return the one-line summary of an import, in Danish."""
     prefix = "Prøvekørsel, intet gemt: " if result.dry_run else ""
     return (
-        f"{prefix}{result.rows_read} rækker læst; {result.places_created} pladser oprettet, "
-        f"{result.places_updated} pladser opdateret, {result.units_created} enheder oprettet, "
-        f"{result.events_created} statusændringer registreret, {result.corrections} rettelser, "
-        f"{result.unchanged} uændrede."
+        f"{prefix}{_count(result.rows_read, 'række', 'rækker')} læst; "
+        f"{_count(result.places_created, 'plads', 'pladser')} oprettet, "
+        f"{_count(result.places_updated, 'plads', 'pladser')} opdateret, "
+        f"{_count(result.units_created, 'enhed', 'enheder')} oprettet, "
+        f"{_count(result.events_created, 'statusændring', 'statusændringer')} registreret, "
+        f"{_count(result.corrections, 'rettelse', 'rettelser')}, "
+        f"{_count(result.unchanged, 'uændret', 'uændrede')}."
     )
 
 
@@ -38,12 +45,15 @@ def report_errors(result: ImportResult) -> None:
     for error in result.errors:
         click.echo(f"række {error.row}: {error.message}", err=True)
     rows = len({e.row for e in result.errors})
-    click.echo(f"Fejl: {rows} rækker har fejl; intet er gemt.", err=True)
+    click.echo(f"Fejl: {_count(rows, 'række', 'rækker')} med fejl; intet er gemt.", err=True)
     sys.exit(1)
 
 
 @import_group.command(
-    "places", help="Import place status events: reference;department;type;status;effective_date."
+    "places",
+    short_help="Import places and their status events.",
+    help="Import places and their status events from CSV or XLSX with the columns "
+    "reference;department;type;status;effective_date;unit;title;fte;note (the first five required).",
 )
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the file and show what would happen; save nothing.")

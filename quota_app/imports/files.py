@@ -54,6 +54,7 @@ class Table:
 
     header: list[str]
     rows: Iterator[tuple[int, list[str]]]
+    header_row: int = 1
 
 
 def read_table(data: bytes, filename: str) -> Table:
@@ -99,13 +100,16 @@ def _read_csv(data: bytes) -> Table:
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         row_number = number
-        for cells in reader:
-            row_number += 1
-            stripped = [c.strip() for c in cells]
-            if any(stripped):
-                yield row_number, stripped
+        try:
+            for cells in reader:
+                row_number += 1
+                stripped = [c.strip() for c in cells]
+                if any(stripped):
+                    yield row_number, stripped
+        except csv.Error as exc:
+            raise DomainError(f"Række {row_number + 1} kunne ikke læses: {exc}.", field="file") from exc
 
-    return Table(header=header, rows=rows())
+    return Table(header=header, rows=rows(), header_row=number)
 
 
 def _read_xlsx(data: bytes) -> Table:
@@ -142,7 +146,7 @@ def _read_xlsx(data: bytes) -> Table:
         finally:
             workbook.close()
 
-    return Table(header=header, rows=rows())
+    return Table(header=header, rows=rows(), header_row=number)
 
 
 def normalise_header(name: str) -> str:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from ..audit import services as audit
-from ..errors import DomainError
+from ..errors import Conflict, DomainError
 from ..models import Department, Place, PlaceEvent, PlacementType, Unit, User
 from ..places.services import (
     FIELD_DA,
@@ -70,13 +70,26 @@ STATUS_WORDS = {
 }
 STATUS_CODES = ("open", "filled", "paused", "closed")
 CHUNK = 2000
+CONFLICT_MESSAGE_IMPORT = (
+    "Nogle af pladserne blev ændret af en anden under indlæsningen. Prøv igen; intet er gemt."
+)
 PROGRESS_EVERY = 1000
 
 
 class _PlaceRows:
     """What the file says about one place, kept small: attributes and (date, status, row, note) events."""
 
-    __slots__ = ("department_id", "events", "first_row", "fte", "reference", "title", "type_id", "unit")
+    __slots__ = (
+        "department_id",
+        "events",
+        "first_row",
+        "fte",
+        "reference",
+        "tainted",
+        "title",
+        "type_id",
+        "unit",
+    )
 
     def __init__(self, department_id: int, reference: str, first_row: int) -> None:
         self.department_id = department_id
@@ -87,18 +100,20 @@ class _PlaceRows:
         self.title: str | None = None
         self.fte: float | None = None
         self.events: list[tuple[int, int, int, str]] = []  # (date ordinal, status index, row, note)
+        self.tainted = False  # a row of this place is bad: its history is not checked (it would mislead)
 
 
 class _Existing:
-    __slots__ = ("fte", "history", "id", "title", "type_id", "unit_id")
+    __slots__ = ("fte", "history", "id", "title", "type_id", "unit_id", "version")
 
     def __init__(self, row: Any) -> None:
-        self.id, self.type_id, self.unit_id, self.title, self.fte = (
+        self.id, self.type_id, self.unit_id, self.title, self.fte, self.version = (
             row.id,
             row.type_id,
             row.unit_id,
             row.title,
             row.fte,
+            row.version,
         )
         self.history: dict[date, tuple[str, int]] = {}  # effective status and event id per date
 
@@ -154,7 +169,7 @@ def import_places(
     result = ImportResult(dry_run=dry_run)
     positions, header_problems = _map_header(table.header)
     if header_problems:
-        result.errors.append(RowError(1, " ".join(header_problems)))
+        result.errors.append(RowError(table.header_row, " ".join(header_problems)))
         return result
     departments, types = _lookups(session)
     today = today_in_copenhagen(now)
@@ -162,7 +177,7 @@ def import_places(
     errors = result.errors
     for row_number, cells in _counted(table.rows, result, progress):
         problems = _read_row(
-            row_number, cells, positions, departments, types, places, today, only_department_id, session
+            row_number, cells, positions, departments, types, places, today, only_department_id
         )
         if problems:
             errors.append(RowError(row_number, " ".join(problems)))
@@ -183,9 +198,21 @@ def import_places(
             else:
                 result.corrections += 1
     if not dry_run:
-        _write(
-            session, places, existing, plan, units, updates, result, actor=actor, now=now, filename=filename
-        )
+        try:
+            _write(
+                session,
+                places,
+                existing,
+                plan,
+                units,
+                updates,
+                result,
+                actor=actor,
+                now=now,
+                filename=filename,
+            )
+        except sa.exc.IntegrityError as exc:  # e.g. the same new place created meanwhile by someone else
+            raise Conflict(CONFLICT_MESSAGE_IMPORT) from exc
     return result
 
 
@@ -210,7 +237,6 @@ def _read_row(
     places: dict[tuple[int, str], _PlaceRows],
     today: date,
     only_department_id: int | None,
-    session: Session,
 ) -> list[str]:
     """Check one row and remember what it says; return its problems (empty when the row is good)."""
     values = {c: (cells[i].strip() if i < len(cells) else "") for c, i in positions.items()}
@@ -262,12 +288,14 @@ def _read_row(
             check_personal_data(values.get(column, ""), field=column)
         except DomainError as exc:
             problems.append(exc.message)
-    if problems or department is None or placement_type is None or status is None or day is None:
+    key = (department.id, values["reference"]) if department is not None and values.get("reference") else None
+    place = places.get(key) if key else None
+    if key and place is None:
+        place = places[key] = _PlaceRows(department.id, values["reference"], row_number)  # type: ignore[union-attr]
+    if problems or place is None or placement_type is None or status is None or day is None:
+        if place is not None:
+            place.tainted = True
         return problems
-    key = (department.id, values["reference"])
-    place = places.get(key)
-    if place is None:
-        place = places[key] = _PlaceRows(department.id, values["reference"], row_number)
     if place.type_id is None:
         place.type_id = placement_type.id
     elif place.type_id != placement_type.id:
@@ -285,7 +313,9 @@ def _read_row(
                 f"Pladsen {values['reference']} har {COLUMN_DA[attribute]} '{known}' i en tidligere række "
                 f"og '{value}' her."
             )
-    if not problems:
+    if problems:
+        place.tainted = True
+    else:
         place.events.append((day.toordinal(), STATUS_CODES.index(status), row_number, values.get("note", "")))
     return problems
 
@@ -311,6 +341,7 @@ def _load_existing(
         Place.unit_id,
         Place.title,
         Place.fte,
+        Place.version,
     )
     for department_id, references in by_department.items():
         for chunk in _chunks(references):
@@ -344,6 +375,8 @@ def _plan(
     """Check every place's history (existing + file, in date order); return the events to add."""
     plan: Plan = {}
     for key, place in places.items():
+        if place.tainted:
+            continue
         old = existing.get(key)
         if old is not None and place.type_id is not None and old.type_id != place.type_id:
             result.errors.append(
@@ -582,6 +615,7 @@ def _existing_updates(
         updates.append(
             {
                 "pid": old.id,
+                "b_version": old.version,
                 "b_status": history[last_day],
                 "b_since": last_day,
                 "b_title": attributes.get("title", old.title),
@@ -597,7 +631,7 @@ def _update_existing(session: Session, updates: list[dict[str, Any]]) -> None:
     table = Place.__table__
     statement = (
         sa.update(table)
-        .where(table.c.id == sa.bindparam("pid"))
+        .where(table.c.id == sa.bindparam("pid"), table.c.version == sa.bindparam("b_version"))
         .values(
             current_status=sa.bindparam("b_status"),
             current_since=sa.bindparam("b_since"),
@@ -608,7 +642,10 @@ def _update_existing(session: Session, updates: list[dict[str, Any]]) -> None:
         )
     )
     for chunk in _chunks(updates, CHUNK):
-        session.execute(statement, chunk)
+        updated = session.execute(statement, chunk)
+        if session.get_bind().dialect.supports_sane_multi_rowcount and updated.rowcount != len(chunk):
+            # Someone changed one of these places between our reading and writing it.
+            raise Conflict(CONFLICT_MESSAGE_IMPORT)
     changed = {u["pid"] for u in updates}
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Place) and obj.id in changed:

@@ -31,7 +31,7 @@ FIELD_DA = {"title": "Titlen", "note": "Bemærkningen", "reason": "Begrundelsen"
 MAX_LENGTH = {"reference": 100, "title": 300, "note": 2000, "reason": 2000}
 
 # A CPR number: ddmmyy, an optional dash (or en dash or space), four digits; not inside a longer number.
-_CPR_RE = re.compile(r"(?<![\d-])(\d{2})(\d{2})(\d{2})[-–\s]?(\d{4})(?![\d-])")
+_CPR_RE = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})[-–\s]?(\d{4})(?!\d)")
 
 CONFLICT_MESSAGE = "Pladsen er blevet ændret af en anden, siden du hentede den. Hent den igen og prøv på ny."
 

@@ -35,7 +35,7 @@ def test_import_places_saves_and_summarises(session, quota, counts, tmp_path):
     result = quota("places", str(path))
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        "2 rækker læst; 1 pladser oprettet, 0 pladser opdateret, 0 enheder oprettet, "
+        "2 rækker læst; 1 plads oprettet, 0 pladser opdateret, 0 enheder oprettet, "
         "2 statusændringer registreret, 0 rettelser, 0 uændrede.\n"
     )
     after = counts()
@@ -53,7 +53,7 @@ def test_dry_run_saves_nothing(quota, counts, tmp_path):
     before = counts()
     result = quota("places", str(path), "--dry-run")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("Prøvekørsel, intet gemt: 1 rækker læst; 1 pladser oprettet")
+    assert result.stdout.startswith("Prøvekørsel, intet gemt: 1 række læst; 1 plads oprettet")
     assert counts() == before
 
 
@@ -71,7 +71,7 @@ def test_bad_rows_go_to_stderr_with_exit_1(quota, counts, tmp_path):
     assert result.stderr == (
         "række 3: Ukendt forvaltning 'XYZ'.\n"
         "række 4: Datoen 01.02.2099 ligger i fremtiden.\n"
-        "Fejl: 2 rækker har fejl; intet er gemt.\n"
+        "Fejl: 2 rækker med fejl; intet er gemt.\n"
     )
     assert counts() == before
 

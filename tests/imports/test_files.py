@@ -101,6 +101,8 @@ def test_row_numbers_count_blank_lines_and_quoted_newlines():
     data = b'a;b\n1;"two\nlines"\n\n3;4\n'
     table = read_table(data, "x.csv")
     assert list(table.rows) == [(2, ["1", "two\nlines"]), (4, ["3", "4"])]
+    table = read_table(b"\n\na;b\n1;2\n", "x.csv")
+    assert (table.header_row, list(table.rows)) == (3, [(4, ["1", "2"])])
 
 
 def test_xlsx_is_read_with_typed_cells():
@@ -130,3 +132,12 @@ def test_unreadable_files(data, filename, message):
     with pytest.raises(DomainError) as info:
         read_table(data, filename)
     assert info.value.message == message
+
+
+def test_a_broken_csv_row_is_reported_with_its_number():
+    table = read_table(b'a;b\n1;2\n3;"' + b"x" * 200_000 + b'"\n', "x.csv")
+    rows = table.rows
+    assert next(rows) == (2, ["1", "2"])
+    with pytest.raises(DomainError) as info:
+        next(rows)
+    assert info.value.message.startswith("Række 3 kunne ikke læses: field larger than field limit")

@@ -481,3 +481,65 @@ def test_a_20_mb_file_is_validated(run_import, counts, tmp_path):
     assert (result.rows_read, result.events_created) == (rows, rows)
     assert result.places_created == (rows + 3) // 4
     assert counts() == before
+
+
+def test_a_place_changed_during_the_import_is_a_conflict(session, run_import, counts, clock, monkeypatch):
+    import sqlalchemy as sa
+
+    from quota_app.errors import Conflict
+    from quota_app.imports import places as importer
+
+    run_import("\n".join([HEADER, "A;SOF;internship;open;2025-01-01;;;;"]))
+    load = importer._load_existing
+
+    def load_then_someone_else_writes(session_, file_places):  # type: ignore[no-untyped-def]
+        found = load(session_, file_places)
+        session_.execute(
+            sa.update(Place).values(version=Place.version + 1),
+            execution_options={"synchronize_session": False},
+        )
+        return found
+
+    monkeypatch.setattr(importer, "_load_existing", load_then_someone_else_writes)
+    clock.advance(timedelta(hours=1))
+    with pytest.raises(Conflict) as info:
+        run_import("\n".join([HEADER, "A;SOF;internship;filled;2025-02-01;;;;"]))
+    assert info.value.message == (
+        "Nogle af pladserne blev ændret af en anden under indlæsningen. Prøv igen; intet er gemt."
+    )
+
+
+def test_a_bad_row_does_not_drag_in_errors_for_the_rest_of_its_place(run_import):
+    text = "\n".join(
+        [
+            HEADER,
+            "A;SOF;internship;open;2025-13-01;;;;",
+            "A;SOF;internship;closed;2025-03-01;;;;",
+            "B;SOF;internship;paused;2025-01-01;;;;",
+        ]
+    )
+    result = run_import(text)
+    assert [(e.row, e.message) for e in result.errors] == [
+        (2, "'2025-13-01' er ikke en gyldig dato."),
+        (4, "Pladsen B: En plads skal begynde som åben eller besat, ikke som i bero (01.01.2025)."),
+    ]
+
+
+def test_an_hr_user_imports_for_their_own_department(session, run_import, make_user, reference):
+    user = make_user("hr", "ØKF")
+    text = "\n".join([HEADER, "Ø-1;økf;Seniorjob;åben;2025-01-01;;;;"])
+    result = run_import(text, actor=user, only_department_id=user.department_id)
+    assert result.ok, result.errors
+    event = session.exec(select(PlaceEvent).join(Place).where(Place.reference == "Ø-1")).one()
+    assert (event.recorded_by_id, event.source) == (user.id, "import")
+    assert place_by_reference(session, "Ø-1").created_by_id == user.id
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "place.import")).one()
+    assert (entry.actor_id, entry.actor_label) == (user.id, user.email)
+    other = run_import(
+        "\n".join([HEADER, "S-9;SOF;Seniorjob;åben;2025-01-01;;;;"]),
+        actor=user,
+        only_department_id=user.department_id,
+    )
+    assert [(e.row, e.message) for e in other.errors] == [
+        (2, "Rækken hører til en anden forvaltning (SOF) end din.")
+    ]
