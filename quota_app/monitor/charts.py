@@ -63,7 +63,8 @@ def trend_svg(
             f"{escape(number(value))}</text>"
         )
     for i, (day, _, _) in enumerate(points):
-        if day.month in (1, 7) or i in (0, len(points) - 1):
+        last = len(points) - 1
+        if i in (0, last) or (day.month in (1, 7) and 2 < i < last - 2):
             parts.append(
                 f'<text x="{x(i)}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" font-size="11" '
                 f'fill="#1a1a1a">{day.month:02d}.{day.year}</text>'

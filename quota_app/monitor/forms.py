@@ -18,7 +18,9 @@ COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 METHODS = ("point", "average")
 
 
-class CheckboxList(SelectMultipleField):
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as checkboxes (the form macros render this type as a checkbox group)."""
+
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
@@ -58,7 +60,7 @@ class MeasureForm(Form):
     period = SelectField(_("eller periode"), validate_choice=False)
     method = SelectField(_("Metode"), validate_choice=False)
     known_at = StringField(_("Som kendt pr. (dansk tid)"))
-    whatif = CheckboxList(_("Hvad nu hvis"), validate_choice=False)
+    whatif = MultiCheckboxField(_("Hvad nu hvis (vises ved siden af de vedtagne tal)"), validate_choice=False)
 
     def __init__(self, formdata, *, now: datetime, what_ifs: list[WhatIfChoice], locale: str) -> None:  # type: ignore[no-untyped-def]
         super().__init__(formdata)
@@ -126,7 +128,7 @@ class MeasureForm(Form):
             raise ValidationError(str(_("Tidspunktet ligger i fremtiden.")))
         self.parsed_known_at = value
 
-    def validate_whatif(self, field: CheckboxList) -> None:
+    def validate_whatif(self, field: MultiCheckboxField) -> None:
         known = {c.type.code for c in self.what_ifs}
         if any(code not in known for code in field.data or []):
             raise ValidationError(str(_("Ukendt hvad-nu-hvis-regel.")))
