@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -27,7 +27,15 @@ from sqlmodel import Session, select
 from ..models import CountingRule, Department, Place, PlaceEvent, PlacementType, Target, Unit
 from ..periods import Period
 from ..reconcile import services as engine
-from ..reconcile.types import Reconciliation, ReconciliationRow, RuleOverride, Totals
+from ..reconcile.types import (
+    AgeingBuckets,
+    OpenPlaceAge,
+    Reconciliation,
+    ReconciliationRow,
+    RuleOverride,
+    TimeToFill,
+    Totals,
+)
 
 NEAR_FROM = 90.0  # below target under this percentage
 AT_FROM = 100.0  # at target from this percentage
@@ -197,18 +205,18 @@ class ResultCache:
             self._items.clear()
 
 
-RESULTS = ResultCache()
+RESULTS = ResultCache(size=256)
 
 
-def data_fingerprint(session: Session, *, year: int) -> tuple:
-    """Return a cheap summary that changes whenever anything deciding a year's figures changes.
+def data_fingerprint(session: Session) -> tuple:
+    """Return a cheap summary that changes whenever anything deciding the figures changes.
 
     - Places: every status change goes through the place services, which bump the place's version (also
       for corrections and voids) or add a place, so (count, max id, sum of versions) changes with every
       recorded, corrected or voided event and every change of a place's department, type or weighting.
       The highest event id is included as well, for events added without the services.
     - Targets and counting rules are current values (not bitemporal), departments and types can be
-      retired: their rows for the year are part of the summary.
+      retired: a summary of every target and every rule row is part of it (trends span several years).
     """
     places = session.execute(
         sa.select(sa.func.count(), sa.func.max(Place.id), sa.func.sum(Place.version))
@@ -217,13 +225,13 @@ def data_fingerprint(session: Session, *, year: int) -> tuple:
     targets = session.execute(
         sa.select(
             sa.func.count(), sa.func.max(Target.updated_at), sa.func.sum(Target.value), sa.func.max(Target.id)
-        ).where(Target.year == year)
+        )
     ).one()
     rules = tuple(
         session.execute(
-            sa.select(CountingRule.type_id, CountingRule.counted_statuses, CountingRule.weighting)
-            .where(CountingRule.year == year)
-            .order_by(CountingRule.type_id)
+            sa.select(
+                CountingRule.year, CountingRule.type_id, CountingRule.counted_statuses, CountingRule.weighting
+            ).order_by(CountingRule.year, CountingRule.type_id)
         ).all()
     )
     departments = tuple(
@@ -264,8 +272,27 @@ def cache_key(
         measure.method,
         known_at,
         tuple(overrides),
-        fingerprint if fingerprint is not None else data_fingerprint(session, year=measure.year),
+        fingerprint if fingerprint is not None else data_fingerprint(session),
     )
+
+
+def remember(
+    session: Session,
+    *,
+    name: str,
+    params: tuple,
+    measure: Measure,
+    now: datetime,
+    compute: Callable[[], Any],
+    fingerprint: tuple | None = None,
+) -> Any:
+    """Return compute()'s result, reused under the same key rules as the overview (see cache_key)."""
+    key = (name, params, cache_key(session, measure=measure, overrides=(), now=now, fingerprint=fingerprint))
+    value = RESULTS.get(key)
+    if value is None:
+        value = compute()
+        RESULTS.put(key, value)
+    return value
 
 
 def _reconcile(
@@ -296,7 +323,7 @@ def build_overview(
     session: Session, *, measure: Measure, overrides: Sequence[RuleOverride] = (), now: datetime
 ) -> Overview:
     """Reconcile every active department and type with the adopted rules, and with the what-if if any."""
-    fingerprint = data_fingerprint(session, year=measure.year)
+    fingerprint = data_fingerprint(session)
     adopted = _reconcile(session, measure=measure, overrides=(), now=now, fingerprint=fingerprint)
     what_if = (
         _reconcile(session, measure=measure, overrides=overrides, now=now, fingerprint=fingerprint)
@@ -313,15 +340,54 @@ def build_overview(
     )
 
 
-def department_summary(session: Session, *, measure: Measure, department_code: str) -> Reconciliation:
-    return engine.reconcile(
-        session,
-        as_of=measure.as_of,
-        period=measure.period,
-        method=measure.method,  # type: ignore[arg-type]
-        known_at=measure.known_at,
-        department_codes=[department_code],
+@dataclass(frozen=True)
+class DepartmentFigures:
+    summary: Reconciliation
+    units: list[UnitFigures]
+    longest: list[OpenPlaceAge]
+    ageing: dict[tuple[str, str], AgeingBuckets]
+    fill_period: Period
+    fills: list[TimeToFill]
+
+
+def department_figures(
+    session: Session, *, department: DepartmentInfo, measure: Measure, now: datetime
+) -> DepartmentFigures:
+    """Return everything the department page shows (cached like the overview)."""
+
+    def compute() -> DepartmentFigures:
+        code = [department.code]
+        fill_period = measure.period or Period(measure.day.year)
+        return DepartmentFigures(
+            summary=engine.reconcile(
+                session,
+                as_of=measure.as_of,
+                period=measure.period,
+                method=measure.method,  # type: ignore[arg-type]
+                known_at=measure.known_at,
+                department_codes=code,
+            ),
+            units=unit_breakdown(
+                session, department=department, as_of=measure.day, known_at=measure.known_at
+            ),
+            longest=engine.open_places_longest(
+                session, as_of=measure.day, known_at=measure.known_at, department_codes=code, limit=20
+            ),
+            ageing=engine.ageing_summary(
+                session, as_of=measure.day, known_at=measure.known_at, department_codes=code
+            ),
+            fill_period=fill_period,
+            fills=engine.time_to_fill(
+                session, period=fill_period, known_at=measure.known_at, department_codes=code
+            ),
+        )
+
+    figures = remember(
+        session, name="department", params=(department.code,), measure=measure, now=now, compute=compute
     )
+    if figures.summary.known_at != measure.known_at:
+        figures = replace(figures, summary=replace(figures.summary, known_at=measure.known_at))
+    return figures
 
 
 # --- the places behind a figure ------------------------------------------------------------------------
@@ -523,13 +589,39 @@ def unit_place_ids(
 
 
 def trend(
-    session: Session, *, department_code: str, type_code: str, end: date, known_at: datetime
-) -> list[tuple[date, float, int | None]]:
-    """Return the monthly counted figure against target over the last three years up to end."""
-    start = date(end.year - TREND_YEARS, end.month, 1) + timedelta(days=32)
-    start = start.replace(day=1)
-    return engine.monthly_trend(
-        session, department_code=department_code, type_code=type_code, start=start, end=end, known_at=known_at
+    session: Session, *, department_code: str, type_code: str, measure: Measure, now: datetime
+) -> tuple[list[tuple[date, float, int | None]], list[OpenPlaceAge]]:
+    """Return the monthly counted figure against target over the last three years up to the measuring
+    date, and the type's places open longest (cached like the overview)."""
+    end = measure.day
+    start = (date(end.year - TREND_YEARS, end.month, 1) + timedelta(days=32)).replace(day=1)
+
+    def compute() -> tuple[list[tuple[date, float, int | None]], list[OpenPlaceAge]]:
+        points = engine.monthly_trend(
+            session,
+            department_code=department_code,
+            type_code=type_code,
+            start=start,
+            end=end,
+            known_at=measure.known_at,
+        )
+        longest = engine.open_places_longest(
+            session,
+            as_of=end,
+            known_at=measure.known_at,
+            department_codes=[department_code],
+            type_codes=[type_code],
+            limit=20,
+        )
+        return points, longest
+
+    return remember(
+        session,
+        name="trend",
+        params=(department_code, type_code),
+        measure=measure,
+        now=now,
+        compute=compute,
     )
 
 

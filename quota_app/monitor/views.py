@@ -16,8 +16,6 @@ from ..auth.views import roles_required
 from ..errors import DomainError
 from ..i18n import _
 from ..models import STATUSES, Department, Unit
-from ..periods import parse_period
-from ..reconcile import services as engine
 from ..web import db_session, now
 from . import charts, services
 from .forms import COPENHAGEN, MeasureForm, local_today
@@ -366,32 +364,21 @@ def department(code: str):  # type: ignore[no-untyped-def]
         return _bad_request("monitor/overview.html", form=form, overview=None)
     measure = form.measure()
     session = db_session()
-    summary = services.department_summary(session, measure=measure, department_code=code)
-    units = services.unit_breakdown(session, department=info, as_of=measure.day, known_at=measure.known_at)
-    longest = engine.open_places_longest(
-        session, as_of=measure.day, known_at=measure.known_at, department_codes=[code], limit=20
-    )
-    ageing = engine.ageing_summary(
-        session, as_of=measure.day, known_at=measure.known_at, department_codes=[code]
-    )
-    fill_period = measure.period or parse_period(str(measure.day.year))
+    figures = services.department_figures(session, department=info, measure=measure, now=now())
     types = services.placement_types(session)
-    fills = engine.time_to_fill(
-        session, period=fill_period, known_at=measure.known_at, department_codes=[code]
-    )
     return render_template(
         "monitor/department.html",
         form=form,
         department=info,
         measure=measure,
-        summary=summary,
+        summary=figures.summary,
         types=types,
         type_names={t.code: t.name(locale()) for t in types},
-        units=units,
-        longest=longest,
-        ageing=ageing,
-        fills=fills,
-        fill_period=fill_period,
+        units=figures.units,
+        longest=figures.longest,
+        ageing=figures.ageing,
+        fills=figures.fills,
+        fill_period=figures.fill_period,
         link_args=_link_args(form, measure),
     )
 
@@ -408,8 +395,8 @@ def trend(code: str, type_code: str):  # type: ignore[no-untyped-def]
     if not form.validate():
         return _bad_request("monitor/overview.html", form=form, overview=None)
     measure = form.measure()
-    points = services.trend(
-        session, department_code=code, type_code=type_code, end=measure.day, known_at=measure.known_at
+    points, longest = services.trend(
+        session, department_code=code, type_code=type_code, measure=measure, now=now()
     )
     type_name = types[type_code].name(locale())
     title = str(_("%(type)s i %(department)s: optalt mod måltal pr. måned", type=type_name, department=code))
@@ -434,14 +421,6 @@ def trend(code: str, type_code: str):  # type: ignore[no-untyped-def]
         counted_label=str(_("Optalt")),
         target_label=str(_("Måltal")),
         number=lambda v: number(v, 1),
-    )
-    longest = engine.open_places_longest(
-        session,
-        as_of=measure.day,
-        known_at=measure.known_at,
-        department_codes=[code],
-        type_codes=[type_code],
-        limit=20,
     )
     return render_template(
         "monitor/trend.html",

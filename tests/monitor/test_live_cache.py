@@ -39,3 +39,20 @@ def test_the_live_overview_is_reused_until_something_changes(
     assert len(services.RESULTS._items) == 2
     sof = third[third.index("(SOF)") :]
     assert '<span class="mon-figure"><a' in sof and ">4</a>" in sof.split("</td>")[0]
+
+
+def test_drill_down_pages_follow_every_registration(
+    client, login, make_user, history, make_place, session
+) -> None:  # type: ignore[no-untyped-def]
+    login(make_user("bif"))
+    department = "/monitor/department/SOF?date=2025-09-30"
+    trend = "/monitor/department/SOF/type/internship?date=2025-09-30"
+    assert "M-99999" not in client.get(department).get_data(as_text=True)
+    first_trend = client.get(trend).get_data(as_text=True)
+    assert client.get(department).get_data(as_text=True).count("M-99999") == 0  # reused, still correct
+    make_place("SOF", "internship", [("open", date(2025, 1, 2), T0)], reference_text="M-99999")
+    session.commit()
+    html = client.get(department).get_data(as_text=True)
+    assert "M-99999" in html  # now the longest open place
+    second_trend = client.get(trend).get_data(as_text=True)
+    assert "M-99999" in second_trend and "M-99999" not in first_trend
