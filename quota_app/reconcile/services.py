@@ -5,9 +5,14 @@ recorded_at) among the events with effective_date <= D, recorded_at <= T and not
 (voided_at IS NULL OR voided_at > T); events recorded at the same instant for the same date are
 ordered by id. Every figure here is computed by the database from *status intervals*: per place, the
 winning event of each effective date, valid from its effective date up to (not including) the next
-winning event's effective date.
+winning event's effective date. Intervals come from one window pass over the events in index order
+(ix_place_event_timeline, covering); on SQLite, whose windows are slow, each place's history before the
+first day a figure needs is reduced to one index seek (see anchor_for).
 
 Choices where DESIGN.md is silent (documented for the CLI, the web and reports):
+- "average" on a single date is the count on that date; ties (same date and recorded_at) go to the
+  higher event id; ageing counts days from the start of the current open spell (the first `open` after
+  another status) to the date; time to fill is grouped by the fill's date.
 - Flow types (measure "flow") count transitions into `filled` (from another status, or as the first
   event) whose effective date falls in the period; on a single date, from 1 January of its year.
   Their open/filled/paused/closed figures follow the method like stock types.
@@ -78,6 +83,22 @@ def _day(value: date) -> Any:
     return sa.literal(value, sa.Date())
 
 
+def _visible(events: Any, known_at: datetime) -> Any:
+    return sa.and_(
+        events.c.recorded_at <= known_at, sa.or_(events.c.voided_at.is_(None), events.c.voided_at > known_at)
+    )
+
+
+def anchor_for(session: Session, since: date) -> date | None:
+    """Return since where the engine is faster seeking each place's status than windowing all history.
+
+    SQLite's window functions cost about a microsecond a row, so there the intervals are built from each
+    place's status just before `since` (an index seek per place) plus the events from `since` on.
+    PostgreSQL streams the whole history through its windows in index order faster than it seeks.
+    """
+    return since if session.get_bind().dialect.name == "sqlite" else None
+
+
 def status_intervals(
     *,
     known_at: datetime,
@@ -85,46 +106,71 @@ def status_intervals(
     department_ids: Sequence[int] | None = None,
     type_ids: Sequence[int] | None = None,
     with_spells: bool = False,
+    anchored_from: date | None = None,
 ) -> sa.Subquery:
     """Return a subquery of status intervals as known at known_at, for intervals starting on or before until.
 
-    Columns: place_id, status, start, next_start (NULL: still valid), prev_status (NULL: first event),
-    and with_spells also spell_start (start of the latest open spell up to this interval).
+    Columns: place_id, status, start, next_start (NULL: still valid), and with_spells also prev_status
+    (NULL: first event) and spell_start (start of the latest open spell up to this interval).
+    With anchored_from, only intervals valid on or after that date are complete (earlier history is
+    reduced to the one interval valid the day before); the figures from that date on are the same.
     """
     e = EVENTS
-    visible = sa.select(
-        e.c.place_id,
-        e.c.status,
-        e.c.effective_date.label("start"),
-        sa.func.lead(e.c.effective_date, type_=sa.Date())
-        .over(partition_by=e.c.place_id, order_by=(e.c.effective_date, e.c.recorded_at, e.c.id))
-        .label("next_any"),
-    ).where(
-        e.c.recorded_at <= known_at,
-        sa.or_(e.c.voided_at.is_(None), e.c.voided_at > known_at),
-        e.c.effective_date <= _day(until),
-    )
+    columns = (e.c.place_id, e.c.status, e.c.effective_date, e.c.recorded_at, e.c.id)
+    chosen = None
     if department_ids is not None or type_ids is not None:
         chosen = sa.select(PLACES.c.id)
         if department_ids is not None:
             chosen = chosen.where(PLACES.c.department_id.in_(list(department_ids)))
         if type_ids is not None:
             chosen = chosen.where(PLACES.c.type_id.in_(list(type_ids)))
-        visible = visible.where(e.c.place_id.in_(chosen))
-    visible_q = visible.subquery("visible")
+    recent = sa.select(*columns).where(_visible(e, known_at), e.c.effective_date <= _day(until))
+    if chosen is not None:
+        recent = recent.where(e.c.place_id.in_(chosen))
+    if anchored_from is not None and not with_spells:
+        y = EVENTS.alias("before_since")
+        latest_before = (
+            sa.select(y.c.id)
+            .where(y.c.place_id == PLACES.c.id, y.c.effective_date < _day(anchored_from), _visible(y, known_at))
+            .order_by(y.c.effective_date.desc(), y.c.recorded_at.desc(), y.c.id.desc())
+            .limit(1)
+            .correlate(PLACES)
+            .scalar_subquery()
+        )
+        anchors = sa.select(latest_before).select_from(PLACES)
+        if department_ids is not None:
+            anchors = anchors.where(PLACES.c.department_id.in_(list(department_ids)))
+        if type_ids is not None:
+            anchors = anchors.where(PLACES.c.type_id.in_(list(type_ids)))
+        recent = recent.where(e.c.effective_date >= _day(anchored_from))
+        source = sa.union_all(sa.select(*columns).where(e.c.id.in_(anchors)), recent).subquery("relevant")
+    else:
+        source = recent.subquery("relevant")
+    # One window pass in the events' own order (place, date, recorded_at, id): the last row of a date is
+    # that date's winner.
+    raw_order = {"partition_by": source.c.place_id, "order_by": (source.c.effective_date, source.c.recorded_at, source.c.id)}
+    visible_q = sa.select(
+        source.c.place_id,
+        source.c.status,
+        source.c.effective_date.label("start"),
+        sa.func.lead(source.c.effective_date, type_=sa.Date()).over(**raw_order).label("next_any"),
+    ).subquery("visible")
     # The last event recorded for an effective date wins; its interval runs to the next date's winner.
     winners = sa.select(
         visible_q.c.place_id,
         visible_q.c.status,
         visible_q.c.start,
         visible_q.c.next_any.label("next_start"),
-        sa.func.lag(visible_q.c.status, type_=sa.String())
-        .over(partition_by=visible_q.c.place_id, order_by=visible_q.c.start)
-        .label("prev_status"),
     ).where(sa.or_(visible_q.c.next_any.is_(None), visible_q.c.next_any != visible_q.c.start))
     if not with_spells:
         return winners.subquery("intervals")
-    w = winners.subquery("winners")
+    w0 = winners.subquery("winners")
+    w = sa.select(
+        w0,
+        sa.func.lag(w0.c.status, type_=sa.String())
+        .over(partition_by=w0.c.place_id, order_by=w0.c.start)
+        .label("prev_status"),
+    ).subquery("winners_before")
     opens_spell = sa.and_(w.c.status == "open", sa.or_(w.c.prev_status.is_(None), w.c.prev_status != "open"))
     return sa.select(
         w,
@@ -134,13 +180,37 @@ def status_intervals(
     ).subquery("spells")
 
 
+def previous_status(iv: Any, known_at: datetime) -> Any:
+    """The status of the previous date's winner (NULL before the first event) for an interval of iv.
+
+    One index seek per interval asked about (only fills in the period are), cheaper than another window
+    pass over every event.
+    """
+    if "prev_status" in iv.c:
+        return iv.c.prev_status
+    y = EVENTS.alias("previous_date")
+    looked_up = (
+        sa.select(y.c.status)
+        .where(y.c.place_id == iv.c.place_id, y.c.effective_date < iv.c.start, _visible(y, known_at))
+        .order_by(y.c.effective_date.desc(), y.c.recorded_at.desc(), y.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return looked_up
+
+
 def _valid_on(iv: Any, day: date) -> Any:
     return sa.and_(iv.c.start <= _day(day), sa.or_(iv.c.next_start.is_(None), iv.c.next_start > _day(day)))
 
 
-def _is_start(iv: Any) -> Any:
-    """A transition into filled: a filled interval after another status, or as the first event."""
-    return sa.and_(iv.c.status == "filled", sa.or_(iv.c.prev_status.is_(None), iv.c.prev_status != "filled"))
+def _started(iv: Any, known_at: datetime, first: date, last: date) -> Any:
+    """1 for a transition into filled dated first..last (from another status or as the first event), else 0.
+
+    A CASE, so the previous status is only worked out for filled intervals in the period.
+    """
+    in_period = sa.and_(iv.c.status == "filled", iv.c.start >= _day(first), iv.c.start <= _day(last))
+    before = sa.func.coalesce(previous_status(iv, known_at), "")
+    return sa.case((in_period, sa.case((before != "filled", 1), else_=0)), else_=0)
 
 
 def count_by_status_query(
@@ -152,18 +222,26 @@ def count_by_status_query(
     average_from: date | None = None,
     department_ids: Sequence[int] | None = None,
     type_ids: Sequence[int] | None = None,
+    anchored: bool = False,
 ) -> sa.Select:
     """Return the aggregate per (department_id, type_id, status): n, n_fte, starts, starts_fte.
 
     point: places in the status on as_of; average: place-days in the status from average_from to as_of
     (divide by the number of those days); starts: transitions into filled from flow_start to as_of.
+    anchored: build the intervals from each place's status before the first day needed (see anchor_for).
     """
-    iv = status_intervals(known_at=known_at, until=as_of, department_ids=department_ids, type_ids=type_ids)
+    lower = min(average_from if method == "average" and average_from else as_of, flow_start)
+    iv = status_intervals(
+        known_at=known_at,
+        until=as_of,
+        department_ids=department_ids,
+        type_ids=type_ids,
+        anchored_from=lower if anchored else None,
+    )
     fte = PLACES.c.fte
     if method == "average":
         assert average_from is not None
         after_end = as_of + timedelta(days=1)
-        lower = min(average_from, flow_start)
         overlap_from = sa.case((iv.c.start < _day(average_from), _day(average_from)), else_=iv.c.start)
         overlap_to = sa.case(
             (iv.c.next_start.is_(None), _day(after_end)),
@@ -175,11 +253,15 @@ def count_by_status_query(
         n = sa.func.sum(days)
         n_fte = sa.func.sum(days * fte)
     else:
-        lower = min(as_of, flow_start)
         valid = _valid_on(iv, as_of)
         n = sa.func.sum(sa.case((valid, 1), else_=0))
         n_fte = sa.func.sum(sa.case((valid, fte), else_=0.0))
-    started = sa.and_(_is_start(iv), iv.c.start >= _day(flow_start), iv.c.start <= _day(as_of))
+    started = _started(iv, known_at, flow_start, as_of)
+    fill_in_period = sa.and_(iv.c.status == "filled", iv.c.start >= _day(flow_start))
+    if method == "average":
+        needed = sa.or_(iv.c.next_start.is_(None), iv.c.next_start > _day(lower))
+    else:  # only what is valid on the date, and the fills that may be starts
+        needed = sa.or_(_valid_on(iv, as_of), fill_in_period)
     return (
         sa.select(
             PLACES.c.department_id,
@@ -187,18 +269,18 @@ def count_by_status_query(
             iv.c.status,
             n.label("n"),
             n_fte.label("n_fte"),
-            sa.func.sum(sa.case((started, 1), else_=0)).label("starts"),
-            sa.func.sum(sa.case((started, fte), else_=0.0)).label("starts_fte"),
+            sa.func.sum(started).label("starts"),
+            sa.func.sum(started * fte).label("starts_fte"),
         )
         .select_from(iv.join(PLACES, PLACES.c.id == iv.c.place_id))
-        .where(sa.or_(iv.c.next_start.is_(None), iv.c.next_start > _day(lower)))
+        .where(needed)
         .group_by(PLACES.c.department_id, PLACES.c.type_id, iv.c.status)
     )
 
 
-def bare_count_query(*, known_at: datetime, as_of: date) -> sa.Select:
+def bare_count_query(*, known_at: datetime, as_of: date, anchored_from: date | None = None) -> sa.Select:
     """The plain aggregate (places per department, type and status on a date): the benchmarks' lower bound."""
-    iv = status_intervals(known_at=known_at, until=as_of)
+    iv = status_intervals(known_at=known_at, until=as_of, anchored_from=anchored_from)
     return (
         sa.select(PLACES.c.department_id, PLACES.c.type_id, iv.c.status, sa.func.count().label("n"))
         .select_from(iv.join(PLACES, PLACES.c.id == iv.c.place_id))
@@ -340,7 +422,12 @@ def reconcile(
         flow_start=flow_start,
         department_ids=[d.id for d in departments] if department_codes is not None else None,
         type_ids=[t.id for t in types] if type_codes is not None else None,
+        anchored=anchor_for(session, flow_start) is not None,
     )
+    if session.get_bind().dialect.name == "postgresql":
+        # The planner's cost for one pass over all history starts JIT compilation, which costs more than
+        # it saves here (a third of the time at national scale). Only for this transaction.
+        session.execute(sa.text("SET LOCAL jit = off"))
     figures: dict[tuple[int, int], dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for dept_id, type_id, status, n, n_fte, starts, starts_fte in session.execute(query):
         cell = figures[(dept_id, type_id)]
@@ -627,10 +714,16 @@ def places_behind(
     (ptype,) = _types(session, [type_code])
     if status is not None and status not in STATUSES:
         raise DomainError(f"Ukendt status: {status}.", field="status")
-    iv = status_intervals(known_at=known_at, until=as_of, department_ids=[dept.id], type_ids=[ptype.id])
+    iv = status_intervals(
+        known_at=known_at,
+        until=as_of,
+        department_ids=[dept.id],
+        type_ids=[ptype.id],
+        anchored_from=anchor_for(session, date(as_of.year, 1, 1)),
+    )
     query = sa.select(iv.c.place_id).distinct().order_by(iv.c.place_id)
     if status is None and ptype.measure == "flow":
-        query = query.where(_is_start(iv), iv.c.start >= _day(date(as_of.year, 1, 1)))
+        query = query.where(_started(iv, known_at, date(as_of.year, 1, 1), as_of) == 1)
     else:
         rule = counting_rules(session, year=as_of.year, types=[ptype])[ptype.code]
         statuses = [status] if status is not None else list(rule.statuses)

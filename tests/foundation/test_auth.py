@@ -123,7 +123,7 @@ def test_roles_required_gives_403_to_other_roles(app, client, make_user, login):
 
 def test_start_page_per_role(client, make_user, login):
     for role, text in [
-        ("hr", "Du registrerer pladser for"),
+        ("hr", "Du registrerer støttede pladser for Socialforvaltningen"),
         ("bif", "alle forvaltninger"),
         ("admin", "administrerer"),
     ]:

@@ -229,3 +229,31 @@ def test_places_behind_and_monthly_trend(session, make_place, make_target) -> No
         known_at=T,
     )
     assert trend == [(date(2025, 1, 31), 2, 4), (date(2025, 2, 28), 3, 4), (date(2025, 3, 15), 2, 4)]
+
+
+def test_flow_start_after_a_corrected_date(session, make_place) -> None:
+    # A pause on 1 Feb corrected to filled: filled since 5 Jan without a break, so one start, not two.
+    make_place(
+        "BIF",
+        "job_rotation",
+        [
+            ("filled", date(2025, 1, 5), ts(1, 5)),
+            ("paused", date(2025, 2, 1), ts(2, 1)),
+            ("filled", date(2025, 2, 1), ts(2, 3)),
+        ],
+    )
+    # A fill on 1 Mar corrected to a pause, then filled on 1 Apr: one start (1 Apr).
+    make_place(
+        "BIF",
+        "job_rotation",
+        [
+            ("open", date(2025, 1, 5), ts(1, 5)),
+            ("filled", date(2025, 3, 1), ts(3, 1)),
+            ("paused", date(2025, 3, 1), ts(3, 2)),
+            ("filled", date(2025, 4, 1), ts(4, 1)),
+        ],
+    )
+    result = reconcile(session, as_of=date(2025, 6, 30), known_at=T, department_codes=["BIF"])
+    assert row(result, "BIF", "job_rotation").counted == 2
+    before_fix = reconcile(session, as_of=date(2025, 6, 30), known_at=ts(2, 2), department_codes=["BIF"])
+    assert row(before_fix, "BIF", "job_rotation").counted == 1  # known 2 Feb: still paused since 1 Feb

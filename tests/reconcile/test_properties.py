@@ -335,10 +335,19 @@ def test_average_over_one_day_equals_the_point_count(session, reference, specs, 
     with example(session):
         insert(session, reference, specs)
 
-        def aggregate(method: str) -> dict:
+        def aggregate(method: str, anchored: bool) -> dict:
             query = count_by_status_query(
-                known_at=known_at, as_of=as_of, method=method, flow_start=as_of, average_from=as_of
+                known_at=known_at,
+                as_of=as_of,
+                method=method,
+                flow_start=as_of,
+                average_from=as_of,
+                anchored=anchored,
             )
             return {(d, t, s): (float(n), float(w)) for d, t, s, n, w, *_ in session.execute(query)}
 
-        assert aggregate("average") == aggregate("point")
+        point = aggregate("point", anchored=False)
+        assert aggregate("average", anchored=False) == point
+        # Intervals built from each place's status the day before equal those from the whole history.
+        assert aggregate("average", anchored=True) == point
+        assert aggregate("point", anchored=True) == point
