@@ -452,7 +452,7 @@ def _flow_starts(
     department = session.exec(select(Department).where(Department.code == department_code)).one()
     ptype = session.exec(select(PlacementType).where(PlacementType.code == type_code)).one()
     iv = engine.status_intervals(
-        known_at=known_at, until=end, department_ids=[department.id], type_ids=[ptype.id]
+        known_at=known_at, until=end, department_ids=[department.id], type_ids=[ptype.id], with_spells=True
     )
     query = (
         sa.select(iv.c.place_id)
