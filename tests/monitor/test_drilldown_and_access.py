@@ -177,3 +177,31 @@ def test_bad_place_list_parameters(client, login, make_user, reference) -> None:
     assert client.get("/monitor/places?status=lost").status_code == 400
     assert client.get("/monitor/places?page=-3").status_code == 200
     assert client.get("/monitor/export.pdf").status_code == 404
+
+
+NASTY = [
+    "date=%00",
+    "date=2025-02-29",
+    "date=99999-01-01",
+    "known_at=9999-99-99T99:99",
+    "known_at=2025-06-30T12:00:00",
+    "known_at=2025-06-30T12:00:00%2B02:00",
+    "known_at=2025-06-30T12:00:00Z",
+    "known_at=2025-10-26T02:30",
+    "period=%00",
+    "period=1999",
+    "period=2025&method=average",
+    "whatif=internship&whatif=internship",
+    "whatif=job_rotation",
+    "method=",
+    "page=99999&status=open",
+    "department=&type=&status=",
+]
+
+
+@pytest.mark.parametrize("query", NASTY)
+def test_odd_parameters_never_give_a_server_error(client, login, make_user, history, query) -> None:  # type: ignore[no-untyped-def]
+    login(make_user("bif"))
+    for path in ("/monitor/", "/monitor/places", "/monitor/export.csv", "/monitor/department/SOF"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code in (200, 400), (path, query, response.status_code)
