@@ -275,15 +275,7 @@ def export(fmt: str):  # type: ignore[no-untyped-def]
         return _bad_request("monitor/overview.html", form=form, action=url_for(".overview"), overview=None)
     rows = services.overview_rows(result, locale=locale(), labels=_export_labels())
     stamp = measure.period.label if measure.period else measure.day.isoformat()
-    filename = f"kvoteopfyldelse-{stamp}.{fmt}"
-    from . import exporting
-
-    data, mimetype = exporting.render(rows, fmt=fmt, sheet=str(_("Overblik")))
-    return Response(
-        data,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return _download(rows, fmt=fmt, filename=f"kvoteopfyldelse-{stamp}.{fmt}", sheet=str(_("Overblik")))
 
 
 def _codes(name: str, known: list[str]) -> list[str]:
@@ -295,16 +287,11 @@ def _codes(name: str, known: list[str]) -> list[str]:
     return [value]
 
 
-@bp.route("/places")
-@roles_required(*MONITOR_ROLES)
-def places():  # type: ignore[no-untyped-def]
-    """The places behind a figure: one department or all, one type or all, a status or those counted."""
-    form, choices = _form()
+def _places_behind(form: MeasureForm, choices: list[services.WhatIfChoice]) -> dict[str, Any]:
+    """Parse a place-list request (after the form validated) and return the place ids and context."""
     session = db_session()
     departments = services.active_departments(session)
     types = services.placement_types(session)
-    if not form.validate():
-        return _bad_request("monitor/overview.html", form=form, action=url_for(".overview"), overview=None)
     department_codes = _codes("department", [d.code for d in departments])
     type_codes = _codes("type", [t.code for t in types])
     status = request.args.get("status", "counted")
@@ -322,14 +309,31 @@ def places():  # type: ignore[no-untyped-def]
         overrides=overrides,
         flow_from=measure.period.start if measure.period else None,
     )
+    return {
+        "ids": ids,
+        "measure": measure,
+        "status": status,
+        "what_if": bool(overrides) and status == "counted",
+        "type_names": {t.code: t.name(locale()) for t in types},
+        "department_names": {d.code: d.name for d in departments},
+    }
+
+
+@bp.route("/places")
+@roles_required(*MONITOR_ROLES)
+def places():  # type: ignore[no-untyped-def]
+    """The places behind a figure: one department or all, one type or all, a status or those counted."""
+    form, choices = _form()
+    if not form.validate():
+        return _bad_request("monitor/overview.html", form=form, action=url_for(".overview"), overview=None)
+    found = _places_behind(form, choices)
+    ids, measure = found["ids"], found["measure"]
     page = request.args.get("page", "1")
     page_number = int(page) if page.isdigit() and int(page) >= 1 else 1
     pages = max(1, -(-len(ids) // services.PLACES_PER_PAGE))
     page_number = min(page_number, pages)
     shown = ids[(page_number - 1) * services.PLACES_PER_PAGE : page_number * services.PLACES_PER_PAGE]
-    lines = services.place_lines(session, place_ids=shown, as_of=measure.day, known_at=measure.known_at)
-    type_names = {t.code: t.name(locale()) for t in types}
-    department_names = {d.code: d.name for d in departments}
+    lines = services.place_lines(db_session(), place_ids=shown, as_of=measure.day, known_at=measure.known_at)
     return render_template(
         "monitor/places.html",
         form=form,
@@ -338,13 +342,61 @@ def places():  # type: ignore[no-untyped-def]
         total=len(ids),
         page=page_number,
         pages=pages,
-        status=status,
+        status=found["status"],
         department=request.args.get("department"),
         type_code=request.args.get("type"),
-        department_names=department_names,
-        type_names=type_names,
-        what_if=bool(overrides) and status == "counted",
+        department_names=found["department_names"],
+        type_names=found["type_names"],
+        what_if=found["what_if"],
         link_args=_link_args(form, measure),
+    )
+
+
+@bp.route("/places.<fmt>")
+@roles_required(*MONITOR_ROLES)
+def places_export(fmt: str):  # type: ignore[no-untyped-def]
+    """The places behind a figure as CSV or XLSX (every page)."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    form, choices = _form()
+    if not form.validate():
+        return _bad_request("monitor/overview.html", form=form, action=url_for(".overview"), overview=None)
+    found = _places_behind(form, choices)
+    measure = found["measure"]
+    lines = services.place_lines(
+        db_session(), place_ids=found["ids"], as_of=measure.day, known_at=measure.known_at
+    )
+    header = [
+        str(_("Reference")),
+        str(_("Titel")),
+        str(_("Forvaltning")),
+        str(_("Enhed")),
+        str(_("Ordning")),
+        str(_("Årsværk")),
+        str(_("Status på datoen")),
+    ]
+    rows = [header] + [
+        [
+            line.reference,
+            line.title,
+            line.department,
+            line.unit or "",
+            found["type_names"].get(line.type, line.type),
+            line.fte,
+            str(STATUS_TEXT[line.status]) if line.status else "",
+        ]
+        for line in lines
+    ]
+    stamp = measure.period.label if measure.period else measure.day.isoformat()
+    return _download(rows, fmt=fmt, filename=f"pladser-{stamp}.{fmt}", sheet=str(_("Pladser")))
+
+
+def _download(rows: list[list[Any]], *, fmt: str, filename: str, sheet: str) -> Response:
+    from . import exporting
+
+    data, mimetype = exporting.render(rows, fmt=fmt, sheet=sheet)
+    return Response(
+        data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
     )
 
 

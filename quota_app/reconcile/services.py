@@ -131,7 +131,9 @@ def status_intervals(
         y = EVENTS.alias("before_since")
         latest_before = (
             sa.select(y.c.id)
-            .where(y.c.place_id == PLACES.c.id, y.c.effective_date < _day(anchored_from), _visible(y, known_at))
+            .where(
+                y.c.place_id == PLACES.c.id, y.c.effective_date < _day(anchored_from), _visible(y, known_at)
+            )
             .order_by(y.c.effective_date.desc(), y.c.recorded_at.desc(), y.c.id.desc())
             .limit(1)
             .correlate(PLACES)
@@ -148,7 +150,10 @@ def status_intervals(
         source = recent.subquery("relevant")
     # One window pass in the events' own order (place, date, recorded_at, id): the last row of a date is
     # that date's winner.
-    raw_order = {"partition_by": source.c.place_id, "order_by": (source.c.effective_date, source.c.recorded_at, source.c.id)}
+    raw_order = {
+        "partition_by": source.c.place_id,
+        "order_by": (source.c.effective_date, source.c.recorded_at, source.c.id),
+    }
     visible_q = sa.select(
         source.c.place_id,
         source.c.status,

@@ -18,6 +18,8 @@ def _routes(unit_id: int) -> list[str]:
         f"/monitor/export.csv?date={AS_OF}",
         f"/monitor/export.xlsx?date={AS_OF}",
         f"/monitor/places?department=SOF&type=internship&status=counted&date={AS_OF}",
+        f"/monitor/places.csv?department=SOF&type=internship&status=counted&date={AS_OF}",
+        f"/monitor/places.xlsx?status=open&date={AS_OF}",
         f"/monitor/department/SOF?date={AS_OF}",
         f"/monitor/department/SOF/type/internship?date={AS_OF}",
         f"/monitor/department/SOF/unit/{unit_id}?date={AS_OF}",

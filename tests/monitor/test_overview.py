@@ -378,3 +378,21 @@ def test_flow_links_list_the_fills_of_the_period(
             if "department=SOF" in u and "type=job_rotation" in u
         )
         assert _references(client, link) == expected, query
+
+
+def test_place_list_exports(client, login, make_user, history) -> None:  # type: ignore[no-untyped-def]
+    login(make_user("bif"))
+    query = f"department=SOF&type=internship&status=open&date={AS_OF}"
+    html = client.get(f"/monitor/places?{query}").get_data(as_text=True)
+    assert "/monitor/places.csv?" in html and "/monitor/places.xlsx?" in html
+    response = client.get(f"/monitor/places.csv?{query}")
+    assert response.status_code == 200
+    assert "pladser-2025-09-30.csv" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][0] == "Reference"
+    assert {r[0] for r in rows[1:]} == _ref(history, "sof_open_old", "sof_open_new")
+    assert {r[6] for r in rows[1:]} == {"Åben"}
+    workbook = load_workbook(io.BytesIO(client.get(f"/monitor/places.xlsx?{query}").get_data()))
+    values = list(workbook.active.iter_rows(values_only=True))
+    assert {v[0] for v in values[1:]} == _ref(history, "sof_open_old", "sof_open_new")
+    assert client.get(f"/monitor/places.pdf?{query}").status_code == 404
