@@ -156,6 +156,7 @@ def _matrix(overview: services.Overview, args: dict[str, Any]) -> dict[str, Any]
         "what_if_link": str(_("%(counted)s optalt med hvad-nu-hvis-reglen, vis pladserne")),
         "short": str(_("mangler %(n)s")),
         "over": str(_("%(n)s over")),
+        "pro_rata": str(_("halvårets andel af måltallet: %(n)s")),
     }
     levels = {level: str(label) for level, label in LEVEL_TEXT.items()}
     what_if_args = dict(args)
@@ -185,6 +186,11 @@ def _matrix(overview: services.Overview, args: dict[str, Any]) -> dict[str, Any]
             "target": number(row.target),
             "pct": percent(row.fulfilment_pct),
             "gap": gap,
+            "pro_rata": (
+                text["pro_rata"] % {"n": number(row.target_pro_rata, 1)}
+                if getattr(row, "target_pro_rata", None) is not None
+                else None
+            ),
         }
 
     def cell(adopted: Any, what_if: Any, department: str | None, type_code: str | None, both: bool) -> list:

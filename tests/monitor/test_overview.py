@@ -396,3 +396,13 @@ def test_place_list_exports(client, login, make_user, history) -> None:  # type:
     values = list(workbook.active.iter_rows(values_only=True))
     assert {v[0] for v in values[1:]} == _ref(history, "sof_open_old", "sof_open_new")
     assert client.get(f"/monitor/places.pdf?{query}").status_code == 404
+
+
+def test_flow_targets_at_h1_are_also_shown_pro_rata(
+    client, login, make_user, history, make_target, session
+) -> None:  # type: ignore[no-untyped-def]
+    make_target(2025, "SOF", "job_rotation", 10)
+    session.commit()
+    login(make_user("bif"))
+    html = client.get("/monitor/?period=2025-H1").get_data(as_text=True)
+    assert "halvårets andel af måltallet: 5" in html  # 10 x 181 / 365 days = 4.96, shown with one decimal
