@@ -64,6 +64,7 @@ def create_app(
 BLUEPRINTS = (
     "quota_app.core.views",
     "quota_app.auth.views",
+    "quota_app.reports_web.views",
     "quota_app.monitor.views",
 )
 

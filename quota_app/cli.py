@@ -96,6 +96,7 @@ COMMANDS = (
     "quota_app.demo.cli:demo_command",
     "quota_app.imports.cli:import_group",
     "quota_app.reconcile.cli:reconcile_command",
+    "quota_app.reports_web.cli:report_command",
 )
 
 

@@ -429,10 +429,6 @@ def reconcile(
         type_ids=[t.id for t in types] if type_codes is not None else None,
         anchored=anchor_for(session, flow_start) is not None,
     )
-    if session.get_bind().dialect.name == "postgresql":
-        # The planner's cost for one pass over all history starts JIT compilation, which costs more than
-        # it saves here (a third of the time at national scale). Only for this transaction.
-        session.execute(sa.text("SET LOCAL jit = off"))
     figures: dict[tuple[int, int], dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for dept_id, type_id, status, n, n_fte, starts, starts_fte in session.execute(query):
         cell = figures[(dept_id, type_id)]

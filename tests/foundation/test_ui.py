@@ -20,8 +20,9 @@ from quota_app.settings import Settings
 
 
 @pytest.fixture
-def bare_app(tmp_path: Path) -> Flask:
-    """An app that never touches a database (menus and macros only)."""
+def bare_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Flask:
+    """An app that never touches a database (menus and macros only), with the foundation's pages only."""
+    monkeypatch.setattr("quota_app.BLUEPRINTS", ("quota_app.core.views", "quota_app.auth.views"))
     settings = Settings(
         env="test",
         instance_path=tmp_path,

@@ -1,6 +1,6 @@
 """counting index: a place's events in counting order, covering what counting reads
 
-Revision ID: engine_counting_indexes
+Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-22 20:50:00
 """
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "engine_counting_indexes"
+revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

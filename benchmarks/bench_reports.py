@@ -1,0 +1,171 @@
+"""Time and peak memory of the seven department reports plus the consolidated one (budget: all eight < 3 s).
+
+python -m benchmarks.bench_reports [--places 100000] [--database-url URL]
+
+Builds a fresh database (demo data; beyond the demo size, places and events are bulk-inserted with the
+demo's history generator), then renders every report of 2025-H1 twice: once timed, once under tracemalloc.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import tempfile
+import time
+import tracemalloc
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel, select
+
+import quota_app.models  # noqa: F401
+from quota_app.db import make_engine
+from quota_app.demo.services import COPENHAGEN, generate_history, load_demo
+from quota_app.models import Department, Place, PlaceEvent, PlacementType, Unit
+from quota_app.periods import parse_period
+from reports import service
+from reports.gather import gather_context
+
+NOW = datetime(2025, 9, 30, 10, 0, tzinfo=UTC)
+PERIOD = parse_period("2025-H1")
+DEMO_PLACES = 300
+CHUNK = 20_000
+
+
+def bulk_places(session: Session, count: int, *, seed: int = 7) -> tuple[int, int]:
+    """Insert count places with realistic histories, straight into the tables (fast, no services)."""
+    rng = random.Random(seed)
+    departments = session.exec(select(Department)).all()
+    types = session.exec(select(PlacementType)).all()
+    units: dict[int, list[int]] = {}
+    for unit in session.exec(select(Unit)).all():
+        units.setdefault(unit.department_id, []).append(unit.id)
+    today = NOW.astimezone(COPENHAGEN).date()
+    span = (today - date(today.year - 9, 1, 1)).days  # ten years of history
+    place_table, event_table = Place.__table__, PlaceEvent.__table__
+    next_id = (session.exec(select(sa.func.max(Place.id))).one() or 0) + 1
+    places = events = 0
+    while places < count:
+        batch, batch_events = [], []
+        for _ in range(min(CHUNK, count - places)):
+            department = rng.choice(departments)
+            kind = rng.choice(types)
+            start = today - timedelta(days=rng.randrange(span))
+            history = generate_history(rng, start=start, today=today)
+            pid = next_id
+            next_id += 1
+            batch.append(
+                {
+                    "id": pid,
+                    "department_id": department.id,
+                    "unit_id": rng.choice(units.get(department.id, [None])),
+                    "type_id": kind.id,
+                    "reference": f"B-{pid:07d}",
+                    "title": f"Syntetisk plads {pid}",
+                    "fte": 1.0,
+                    "version": 1,
+                    "current_status": history[-1][0],
+                    "current_since": history[-1][1],
+                    "created_at": datetime.combine(start, datetime.min.time(), UTC),
+                }
+            )
+            for status, effective in history:
+                lag = rng.choice((0, 1, 2, 5, 14))
+                batch_events.append(
+                    {
+                        "place_id": pid,
+                        "status": status,
+                        "effective_date": effective,
+                        "recorded_at": min(
+                            datetime.combine(effective + timedelta(days=lag), datetime.min.time(), UTC)
+                            + timedelta(hours=9),
+                            NOW,
+                        ),
+                        "note": "",
+                        "source": "bench",
+                    }
+                )
+        session.execute(sa.insert(place_table), batch)
+        session.execute(sa.insert(event_table), batch_events)
+        places += len(batch)
+        events += len(batch_events)
+    session.flush()
+    return places, events
+
+
+def run(url: str, places: int) -> None:
+    engine = make_engine(url)
+    SQLModel.metadata.drop_all(engine)
+    SQLModel.metadata.create_all(engine)
+    with Session(engine) as session:
+        started = time.perf_counter()
+        load_demo(session, seed=2015, places=min(places, DEMO_PLACES), now=NOW)
+        extra = bulk_places(session, places - DEMO_PLACES) if places > DEMO_PLACES else (0, 0)
+        session.commit()
+        total_places = session.exec(select(sa.func.count()).select_from(Place)).one()
+        total_events = session.exec(select(sa.func.count()).select_from(PlaceEvent)).one()
+        print(
+            f"database: {engine.dialect.name}, {total_places:,} places, {total_events:,} events "
+            f"(loaded in {time.perf_counter() - started:.1f} s; {extra[0]:,} bulk-inserted)"
+        )
+        if engine.dialect.name == "sqlite":
+            session.execute(sa.text("ANALYZE"))
+
+        started = time.perf_counter()
+        context = gather_context(session, period=PERIOD, known_at=NOW)
+        reconciled = time.perf_counter() - started
+        timings = {}
+        for department in context.departments:
+            t0 = time.perf_counter()
+            service.build_department_report(
+                session, period=PERIOD, department_code=department.code, known_at=NOW, context=context
+            )
+            timings[department.code] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        consolidated = service.build_consolidated_report(
+            session, period=PERIOD, known_at=NOW, context=context
+        )
+        timings["samlet"] = time.perf_counter() - t0
+        total = time.perf_counter() - started
+        print(
+            f"  reconciliations (the period, the previous one and the trend half-years, once): {reconciled * 1000:7.0f} ms"
+        )
+        for name, seconds in timings.items():
+            print(f"  {name:8} {seconds * 1000:7.0f} ms")
+        print(f"  all eight reports: {total:.2f} s (budget 3 s) – consolidated {len(consolidated):,} bytes")
+
+        t0 = time.perf_counter()
+        for code in [d.code for d in context.departments]:
+            service.build_department_report(session, period=PERIOD, department_code=code, known_at=NOW)
+        service.build_consolidated_report(session, period=PERIOD, known_at=NOW)
+        print(
+            f"  the same eight built one by one (each reconciling itself): {time.perf_counter() - t0:.2f} s"
+        )
+
+        tracemalloc.start()
+        service.build_all_reports(session, period=PERIOD, known_at=NOW)
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            f"  peak Python memory while building all eight: {peak / 2**20:.1f} MB (process max RSS {maxrss:.0f} MB)"
+        )
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--places", type=int, nargs="*", default=[DEMO_PLACES, 100_000])
+    parser.add_argument("--database-url", help="default: a fresh SQLite file in a temporary directory")
+    args = parser.parse_args()
+    for places in args.places:
+        with tempfile.TemporaryDirectory() as folder:
+            url = args.database_url or f"sqlite:///{Path(folder) / 'bench.db'}"
+            print(f"\n== {places:,} places ==")
+            run(url, places)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""`quota report`: write a department's or the municipality's half-yearly status as PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from ..cli import fail
+from ..errors import DomainError
+from ..periods import parse_known_at, parse_period
+from ..web import database
+
+
+@click.command("report", help="Write a half-yearly status report as PDF.")
+@click.option("--period", required=True, help="2025-H1, 2025-H2 or 2025.")
+@click.option("--department", "department_code", help="Department code, e.g. SOF.")
+@click.option("--consolidated", is_flag=True, help="The report for the whole municipality.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FILE.pdf")
+@click.option("--known-at", "known_at_text", help="ISO 8601 timestamp with offset; default now.")
+@click.option("--final", is_flag=True, help="Archive the report as final (with its known-at and SHA-256).")
+def report_command(
+    period: str,
+    department_code: str | None,
+    consolidated: bool,
+    out: Path,
+    known_at_text: str | None,
+    final: bool,
+) -> None:
+    from reports import service  # imported when used: `quota --help` stays free of ReportLab
+
+    if bool(department_code) == consolidated:
+        raise click.UsageError("Angiv enten --department CODE eller --consolidated.")
+    now = current_app.extensions["quota_clock"].now()
+    try:
+        chosen = parse_period(period)
+        known_at = parse_known_at(known_at_text) if known_at_text else now
+        with database().begin() as session:
+            if consolidated:
+                pdf = service.build_consolidated_report(session, period=chosen, known_at=known_at)
+            else:
+                pdf = service.build_department_report(
+                    session, period=chosen, department_code=department_code.strip().upper(), known_at=known_at
+                )
+            try:
+                out.write_bytes(pdf)  # before archiving: a report nobody received is not archived as final
+            except OSError as exc:
+                fail(f"Kan ikke skrive {out}: {exc.strerror}")
+            if final:
+                service.archive_report(
+                    session,
+                    period=chosen,
+                    department_code=None if consolidated else department_code.strip().upper(),
+                    known_at=known_at,
+                    pdf=pdf,
+                    actor="cli",
+                    now=now,
+                )
+    except DomainError as exc:
+        fail(exc.message)
+    click.echo(
+        f"Wrote {out} ({len(pdf)} bytes, known at {known_at.isoformat()}, sha256 {service.sha256_of(pdf)})"
+        + (" and archived it as final." if final else ".")
+    )

@@ -1,0 +1,131 @@
+"""The figures of a report as plain immutable data: gathered from the database once, rendered without it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class TypeRow:
+    """One placement type's figures for one department (or the municipality) in the period."""
+
+    type_code: str
+    type_name: str  # Danish
+    measure: str  # "stock" or "flow"
+    target: int | None
+    filled: float
+    open: float
+    paused: float
+    counted: float
+    fulfilment_pct: float | None
+    change_pct_points: float | None  # fulfilment now minus fulfilment in the previous half-year
+    change_counted: float | None  # counted now minus counted in the previous half-year
+    target_pro_rata: float | None = None  # flow types at H1: the annual target pro rata
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    period: str  # '2025-H1'
+    counted: float
+    target: int | None
+
+
+@dataclass(frozen=True)
+class TypeTrend:
+    type_code: str
+    type_name: str
+    points: tuple[TrendPoint, ...]  # oldest first
+
+
+@dataclass(frozen=True)
+class OpenPlace:
+    reference: str
+    unit: str
+    type_name: str
+    title: str
+    open_since: date
+    days_open: int
+
+
+@dataclass(frozen=True)
+class Standing:
+    rank: int | None  # None: no overall fulfilment (no target), not ranked
+    department_code: str
+    department_name: str
+    target: int | None
+    counted: float
+    fulfilment_pct: float | None
+
+
+@dataclass(frozen=True)
+class Position:
+    rank: int | None  # this department's rank by overall fulfilment; None when it has no fulfilment
+    of: int
+    standings: tuple[Standing, ...]  # best first
+
+
+@dataclass(frozen=True)
+class RuleUsed:
+    type_name: str
+    description: str  # Danish, e.g. "besat og åben, pr. plads"
+
+
+@dataclass(frozen=True)
+class Methods:
+    rules: tuple[RuleUsed, ...]
+    method: str  # Danish description of the method
+    measuring_date: date
+    period_start: date
+    period_end: date
+    known_at: datetime  # aware, Europe/Copenhagen
+
+
+@dataclass(frozen=True)
+class Totals:
+    target: int | None
+    counted: float
+    fulfilment_pct: float | None
+
+
+@dataclass(frozen=True)
+class DepartmentReport:
+    period: str  # '2025-H1'
+    period_text: str  # '1. halvår 2025'
+    department_code: str
+    department_name: str
+    mayor_title: str
+    mayor_name: str
+    sender_title: str  # BIF's mayor
+    sender_name: str
+    letter_date: date
+    letter_text: str  # placeholders already filled in; paragraphs separated by blank lines
+    rows: tuple[TypeRow, ...]
+    totals: Totals
+    trend: tuple[TypeTrend, ...]
+    comment: str
+    open_longest: tuple[OpenPlace, ...]
+    position: Position
+    methods: Methods
+
+
+@dataclass(frozen=True)
+class DepartmentColumn:
+    """One department's figures in the consolidated report."""
+
+    department_code: str
+    department_name: str
+    rows: tuple[TypeRow, ...]  # in the report's type order
+    totals: Totals
+    rank: int | None
+
+
+@dataclass(frozen=True)
+class ConsolidatedReport:
+    period: str
+    period_text: str
+    type_names: tuple[tuple[str, str], ...]  # (code, Danish name) in order
+    departments: tuple[DepartmentColumn, ...]
+    municipality_rows: tuple[TypeRow, ...]
+    municipality_totals: Totals
+    methods: Methods

@@ -1,0 +1,355 @@
+"""Gather a report's figures from the database (through the reconciliation services) into plain data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from quota_app.errors import NotFound
+from quota_app.models import AppText, Department, DepartmentComment, PlacementType
+from quota_app.periods import Period, half_year_of
+from quota_app.reconcile import services as reconcile_services
+from quota_app.reconcile.types import OpenPlaceAge, Reconciliation
+
+from .data import (
+    ConsolidatedReport,
+    DepartmentColumn,
+    DepartmentReport,
+    Methods,
+    OpenPlace,
+    Position,
+    RuleUsed,
+    Standing,
+    Totals,
+    TrendPoint,
+    TypeRow,
+    TypeTrend,
+)
+
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+LETTER_KEY = "report.letter"
+SENDER_CODE = "BIF"  # BIF's mayor signs the letter
+OPEN_LONGEST_LIMIT = 20
+TREND_HALF_YEARS = 4
+METHOD = "point"
+
+DEFAULT_LETTER = (
+    "Kære {borgmester_titel} {borgmester_navn}\n\n"
+    "Hermed sender jeg halvårsstatus for støttet beskæftigelse i {forvaltning} for {periode}. "
+    "Københavns Kommune er som arbejdsplads forpligtet til at give plads til borgere, der har brug for "
+    "en vej ind på arbejdsmarkedet, og Borgerrepræsentationen har fastsat måltal for hver forvaltning.\n\n"
+    "På de følgende sider kan du se forvaltningens måltal og hvor mange pladser, der var besat, åbne og i "
+    "bero ved periodens udgang, udviklingen over de seneste halvår, forvaltningens egen kommentar og de "
+    "pladser, der har stået åbne længst. Jeg vil opfordre til, at der især bliver set på de længe åbne "
+    "pladser, så de kan blive besat.\n\n"
+    "Jeg ser frem til det fortsatte samarbejde."
+)
+
+STATUS_DA = {"open": "åben", "filled": "besat", "paused": "i bero", "closed": "nedlagt"}
+
+
+@dataclass(frozen=True)
+class _Department:
+    id: int
+    code: str
+    name: str
+    mayor_title: str
+    mayor_name: str
+
+
+@dataclass(frozen=True)
+class _Type:
+    code: str
+    name: str
+    measure: str
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Everything shared by the reports of one period and known-at: reconciled once, used for all."""
+
+    period: Period
+    known_at: datetime
+    departments: tuple[_Department, ...]
+    types: tuple[_Type, ...]
+    current: Reconciliation
+    previous: Reconciliation
+    trend: tuple[tuple[Period, Reconciliation], ...]  # oldest first
+    letter_template: str
+    open_longest: dict[str, tuple[OpenPlaceAge, ...]]  # department code -> longest open first
+
+
+def period_text(period: Period) -> str:
+    """'2025-H1' -> '1. halvår 2025'; '2025' -> 'året 2025'."""
+    return f"{period.half}. halvår {period.year}" if period.half else f"året {period.year}"
+
+
+def trend_periods(period: Period) -> tuple[Period, ...]:
+    """The last four half-years up to the period's end, oldest first."""
+    last = half_year_of(period.end)
+    periods = [last]
+    for _ in range(TREND_HALF_YEARS - 1):
+        periods.append(periods[-1].previous())
+    return tuple(reversed(periods))
+
+
+def gather_context(session: Session, *, period: Period, known_at: datetime) -> ReportContext:
+    """Reconcile the period, the previous one and the trend half-years once, for all departments."""
+    departments = tuple(
+        _Department(d.id, d.code, d.name, d.mayor_title, d.mayor_name)
+        for d in session.exec(
+            select(Department).where(Department.active == True).order_by(Department.sort, Department.code)  # noqa: E712
+        ).all()
+    )
+    cache: dict[Period, Reconciliation] = {}
+
+    def reconciled(p: Period) -> Reconciliation:
+        if p not in cache:
+            cache[p] = reconcile_services.reconcile(session, period=p, method=METHOD, known_at=known_at)
+        return cache[p]
+
+    current = reconciled(period)
+    previous = reconciled(period.previous())
+    trend = tuple((p, reconciled(p)) for p in trend_periods(period))
+    type_codes = {row.type for row in current.rows}
+    types = tuple(
+        _Type(t.code, t.name_da, t.measure)
+        for t in session.exec(select(PlacementType).order_by(PlacementType.sort, PlacementType.code)).all()
+        if t.code in type_codes or t.active
+    )
+    # One query for every department (then the first few of each) costs about what one department does.
+    open_longest: dict[str, list[OpenPlaceAge]] = {d.code: [] for d in departments}
+    for place in reconcile_services.open_places_longest(
+        session, as_of=current.as_of, known_at=known_at, limit=None
+    ):
+        kept = open_longest.get(place.department)
+        if kept is not None and len(kept) < OPEN_LONGEST_LIMIT:
+            kept.append(place)
+    letter = session.get(AppText, LETTER_KEY)
+    return ReportContext(
+        period=period,
+        known_at=known_at,
+        departments=departments,
+        types=types,
+        current=current,
+        previous=previous,
+        trend=trend,
+        letter_template=letter.value if letter is not None and letter.value.strip() else DEFAULT_LETTER,
+        open_longest={code: tuple(places) for code, places in open_longest.items()},
+    )
+
+
+def fill_letter(template: str, *, period: str, department: str, mayor_title: str, mayor_name: str) -> str:
+    """Fill the four placeholders; anything else in braces is left as the author wrote it."""
+    values = {
+        "{periode}": period,
+        "{forvaltning}": department,
+        "{borgmester_titel}": mayor_title,
+        "{borgmester_navn}": mayor_name,
+    }
+    for placeholder, value in values.items():
+        template = template.replace(placeholder, value)
+    return template
+
+
+def _rows_by_key(result: Reconciliation) -> dict[tuple[str, str], object]:
+    return {(row.department, row.type): row for row in result.rows}
+
+
+def _change(now: float | None, before: float | None, digits: int = 1) -> float | None:
+    if now is None or before is None:
+        return None
+    return round(now - before, digits)
+
+
+def _type_rows(context: ReportContext, department_code: str | None) -> tuple[TypeRow, ...]:
+    """Rows per type for one department, or for the municipality (department_code None)."""
+    rows = []
+    if department_code is None:
+        current, previous = context.current.by_type, context.previous.by_type
+    else:
+        current, previous = _rows_by_key(context.current), _rows_by_key(context.previous)
+    for kind in context.types:
+        key = kind.code if department_code is None else (department_code, kind.code)
+        now, before = current.get(key), previous.get(key)
+        if now is None:
+            rows.append(TypeRow(kind.code, kind.name, kind.measure, None, 0, 0, 0, 0, None, None, None))
+            continue
+        rows.append(
+            TypeRow(
+                type_code=kind.code,
+                type_name=kind.name,
+                measure=kind.measure,
+                target=now.target,
+                filled=now.filled,
+                open=now.open,
+                paused=now.paused,
+                counted=now.counted,
+                fulfilment_pct=now.fulfilment_pct,
+                change_pct_points=_change(now.fulfilment_pct, before.fulfilment_pct if before else None),
+                change_counted=_change(now.counted, before.counted if before else None, 2),
+                target_pro_rata=getattr(now, "target_pro_rata", None),
+            )
+        )
+    return tuple(rows)
+
+
+def _totals(result: Reconciliation, department_code: str | None) -> Totals:
+    found = result.municipality if department_code is None else result.by_department.get(department_code)
+    if found is None:
+        return Totals(None, 0.0, None)
+    return Totals(found.target, found.counted, found.fulfilment_pct)
+
+
+def _standings(context: ReportContext) -> tuple[Standing, ...]:
+    """All departments, best overall fulfilment first; equal fulfilment shares a rank."""
+    entries = []
+    for department in context.departments:
+        totals = _totals(context.current, department.code)
+        entries.append((department, totals))
+    entries.sort(key=lambda e: (e[1].fulfilment_pct is None, -(e[1].fulfilment_pct or 0.0), e[0].code))
+    standings: list[Standing] = []
+    for index, (department, totals) in enumerate(entries, start=1):
+        if totals.fulfilment_pct is None:
+            rank = None
+        elif standings and standings[-1].fulfilment_pct == totals.fulfilment_pct:
+            rank = standings[-1].rank
+        else:
+            rank = index
+        standings.append(
+            Standing(
+                rank, department.code, department.name, totals.target, totals.counted, totals.fulfilment_pct
+            )
+        )
+    return tuple(standings)
+
+
+def _rule_description(statuses: Sequence[str], weighting: str, measure: str) -> str:
+    weight = "vægtet med årsværk (fte)" if weighting == "fte" else "hver plads tæller 1"
+    if measure == "flow":
+        return f"forløb påbegyndt i perioden (overgange til besat), {weight}"
+    counted = " og ".join(STATUS_DA.get(s, s) for s in statuses) or "ingen"
+    return f"tæller {counted} på skæringsdatoen, {weight}"
+
+
+def _methods(context: ReportContext) -> Methods:
+    rules = []
+    for kind in context.types:
+        statuses, weighting = context.current.rules.get(kind.code, ((), "headcount"))
+        rules.append(RuleUsed(kind.name, _rule_description(statuses, weighting, kind.measure)))
+    method = (
+        "Opgjort på én dag: periodens sidste dag."
+        if context.current.method == "point"
+        else "Gennemsnit over alle periodens dage."
+    )
+    return Methods(
+        rules=tuple(rules),
+        method=method,
+        measuring_date=context.current.as_of,
+        period_start=context.period.start,
+        period_end=context.period.end,
+        known_at=context.known_at.astimezone(COPENHAGEN),
+    )
+
+
+def _trend(context: ReportContext, department_code: str) -> tuple[TypeTrend, ...]:
+    lookups = [(p, _rows_by_key(result)) for p, result in context.trend]
+    trend = []
+    for kind in context.types:
+        points = []
+        for p, rows in lookups:
+            row = rows.get((department_code, kind.code))
+            points.append(TrendPoint(p.label, row.counted if row else 0.0, row.target if row else None))
+        trend.append(TypeTrend(kind.code, kind.name, tuple(points)))
+    return tuple(trend)
+
+
+def gather_department_report(
+    session: Session,
+    *,
+    period: Period,
+    department_code: str,
+    known_at: datetime,
+    context: ReportContext | None = None,
+) -> DepartmentReport:
+    """Return a department's report data for the period as known at known_at."""
+    context = context or gather_context(session, period=period, known_at=known_at)
+    by_code = {d.code: d for d in context.departments}
+    department = by_code.get(department_code)
+    if department is None:
+        raise NotFound(f"Ukendt forvaltning '{department_code}'.")
+    sender = by_code.get(SENDER_CODE)
+    comment = session.exec(
+        select(DepartmentComment).where(
+            DepartmentComment.period == period.label, DepartmentComment.department_id == department.id
+        )
+    ).first()
+    type_names = {t.code: t.name for t in context.types}
+    standings = _standings(context)
+    own = next(s for s in standings if s.department_code == department_code)
+    text_of_period = period_text(period)
+    return DepartmentReport(
+        period=period.label,
+        period_text=text_of_period,
+        department_code=department.code,
+        department_name=department.name,
+        mayor_title=department.mayor_title,
+        mayor_name=department.mayor_name,
+        sender_title=sender.mayor_title if sender else "",
+        sender_name=sender.mayor_name if sender else "",
+        letter_date=known_at.astimezone(COPENHAGEN).date(),
+        letter_text=fill_letter(
+            context.letter_template,
+            period=text_of_period,
+            department=department.name,
+            mayor_title=department.mayor_title,
+            mayor_name=department.mayor_name,
+        ),
+        rows=_type_rows(context, department.code),
+        totals=_totals(context.current, department.code),
+        trend=_trend(context, department.code),
+        comment=comment.text if comment is not None else "",
+        open_longest=tuple(
+            OpenPlace(
+                reference=place.reference,
+                unit=place.unit or "",
+                type_name=type_names.get(place.type, place.type),
+                title=place.title,
+                open_since=place.open_since,
+                days_open=place.days_open,
+            )
+            for place in context.open_longest.get(department.code, ())
+        ),
+        position=Position(rank=own.rank, of=len(standings), standings=standings),
+        methods=_methods(context),
+    )
+
+
+def gather_consolidated_report(
+    session: Session, *, period: Period, known_at: datetime, context: ReportContext | None = None
+) -> ConsolidatedReport:
+    """Return the municipality's report data: every department side by side, and the totals."""
+    context = context or gather_context(session, period=period, known_at=known_at)
+    ranks = {s.department_code: s.rank for s in _standings(context)}
+    return ConsolidatedReport(
+        period=period.label,
+        period_text=period_text(period),
+        type_names=tuple((t.code, t.name) for t in context.types),
+        departments=tuple(
+            DepartmentColumn(
+                department_code=d.code,
+                department_name=d.name,
+                rows=_type_rows(context, d.code),
+                totals=_totals(context.current, d.code),
+                rank=ranks.get(d.code),
+            )
+            for d in context.departments
+        ),
+        municipality_rows=_type_rows(context, None),
+        municipality_totals=_totals(context.current, None),
+        methods=_methods(context),
+    )

@@ -1,0 +1,122 @@
+"""Build, archive and find the half-yearly status reports: the interface the CLI, web and scheduler use."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from sqlalchemy.orm import defer
+from sqlmodel import Session, select
+
+from quota_app.audit import services as audit
+from quota_app.errors import NotFound
+from quota_app.models import MUNICIPALITY_SCOPE, Department, ReportArchive, User
+from quota_app.periods import Period
+
+from .gather import ReportContext, gather_consolidated_report, gather_context, gather_department_report
+from .render import render_consolidated_report, render_department_report
+
+
+def build_department_report(
+    session: Session,
+    *,
+    period: Period,
+    department_code: str,
+    known_at: datetime,
+    context: ReportContext | None = None,
+) -> bytes:
+    """Return the department's report for the period as known at known_at, as PDF bytes."""
+    data = gather_department_report(
+        session, period=period, department_code=department_code, known_at=known_at, context=context
+    )
+    return render_department_report(data)
+
+
+def build_consolidated_report(
+    session: Session, *, period: Period, known_at: datetime, context: ReportContext | None = None
+) -> bytes:
+    """Return the municipality's report (all departments side by side) as PDF bytes."""
+    return render_consolidated_report(
+        gather_consolidated_report(session, period=period, known_at=known_at, context=context)
+    )
+
+
+def build_all_reports(session: Session, *, period: Period, known_at: datetime) -> dict[str | None, bytes]:
+    """Return every active department's report and the consolidated one (key None), reconciling once."""
+    context = gather_context(session, period=period, known_at=known_at)
+    reports: dict[str | None, bytes] = {
+        d.code: build_department_report(
+            session, period=period, department_code=d.code, known_at=known_at, context=context
+        )
+        for d in context.departments
+    }
+    reports[None] = build_consolidated_report(session, period=period, known_at=known_at, context=context)
+    return reports
+
+
+def sha256_of(pdf: bytes) -> str:
+    return hashlib.sha256(pdf).hexdigest()
+
+
+def _department(session: Session, code: str) -> Department:
+    department = session.exec(select(Department).where(Department.code == code)).first()
+    if department is None:
+        raise NotFound(f"Ukendt forvaltning '{code}'.")
+    return department
+
+
+def archive_report(
+    session: Session,
+    *,
+    period: Period,
+    department_code: str | None,
+    known_at: datetime,
+    pdf: bytes,
+    actor: User | str,
+    now: datetime,
+) -> ReportArchive:
+    """Store a final report with its known_at and SHA-256 (department_code None: the consolidated one)."""
+    department = _department(session, department_code) if department_code is not None else None
+    entry = ReportArchive(
+        period=period.label,
+        department_id=department.id if department else None,
+        scope=department.code if department else MUNICIPALITY_SCOPE,
+        known_at=known_at,
+        pdf=pdf,
+        sha256=sha256_of(pdf),
+        created_at=now,
+        created_by_id=actor.id if isinstance(actor, User) else None,
+    )
+    session.add(entry)
+    session.flush()
+    audit.record(
+        session, actor=actor, action="report.archive", entity=entry, after=audit.snapshot(entry), at=now
+    )
+    return entry
+
+
+def find_archived(
+    session: Session, *, period: Period, department_code: str | None, known_at: datetime | None = None
+) -> ReportArchive | None:
+    """Return the latest archived report for the period and scope (and known_at, if given), or None."""
+    scope = department_code if department_code is not None else MUNICIPALITY_SCOPE
+    statement = select(ReportArchive).where(
+        ReportArchive.period == period.label, ReportArchive.scope == scope
+    )
+    if known_at is not None:
+        statement = statement.where(ReportArchive.known_at == known_at)
+    return session.exec(statement.order_by(ReportArchive.created_at.desc(), ReportArchive.id.desc())).first()
+
+
+def list_archived(
+    session: Session, *, period: Period, scopes: list[str] | None = None
+) -> list[ReportArchive]:
+    """Return the archived reports of a period, newest first (scopes: department codes and/or 'KK')."""
+    statement = (
+        select(ReportArchive).where(ReportArchive.period == period.label).options(defer(ReportArchive.pdf))
+    )
+    if scopes is not None:
+        statement = statement.where(ReportArchive.scope.in_(scopes))
+    return list(
+        session.exec(statement.order_by(ReportArchive.created_at.desc(), ReportArchive.id.desc())).all()
+    )

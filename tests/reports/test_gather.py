@@ -1,0 +1,222 @@
+"""Report data and PDFs from the database, through the reconciliation engine."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlmodel import Session, select
+
+from quota_app.errors import NotFound
+from quota_app.models import AppText, DepartmentComment, ReportArchive
+from quota_app.periods import parse_period
+from reports import service
+from reports.gather import DEFAULT_LETTER, gather_consolidated_report, gather_department_report, trend_periods
+
+from .pdfs import all_text
+
+H1 = parse_period("2025-H1")
+KNOWN = datetime(2025, 8, 15, 6, 0, tzinfo=UTC)
+EARLY = datetime(2024, 1, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def sof_figures(session: Session, reference: dict, mayors: dict, make_place, make_target) -> dict:  # type: ignore[no-untyped-def]
+    """SOF: 4 work placements targeted in 2025 (3 in 2024); 3 filled and 1 open on 30.06.2025."""
+    make_target(2025, "SOF", "internship", 4)
+    make_target(2024, "SOF", "internship", 3)
+    make_target(2025, "BIF", "internship", 2)
+    for n in range(3):
+        make_place("SOF", "internship", [("filled", date(2024, 3, 1 + n), EARLY)], title=f"Praktik {n}")
+    make_place(
+        "SOF",
+        "internship",
+        [("open", date(2025, 3, 1), datetime(2025, 3, 2, tzinfo=UTC))],
+        reference="SOF-ÆØÅ-1",
+        title="Praktik i køkken",
+    )
+    make_place("BIF", "internship", [("filled", date(2024, 5, 1), EARLY)])
+    make_place("BIF", "internship", [("filled", date(2024, 5, 2), EARLY)])
+    return mayors
+
+
+def test_department_report_data(session: Session, sof_figures: dict) -> None:
+    session.add(
+        DepartmentComment(
+            period="2025-H1",
+            department_id=sof_figures["SOF"].id,
+            text="Vi arbejder på det.",
+            updated_at=KNOWN,
+        )
+    )
+    session.flush()
+    data = gather_department_report(session, period=H1, department_code="SOF", known_at=KNOWN)
+    assert (data.department_name, data.mayor_title, data.mayor_name) == (
+        "Socialforvaltningen",
+        "Socialborgmester",
+        "Søren Østergård Åberg",
+    )
+    assert (data.sender_name, data.sender_title) == (
+        "Jens-Kristian Lütken",
+        "Beskæftigelses- og Integrationsborgmester",
+    )
+    assert data.period_text == "1. halvår 2025"
+    internship = next(r for r in data.rows if r.type_code == "internship")
+    assert (internship.type_name, internship.target, internship.filled, internship.open) == (
+        "Virksomhedspraktik",
+        4,
+        3,
+        1,
+    )
+    assert (internship.counted, internship.fulfilment_pct) == (3, 75.0)
+    # 2024-H2: 3 filled against 3 = 100 %.
+    assert (internship.change_pct_points, internship.change_counted) == (-25.0, 0)
+    assert [p.period for p in data.trend[0].points] == ["2023-H2", "2024-H1", "2024-H2", "2025-H1"]
+    trend = next(t for t in data.trend if t.type_code == "internship")
+    assert [(p.counted, p.target) for p in trend.points] == [(0, None), (3, 3), (3, 3), (3, 4)]
+    assert data.comment == "Vi arbejder på det."
+    [longest] = data.open_longest
+    assert (longest.reference, longest.title, longest.open_since, longest.days_open) == (
+        "SOF-ÆØÅ-1",
+        "Praktik i køkken",
+        date(2025, 3, 1),
+        121,
+    )
+    assert data.position.of == 7
+    assert [(s.department_code, s.rank) for s in data.position.standings[:2]] == [("BIF", 1), ("SOF", 2)]
+    assert data.position.rank == 2
+    assert data.letter_text.startswith("Kære Socialborgmester Søren Østergård Åberg")
+    assert "i Socialforvaltningen for 1. halvår 2025" in data.letter_text
+    assert data.methods.measuring_date == date(2025, 6, 30)
+    assert data.methods.known_at.utcoffset().total_seconds() == 7200  # Copenhagen summer time
+    rule = next(r for r in data.methods.rules if r.type_name == "Nytteindsats")
+    assert "besat og åben" in rule.description
+
+
+def test_letter_text_is_editable_with_placeholders(session: Session, sof_figures: dict) -> None:
+    session.add(
+        AppText(
+            key="report.letter",
+            value="Til {borgmester_titel} {borgmester_navn} i {forvaltning}: status for {periode}. {ukendt}",
+            updated_at=KNOWN,
+        )
+    )
+    session.flush()
+    data = gather_department_report(session, period=H1, department_code="SOF", known_at=KNOWN)
+    assert data.letter_text == (
+        "Til Socialborgmester Søren Østergård Åberg i Socialforvaltningen: status for 1. halvår 2025. {ukendt}"
+    )
+    assert "{periode}" in DEFAULT_LETTER
+
+
+def test_what_was_not_known_yet_is_not_counted(session: Session, sof_figures: dict, make_place) -> None:  # type: ignore[no-untyped-def]
+    make_place("SOF", "internship", [("filled", date(2025, 6, 1), datetime(2025, 9, 1, tzinfo=UTC))])
+    before = gather_department_report(session, period=H1, department_code="SOF", known_at=KNOWN)
+    after = gather_department_report(
+        session, period=H1, department_code="SOF", known_at=datetime(2025, 9, 2, tzinfo=UTC)
+    )
+    assert next(r.counted for r in before.rows if r.type_code == "internship") == 3
+    assert next(r.counted for r in after.rows if r.type_code == "internship") == 4
+
+
+def test_unknown_department_is_not_found(session: Session, reference: dict) -> None:
+    with pytest.raises(NotFound):
+        gather_department_report(session, period=H1, department_code="XYZ", known_at=KNOWN)
+
+
+def test_trend_periods_for_a_year_and_a_half_year() -> None:
+    assert [p.label for p in trend_periods(parse_period("2025"))] == [
+        "2024-H1",
+        "2024-H2",
+        "2025-H1",
+        "2025-H2",
+    ]
+    assert [p.label for p in trend_periods(parse_period("2025-H1"))] == [
+        "2023-H2",
+        "2024-H1",
+        "2024-H2",
+        "2025-H1",
+    ]
+
+
+def test_department_pdf_reads_back(session: Session, sof_figures: dict) -> None:
+    text = all_text(
+        service.build_department_report(session, period=H1, department_code="SOF", known_at=KNOWN)
+    )
+    assert "Socialforvaltningen" in text and "Søren Østergård Åberg" in text and "1. halvår 2025" in text
+    assert "Virksomhedspraktik 4 3 1 0 3 75,0 % -25,0 0" in text
+    assert "SOF-ÆØÅ-1" in text and "01.03.2025" in text
+    assert "side 1 af" in text
+
+
+def test_consolidated_report(session: Session, sof_figures: dict) -> None:
+    data = gather_consolidated_report(session, period=H1, known_at=KNOWN)
+    assert len(data.departments) == 7
+    internship = next(r for r in data.municipality_rows if r.type_code == "internship")
+    assert (internship.target, internship.counted) == (6, 5)
+    assert data.municipality_totals.target == 6
+    text = all_text(service.build_consolidated_report(session, period=H1, known_at=KNOWN))
+    assert "Kommunen i alt" in text and "Økonomiforvaltningen (ØKF)" in text and "5 / 6" in text
+
+
+def test_archive_and_regenerate_with_the_same_known_at(
+    session: Session, sof_figures: dict, make_place
+) -> None:  # type: ignore[no-untyped-def]
+    pdf = service.build_department_report(session, period=H1, department_code="SOF", known_at=KNOWN)
+    entry = service.archive_report(
+        session,
+        period=H1,
+        department_code="SOF",
+        known_at=KNOWN,
+        pdf=pdf,
+        actor="test",
+        now=datetime(2025, 8, 15, 7, 0, tzinfo=UTC),
+    )
+    session.commit()
+    assert entry.scope == "SOF" and entry.sha256 == service.sha256_of(pdf) and len(entry.sha256) == 64
+    # Registered later, back-dated into the period: a new report sees it, the archived one does not.
+    make_place("SOF", "internship", [("filled", date(2025, 5, 1), datetime(2025, 8, 20, tzinfo=UTC))])
+    again = service.build_department_report(session, period=H1, department_code="SOF", known_at=KNOWN)
+    assert again == pdf
+    found = service.find_archived(session, period=H1, department_code="SOF", known_at=KNOWN)
+    assert found is not None and found.id == entry.id and found.sha256 == service.sha256_of(again)
+    assert service.find_archived(session, period=H1, department_code="BIF", known_at=KNOWN) is None
+    newer = service.build_department_report(
+        session, period=H1, department_code="SOF", known_at=datetime(2025, 8, 21, tzinfo=UTC)
+    )
+    assert "Virksomhedspraktik 4 4 1 0 4 100,0 %" in all_text(newer)
+    consolidated = service.archive_report(
+        session,
+        period=H1,
+        department_code=None,
+        known_at=KNOWN,
+        pdf=service.build_consolidated_report(session, period=H1, known_at=KNOWN),
+        actor="test",
+        now=KNOWN,
+    )
+    assert consolidated.scope == "KK" and consolidated.department_id is None
+    assert (
+        service.find_archived(session, period=H1, department_code=None, known_at=KNOWN).id == consolidated.id
+    )
+    assert len(session.exec(select(ReportArchive)).all()) == 2
+
+
+def test_build_all_reports_matches_single_builds(session: Session, sof_figures: dict) -> None:
+    everything = service.build_all_reports(session, period=H1, known_at=KNOWN)
+    assert len(everything) == 8
+    assert everything["SOF"] == service.build_department_report(
+        session, period=H1, department_code="SOF", known_at=KNOWN
+    )
+    assert everything[None] == service.build_consolidated_report(session, period=H1, known_at=KNOWN)
+
+
+def test_places_open_longest_are_the_twenty_oldest_of_the_department(
+    session: Session, reference: dict, make_place
+) -> None:  # type: ignore[no-untyped-def]
+    for n in range(25):
+        make_place("SOF", "utility_job", [("open", date(2025, 1, 1 + n), EARLY)], reference=f"SOF-{n:02d}")
+    make_place("BUF", "utility_job", [("open", date(2020, 1, 1), EARLY)], reference="BUF-OLD")
+    data = gather_department_report(session, period=H1, department_code="SOF", known_at=KNOWN)
+    assert [p.reference for p in data.open_longest] == [f"SOF-{n:02d}" for n in range(20)]
+    assert data.open_longest[0].days_open == (date(2025, 6, 30) - date(2025, 1, 1)).days
+    assert data.open_longest[0].type_name == "Nytteindsats"
