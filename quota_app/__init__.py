@@ -65,6 +65,12 @@ BLUEPRINTS = (
     "quota_app.core.views",
     "quota_app.auth.views",
     "quota_app.reports_web.views",
+    "quota_app.dispatch.views",
+    "quota_app.targets.views",
+    "quota_app.admin.views",
+    "quota_app.exports.views",
+    "quota_app.tokens.views",
+    "quota_app.api.views",
     "quota_app.monitor.views",
 )
 

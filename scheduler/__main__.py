@@ -1,5 +1,7 @@
 """python -m scheduler: run the scheduler process."""
 
+import sys
+
 from scheduler.runner import main
 
-main()
+sys.exit(main())

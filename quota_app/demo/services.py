@@ -24,6 +24,7 @@ from ..models import (
     User,
 )
 from ..reference import ensure_default_rules, ensure_departments, ensure_placement_types, read_fixture
+from ..targets.services import largest_remainder
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
@@ -78,19 +79,6 @@ class DemoResult:
     places: int = 0
     events: int = 0
     reset: bool = False
-
-
-def largest_remainder(total: int, weights: dict[str, float]) -> dict[str, int]:
-    """Split total in proportion to weights so the integer parts add up exactly."""
-    weight_sum = sum(weights.values())
-    if total == 0 or weight_sum == 0:
-        return dict.fromkeys(weights, 0)
-    exact = {k: total * w / weight_sum for k, w in weights.items()}
-    parts = {k: int(v) for k, v in exact.items()}
-    left = total - sum(parts.values())
-    for k in sorted(exact, key=lambda k: (-(exact[k] - parts[k]), k))[:left]:
-        parts[k] += 1
-    return parts
 
 
 def load_demo(session: Session, *, seed: int, places: int, now: datetime) -> DemoResult:

@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from flask import Flask, got_request_exception
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlmodel import Session
 from werkzeug.serving import make_server
 
@@ -56,7 +56,8 @@ BROWSER_PASSWORD = "correct horse battery staple"
 T0 = datetime(2025, 9, 30, 10, 0, tzinfo=UTC)
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_URL = "/static/vendor/axe/axe.min.js"
-TIMEOUT_MS = 15_000
+TIMEOUT_MS = 15_000  # generous: the test machine is often busy
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 HERE = Path(__file__).resolve().parent
@@ -151,16 +152,21 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     got_request_exception.connect(remember, app)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="live-server", daemon=True
+    )
     thread.start()
     try:
         yield LiveServer(
             url=f"http://127.0.0.1:{server.server_port}", app=app, clock=clock, errors=server_errors
         )
     finally:
-        server.shutdown()
+        # shutdown() waits without a time limit; never let a stuck server hang the whole test run.
+        stopper = threading.Thread(target=server.shutdown, name="live-server-stop", daemon=True)
+        stopper.start()
+        stopper.join(timeout=15)
         server.server_close()
-        thread.join(timeout=10)
+        thread.join(timeout=5)
         got_request_exception.disconnect(remember, app)
         database.engine.dispose()
 

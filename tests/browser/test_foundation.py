@@ -174,3 +174,15 @@ def test_the_accessibility_check_finds_problems(page, assert_accessible):
     page.evaluate("document.querySelector('label[for=email]').remove()")
     with pytest.raises(pytest.fail.Exception, match=r"label \(critical\)"):
         assert_accessible(page)
+
+
+def test_a_signed_out_visitor_is_asked_to_sign_in_and_then_taken_back(page, browser_user):
+    user = browser_user("bif")
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/login\?next=%2F$"))
+    expect(page.locator(".alert-info")).to_contain_text("Log ind for at se siden.")
+    page.fill("#email", user.email)
+    page.fill("#password", user.password)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Velkommen")

@@ -190,3 +190,17 @@ def test_no_error_summary_for_a_fresh_form(bare_app):
             '{% from "macros/forms.html" import errors %}{{ errors(form) }}'
         ).render(form=form)
     assert html.strip() == ""
+
+
+def test_data_table_has_a_caption_column_headers_and_right_aligned_numbers(bare_app):
+    source = (
+        '{% from "macros/ui.html" import data_table %}'
+        '{% call data_table("Pladser", [("Reference", False), ("FTE", True)]) %}'
+        '<tr><td>K-1</td><td class="kk-num">1,0</td></tr>{% endcall %}'
+    )
+    html = render(bare_app, source)
+    assert "<caption>Pladser</caption>" in html
+    assert '<th scope="col">Reference</th>' in html and '<th scope="col" class="kk-num">FTE</th>' in html
+    assert "<td>K-1</td>" in html
+    # A wide table scrolls inside a named region that keyboard users can reach.
+    assert '<div class="table--responsive-scroll" tabindex="0" role="region" aria-label="Pladser">' in html

@@ -1,0 +1,1 @@
+"""Administration of departments (mayors, HR contacts) and placement types."""

@@ -1,0 +1,257 @@
+"""Departments and placement types as data: edited by BIF and admin, every change audited."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from sqlmodel import Session, select
+
+from ..audit import services as audit
+from ..errors import DomainError, NotFound
+from ..models import MEASURES, CountingRule, Department, PlacementType, User
+
+TARGET_UNITS = ("places", "persons", "courses")
+_DEPARTMENT_CODE = re.compile(r"^[A-ZÆØÅ0-9]{2,10}$")
+_TYPE_CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+
+
+def normalise_email(address: str, *, field: str) -> str:
+    """Return a normalised e-mail address or raise DomainError."""
+    address = address.strip()
+    try:
+        return validate_email(address, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise DomainError(f"'{address}' er ikke en gyldig e-mailadresse.", field=field) from exc
+
+
+def parse_email_list(text: str, *, field: str = "hr_emails") -> list[str]:
+    """Split addresses on commas, semicolons, spaces or lines and validate each; no duplicates."""
+    result: list[str] = []
+    for part in re.split(r"[,;\s]+", text or ""):
+        if part:
+            address = normalise_email(part, field=field)
+            if address not in result:
+                result.append(address)
+    return result
+
+
+def _text(value: str, *, field: str, label: str, max_length: int, required: bool = False) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise DomainError(f"{label} skal udfyldes.", field=field)
+    if len(value) > max_length:
+        raise DomainError(f"{label} må højst være {max_length} tegn.", field=field)
+    return value
+
+
+def list_departments(session: Session) -> list[Department]:
+    return list(session.exec(select(Department).order_by(Department.sort, Department.id)).all())
+
+
+def update_department(
+    session: Session,
+    *,
+    department_id: int,
+    code: str,
+    name: str,
+    mayor_title: str,
+    mayor_name: str,
+    mayor_email: str,
+    hr_emails: str,
+    active: bool,
+    actor: User | str,
+    now: datetime,
+) -> Department:
+    """Change a department's code, name, mayor and HR contacts (validated), or its active flag."""
+    department = session.get(Department, department_id)
+    if department is None:
+        raise NotFound("Forvaltningen findes ikke.")
+    code = (code or "").strip().upper()
+    if not _DEPARTMENT_CODE.match(code):
+        raise DomainError("Koden skal være 2-10 store bogstaver eller cifre (fx SOF, ØKF).", field="code")
+    clash = session.exec(
+        select(Department).where(Department.code == code, Department.id != department_id)
+    ).first()
+    if clash is not None:
+        raise DomainError(f"Koden {code} bruges allerede af {clash.name}.", field="code")
+    values = {
+        "code": code,
+        "name": _text(name, field="name", label="Navnet", max_length=200, required=True),
+        "mayor_title": _text(mayor_title, field="mayor_title", label="Borgmesterens titel", max_length=200),
+        "mayor_name": _text(mayor_name, field="mayor_name", label="Borgmesterens navn", max_length=200),
+        "mayor_email": normalise_email(mayor_email, field="mayor_email")
+        if (mayor_email or "").strip()
+        else "",
+        "hr_emails": ", ".join(parse_email_list(hr_emails)),
+        "active": bool(active),
+    }
+    if len(values["hr_emails"]) > 2000:
+        raise DomainError("Listen over HR-kontakter er for lang.", field="hr_emails")
+    before = audit.snapshot(department)
+    for key, value in values.items():
+        setattr(department, key, value)
+    session.flush()
+    after = audit.snapshot(department)
+    if after != before:
+        audit.record(
+            session,
+            actor=actor,
+            action="department.update",
+            entity=department,
+            before=before,
+            after=after,
+            at=now,
+        )
+    return department
+
+
+def list_types(session: Session) -> list[PlacementType]:
+    return list(session.exec(select(PlacementType).order_by(PlacementType.sort, PlacementType.id)).all())
+
+
+def add_type(
+    session: Session,
+    *,
+    code: str,
+    name_da: str,
+    name_en: str,
+    measure: str,
+    target_unit: str,
+    actor: User | str,
+    now: datetime,
+) -> PlacementType:
+    """Add a placement type at the end of the list, with a default counting rule for the current year."""
+    code = (code or "").strip().lower()
+    if not _TYPE_CODE.match(code):
+        raise DomainError(
+            "Koden skal være 2-40 tegn: små bogstaver a-z, cifre og _, og begynde med et bogstav.",
+            field="code",
+        )
+    if session.exec(select(PlacementType).where(PlacementType.code == code)).first() is not None:
+        raise DomainError(f"Der findes allerede en ordning med koden {code}.", field="code")
+    if measure not in MEASURES:
+        raise DomainError("Måling skal være 'stock' (bestand) eller 'flow' (tilgang).", field="measure")
+    if target_unit not in TARGET_UNITS:
+        raise DomainError("Enheden skal være places, persons eller courses.", field="target_unit")
+    last = session.exec(select(sa.func.max(PlacementType.sort))).one()
+    placement_type = PlacementType(
+        code=code,
+        name_da=_text(name_da, field="name_da", label="Det danske navn", max_length=200, required=True),
+        name_en=_text(name_en, field="name_en", label="Det engelske navn", max_length=200, required=True),
+        measure=measure,
+        target_unit=target_unit,
+        active=True,
+        sort=(last or 0) + 1,
+    )
+    session.add(placement_type)
+    session.flush()
+    session.add(
+        CountingRule(
+            year=now.year,
+            type_id=placement_type.id,
+            counted_statuses="filled" if measure == "stock" else "",
+            weighting="headcount",
+        )
+    )
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="placement_type.create",
+        entity=placement_type,
+        after=audit.snapshot(placement_type),
+        at=now,
+    )
+    return placement_type
+
+
+def _get_type(session: Session, type_id: int) -> PlacementType:
+    placement_type = session.get(PlacementType, type_id)
+    if placement_type is None:
+        raise NotFound("Ordningen findes ikke.")
+    return placement_type
+
+
+def update_type(
+    session: Session,
+    *,
+    type_id: int,
+    name_da: str,
+    name_en: str,
+    target_unit: str,
+    actor: User | str,
+    now: datetime,
+) -> PlacementType:
+    """Rename a type or change its target unit (the code and measure stay: history depends on them)."""
+    placement_type = _get_type(session, type_id)
+    if target_unit not in TARGET_UNITS:
+        raise DomainError("Enheden skal være places, persons eller courses.", field="target_unit")
+    before = audit.snapshot(placement_type)
+    placement_type.name_da = _text(
+        name_da, field="name_da", label="Det danske navn", max_length=200, required=True
+    )
+    placement_type.name_en = _text(
+        name_en, field="name_en", label="Det engelske navn", max_length=200, required=True
+    )
+    placement_type.target_unit = target_unit
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="placement_type.update",
+        entity=placement_type,
+        before=before,
+        after=audit.snapshot(placement_type),
+        at=now,
+    )
+    return placement_type
+
+
+def set_type_active(
+    session: Session, *, type_id: int, active: bool, actor: User | str, now: datetime
+) -> PlacementType:
+    """Retire a type (it stays in history and old figures) or bring it back."""
+    placement_type = _get_type(session, type_id)
+    if placement_type.active != active:
+        before = audit.snapshot(placement_type)
+        placement_type.active = active
+        session.flush()
+        audit.record(
+            session,
+            actor=actor,
+            action="placement_type.retire" if not active else "placement_type.activate",
+            entity=placement_type,
+            before=before,
+            after=audit.snapshot(placement_type),
+            at=now,
+        )
+    return placement_type
+
+
+def move_type(session: Session, *, type_id: int, direction: int, actor: User | str, now: datetime) -> None:
+    """Move a type one step up (-1) or down (+1) in the list; the ends stay where they are."""
+    if direction not in (-1, 1):
+        raise DomainError("Ugyldig retning.", field="direction")
+    ordered = list_types(session)
+    position = next((i for i, t in enumerate(ordered) if t.id == type_id), None)
+    if position is None:
+        raise NotFound("Ordningen findes ikke.")
+    other = position + direction
+    if not 0 <= other < len(ordered):
+        return
+    ordered[position], ordered[other] = ordered[other], ordered[position]
+    for sort, placement_type in enumerate(ordered):
+        placement_type.sort = sort
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="placement_type.reorder",
+        entity_type="placement_type",
+        entity_id=type_id,
+        after={"order": [t.code for t in ordered]},
+        at=now,
+    )

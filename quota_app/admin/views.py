@@ -1,0 +1,148 @@
+"""Pages for departments (mayors, HR contacts) and placement types. BIF and admin may edit both."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from ..auth.views import roles_required
+from ..errors import DomainError
+from ..i18n import _
+from ..models import Department, PlacementType
+from ..web import db_session, now
+from . import services
+from .forms import DepartmentForm, EditTypeForm, NewTypeForm, TypeActionForm
+
+bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
+# BIF keeps mayors' addresses and the list of types current (they send the reports and set targets);
+# admins may do the same. HR users may not.
+EDITORS = ("bif", "admin")
+
+
+def _apply_error(form, exc: DomainError) -> None:  # type: ignore[no-untyped-def]
+    field = getattr(form, exc.field, None) if exc.field else None
+    (field.errors if field is not None else form.form_errors).append(exc.message)
+
+
+@bp.route("/departments")
+@roles_required(*EDITORS)
+def departments():  # type: ignore[no-untyped-def]
+    return render_template("admin/departments.html", departments=services.list_departments(db_session()))
+
+
+@bp.route("/departments/<int:department_id>", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def edit_department(department_id: int):  # type: ignore[no-untyped-def]
+    session = db_session()
+    department = session.get(Department, department_id)
+    if department is None:
+        abort(404)
+    form = DepartmentForm(obj=department)
+    if form.validate_on_submit():
+        try:
+            services.update_department(
+                session,
+                department_id=department_id,
+                code=form.code.data,
+                name=form.name.data,
+                mayor_title=form.mayor_title.data or "",
+                mayor_name=form.mayor_name.data or "",
+                mayor_email=form.mayor_email.data or "",
+                hr_emails=form.hr_emails.data or "",
+                active=form.active.data,
+                actor=current_user,
+                now=now(),
+            )
+        except DomainError as exc:
+            session.rollback()
+            _apply_error(form, exc)
+        else:
+            session.commit()
+            flash(_("Forvaltningen er gemt."), "success")
+            return redirect(url_for("admin.departments"))
+    return render_template("admin/department_edit.html", form=form, department=department)
+
+
+@bp.route("/types", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def types():  # type: ignore[no-untyped-def]
+    session = db_session()
+    form = NewTypeForm()
+    if form.validate_on_submit():
+        try:
+            services.add_type(
+                session,
+                code=form.code.data,
+                name_da=form.name_da.data,
+                name_en=form.name_en.data,
+                measure=form.measure.data,
+                target_unit=form.target_unit.data,
+                actor=current_user,
+                now=now(),
+            )
+        except DomainError as exc:
+            session.rollback()
+            _apply_error(form, exc)
+        else:
+            session.commit()
+            flash(_("Ordningen er tilføjet."), "success")
+            return redirect(url_for("admin.types"))
+    return render_template(
+        "admin/types.html", form=form, types=services.list_types(session), action_form=TypeActionForm()
+    )
+
+
+@bp.route("/types/<int:type_id>", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def edit_type(type_id: int):  # type: ignore[no-untyped-def]
+    session = db_session()
+    placement_type = session.get(PlacementType, type_id)
+    if placement_type is None:
+        abort(404)
+    form = EditTypeForm(obj=placement_type)
+    if form.validate_on_submit():
+        try:
+            services.update_type(
+                session,
+                type_id=type_id,
+                name_da=form.name_da.data,
+                name_en=form.name_en.data,
+                target_unit=form.target_unit.data,
+                actor=current_user,
+                now=now(),
+            )
+        except DomainError as exc:
+            session.rollback()
+            _apply_error(form, exc)
+        else:
+            session.commit()
+            flash(_("Ordningen er gemt."), "success")
+            return redirect(url_for("admin.types"))
+    return render_template("admin/type_edit.html", form=form, placement_type=placement_type)
+
+
+@bp.route("/types/<int:type_id>/action", methods=["POST"])
+@roles_required(*EDITORS)
+def type_action(type_id: int):  # type: ignore[no-untyped-def]
+    form = TypeActionForm()
+    if not form.validate_on_submit() or form.action.data not in ("retire", "activate", "up", "down"):
+        abort(400)
+    session = db_session()
+    try:
+        if form.action.data in ("retire", "activate"):
+            services.set_type_active(
+                session, type_id=type_id, active=form.action.data == "activate", actor=current_user, now=now()
+            )
+        else:
+            services.move_type(
+                session,
+                type_id=type_id,
+                direction=-1 if form.action.data == "up" else 1,
+                actor=current_user,
+                now=now(),
+            )
+    except DomainError:
+        abort(404)
+    session.commit()
+    flash(_("Ordningerne er opdateret."), "success")
+    return redirect(url_for("admin.types"))

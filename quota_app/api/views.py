@@ -1,0 +1,410 @@
+"""The JSON API under /api/v1: Bearer tokens only, scoped by the token's user; errors always JSON."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, NoReturn
+
+from flask import Blueprint, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from ..auth.services import can_see_all_departments
+from ..errors import Conflict, DomainError, NotFound
+from ..extensions import csrf
+from ..models import STATUSES, User
+from ..periods import parse_known_at, parse_period
+from ..targets import services as targets
+from ..tokens.services import authenticate_token
+from ..web import db_session, now
+from . import services
+from .openapi import openapi_document
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+MAX_PAGE = 1000
+WRITERS_OF_TARGETS = ("bif", "admin")
+PUBLIC_ENDPOINTS = {"api.openapi"}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, error: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.error, self.message, self.field = status, error, message, field
+
+
+ERROR_NAMES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict"}
+
+
+def _error_response(status: int, error: str, message: str, field: str | None = None):  # type: ignore[no-untyped-def]
+    response = jsonify({"error": error, "message": message, "field": field})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="quota"'
+    return response
+
+
+@bp.errorhandler(ApiError)
+def _api_error(exc: ApiError):  # type: ignore[no-untyped-def]
+    db_session().rollback()
+    return _error_response(exc.status, exc.error, exc.message, exc.field)
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
+    db_session().rollback()
+    if isinstance(exc, NotFound):
+        return _error_response(404, "not_found", exc.message, exc.field)
+    if isinstance(exc, Conflict):
+        return _error_response(409, "conflict", exc.message, exc.field)
+    return _error_response(422, "unprocessable", exc.message, exc.field)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+    code = exc.code or 500
+    return _error_response(code, ERROR_NAMES.get(code, (exc.name or "error").lower()), exc.description or "")
+
+
+def fail(status: int, message: str, field: str | None = None, error: str | None = None) -> NoReturn:
+    raise ApiError(status, error or ERROR_NAMES.get(status, "unprocessable"), message, field)
+
+
+@bp.before_request
+def _authenticate() -> None:
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        fail(401, "Mangler API-nøgle: send 'Authorization: Bearer NØGLE'.")
+    session = db_session()
+    user = authenticate_token(session, secret=secret.strip(), now=now())
+    if user is None:
+        session.rollback()
+        fail(401, "API-nøglen er ugyldig eller tilbagekaldt.")
+    session.commit()  # last_used_at
+    g.api_user = user
+    for name, value in request.args.items(multi=True):
+        _check_text(value, name, status=400)
+
+
+def _user() -> User:
+    return g.api_user
+
+
+def _check_text(value: str, field: str, *, status: int = 422) -> str:
+    if "\x00" in value:
+        fail(status, "Teksten må ikke indeholde NUL-tegn.", field)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        fail(status, "Teksten er ikke gyldig UTF-8.", field)
+    return value
+
+
+# --- query parameters (400 when malformed) ---
+
+
+def _arg_int(name: str, *, default: int | None, low: int, high: int) -> int | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.strip().isdigit() or not low <= int(raw) <= high:
+        fail(400, f"Parameteren '{name}' skal være et helt tal mellem {low} og {high}.", name)
+    return int(raw)
+
+
+def _arg_department(name: str = "department"):  # type: ignore[no-untyped-def]
+    code = request.args.get(name)
+    if not code:
+        return None
+    department = services.department_by_code(db_session(), code)
+    if department is None:
+        fail(404, f"Ukendt forvaltning '{code}'.", name)
+    if not services.may_see(_user(), department.id):
+        fail(403, "Du har ikke adgang til denne forvaltnings data.", name)
+    return department
+
+
+# --- body (400 when not JSON, 422 when a field is wrong) ---
+
+
+def _body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if data is None:
+        fail(400, "Indholdet skal være JSON (Content-Type: application/json).")
+    if not isinstance(data, dict):
+        fail(422, "Indholdet skal være et JSON-objekt.")
+    return data
+
+
+def _text(body: dict, name: str, *, required: bool = True, max_length: int = 300) -> str | None:
+    value = body.get(name)
+    if value is None:
+        if required:
+            fail(422, f"Feltet '{name}' mangler.", name)
+        return None
+    if not isinstance(value, str):
+        fail(422, f"Feltet '{name}' skal være tekst.", name)
+    _check_text(value, name)
+    if len(value) > max_length:
+        fail(422, f"Feltet '{name}' må højst være {max_length} tegn.", name)
+    return value
+
+
+def _date(body: dict, name: str, *, required: bool = True) -> date | None:
+    value = _text(body, name, required=required, max_length=10)
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(422, f"Feltet '{name}' skal være en dato som 2025-06-30.", name)
+
+
+def _int(body: dict, name: str, *, low: int, high: int, required: bool = True) -> int | None:
+    value = body.get(name)
+    if value is None:
+        if required:
+            fail(422, f"Feltet '{name}' mangler.", name)
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        fail(422, f"Feltet '{name}' skal være et helt tal mellem {low} og {high}.", name)
+    return value
+
+
+# --- endpoints ---
+
+
+@bp.route("/openapi.json")
+def openapi():  # type: ignore[no-untyped-def]
+    return jsonify(openapi_document())
+
+
+@bp.route("/departments")
+def departments():  # type: ignore[no-untyped-def]
+    return jsonify({"departments": services.departments(db_session())})
+
+
+@bp.route("/types")
+def types():  # type: ignore[no-untyped-def]
+    return jsonify({"types": services.types(db_session())})
+
+
+@bp.route("/targets", methods=["GET"])
+def get_targets():  # type: ignore[no-untyped-def]
+    year = _arg_int("year", default=None, low=targets.MIN_YEAR, high=targets.MAX_YEAR)
+    department = _arg_department()
+    rows = services.targets(db_session(), user=_user(), year=year, department=department)
+    return jsonify({"targets": rows})
+
+
+@bp.route("/targets", methods=["PUT"])
+def put_targets():  # type: ignore[no-untyped-def]
+    if _user().role not in WRITERS_OF_TARGETS:
+        fail(403, "Kun BIF og administratorer kan ændre måltal.")
+    body = _body()
+    items = body.get("targets")
+    if not isinstance(items, list) or not items or len(items) > 1000:
+        fail(422, "Feltet 'targets' skal være en liste med 1-1000 måltal.", "targets")
+    session = db_session()
+    saved = []
+    for position, item in enumerate(items):
+        if not isinstance(item, dict):
+            fail(422, f"Måltal nr. {position + 1} skal være et JSON-objekt.", "targets")
+        year = _int(item, "year", low=targets.MIN_YEAR, high=targets.MAX_YEAR)
+        value = _int(item, "value", low=0, high=targets.MAX_VALUE)
+        department_code = _text(item, "department", max_length=10)
+        type_code = _text(item, "type", max_length=40)
+        decided_on = _date(item, "decided_on", required=False)
+        reference = _text(item, "reference", required=False) or ""
+        department = services.department_by_code(session, department_code)
+        if department is None:
+            fail(422, f"Ukendt forvaltning '{department_code}'.", "department")
+        placement_type = services.type_by_code(session, type_code)
+        if placement_type is None:
+            fail(422, f"Ukendt ordning '{type_code}'.", "type")
+        target = targets.set_target(
+            session,
+            year=year,
+            department_id=department.id,
+            type_id=placement_type.id,
+            value=value,
+            decided_on=decided_on,
+            reference=reference,
+            actor=_user(),
+            now=now(),
+        )
+        saved.append(services.target_json(target, department.code, placement_type.code))
+    session.commit()
+    return jsonify({"targets": saved})
+
+
+@bp.route("/places", methods=["GET"])
+def list_places():  # type: ignore[no-untyped-def]
+    department = _arg_department()
+    type_code = request.args.get("type")
+    placement_type = None
+    if type_code:
+        placement_type = services.type_by_code(db_session(), type_code)
+        if placement_type is None:
+            fail(404, f"Ukendt ordning '{type_code}'.", "type")
+    status = request.args.get("status") or None
+    if status is not None and status not in STATUSES:
+        fail(400, f"Ukendt status '{status}': brug {', '.join(STATUSES)}.", "status")
+    limit = _arg_int("limit", default=100, low=1, high=MAX_PAGE)
+    offset = _arg_int("offset", default=0, low=0, high=10_000_000)
+    total, rows = services.list_places(
+        db_session(),
+        user=_user(),
+        department=department,
+        placement_type=placement_type,
+        status=status,
+        limit=limit,
+        offset=offset,
+    )
+    return jsonify({"total": total, "limit": limit, "offset": offset, "places": rows})
+
+
+@bp.route("/places/<int:place_id>", methods=["GET"])
+def get_place(place_id: int):  # type: ignore[no-untyped-def]
+    return jsonify(services.get_place(db_session(), user=_user(), place_id=place_id))
+
+
+@bp.route("/places", methods=["POST"])
+def create_place():  # type: ignore[no-untyped-def]
+    from ..places.services import register_place
+
+    user = _user()
+    body = _body()
+    session = db_session()
+    department_code = _text(body, "department", required=not user.department_id, max_length=10)
+    if department_code is None:
+        department_id = user.department_id
+    else:
+        department = services.department_by_code(session, department_code)
+        if department is None:
+            fail(422, f"Ukendt forvaltning '{department_code}'.", "department")
+        department_id = department.id
+    if not services.may_see(user, department_id):
+        fail(403, "Du kan kun oprette pladser i din egen forvaltning.", "department")
+    type_code = _text(body, "type", max_length=40)
+    if services.type_by_code(session, type_code) is None:
+        fail(422, f"Ukendt ordning '{type_code}'.", "type")
+    fte = body.get("fte", 1.0)
+    if isinstance(fte, bool) or not isinstance(fte, int | float) or not 0 < fte <= 1:
+        fail(422, "Feltet 'fte' skal være et tal større end 0 og højst 1.", "fte")
+    status = _text(body, "status", max_length=10)
+    if status not in STATUSES:
+        fail(422, f"Ukendt status '{status}'.", "status")
+    place = register_place(
+        session,
+        department_id=department_id,
+        type_code=type_code,
+        reference=_text(body, "reference", max_length=100),
+        title=_text(body, "title", required=False) or "",
+        unit_id=services.unit_id_for(
+            session, department_id=department_id, name=_text(body, "unit", required=False, max_length=200)
+        ),
+        fte=float(fte),
+        status=status,
+        effective_date=_date(body, "effective_date"),
+        note=_text(body, "note", required=False, max_length=2000) or "",
+        actor=user,
+        now=now(),
+        source="api",
+    )
+    session.commit()
+    return jsonify(services.get_place(session, user=user, place_id=place.id)), 201
+
+
+@bp.route("/places/<int:place_id>/events", methods=["POST"])
+def create_event(place_id: int):  # type: ignore[no-untyped-def]
+    from ..places.services import record_status
+
+    user = _user()
+    session = db_session()
+    services.get_place(session, user=user, place_id=place_id)  # 404 unless visible
+    body = _body()
+    status = _text(body, "status", max_length=10)
+    if status not in STATUSES:
+        fail(422, f"Ukendt status '{status}'.", "status")
+    event = record_status(
+        session,
+        place_id=place_id,
+        status=status,
+        effective_date=_date(body, "effective_date"),
+        note=_text(body, "note", required=False, max_length=2000) or "",
+        expected_version=_int(body, "expected_version", low=0, high=services.MAX_ID, required=False),
+        actor=user,
+        now=now(),
+        source="api",
+    )
+    session.commit()
+    return jsonify(services.event_json(event)), 201
+
+
+@bp.route("/reconcile")
+def reconcile():  # type: ignore[no-untyped-def]
+    from ..reconcile.services import reconcile as run_reconcile
+    from ..reconcile.services import reconciliation_to_json
+    from ..reconcile.types import RuleOverride
+
+    user = _user()
+    args = request.args
+    as_of_text, period_text = args.get("as_of"), args.get("period")
+    if bool(as_of_text) == bool(period_text):
+        fail(400, "Angiv enten 'as_of' eller 'period'.", "as_of")
+    as_of = period = None
+    try:
+        if as_of_text:
+            as_of = date.fromisoformat(as_of_text)
+            if not 2000 <= as_of.year <= 2100:
+                raise ValueError
+        else:
+            period = parse_period(period_text)
+        known_at = parse_known_at(args["known_at"]) if args.get("known_at") else now()
+    except ValueError:
+        fail(400, f"Ugyldig dato '{as_of_text}': brug ÅÅÅÅ-MM-DD.", "as_of")
+    except DomainError as exc:
+        fail(400, exc.message, exc.field)
+    method = args.get("method") or "point"
+    if method not in ("point", "average"):
+        fail(400, "Parameteren 'method' skal være 'point' eller 'average'.", "method")
+    session = db_session()
+    codes = args.getlist("department")
+    for code in codes:
+        department = services.department_by_code(session, code)
+        if department is None:
+            fail(404, f"Ukendt forvaltning '{code}'.", "department")
+        if not services.may_see(user, department.id):
+            fail(403, "Du har ikke adgang til denne forvaltnings data.", "department")
+    if not codes and not can_see_all_departments(user):
+        codes = [session.get(services.Department, user.department_id).code]
+    type_codes = args.getlist("type")
+    for code in type_codes:
+        if services.type_by_code(session, code) is None:
+            fail(404, f"Ukendt ordning '{code}'.", "type")
+    overrides = []
+    for spec in args.getlist("count"):
+        type_code, sep, statuses = spec.partition("=")
+        chosen = tuple(s.strip() for s in statuses.split(",") if s.strip())
+        if (
+            not sep
+            or services.type_by_code(session, type_code) is None
+            or any(s not in STATUSES for s in chosen)
+        ):
+            fail(400, f"Ugyldig 'count' '{spec}': brug TYPE=STATUS,STATUS.", "count")
+        overrides.append(RuleOverride(type_code=type_code, counted_statuses=chosen))
+    result = run_reconcile(
+        session,
+        as_of=as_of,
+        period=period,
+        method=method,
+        known_at=known_at,
+        department_codes=codes or None,
+        type_codes=type_codes or None,
+        overrides=overrides,
+    )
+    return jsonify(reconciliation_to_json(result))

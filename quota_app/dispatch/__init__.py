@@ -1,0 +1,1 @@
+"""The dispatch ledger: half-yearly reports, reminders and alerts, each mail sent exactly once."""

@@ -1,0 +1,127 @@
+"""`quota dispatch` and `quota scheduler` (DESIGN.md §6)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+
+import click
+from flask import current_app
+
+from ..errors import DomainError
+from ..mail.services import transport_from_settings
+from ..periods import parse_period
+from ..web import database
+from . import services
+
+
+def _worker(kind: str) -> str:
+    return f"{kind}@{socket.gethostname()}:{os.getpid()}"
+
+
+@click.command("dispatch", help="Send a period's reports (each department's, and the consolidated one).")
+@click.option("--period", "period_text", required=True, help="2025-H1, 2025-H2 or 2025.")
+@click.option("--department", "department_code", help="Only this department's report (no consolidated).")
+@click.option("--dry-run", is_flag=True, help="Write nothing, send nothing: say what would be sent.")
+@click.option("--resend", is_flag=True, help="Send failed and already sent mails of the selection again.")
+def dispatch_command(period_text: str, department_code: str | None, dry_run: bool, resend: bool) -> None:
+    from ..cli import fail
+
+    settings = current_app.config["QUOTA_SETTINGS"]
+    clock = current_app.extensions["quota_clock"]
+    db = database()
+    try:
+        period = parse_period(period_text)
+        if department_code is not None:
+            department_code = department_code.strip().upper()
+        if dry_run:
+            _dry_run(db, settings, period, department_code, resend, clock.now())
+            return
+        if resend:
+            with db.begin() as session:
+                again = services.resend_period(
+                    session,
+                    period=period.label,
+                    scope=department_code,
+                    actor="cli",
+                    now=clock.now(),
+                    allow_sent=True,
+                )
+            click.echo(f"{len(again)} mail(s) sat til at blive sendt igen.")
+        plan, delivery = services.run_dispatch(
+            db,
+            settings=settings,
+            period=period,
+            transport=transport_from_settings(settings),
+            clock=clock,
+            worker=_worker("cli"),
+            actor="cli",
+            department_code=department_code,
+        )
+    except DomainError as exc:
+        fail(exc.message)
+        return
+    for warning in plan.warnings:
+        click.echo(f"Advarsel: {warning}", err=True)
+    click.echo(
+        f"{period.label}: {len(plan.new)} nye i udsendelsesloggen, {len(delivery.sent)} sendt, "
+        f"{len(delivery.retrying)} forsøges igen senere, {len(delivery.failed)} fejlet."
+    )
+    with db.begin() as session:
+        for dispatch_id in delivery.retrying + delivery.failed:
+            row = session.get(services.Dispatch, dispatch_id)
+            click.echo(
+                f"  {row.state:8} {row.kind:14} {row.scope:4} {row.recipient}: {row.last_error}", err=True
+            )
+        untouched = [
+            r
+            for r in services.ledger(session, period=period.label)
+            if r.state == "failed" and r.id not in delivery.failed
+        ]
+    if untouched:
+        click.echo(
+            f"{len(untouched)} tidligere fejlede mail(s) venter; brug --resend for at sende dem igen.",
+            err=True,
+        )
+    if delivery.failed:
+        sys.exit(1)
+
+
+def _dry_run(db, settings, period, department_code, resend, now) -> None:  # type: ignore[no-untyped-def]
+    session = db.session()
+    try:
+        plan = services.plan_period(
+            session,
+            settings=settings,
+            period=period,
+            actor="cli",
+            now=now,
+            department_code=department_code,
+            dry_run=True,
+        )
+        click.echo(f"Prøvekørsel for {period.label}: intet skrives og intet sendes.")
+        for warning in plan.warnings:
+            click.echo(f"Advarsel: {warning}", err=True)
+        would = 0
+        for mail in plan.mails:
+            if mail.new:
+                action = "ville sende (ny)"
+            elif mail.state == "pending":
+                action = "ville sende (venter)"
+            elif resend and mail.state in ("failed", "sent"):
+                action = f"ville gensende ({mail.state})"
+            else:
+                action = f"sendes ikke ({mail.state})"
+            would += action.startswith("ville")
+            click.echo(f"  {action:24} {mail.kind:13} {mail.scope:4} {mail.recipient}")
+        click.echo(f"I alt {would} mail(s) ville blive sendt.")
+    finally:
+        session.rollback()
+        session.close()
+
+
+@click.command("scheduler", help="Run the scheduler process (the same as python -m scheduler).")
+def scheduler_command() -> None:
+    # The web app never imports the scheduler (import-linter contract): start it as its own program.
+    os.execv(sys.executable, [sys.executable, "-m", "scheduler"])  # noqa: S606

@@ -1,0 +1,247 @@
+"""BIF's pages: the schedule, the dispatch ledger, a preview of each mail, send now and resend."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlmodel import select
+
+from ..auth.views import roles_required
+from ..errors import DomainError
+from ..i18n import _
+from ..mail.services import MailError, transport_from_settings
+from ..models import DISPATCH_STATES, Department, Dispatch, ReportArchive
+from ..periods import Period, last_completed_half_year, parse_period
+from ..web import clock, database, db_session, now
+from . import services
+from .forms import ConfirmForm, SendForm
+
+bp = Blueprint("dispatch", __name__, template_folder="templates", url_prefix="/udsendelser")
+
+KIND_LABELS = {
+    "report": _("Halvårsstatus"),
+    "consolidated": _("Samlet halvårsstatus"),
+    "reminder": _("Påmindelse"),
+    "alert": _("Nye ledige pladser"),
+    "failure_notice": _("Fejlbesked"),
+}
+STATE_LABELS = {
+    "pending": _("Venter"),
+    "sending": _("Sendes"),
+    "sent": _("Sendt"),
+    "failed": _("Fejlet"),
+}
+
+
+def _settings():  # type: ignore[no-untyped-def]
+    return current_app.config["QUOTA_SETTINGS"]
+
+
+def _worker() -> str:
+    return f"web:{current_user.email}"[:100]
+
+
+def _schedule() -> list[dict]:
+    settings = _settings()
+    status = services.scheduler_status(db_session())
+    jobs = [
+        (
+            "dispatch",
+            _("Halvårsstatus til borgmestre (BIF i kopi) og samlet rapport til udvalgene"),
+            settings.dispatch_cron,
+        ),
+        (
+            "reminder",
+            _("Påmindelse til HR %(days)s dage før periodens slut", days=settings.reminder_days_before),
+            "30 7 * * *",
+        ),
+        ("alert", _("Nye ledige pladser til rekruttering"), settings.alert_cron),
+        ("deliver", _("Genforsøg og fejlbeskeder"), "*/5 * * * *"),
+    ]
+    return [
+        {"id": job_id, "label": label, "cron": cron, "next": status.next_runs.get(job_id) if status else None}
+        for job_id, label, cron in jobs
+    ]
+
+
+@bp.route("/")
+@roles_required("bif", "admin")
+def index():  # type: ignore[no-untyped-def]
+    session = db_session()
+    period = request.args.get("period", "").strip().upper() or None
+    state = request.args.get("state", "") or None
+    if state is not None and state not in DISPATCH_STATES:
+        abort(400)
+    status = services.scheduler_status(session)
+    stale = status is not None and now() - status.heartbeat > timedelta(minutes=15)
+    return render_template(
+        "dispatch/index.html",
+        rows=services.ledger(session, period=period, state=state),
+        schedule=_schedule(),
+        status=status,
+        stale=stale,
+        period=period or "",
+        state=state or "",
+        states=DISPATCH_STATES,
+        kind_labels=KIND_LABELS,
+        state_labels=STATE_LABELS,
+    )
+
+
+def _row(dispatch_id: int) -> Dispatch:
+    row = db_session().get(Dispatch, dispatch_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.route("/<int:dispatch_id>")
+@roles_required("bif", "admin")
+def preview(dispatch_id: int):  # type: ignore[no-untyped-def]
+    row = _row(dispatch_id)
+    session = db_session()
+    mail, problem = None, None
+    try:
+        mail = services.compose(session, row, settings=_settings())
+    except MailError as exc:
+        problem = exc.message
+    archive = session.get(ReportArchive, row.archive_id) if row.archive_id else None
+    return render_template(
+        "dispatch/preview.html",
+        row=row,
+        mail=mail,
+        problem=problem,
+        archive=archive,
+        settings=_settings(),
+        kind_labels=KIND_LABELS,
+        state_labels=STATE_LABELS,
+    )
+
+
+@bp.route("/<int:dispatch_id>/gensend", methods=["GET", "POST"])
+@roles_required("bif", "admin")
+def resend(dispatch_id: int):  # type: ignore[no-untyped-def]
+    row = _row(dispatch_id)
+    if row.state not in ("failed", "sent"):
+        flash(_("Kun fejlede eller sendte mails kan sendes igen."), "error")
+        return redirect(url_for(".preview", dispatch_id=row.id))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        session = db_session()
+        services.resend(session, dispatch_id=row.id, actor=current_user, now=now(), allow_sent=True)  # type: ignore[arg-type]
+        session.commit()
+        result = services.deliver_due(
+            database(),
+            settings=_settings(),
+            transport=transport_from_settings(_settings()),
+            clock=clock(),
+            worker=_worker(),
+            period=row.period,
+            scope=row.scope,
+        )
+        _flash_result(result)
+        return redirect(url_for(".preview", dispatch_id=row.id))
+    return render_template("dispatch/confirm_resend.html", row=row, form=form, kind_labels=KIND_LABELS)
+
+
+def _flash_result(result: services.DeliveryResult) -> None:
+    flash(
+        _(
+            "%(sent)s sendt, %(retrying)s forsøges igen senere, %(failed)s fejlet.",
+            sent=len(result.sent),
+            retrying=len(result.retrying),
+            failed=len(result.failed),
+        ),
+        "error" if result.failed else "success",
+    )
+
+
+def _send_form(*formdata, **kwargs) -> SendForm:  # type: ignore[no-untyped-def]
+    latest = last_completed_half_year(now().astimezone(_settings().zone).date())
+    periods = [latest]
+    for _i in range(3):
+        periods.append(periods[-1].previous())
+    form = SendForm(*formdata, **kwargs)  # no formdata: the request's form (FlaskForm's default)
+    form.period.choices = [(p.label, p.label) for p in periods]
+    departments = (
+        db_session()
+        .exec(select(Department).where(Department.active).order_by(Department.sort, Department.code))
+        .all()
+    )
+    form.department.choices = [("", _("Alle forvaltninger og den samlede rapport"))] + [
+        (d.code, f"{d.code} – {d.name}") for d in departments
+    ]
+    return form
+
+
+@bp.route("/send", methods=["GET", "POST"])
+@roles_required("bif", "admin")
+def send():  # type: ignore[no-untyped-def]
+    """GET: choose a period and see what would be sent (nothing written); POST: send it."""
+    if request.method == "POST":
+        form = _send_form()
+        if form.validate_on_submit():
+            period = parse_period(form.period.data)
+            try:
+                plan, result = services.run_dispatch(
+                    database(),
+                    settings=_settings(),
+                    period=period,
+                    transport=transport_from_settings(_settings()),
+                    clock=clock(),
+                    worker=_worker(),
+                    actor=current_user,  # type: ignore[arg-type]
+                    department_code=form.department.data or None,
+                )
+            except DomainError as exc:
+                flash(exc.message, "error")
+                return redirect(url_for(".send"))
+            for warning in plan.warnings:
+                flash(warning, "warning")
+            _flash_result(result)
+            return redirect(url_for(".index", period=period.label))
+        return render_template(
+            "dispatch/send.html",
+            form=form,
+            confirm=form,
+            plan=None,
+            problem=None,
+            kind_labels=KIND_LABELS,
+            state_labels=STATE_LABELS,
+        )
+    chosen = _send_form(request.args, meta={"csrf": False})
+    plan, problem = None, None
+    if "period" in request.args and chosen.validate():
+        try:
+            plan = _dry_run(parse_period(chosen.period.data), chosen.department.data or None)
+        except DomainError as exc:
+            problem = exc.message
+    confirm = _send_form(None, period=chosen.period.data, department=chosen.department.data)  # no formdata
+    return render_template(
+        "dispatch/send.html",
+        form=chosen,
+        confirm=confirm,
+        plan=plan,
+        problem=problem,
+        kind_labels=KIND_LABELS,
+        state_labels=STATE_LABELS,
+    )
+
+
+def _dry_run(period: Period, department_code: str | None) -> services.PlanResult:
+    session = database().session()
+    try:
+        return services.plan_period(
+            session,
+            settings=_settings(),
+            period=period,
+            actor="web",
+            now=now(),
+            department_code=department_code,
+            dry_run=True,
+        )
+    finally:
+        session.rollback()
+        session.close()

@@ -1,0 +1,193 @@
+"""CSV and XLSX writers for Danish Excel, and the rows of the place-list and target exports.
+
+CSV: UTF-8 with BOM (so Excel detects the encoding), ';' separator (Danish list separator), decimal
+comma, dates dd-mm-yyyy, CRLF line ends. Text that could start a formula is escaped with a leading
+apostrophe, in both formats, so no cell ever starts a formula.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from defusedcsv import csv as safe_csv
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from sqlmodel import Session, select
+
+from ..auth.services import scope_to_user
+from ..models import Department, MunicipalityTarget, Place, PlacementType, Target, Unit, User
+
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "|", "%")
+BOM = "\ufeff"
+STATUS_DA = {"open": "åben", "filled": "besat", "paused": "i bero", "closed": "nedlagt"}
+
+
+def escape_text(text: str) -> str:
+    """Return text that a spreadsheet shows as text: a leading apostrophe before any formula start."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _csv_cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",") if value % 1 else str(int(value))
+    if isinstance(value, datetime):
+        return value.astimezone(COPENHAGEN).strftime("%d-%m-%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d-%m-%Y")
+    text = str(value)
+    # defusedcsv leaves numeric-looking text alone and escapes the rest; tab/CR/% starts are ours.
+    return escape_text(text) if text.startswith(("\t", "\r")) else text
+
+
+def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """Write a CSV for Danish Excel (UTF-8 BOM, ';', decimal comma, dd-mm-yyyy, CRLF)."""
+    buffer = io.StringIO(newline="")
+    writer = safe_csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=safe_csv.QUOTE_MINIMAL)
+    writer.writerow([_csv_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([_csv_cell(v) for v in row])
+    return (BOM + buffer.getvalue()).encode("utf-8")
+
+
+def _xlsx_cell(value: object) -> object:
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, datetime):
+        return value.astimezone(COPENHAGEN).replace(tzinfo=None)
+    if isinstance(value, date):
+        return value
+    # Control characters are not allowed in XLSX; drop them, then escape what is left.
+    return escape_text(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+
+
+def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[object]], sheet_title: str = "Data") -> bytes:
+    """Write an XLSX: typed numbers and dates, bold frozen header, column widths, no formula cells."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = escape_text(sheet_title)[:31].replace("'", "") or "Data"
+    sheet.append([_xlsx_cell(str(h)) for h in header])
+    widths = [len(str(h)) for h in header]
+    for row in rows:
+        values = [_xlsx_cell(v) for v in row]
+        sheet.append(values)
+        cells = sheet[sheet.max_row]
+        for position, (cell, value) in enumerate(zip(cells, values, strict=False)):
+            if isinstance(value, str):
+                cell.data_type = "s"  # never a formula, whatever openpyxl guessed
+            elif isinstance(value, datetime):
+                cell.number_format = "DD-MM-YYYY HH:MM"
+            elif isinstance(value, date):
+                cell.number_format = "DD-MM-YYYY"
+            if position < len(widths):
+                widths[position] = max(widths[position], len(str(value)) if value is not None else 0)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.data_type = "s"
+    sheet.freeze_panes = "A2"
+    for position, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(position)].width = min(max(width + 2, 8), 60)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+PLACE_HEADER = (
+    "Reference",
+    "Forvaltning",
+    "Enhed",
+    "Ordning",
+    "Titel",
+    "Årsværk",
+    "Status",
+    "Status siden",
+    "Oprettet",
+)
+
+
+def place_list_rows(
+    session: Session,
+    *,
+    user: User,
+    department_code: str | None = None,
+    type_code: str | None = None,
+    status: str | None = None,
+) -> list[tuple]:
+    """Return the place list the user may see (HR: own department), optionally filtered."""
+    statement = (
+        select(
+            Place.reference,
+            Department.code,
+            Unit.name,
+            PlacementType.name_da,
+            Place.title,
+            Place.fte,
+            Place.current_status,
+            Place.current_since,
+            Place.created_at,
+        )
+        .join(Department, Department.id == Place.department_id)
+        .join(PlacementType, PlacementType.id == Place.type_id)
+        .outerjoin(Unit, Unit.id == Place.unit_id)
+    )
+    statement = scope_to_user(statement, Place.department_id, user)
+    if department_code:
+        statement = statement.where(Department.code == department_code)
+    if type_code:
+        statement = statement.where(PlacementType.code == type_code)
+    if status:
+        statement = statement.where(Place.current_status == status)
+    statement = statement.order_by(Department.sort, Department.code, Place.reference)
+    return [
+        (ref, dept, unit or "", type_name, title, fte, STATUS_DA.get(st or "", st or ""), since, created)
+        for ref, dept, unit, type_name, title, fte, st, since, created in session.exec(statement).all()
+    ]
+
+
+TARGET_HEADER = ("year", "department", "type", "value", "decided_on", "reference")
+
+
+def target_rows(session: Session, *, year: int) -> list[tuple]:
+    """Return a year's targets in the import format (year;department;type;value;decided_on;reference)."""
+    statement = (
+        select(
+            Target.year,
+            Department.code,
+            PlacementType.code,
+            Target.value,
+            Target.decided_on,
+            Target.reference,
+        )
+        .join(Department, Department.id == Target.department_id)
+        .join(PlacementType, PlacementType.id == Target.type_id)
+        .where(Target.year == year)
+        .order_by(Department.sort, Department.code, PlacementType.sort, PlacementType.code)
+    )
+    return [tuple(row) for row in session.exec(statement).all()]
+
+
+def municipality_rows(session: Session, *, year: int) -> list[tuple]:
+    statement = (
+        select(PlacementType.code, MunicipalityTarget.value, MunicipalityTarget.result)
+        .join(PlacementType, PlacementType.id == MunicipalityTarget.type_id)
+        .where(MunicipalityTarget.year == year)
+        .order_by(PlacementType.sort)
+    )
+    return [tuple(r) for r in session.exec(statement).all()]
+
+
+def count_places(session: Session, *, user: User) -> int:
+    statement = scope_to_user(select(sa.func.count()).select_from(Place), Place.department_id, user)
+    return int(session.exec(statement).one())

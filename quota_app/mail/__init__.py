@@ -1,0 +1,1 @@
+"""Composing and sending mail: SMTP, or .eml files in the outbox when no SMTP host is set."""

@@ -1,0 +1,1 @@
+"""BR's targets per year, municipality-wide figures and counting rules."""

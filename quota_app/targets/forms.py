@@ -1,0 +1,127 @@
+"""Forms for the target grid, municipality figures, counting rules and the target import."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from ..i18n import _
+from ..models import STATUSES
+from .services import MAX_VALUE
+
+NON_NEGATIVE = NumberRange(min=0, max=MAX_VALUE, message=_("Skriv et helt tal, 0 eller større."))
+DATE_ERROR = _("Skriv en dato som åååå-mm-dd.")
+
+
+def cell_key(department_id: int, type_id: int) -> str:
+    return f"{department_id}_{type_id}"
+
+
+def grid_form_class(cells: list[tuple[int, int, str]]) -> type[FlaskForm]:
+    """Return a form with value, decision date and reference fields for every (department, type) cell."""
+
+    class GridForm(FlaskForm):
+        submit = SubmitField(_("Gem måltal"))
+
+    for department_id, type_id, label in cells:
+        key = cell_key(department_id, type_id)
+        setattr(
+            GridForm,
+            f"value_{key}",
+            IntegerField(
+                _("%(cell)s: måltal", cell=label),
+                validators=[Optional(), NON_NEGATIVE],
+                render_kw={"inputmode": "numeric", "min": 0, "size": 5},
+            ),
+        )
+        setattr(
+            GridForm,
+            f"decided_{key}",
+            DateField(_("%(cell)s: besluttet", cell=label), validators=[Optional()]),
+        )
+        setattr(
+            GridForm,
+            f"reference_{key}",
+            StringField(_("%(cell)s: reference", cell=label), validators=[Optional(), Length(max=300)]),
+        )
+    return GridForm
+
+
+def municipality_form_class(type_ids: list[tuple[int, str]], department_ids: list[tuple[int, str]]):  # type: ignore[no-untyped-def]
+    """Return a form with a municipality figure per type and a headcount per department."""
+
+    class MunicipalityForm(FlaskForm):
+        decided_on = DateField(_("Besluttet den"), validators=[Optional()])
+        reference = StringField(_("Reference (fx BR-beslutning)"), validators=[Optional(), Length(max=300)])
+        submit = SubmitField(_("Gem kommunale tal"))
+
+    for type_id, label in type_ids:
+        setattr(
+            MunicipalityForm,
+            f"municipal_{type_id}",
+            IntegerField(label, validators=[Optional(), NON_NEGATIVE], render_kw={"inputmode": "numeric"}),
+        )
+    for department_id, label in department_ids:
+        setattr(
+            MunicipalityForm,
+            f"headcount_{department_id}",
+            IntegerField(
+                _("%(department)s: antal ansatte", department=label),
+                validators=[Optional(), NumberRange(min=0, max=10_000_000)],
+                render_kw={"inputmode": "numeric"},
+            ),
+        )
+    return MunicipalityForm
+
+
+class DeriveForm(FlaskForm):
+    type_id = IntegerField(validators=[InputRequired()])
+    submit = SubmitField(_("Fordel efter antal ansatte"))
+
+
+def rules_form_class(types: list[tuple[int, str, bool]]):  # type: ignore[no-untyped-def]
+    """Return a form with counted-status checkboxes (stock types) and a weighting per type."""
+
+    class RulesForm(FlaskForm):
+        submit = SubmitField(_("Gem tælleregler"))
+
+    status_labels = {"open": _("åben"), "filled": _("besat"), "paused": _("i bero"), "closed": _("nedlagt")}
+    for type_id, label, is_stock in types:
+        if is_stock:
+            for status in STATUSES:
+                setattr(
+                    RulesForm,
+                    f"count_{type_id}_{status}",
+                    BooleanField(_("%(type)s: tæl %(status)s", type=label, status=status_labels[status])),
+                )
+        setattr(
+            RulesForm,
+            f"weighting_{type_id}",
+            SelectField(
+                _("%(type)s: vægtning", type=label),
+                choices=[
+                    SelectChoice("headcount", _("antal pladser")),
+                    SelectChoice("fte", _("årsværk (fte)")),
+                ],
+            ),
+        )
+    return RulesForm
+
+
+class CopyYearForm(FlaskForm):
+    submit = SubmitField(_("Kopiér sidste års måltal"))
+
+
+class TargetImportForm(FlaskForm):
+    file = FileField(
+        _("Fil (CSV eller XLSX)"),
+        validators=[
+            FileRequired(_("Vælg en fil.")),
+            FileAllowed(["csv", "xlsx", "txt"], _("Filen skal være CSV eller XLSX.")),
+        ],
+    )
+    dry_run = BooleanField(_("Prøv kun (gem intet)"))
+    submit = SubmitField(_("Indlæs måltal"))

@@ -1,0 +1,329 @@
+"""BIF's pages for targets, municipality figures and counting rules (BIF and admin only)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth.views import roles_required
+from ..errors import DomainError
+from ..i18n import _
+from ..models import STATUSES, Department, PlacementType, Target
+from ..web import db_session, now
+from . import services
+from .forms import (
+    CopyYearForm,
+    DeriveForm,
+    TargetImportForm,
+    cell_key,
+    grid_form_class,
+    municipality_form_class,
+    rules_form_class,
+)
+
+bp = Blueprint("targets", __name__, template_folder="templates", url_prefix="/targets")
+EDITORS = ("bif", "admin")
+
+
+def _year(year: int) -> int:
+    if not services.MIN_YEAR <= year <= services.MAX_YEAR:
+        abort(404)
+    return year
+
+
+def _this_year() -> int:
+    return now().year
+
+
+@bp.route("/")
+@roles_required(*EDITORS)
+def index():  # type: ignore[no-untyped-def]
+    return redirect(url_for("targets.grid", year=_this_year()))
+
+
+def _grid_context(session, year: int):  # type: ignore[no-untyped-def]
+    departments = services.active_departments(session)
+    types = services.active_types(session)
+    targets = services.targets_for_year(session, year=year)
+    # Show cells of retired departments/types that still hold a target for this year.
+    department_ids = {d.id for d in departments}
+    type_ids = {t.id for t in types}
+    for department_id, type_id in targets:
+        if department_id not in department_ids:
+            departments.append(session.get(Department, department_id))
+            department_ids.add(department_id)
+        if type_id not in type_ids:
+            types.append(session.get(PlacementType, type_id))
+            type_ids.add(type_id)
+    return departments, types, targets
+
+
+@bp.route("/<int:year>", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def grid(year: int):  # type: ignore[no-untyped-def]
+    _year(year)
+    session = db_session()
+    departments, types, targets = _grid_context(session, year)
+    cells = [(d.id, t.id, f"{d.code} – {t.name_da}") for d in departments for t in types]
+    form_class = grid_form_class(cells)
+    form = form_class()
+    if request.method == "GET":
+        for (department_id, type_id), target in targets.items():
+            key = cell_key(department_id, type_id)
+            if hasattr(form, f"value_{key}"):
+                getattr(form, f"value_{key}").data = target.value
+                getattr(form, f"decided_{key}").data = target.decided_on
+                getattr(form, f"reference_{key}").data = target.reference
+    if form.validate_on_submit():
+        changed = 0
+        for department_id, type_id, _label in cells:
+            key = cell_key(department_id, type_id)
+            value = getattr(form, f"value_{key}").data
+            existing = targets.get((department_id, type_id))
+            if value is None:
+                if existing is not None:
+                    getattr(form, f"value_{key}").errors.append(
+                        _("Et måltal kan ikke slettes; skriv 0 i stedet.")
+                    )
+                continue
+            before = existing.id if existing else None
+            old = (existing.value, existing.decided_on, existing.reference) if existing else None
+            try:
+                target = services.set_target(
+                    session,
+                    year=year,
+                    department_id=department_id,
+                    type_id=type_id,
+                    value=value,
+                    decided_on=getattr(form, f"decided_{key}").data,
+                    reference=getattr(form, f"reference_{key}").data or "",
+                    actor=current_user,
+                    now=now(),
+                )
+            except DomainError as exc:
+                getattr(form, f"value_{key}").errors.append(exc.message)
+                continue
+            if before is None or old != (target.value, target.decided_on, target.reference):
+                changed += 1
+        if any(field.errors for field in form):
+            session.rollback()
+        else:
+            session.commit()
+            flash(_("%(n)d måltal gemt.", n=changed), "success")
+            return redirect(url_for("targets.grid", year=year))
+    return render_template(
+        "targets/grid.html",
+        year=year,
+        form=form,
+        departments=departments,
+        types=types,
+        targets=targets,
+        cell_key=cell_key,
+        warnings=services.sum_warnings(session, year=year),
+        copy_form=CopyYearForm(),
+        has_targets=bool(targets),
+    )
+
+
+@bp.route("/<int:year>/copy", methods=["POST"])
+@roles_required(*EDITORS)
+def copy(year: int):  # type: ignore[no-untyped-def]
+    _year(year)
+    form = CopyYearForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session = db_session()
+    try:
+        copied = services.copy_year(session, from_year=year - 1, to_year=year, actor=current_user, now=now())
+    except DomainError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+    else:
+        session.commit()
+        flash(_("%(n)d måltal kopieret fra %(year)d.", n=copied, year=year - 1), "success")
+    return redirect(url_for("targets.grid", year=year))
+
+
+@bp.route("/history/<int:target_id>")
+@roles_required(*EDITORS)
+def history(target_id: int):  # type: ignore[no-untyped-def]
+    session = db_session()
+    target = session.get(Target, target_id)
+    if target is None:
+        abort(404)
+    return render_template(
+        "targets/history.html",
+        target=target,
+        department=session.get(Department, target.department_id),
+        placement_type=session.get(PlacementType, target.type_id),
+        revisions=services.target_history(session, target_id=target_id),
+    )
+
+
+@bp.route("/<int:year>/municipality", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def municipality(year: int):  # type: ignore[no-untyped-def]
+    _year(year)
+    session = db_session()
+    departments = services.active_departments(session)
+    types = services.active_types(session)
+    form = municipality_form_class(
+        [(t.id, t.name_da) for t in types], [(d.id, f"{d.code} {d.name}") for d in departments]
+    )()
+    municipal = services.municipality_targets(session, year=year)
+    counts = services.headcounts(session, year=year)
+    if request.method == "GET":
+        for t in types:
+            if t.id in municipal:
+                getattr(form, f"municipal_{t.id}").data = municipal[t.id].value
+        for d in departments:
+            getattr(form, f"headcount_{d.id}").data = counts.get(d.id)
+        first = next(iter(municipal.values()), None)
+        if first is not None:
+            form.decided_on.data, form.reference.data = first.decided_on, first.reference
+    if form.validate_on_submit():
+        for t in types:
+            value = getattr(form, f"municipal_{t.id}").data
+            if value is not None:
+                services.set_municipality_target(
+                    session,
+                    year=year,
+                    type_id=t.id,
+                    value=value,
+                    decided_on=form.decided_on.data,
+                    reference=form.reference.data or "",
+                    actor=current_user,
+                    now=now(),
+                )
+        for d in departments:
+            employees = getattr(form, f"headcount_{d.id}").data
+            if employees is not None and counts.get(d.id) != employees:
+                services.set_headcount(
+                    session, year=year, department_id=d.id, employees=employees, actor=current_user, now=now()
+                )
+        session.commit()
+        flash(_("Kommunale måltal og antal ansatte gemt."), "success")
+        return redirect(url_for("targets.municipality", year=year))
+    return render_template(
+        "targets/municipality.html",
+        year=year,
+        form=form,
+        types=types,
+        departments=departments,
+        municipal=municipal,
+        derive_form=DeriveForm(),
+        warnings=services.sum_warnings(session, year=year),
+    )
+
+
+@bp.route("/<int:year>/derive", methods=["POST"])
+@roles_required(*EDITORS)
+def derive(year: int):  # type: ignore[no-untyped-def]
+    _year(year)
+    form = DeriveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session = db_session()
+    placement_type = session.get(PlacementType, form.type_id.data)
+    if placement_type is None:
+        abort(404)
+    try:
+        parts = services.derive_department_targets(
+            session, year=year, type_id=placement_type.id, actor=current_user, now=now()
+        )
+    except DomainError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+    else:
+        session.commit()
+        flash(
+            _(
+                "%(type)s: %(total)d fordelt på %(n)d forvaltninger.",
+                type=placement_type.name_da,
+                total=sum(parts.values()),
+                n=len(parts),
+            ),
+            "success",
+        )
+    return redirect(url_for("targets.municipality", year=year))
+
+
+@bp.route("/<int:year>/rules", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def rules(year: int):  # type: ignore[no-untyped-def]
+    _year(year)
+    session = db_session()
+    types = services.active_types(session)
+    form = rules_form_class([(t.id, t.name_da, t.measure == "stock") for t in types])()
+    current = services.rules_for_year(session, year=year)
+    if request.method == "GET":
+        for t in types:
+            rule = current.get(t.id)
+            if rule is None:
+                continue
+            getattr(form, f"weighting_{t.id}").data = rule.weighting
+            if t.measure == "stock":
+                for status in STATUSES:
+                    getattr(form, f"count_{t.id}_{status}").data = status in rule.statuses
+    if form.validate_on_submit():
+        failed = False
+        for t in types:
+            statuses = (
+                [s for s in STATUSES if getattr(form, f"count_{t.id}_{s}").data]
+                if t.measure == "stock"
+                else []
+            )
+            weighting = getattr(form, f"weighting_{t.id}").data
+            rule = current.get(t.id)
+            if rule is not None and rule.statuses == tuple(statuses) and rule.weighting == weighting:
+                continue
+            try:
+                services.set_counting_rule(
+                    session,
+                    year=year,
+                    type_id=t.id,
+                    counted_statuses=statuses,
+                    weighting=weighting,
+                    actor=current_user,
+                    now=now(),
+                )
+            except DomainError as exc:
+                getattr(form, f"weighting_{t.id}").errors.append(f"{t.name_da}: {exc.message}")
+                failed = True
+        if failed:
+            session.rollback()
+        else:
+            session.commit()
+            flash(_("Tælleregler for %(year)d gemt.", year=year), "success")
+            return redirect(url_for("targets.rules", year=year))
+    return render_template("targets/rules.html", year=year, form=form, types=types, statuses=STATUSES)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def import_file():  # type: ignore[no-untyped-def]
+    form = TargetImportForm()
+    result = None
+    if form.validate_on_submit():
+        session = db_session()
+        upload = form.file.data
+        try:
+            result = services.import_targets(
+                session,
+                data=upload.read(),
+                filename=upload.filename or "",
+                actor=current_user,
+                now=now(),
+                dry_run=bool(form.dry_run.data),
+            )
+        except DomainError as exc:
+            session.rollback()
+            form.file.errors.append(exc.message)
+        else:
+            if result.ok and not form.dry_run.data:
+                session.commit()
+            else:
+                session.rollback()
+    return render_template(
+        "targets/import.html", form=form, result=result, dry_run=bool(form.dry_run.data), year=_this_year()
+    )

@@ -1,0 +1,92 @@
+"""Personal API tokens: a high-entropy secret shown once; only its SHA-256 is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from ..audit import services as audit
+from ..errors import DomainError, NotFound
+from ..models import ApiToken, User
+
+TOKEN_PREFIX = "qk_"  # noqa: S105 - a marker, not a secret
+MAX_ACTIVE_TOKENS = 20
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def create_token(
+    session: Session, *, user: User, name: str, actor: User | str, now: datetime
+) -> tuple[ApiToken, str]:
+    """Create a token for user; return it and the secret (shown once, never stored)."""
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise DomainError("Giv nøglen et navn på 1-100 tegn.", field="name")
+    active = session.exec(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).all()
+    if len(active) >= MAX_ACTIVE_TOKENS:
+        raise DomainError(f"Du kan højst have {MAX_ACTIVE_TOKENS} aktive nøgler.", field="name")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=user.id, name=name, token_hash=hash_secret(secret), prefix=secret[:10], created_at=now
+    )
+    session.add(token)
+    session.flush()
+    audit.record(
+        session, actor=actor, action="api_token.create", entity=token, after=audit.snapshot(token), at=now
+    )
+    return token, secret
+
+
+def user_tokens(session: Session, *, user: User) -> list[ApiToken]:
+    return list(
+        session.exec(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())
+        ).all()
+    )
+
+
+def revoke_token(
+    session: Session, *, token_id: int, user: User, actor: User | str, now: datetime
+) -> ApiToken:
+    """Revoke one of user's tokens (an admin may revoke anyone's); revoking twice changes nothing."""
+    token = session.get(ApiToken, token_id)
+    if token is None or (token.user_id != user.id and user.role != "admin"):
+        raise NotFound("Nøglen findes ikke.")
+    if token.revoked_at is None:
+        before = audit.snapshot(token)
+        token.revoked_at = now
+        session.flush()
+        audit.record(
+            session,
+            actor=actor,
+            action="api_token.revoke",
+            entity=token,
+            before=before,
+            after=audit.snapshot(token),
+            at=now,
+        )
+    return token
+
+
+def authenticate_token(session: Session, *, secret: str, now: datetime) -> User | None:
+    """Return the active user of a valid, unrevoked token and note when it was used; else None."""
+    if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    digest = hash_secret(secret)
+    token = session.exec(select(ApiToken).where(ApiToken.token_hash == digest)).first()
+    if token is None or not hmac.compare_digest(token.token_hash, digest) or token.revoked_at is not None:
+        return None
+    user = session.get(User, token.user_id)
+    if user is None or not user.active:
+        return None
+    token.last_used_at = now
+    session.flush()
+    return user

@@ -1,0 +1,199 @@
+"""The scheduler's jobs: module-level functions with plain arguments (APScheduler can store and call them).
+
+Each job builds what it needs from the settings (QUOTA_* environment) and uses services and models only:
+no Flask app, no views. The `*_in(ctx)` functions do the work against an explicit context, so tests can
+give them a database, a transport and a controlled clock.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from apscheduler.triggers.cron import CronTrigger
+from sqlmodel import select
+
+from quota_app.clock import Clock
+from quota_app.db import Database
+from quota_app.dispatch import services as dispatch
+from quota_app.mail.services import Transport, transport_from_settings
+from quota_app.models import AppText
+from quota_app.periods import last_completed_half_year
+from quota_app.settings import Settings, load_settings
+
+log = logging.getLogger("quota.scheduler")
+
+STATUS_KEY = dispatch.SCHEDULER_STATUS_KEY
+
+
+@dataclass
+class JobContext:
+    settings: Settings
+    db: Database
+    clock: Clock
+    transport: Transport
+    source: dispatch.ReportSource | None = None  # None: reports.service
+
+    @property
+    def worker(self) -> str:
+        return f"scheduler@{socket.gethostname()}:{os.getpid()}"
+
+
+def context(database_url: str | None = None) -> JobContext:
+    settings = load_settings()
+    return JobContext(
+        settings=settings,
+        db=Database(database_url or settings.effective_database_url),
+        clock=Clock(),
+        transport=transport_from_settings(settings),
+    )
+
+
+def dispatch_trigger(settings: Settings) -> CronTrigger:
+    return CronTrigger.from_crontab(settings.dispatch_cron, timezone=settings.zone)
+
+
+def alert_trigger(settings: Settings) -> CronTrigger:
+    return CronTrigger.from_crontab(settings.alert_cron, timezone=settings.zone)
+
+
+def reminder_trigger(settings: Settings) -> CronTrigger:
+    return CronTrigger(hour=7, minute=30, timezone=settings.zone)
+
+
+def last_fire_time(trigger: CronTrigger, now: datetime, *, horizon: timedelta = timedelta(days=400)):  # type: ignore[no-untyped-def]
+    """The latest time at or before now when the trigger fired (or would have), within the horizon."""
+    last, moment = None, now - horizon
+    while True:
+        fire = trigger.get_next_fire_time(None, moment)
+        if fire is None or fire > now:
+            return last
+        last, moment = fire, fire + timedelta(seconds=1)
+
+
+# --- The work, against an explicit context ---
+
+
+def dispatch_in(ctx: JobContext) -> dispatch.PlanResult:
+    """The half-yearly dispatch for the half-year that ended before today (local time)."""
+    today = ctx.clock.now().astimezone(ctx.settings.zone).date()
+    period = last_completed_half_year(today)
+    plan, delivery = dispatch.run_dispatch(
+        ctx.db,
+        settings=ctx.settings,
+        period=period,
+        transport=ctx.transport,
+        clock=ctx.clock,
+        worker=ctx.worker,
+        actor="scheduler",
+        source=ctx.source,
+    )
+    log.info(
+        "dispatch %s: %d planned, %d sent, %d failed",
+        period,
+        len(plan.new),
+        len(delivery.sent),
+        len(delivery.failed),
+    )
+    return plan
+
+
+def deliver_in(ctx: JobContext) -> dispatch.DeliveryResult:
+    """Retries that are due, failure notices, and stale rows marked for a person to look at."""
+    return dispatch.deliver_due(
+        ctx.db, settings=ctx.settings, transport=ctx.transport, clock=ctx.clock, worker=ctx.worker
+    )
+
+
+def reminder_in(ctx: JobContext) -> int:
+    now = ctx.clock.now()
+    with ctx.db.begin() as session:
+        added = dispatch.plan_reminders(
+            session,
+            settings=ctx.settings,
+            today=now.astimezone(ctx.settings.zone).date(),
+            actor="scheduler",
+            now=now,
+        )
+    deliver_in(ctx)
+    return added
+
+
+def alert_in(ctx: JobContext) -> bool:
+    now = ctx.clock.now()
+    with ctx.db.begin() as session:
+        row = dispatch.plan_alert(
+            session,
+            settings=ctx.settings,
+            today=now.astimezone(ctx.settings.zone).date(),
+            actor="scheduler",
+            now=now,
+        )
+    deliver_in(ctx)
+    return row is not None
+
+
+def catch_up_in(ctx: JobContext) -> list[str]:
+    """On start: run what was missed while the scheduler was stopped, once.
+
+    The job store is in memory, so APScheduler itself does not know about missed runs. The ledger does:
+    if the latest planned dispatch time lies within the misfire grace and that period has no report rows,
+    the dispatch runs now (once: afterwards the rows exist). Reminders are idempotent per period and are
+    simply planned; pending retries are delivered."""
+    done: list[str] = []
+    now = ctx.clock.now()
+    last = last_fire_time(dispatch_trigger(ctx.settings), now)
+    if last is not None and now - last <= timedelta(seconds=ctx.settings.misfire_grace_seconds):
+        period = last_completed_half_year(last.astimezone(ctx.settings.zone).date())
+        with ctx.db.begin() as session:
+            planned = dispatch.period_planned(session, period)
+        if not planned:
+            log.info("catching up the dispatch of %s planned for %s", period, last.isoformat())
+            dispatch_in(ctx)
+            done.append(f"dispatch {period.label}")
+    if reminder_in(ctx):
+        done.append("reminder")
+    deliver_in(ctx)
+    return done
+
+
+def publish_status(ctx: JobContext, jobs: list[tuple[str, datetime | None]]) -> None:
+    """Write the job table and a heartbeat where the web app can show them (it never imports us)."""
+    import json
+
+    now = ctx.clock.now()
+    value = json.dumps(
+        {
+            "worker": ctx.worker,
+            "heartbeat": now.isoformat(),
+            "jobs": [{"id": job_id, "next_run_time": t.isoformat() if t else None} for job_id, t in jobs],
+        }
+    )
+    with ctx.db.begin() as session:
+        text = session.exec(select(AppText).where(AppText.key == STATUS_KEY)).first()
+        if text is None:
+            text = AppText(key=STATUS_KEY, updated_at=now)
+        text.value, text.updated_at = value, now
+        session.add(text)
+
+
+# --- Module-level jobs, as registered with APScheduler (plain arguments only) ---
+
+
+def dispatch_job(database_url: str | None = None) -> None:
+    dispatch_in(context(database_url))
+
+
+def deliver_job(database_url: str | None = None) -> None:
+    deliver_in(context(database_url))
+
+
+def reminder_job(database_url: str | None = None) -> None:
+    reminder_in(context(database_url))
+
+
+def alert_job(database_url: str | None = None) -> None:
+    alert_in(context(database_url))

@@ -1,0 +1,73 @@
+"""Fixtures of these tests."""
+
+from __future__ import annotations
+
+import pytest
+from flask import g
+
+from quota_app import web
+
+
+def fresh_context_per_request(app) -> None:  # type: ignore[no-untyped-def]
+    """Close the request's session and forget g after every request, as a real app context would.
+
+    The app fixture keeps one app context for the whole test, so teardown_appcontext (which closes the
+    request's session) would otherwise only run at the end: a session left open across requests nests
+    its savepoints out of order with the test's session, and g keeps the first request's locale and user.
+    """
+
+    def teardown(exc: BaseException | None) -> None:
+        web._close_session(exc)
+        for key in list(g):
+            g.pop(key)
+
+    app.teardown_request(teardown)
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    fresh_context_per_request(app)
+    return app.test_client()
+
+
+@pytest.fixture
+def make_token(session, clock):  # type: ignore[no-untyped-def]
+    """Return a factory make_token(user) -> secret (a committed, active token)."""
+    from quota_app.tokens.services import create_token
+
+    def factory(user, name: str = "test") -> str:  # type: ignore[no-untyped-def]
+        _token, secret = create_token(session, user=user, name=name, actor=user, now=clock.now())
+        session.commit()
+        return secret
+
+    return factory
+
+
+@pytest.fixture
+def make_place(session, reference, clock):  # type: ignore[no-untyped-def]
+    """Return a factory make_place(department_code, reference, status) -> Place with one event."""
+    from datetime import date
+
+    from quota_app.models import Place, PlaceEvent
+
+    def factory(code: str = "SOF", ref: str = "P-1", status: str = "open", type_code: str = "internship"):  # type: ignore[no-untyped-def]
+        place = Place(
+            department_id=reference["departments"][code].id,
+            type_id=reference["types"][type_code].id,
+            reference=ref,
+            title="Praktik",
+            current_status=status,
+            current_since=date(2025, 3, 1),
+            created_at=clock.now(),
+        )
+        session.add(place)
+        session.flush()
+        session.add(
+            PlaceEvent(
+                place_id=place.id, status=status, effective_date=date(2025, 3, 1), recorded_at=clock.now()
+            )
+        )
+        session.commit()
+        return place
+
+    return factory

@@ -1,0 +1,247 @@
+"""The JSON API: role and department checks on every request, JSON errors with the right status."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from quota_app.models import Target
+
+
+def _h(secret):
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def test_reference_lists(client, make_user, make_token):
+    headers = _h(make_token(make_user("hr", "SOF")))
+    departments = client.get("/api/v1/departments", headers=headers).json["departments"]
+    assert [d["code"] for d in departments][:2] == ["ØKF", "KFF"] and len(departments) == 7
+    types = client.get("/api/v1/types", headers=headers).json["types"]
+    assert {t["code"] for t in types} >= {"internship", "job_rotation"}
+
+
+def test_bif_writes_targets_and_hr_reads_own_only(client, make_user, make_token, session):
+    bif = _h(make_token(make_user("bif")))
+    body = {
+        "targets": [
+            {
+                "year": 2026,
+                "department": "SOF",
+                "type": "internship",
+                "value": 12,
+                "decided_on": "2025-12-10",
+                "reference": "BR",
+            },
+            {"year": 2026, "department": "BUF", "type": "internship", "value": 30},
+        ]
+    }
+    response = client.put("/api/v1/targets", json=body, headers=bif)
+    assert response.status_code == 200, response.json
+    assert [t["value"] for t in response.json["targets"]] == [12, 30]
+    hr = _h(make_token(make_user("hr", "SOF")))
+    rows = client.get("/api/v1/targets?year=2026", headers=hr).json["targets"]
+    assert [(t["department"], t["value"], t["decided_on"]) for t in rows] == [("SOF", 12, "2025-12-10")]
+    assert client.get("/api/v1/targets?department=BUF", headers=hr).status_code == 403
+    assert len(client.get("/api/v1/targets?year=2026", headers=bif).json["targets"]) == 2
+    # HR may not write targets, not even its own department's.
+    denied = client.put("/api/v1/targets", json={"targets": [{**body["targets"][0], "value": 1}]}, headers=hr)
+    assert denied.status_code == 403 and denied.json["error"] == "forbidden"
+    session.expire_all()
+    assert sorted(t.value for t in session.exec(select(Target)).all()) == [12, 30]
+
+
+def test_put_targets_is_all_or_nothing_with_422(client, make_user, make_token, session):
+    bif = _h(make_token(make_user("admin")))
+    body = {
+        "targets": [
+            {"year": 2026, "department": "SOF", "type": "internship", "value": 5},
+            {"year": 2026, "department": "XXX", "type": "internship", "value": 5},
+        ]
+    }
+    response = client.put("/api/v1/targets", json=body, headers=bif)
+    assert response.status_code == 422 and response.json["field"] == "department"
+    assert session.exec(select(Target)).all() == []
+    for bad in (
+        {"targets": []},
+        {"targets": [{"year": 2026, "department": "SOF", "type": "internship", "value": -1}]},
+        [1, 2],
+    ):
+        assert client.put("/api/v1/targets", json=bad, headers=bif).status_code == 422
+    response = client.put(
+        "/api/v1/targets", data="{not json", headers={**bif, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 400 and response.is_json
+
+
+def test_hr_token_cannot_read_another_departments_places(client, make_user, make_token, make_place):
+    own, other = make_place("SOF", "SOF-1"), make_place("BUF", "BUF-1")
+    hr = _h(make_token(make_user("hr", "SOF")))
+    listing = client.get("/api/v1/places", headers=hr).json
+    assert [p["reference"] for p in listing["places"]] == ["SOF-1"] and listing["total"] == 1
+    assert client.get("/api/v1/places?department=BUF", headers=hr).status_code == 403
+    assert client.get(f"/api/v1/places/{other.id}", headers=hr).status_code == 404
+    detail = client.get(f"/api/v1/places/{own.id}", headers=hr).json
+    assert detail["reference"] == "SOF-1" and [e["status"] for e in detail["events"]] == ["open"]
+    bif = _h(make_token(make_user("bif")))
+    assert client.get("/api/v1/places", headers=bif).json["total"] == 2
+    assert client.get("/api/v1/places?department=BUF&status=open", headers=bif).json["total"] == 1
+
+
+def test_errors_are_json_never_html(client, make_user, make_token):
+    hr = _h(make_token(make_user("hr", "SOF")))
+    for url, status in (
+        ("/api/v1/nothing-here", 404),
+        ("/api/v1/places/999999", 404),
+        ("/api/v1/places/99999999999999999999", 404),
+        ("/api/v1/places?limit=0", 400),
+        ("/api/v1/places?limit=abc", 400),
+        ("/api/v1/places?status=gone", 400),
+        ("/api/v1/targets?year=1800", 400),
+        ("/api/v1/places?type=%00", 400),
+    ):
+        response = client.get(url, headers=hr)
+        assert response.status_code == status, url
+        assert response.is_json and set(response.json) >= {"error", "message"}, url
+    response = client.delete("/api/v1/places", headers=hr)
+    assert response.status_code == 405 and response.is_json
+
+
+def test_api_needs_no_csrf_and_ignores_the_browser_session(client, login, make_user):
+    user = make_user("bif")
+    login(user)
+    assert client.get("/api/v1/departments").status_code == 401
+
+
+def test_openapi_document_is_served_without_a_token(client):
+    document = client.get("/api/v1/openapi.json").json
+    assert document["openapi"].startswith("3.")
+    assert {
+        "/departments",
+        "/types",
+        "/targets",
+        "/places",
+        "/places/{place_id}",
+        "/places/{place_id}/events",
+        "/reconcile",
+    } <= set(document["paths"])
+
+
+def test_hr_token_creates_places_and_events_in_own_department_only(
+    client, make_user, make_token, make_place, session
+):
+    from quota_app.models import Place, PlaceEvent
+
+    hr = _h(make_token(make_user("hr", "SOF")))
+    body = {"type": "internship", "reference": "SOF-API-1", "status": "open", "effective_date": "2025-09-01"}
+    created = client.post("/api/v1/places", json=body, headers=hr)
+    assert created.status_code == 201, created.json
+    assert created.json["department"] == "SOF" and [e["status"] for e in created.json["events"]] == ["open"]
+    place_id = created.json["id"]
+    event = client.post(
+        f"/api/v1/places/{place_id}/events",
+        json={
+            "status": "filled",
+            "effective_date": "2025-09-15",
+            "expected_version": created.json["version"],
+        },
+        headers=hr,
+    )
+    assert event.status_code == 201, event.json
+    # A stale version is a conflict; a refused transition is 422.
+    stale = client.post(
+        f"/api/v1/places/{place_id}/events",
+        json={"status": "open", "effective_date": "2025-09-20", "expected_version": created.json["version"]},
+        headers=hr,
+    )
+    assert stale.status_code == 409 and stale.json["error"] == "conflict"
+    refused = client.post(
+        f"/api/v1/places/{place_id}/events",
+        json={"status": "paused", "effective_date": "2025-09-20"},
+        headers=hr,
+    )
+    assert refused.status_code == 422 and refused.json["message"]
+    # Another department: refused, nothing written.
+    other = make_place("BUF", "BUF-1")
+    events_before = len(session.exec(select(PlaceEvent)).all())
+    places_before = len(session.exec(select(Place)).all())
+    denied = client.post("/api/v1/places", json={**body, "department": "BUF", "reference": "X"}, headers=hr)
+    assert denied.status_code == 403 and denied.is_json
+    hidden = client.post(
+        f"/api/v1/places/{other.id}/events",
+        json={"status": "filled", "effective_date": "2025-09-20"},
+        headers=hr,
+    )
+    assert hidden.status_code == 404 and hidden.is_json
+    session.expire_all()
+    assert len(session.exec(select(PlaceEvent)).all()) == events_before
+    assert len(session.exec(select(Place)).all()) == places_before
+    assert session.get(Place, other.id).current_status == "open"
+
+
+def test_bif_token_creates_places_in_any_department(client, make_user, make_token):
+    bif = _h(make_token(make_user("bif")))
+    body = {
+        "department": "BUF",
+        "type": "flex_job",
+        "reference": "B-1",
+        "status": "filled",
+        "effective_date": "2025-01-01",
+        "fte": 0.5,
+    }
+    response = client.post("/api/v1/places", json=body, headers=bif)
+    assert response.status_code == 201 and response.json["fte"] == 0.5
+    missing = client.post("/api/v1/places", json={"type": "flex_job"}, headers=bif)
+    assert missing.status_code == 422 and missing.json["field"]
+    for bad in (
+        {**body, "fte": 2},
+        {**body, "status": "paused", "reference": "B-2"},
+        {**body, "effective_date": "yesterday", "reference": "B-3"},
+    ):
+        assert client.post("/api/v1/places", json=bad, headers=bif).status_code == 422
+    duplicate = client.post("/api/v1/places", json=body, headers=bif)
+    assert duplicate.status_code in (409, 422) and duplicate.is_json
+
+
+def test_reconcile_matches_the_cli_shape_and_scopes_hr(
+    client, make_user, make_token, make_place, app, reference
+):
+    import json
+
+    make_place("SOF", "S-1", "filled")
+    make_place("BUF", "B-1", "filled")
+    bif = _h(make_token(make_user("bif")))
+    response = client.get("/api/v1/reconcile?as_of=2025-06-30&known_at=2025-09-30T10:00:00Z", headers=bif)
+    assert response.status_code == 200, response.json
+    cli = app.test_cli_runner().invoke(
+        args=["reconcile", "--as-of", "2025-06-30", "--known-at", "2025-09-30T10:00:00Z", "--format", "json"]
+    )
+    assert cli.exit_code == 0, cli.output
+    assert response.json == json.loads(cli.stdout)
+    assert set(response.json) >= {"as_of", "period", "method", "known_at", "rows", "totals"}
+    hr = _h(make_token(make_user("hr", "SOF")))
+    own = client.get("/api/v1/reconcile?period=2025-H1", headers=hr)
+    assert own.status_code == 200 and {r["department"] for r in own.json["rows"]} == {"SOF"}
+    assert client.get("/api/v1/reconcile?period=2025-H1&department=BUF", headers=hr).status_code == 403
+    what_if = client.get("/api/v1/reconcile?as_of=2025-06-30&count=internship=open,filled", headers=bif)
+    assert what_if.status_code == 200
+    for url in (
+        "/api/v1/reconcile",
+        "/api/v1/reconcile?as_of=2025-13-01",
+        "/api/v1/reconcile?period=2025-H3",
+        "/api/v1/reconcile?as_of=2025-06-30&method=median",
+        "/api/v1/reconcile?as_of=2025-06-30&count=x",
+    ):
+        bad = client.get(url, headers=bif)
+        assert bad.status_code == 400 and bad.is_json, url
+
+
+def test_openapi_document_lists_exactly_the_routes_of_the_api(app):
+    import re
+
+    document = app.test_client().get("/api/v1/openapi.json").json
+    documented = {(path, method.upper()) for path, methods in document["paths"].items() for method in methods}
+    routed = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/") and rule.endpoint != "api.openapi":
+            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
+            routed |= {(path, method) for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routed == documented

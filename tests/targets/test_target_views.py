@@ -1,0 +1,187 @@
+"""The target pages: grid edit in one form, revisions shown, copy year, municipality/derive, rules, access."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import select
+
+from quota_app.models import CountingRule, DepartmentHeadcount, MunicipalityTarget, Target, TargetRevision
+from quota_app.targets import services
+from tests.conftest import csrf_from
+
+
+def _grid_data(client, year):
+    html = client.get(f"/targets/{year}").get_data(as_text=True)
+    return {"csrf_token": csrf_from(html)}, html
+
+
+def test_grid_saves_several_cells_in_one_form_and_keeps_revisions(
+    client, login, make_user, reference, session
+):
+    login(make_user("bif"))
+    d, t = reference["departments"], reference["types"]
+    data, html = _grid_data(client, 2026)
+    assert "SOF" in html and "Virksomhedspraktik" in html
+    sof_key, buf_key = f"{d['SOF'].id}_{t['internship'].id}", f"{d['BUF'].id}_{t['flex_job'].id}"
+    data.update(
+        {
+            f"value_{sof_key}": "12",
+            f"decided_{sof_key}": "2025-12-10",
+            f"reference_{sof_key}": "BR 10.12.2025",
+            f"value_{buf_key}": "30",
+        }
+    )
+    response = client.post("/targets/2026", data=data)
+    assert response.status_code == 302
+    grid = services.targets_for_year(session, year=2026)
+    assert grid[(d["SOF"].id, t["internship"].id)].value == 12
+    assert grid[(d["SOF"].id, t["internship"].id)].decided_on == date(2025, 12, 10)
+    assert grid[(d["BUF"].id, t["flex_job"].id)].value == 30
+    assert len(grid) == 2
+    # Change one value: a second revision, shown on the history page.
+    data, html = _grid_data(client, 2026)
+    assert 'value="12"' in html
+    data.update(
+        {
+            f"value_{sof_key}": "14",
+            f"decided_{sof_key}": "2026-02-01",
+            f"reference_{sof_key}": "BR 2",
+            f"value_{buf_key}": "30",
+        }
+    )
+    assert client.post("/targets/2026", data=data).status_code == 302
+    target = grid[(d["SOF"].id, t["internship"].id)]
+    revisions = session.exec(select(TargetRevision).where(TargetRevision.target_id == target.id)).all()
+    assert sorted(r.value for r in revisions) == [12, 14]
+    page = client.get(f"/targets/history/{target.id}").get_data(as_text=True)
+    assert "BR 10.12.2025" in page and "BR 2" in page and "10.12.2025" in page
+
+
+def test_grid_rejects_negative_and_non_numbers_and_saves_nothing(
+    client, login, make_user, reference, session
+):
+    login(make_user("bif"))
+    d, t = reference["departments"], reference["types"]
+    a, b = f"{d['SOF'].id}_{t['internship'].id}", f"{d['BUF'].id}_{t['internship'].id}"
+    data, _ = _grid_data(client, 2026)
+    data.update({f"value_{a}": "-3", f"value_{b}": "7"})
+    response = client.post("/targets/2026", data=data)
+    assert response.status_code == 200
+    assert "Skriv et helt tal" in response.get_data(as_text=True)
+    data[f"value_{a}"], data[f"decided_{b}"] = "4", "31-31-2025"
+    response = client.post("/targets/2026", data=data)
+    assert response.status_code == 200
+    assert session.exec(select(Target)).all() == []
+
+
+def test_grid_cannot_blank_an_existing_target(client, login, make_user, reference, session, clock):
+    login(make_user("bif"))
+    d, t = reference["departments"], reference["types"]
+    services.set_target(
+        session,
+        year=2026,
+        department_id=d["SOF"].id,
+        type_id=t["internship"].id,
+        value=5,
+        decided_on=None,
+        reference="",
+        actor="t",
+        now=clock.now(),
+    )
+    session.commit()
+    data, _ = _grid_data(client, 2026)
+    response = client.post("/targets/2026", data=data)
+    assert response.status_code == 200
+    assert "skriv 0" in response.get_data(as_text=True)
+    session.expire_all()
+    assert services.targets_for_year(session, year=2026)[(d["SOF"].id, t["internship"].id)].value == 5
+
+
+def test_copy_last_year(client, login, make_user, reference, session, clock):
+    login(make_user("admin"))
+    d, t = reference["departments"], reference["types"]
+    services.set_target(
+        session,
+        year=2025,
+        department_id=d["SOF"].id,
+        type_id=t["internship"].id,
+        value=8,
+        decided_on=None,
+        reference="",
+        actor="t",
+        now=clock.now(),
+    )
+    session.commit()
+    data, _html = _grid_data(client, 2026)
+    response = client.post("/targets/2026/copy", data=data)
+    assert response.status_code == 302
+    assert services.targets_for_year(session, year=2026)[(d["SOF"].id, t["internship"].id)].value == 8
+
+
+def test_municipality_headcount_derive_and_warning(client, login, make_user, reference, session):
+    login(make_user("bif"))
+    d, t = reference["departments"], reference["types"]
+    html = client.get("/targets/2026/municipality").get_data(as_text=True)
+    data = {"csrf_token": csrf_from(html), f"municipal_{t['senior_job'].id}": "10", "reference": "BR"}
+    for i, dep in enumerate(d.values()):
+        data[f"headcount_{dep.id}"] = str(1000 * (i + 1))
+    assert client.post("/targets/2026/municipality", data=data).status_code == 302
+    assert session.exec(select(MunicipalityTarget)).one().value == 10
+    assert len(session.exec(select(DepartmentHeadcount)).all()) == 7
+    page = client.get("/targets/2026").get_data(as_text=True)
+    assert "summer ikke" in page  # no department targets yet: warning
+    response = client.post(
+        "/targets/2026/derive", data={"csrf_token": data["csrf_token"], "type_id": t["senior_job"].id}
+    )
+    assert response.status_code == 302
+    values = [x.value for x in session.exec(select(Target).where(Target.type_id == t["senior_job"].id)).all()]
+    assert sum(values) == 10 and len(values) == 7
+    assert "summer ikke" not in client.get("/targets/2026").get_data(as_text=True)
+
+
+def test_rules_page_saves_checkboxes_and_weighting(client, login, make_user, reference, session):
+    login(make_user("bif"))
+    t = reference["types"]
+    html = client.get("/targets/2026/rules").get_data(as_text=True)
+    data = {"csrf_token": csrf_from(html)}
+    for _code, placement_type in t.items():
+        data[f"weighting_{placement_type.id}"] = "headcount"
+        if placement_type.measure == "stock":
+            data[f"count_{placement_type.id}_filled"] = "y"
+    data[f"count_{t['internship'].id}_open"] = "y"
+    data[f"weighting_{t['flex_job'].id}"] = "fte"
+    assert client.post("/targets/2026/rules", data=data).status_code == 302
+    rules = {r.type_id: r for r in session.exec(select(CountingRule).where(CountingRule.year == 2026)).all()}
+    assert rules[t["internship"].id].statuses == ("open", "filled")
+    assert rules[t["flex_job"].id].weighting == "fte"
+    assert rules[t["utility_job"].id].statuses == ("filled",)
+    assert rules[t["job_rotation"].id].statuses == ()
+
+
+def test_hr_cannot_see_or_change_targets(client, login, make_user, reference, session):
+    login(make_user("hr", "SOF"))
+    d, t = reference["departments"], reference["types"]
+    for url in (
+        "/targets/2026",
+        "/targets/2026/municipality",
+        "/targets/2026/rules",
+        "/targets/import",
+        "/exports/targets-2026.csv",
+    ):
+        assert client.get(url).status_code == 403, url
+    key = f"{d['BUF'].id}_{t['internship'].id}"
+    assert client.post("/targets/2026", data={f"value_{key}": "3"}).status_code in (400, 403)
+    assert client.post("/targets/2026/copy").status_code in (400, 403)
+    assert client.post("/targets/2026/derive", data={"type_id": t["internship"].id}).status_code in (400, 403)
+    assert session.exec(select(Target)).all() == []
+
+
+def test_pages_in_english(client, login, make_user, reference):
+    login(make_user("bif"))
+    html = client.get("/targets/2026").get_data(as_text=True)
+    client.post("/language", data={"csrf_token": csrf_from(html), "lang": "en"})
+    assert "Save targets" in client.get("/targets/2026").get_data(as_text=True)
+    assert "Counting rules 2026" in client.get("/targets/2026/rules").get_data(as_text=True)
+    assert "Departments and mayors" in client.get("/admin/departments").get_data(as_text=True)
+    assert "Personal API tokens" in client.get("/tokens/").get_data(as_text=True)
