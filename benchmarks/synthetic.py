@@ -1,0 +1,285 @@
+"""Deterministic synthetic data at scale: places across the departments and types with years of history.
+
+Each place's history is a chain of the demo's valid histories (quota_app.demo.services.generate_history):
+when a chain segment ends in a closure, the place lives on with probability `keep_alive` (the closure is
+dropped and a new segment starts that day), which gives ten-year histories of realistic shape. Mistakes
+are included: back-dated corrections (a fill registered as a pause and corrected days later, or the
+reverse) and voided events (a closure registered by mistake and voided).
+
+Rows are written with bulk inserts in chunks (Core executemany on SQLite, COPY on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel
+
+import quota_app.models  # noqa: F401  (registers every table)
+from quota_app.db import make_engine
+from quota_app.demo.services import generate_history
+from quota_app.models import Place, PlaceEvent, Target
+from quota_app.reference import ensure_default_rules, ensure_departments, ensure_placement_types
+
+TODAY = date(2025, 9, 30)
+NOW = datetime(2025, 9, 30, 12, 0, tzinfo=UTC)
+CHUNK = 20_000
+EVENT_COLUMNS = (
+    "id",
+    "place_id",
+    "status",
+    "effective_date",
+    "recorded_at",
+    "note",
+    "corrects_event_id",
+    "source",
+    "voided_at",
+    "void_reason",
+)
+PLACE_COLUMNS = (
+    "id",
+    "department_id",
+    "type_id",
+    "reference",
+    "title",
+    "fte",
+    "version",
+    "current_status",
+    "current_since",
+    "created_at",
+)
+
+
+@dataclass
+class LoadResult:
+    places: int = 0
+    events: int = 0
+    seconds: float = 0.0
+
+
+def place_history(
+    rng: random.Random, *, start: date, today: date, keep_alive: float
+) -> list[tuple[str, date]]:
+    """Return a valid status history from start to today, chaining demo histories past closures."""
+    history = generate_history(rng, start=start, today=today)
+    while history[-1][0] == "closed" and rng.random() < keep_alive:
+        closed_on = history[-1][1]
+        before = history[-2][0] if len(history) > 1 else None
+        # open -> open or filled -> filled is no transition: draw again until the segment starts otherwise.
+        for _ in range(10):
+            segment = generate_history(rng, start=closed_on, today=today)
+            if segment[0][0] != before:
+                break
+        else:
+            break
+        history = history[:-1] + segment
+    return history
+
+
+def _recorded(rng: random.Random, effective: date) -> datetime:
+    lag = rng.choice((0, 0, 1, 1, 2, 3, 5, 8, 14, 30))
+    moment = datetime(effective.year, effective.month, effective.day, 7 + rng.randrange(9), tzinfo=UTC)
+    return min(moment + timedelta(days=lag, minutes=rng.randrange(60)), NOW)
+
+
+def generate(
+    *,
+    seed: int,
+    places: int,
+    department_ids: list[int],
+    type_ids: list[int],
+    years: int = 10,
+    keep_alive: float = 0.85,
+    today: date = TODAY,
+) -> Iterator[tuple[dict, list[dict]]]:
+    """Yield (place row, event rows) for places 1..places, the same for the same arguments."""
+    if not 3 <= years <= 10:
+        raise ValueError("years must be from 3 to 10")
+    rng = random.Random(seed)
+    span = years * 365
+    event_id = 0
+    for place_id in range(1, places + 1):
+        start = today - timedelta(days=rng.randrange(span))
+        history = place_history(rng, start=start, today=today, keep_alive=keep_alive)
+        fte = rng.choice((0.5, 0.75, 1.0, 1.0, 1.0))
+        events: list[dict] = []
+        previous = None
+        for status, effective in history:
+            event_id += 1
+            recorded = _recorded(rng, effective)
+            events.append(_event(event_id, place_id, status, effective, recorded))
+            if previous == "open" and status in ("filled", "paused") and rng.random() < 0.06:
+                event_id += 1
+                fixed = min(recorded + timedelta(days=rng.randint(1, 20)), NOW)
+                corrected = "paused" if status == "filled" else "filled"
+                events.append(
+                    _event(
+                        event_id,
+                        place_id,
+                        corrected,
+                        effective,
+                        fixed,
+                        corrects=event_id - 1,
+                        note="Rettelse",
+                    )
+                )
+                status = corrected
+            previous = status
+        last_status, last_day = history[-1]
+        if last_status != "closed" and last_day < today and rng.random() < 0.03:
+            # A closure registered by mistake, voided a few days later.
+            event_id += 1
+            day = last_day + timedelta(days=rng.randint(1, (today - last_day).days))
+            recorded = _recorded(rng, day)
+            voided = min(recorded + timedelta(days=rng.randint(1, 10)), NOW)
+            events.append(_event(event_id, place_id, "closed", day, recorded, voided=voided))
+        current = max(
+            (e for e in events if e["voided_at"] is None), key=lambda e: (e["effective_date"], e["id"])
+        )
+        place = {
+            "id": place_id,
+            "department_id": department_ids[place_id % len(department_ids)],
+            "type_id": type_ids[rng.randrange(len(type_ids))],
+            "reference": f"S-{place_id:07d}",
+            "title": "Syntetisk plads",
+            "fte": fte,
+            "version": 1,
+            "current_status": current["status"],
+            "current_since": current["effective_date"],
+            "created_at": events[0]["recorded_at"],
+        }
+        yield place, events
+
+
+def _event(
+    event_id: int,
+    place_id: int,
+    status: str,
+    effective: date,
+    recorded: datetime,
+    *,
+    corrects: int | None = None,
+    note: str = "",
+    voided: datetime | None = None,
+) -> dict:
+    return {
+        "id": event_id,
+        "place_id": place_id,
+        "status": status,
+        "effective_date": effective,
+        "recorded_at": recorded,
+        "note": note,
+        "corrects_event_id": corrects,
+        "source": "synthetic",
+        "voided_at": voided,
+        "void_reason": "Registreret ved en fejl" if voided else None,
+    }
+
+
+def prepare(engine: sa.Engine) -> tuple[list[int], list[int]]:
+    """Create the schema, reference data and targets; return department and type ids."""
+    SQLModel.metadata.create_all(engine)
+    with Session(engine) as session:
+        departments = ensure_departments(session)
+        types = ensure_placement_types(session)
+        for year in range(TODAY.year - 10, TODAY.year + 1):
+            ensure_default_rules(session, year)
+            for department in departments.values():
+                for placement_type in types.values():
+                    session.add(
+                        Target(
+                            year=year,
+                            department_id=department.id,
+                            type_id=placement_type.id,
+                            value=1500,
+                            updated_at=NOW,
+                        )
+                    )
+        session.commit()
+        return [d.id for d in departments.values()], [t.id for t in types.values()]
+
+
+def load(engine: sa.Engine, *, seed: int, places: int, years: int = 10) -> LoadResult:
+    """Write the synthetic places and events into an empty database with bulk inserts."""
+    department_ids, type_ids = prepare(engine)
+    began = time.perf_counter()
+    result = LoadResult()
+    rows = generate(seed=seed, places=places, department_ids=department_ids, type_ids=type_ids, years=years)
+    if engine.dialect.name == "postgresql":
+        _copy_postgresql(engine, rows, result)
+    else:
+        _insert_chunks(engine, rows, result)
+    # What autovacuum does soon after a bulk load; without it PostgreSQL's index-only scans visit the heap.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
+    result.seconds = time.perf_counter() - began
+    return result
+
+
+def _insert_chunks(engine: sa.Engine, rows: Iterator[tuple[dict, list[dict]]], result: LoadResult) -> None:
+    place_rows: list[dict] = []
+    event_rows: list[dict] = []
+
+    def flush(conn: sa.Connection) -> None:
+        if place_rows:
+            conn.execute(sa.insert(Place.__table__), place_rows)
+            place_rows.clear()
+        if event_rows:
+            conn.execute(sa.insert(PlaceEvent.__table__), event_rows)
+            event_rows.clear()
+
+    with engine.begin() as conn:
+        for place, events in rows:
+            place_rows.append(place)
+            event_rows.extend(events)
+            result.places += 1
+            result.events += len(events)
+            if len(event_rows) >= CHUNK:
+                flush(conn)
+        flush(conn)
+
+
+def _copy_postgresql(engine: sa.Engine, rows: Iterator[tuple[dict, list[dict]]], result: LoadResult) -> None:
+    all_events: list[tuple] = []
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        with cursor.copy(f"COPY place ({', '.join(PLACE_COLUMNS)}) FROM STDIN") as copy:
+            for place, events in rows:
+                copy.write_row(tuple(place[c] for c in PLACE_COLUMNS))
+                all_events.extend(tuple(e[c] for c in EVENT_COLUMNS) for e in events)
+                result.places += 1
+        result.events = len(all_events)
+        with cursor.copy(f"COPY place_event ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy:
+            for row in all_events:
+                copy.write_row(row)
+        for table in ("place", "place_event"):
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+            )
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("url", help="database URL, e.g. sqlite:///instance/synthetic.db")
+    parser.add_argument("--places", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--years", type=int, default=10)
+    args = parser.parse_args()
+    engine = make_engine(args.url)
+    result = load(engine, seed=args.seed, places=args.places, years=args.years)
+    print(f"{result.places} places, {result.events} events in {result.seconds:.1f} s")
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
