@@ -131,7 +131,9 @@ def status_intervals(
         y = EVENTS.alias("before_since")
         latest_before = (
             sa.select(y.c.id)
-            .where(y.c.place_id == PLACES.c.id, y.c.effective_date < _day(anchored_from), _visible(y, known_at))
+            .where(
+                y.c.place_id == PLACES.c.id, y.c.effective_date < _day(anchored_from), _visible(y, known_at)
+            )
             .order_by(y.c.effective_date.desc(), y.c.recorded_at.desc(), y.c.id.desc())
             .limit(1)
             .correlate(PLACES)
@@ -148,7 +150,10 @@ def status_intervals(
         source = recent.subquery("relevant")
     # One window pass in the events' own order (place, date, recorded_at, id): the last row of a date is
     # that date's winner.
-    raw_order = {"partition_by": source.c.place_id, "order_by": (source.c.effective_date, source.c.recorded_at, source.c.id)}
+    raw_order = {
+        "partition_by": source.c.place_id,
+        "order_by": (source.c.effective_date, source.c.recorded_at, source.c.id),
+    }
     visible_q = sa.select(
         source.c.place_id,
         source.c.status,
@@ -669,30 +674,120 @@ def _month_end(day: date) -> date:
     return following - timedelta(days=1)
 
 
-def monthly_trend(
-    session: Session, *, department_code: str, type_code: str, start: date, end: date, known_at: datetime
-) -> list[tuple[date, float, int | None]]:
-    """Return (month end, counted, target) for every month from start's to end's (the last one on end)."""
-    if end < start:
-        raise DomainError("Slutdatoen ligger før startdatoen.", field="end")
+def _month_ends(start: date, end: date) -> list[date]:
     points = []
     day = _month_end(start)
     while True:
         points.append(min(day, end))
         if day >= end:
-            break
+            return points
         day = _month_end(day + timedelta(days=1))
+
+
+def monthly_trend_query(
+    *, known_at: datetime, points: Sequence[date], department_id: int, type_id: int, anchored: bool = False
+) -> sa.Select:
+    """Return the aggregate per (day, status) for every date of points (ascending) in one query.
+
+    Columns: day, status, n, n_fte (places in the status on day), starts, starts_fte (transitions into
+    filled from 1 January of day's year to day): what count_by_status_query gives for one date.
+    """
+    first_year = date(points[0].year, 1, 1)
+    iv = status_intervals(
+        known_at=known_at,
+        until=points[-1],
+        department_ids=[department_id],
+        type_ids=[type_id],
+        anchored_from=first_year if anchored else None,
+    )
+    # Whether an interval is a start is worked out once per interval, before the join with the dates.
+    marked = (
+        sa.select(
+            iv.c.place_id,
+            iv.c.status,
+            iv.c.start,
+            iv.c.next_start,
+            _started(iv, known_at, first_year, points[-1]).label("is_start"),
+        )
+        .where(
+            sa.or_(
+                iv.c.next_start.is_(None),
+                iv.c.next_start > _day(points[0]),
+                sa.and_(iv.c.status == "filled", iv.c.start >= _day(first_year)),
+            )
+        )
+        .cte("marked")
+    )
+    days = sa.union_all(
+        *(sa.select(_day(p).label("day"), _day(date(p.year, 1, 1)).label("year_start")) for p in points)
+    ).subquery("points")
+    valid = sa.or_(marked.c.next_start.is_(None), marked.c.next_start > days.c.day)
+    starts_here = sa.and_(marked.c.is_start == 1, marked.c.start >= days.c.year_start)
+    valid_n = sa.case((valid, 1), else_=0)
+    start_n = sa.case((starts_here, 1), else_=0)
+    fte = PLACES.c.fte
+    return (
+        sa.select(
+            days.c.day,
+            marked.c.status,
+            sa.func.sum(valid_n).label("n"),
+            sa.func.sum(valid_n * fte).label("n_fte"),
+            sa.func.sum(start_n).label("starts"),
+            sa.func.sum(start_n * fte).label("starts_fte"),
+        )
+        .select_from(
+            marked.join(days, sa.and_(marked.c.start <= days.c.day, sa.or_(valid, starts_here))).join(
+                PLACES, PLACES.c.id == marked.c.place_id
+            )
+        )
+        .group_by(days.c.day, marked.c.status)
+    )
+
+
+def monthly_trend(
+    session: Session, *, department_code: str, type_code: str, start: date, end: date, known_at: datetime
+) -> list[tuple[date, float, int | None]]:
+    """Return (month end, counted, target) for every month from start's to end's (the last one on end).
+
+    One query for all the dates; each figure equals reconcile(as_of=that date) for the department and type.
+    """
+    if end < start:
+        raise DomainError("Slutdatoen ligger før startdatoen.", field="end")
+    if known_at.tzinfo is None:
+        raise DomainError("Tidspunktet (known_at) skal have en tidszone.", field="known_at")
+    (dept,) = _departments(session, [department_code])
+    (ptype,) = _types(session, [type_code])
+    points = _month_ends(start, end)
+    query = monthly_trend_query(
+        known_at=known_at,
+        points=points,
+        department_id=dept.id,
+        type_id=ptype.id,
+        anchored=anchor_for(session, date(points[0].year, 1, 1)) is not None,
+    )
+    figures: dict[date, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for day, status, n, n_fte, starts, starts_fte in session.execute(query):
+        cell = figures[day if isinstance(day, date) else date.fromisoformat(day)]
+        cell[status] += float(n or 0)
+        cell[f"{status}:fte"] += float(n_fte or 0)
+        cell["starts"] += float(starts or 0)
+        cell["starts:fte"] += float(starts_fte or 0)
+    rules = {
+        year: counting_rules(session, year=year, types=[ptype])[ptype.code]
+        for year in {p.year for p in points}
+    }
+    targets = {year: _targets(session, year).get((dept.id, ptype.id)) for year in rules}
     result = []
     for point in points:
-        rec = reconcile(
-            session,
-            as_of=point,
-            known_at=known_at,
-            department_codes=[department_code],
-            type_codes=[type_code],
-        )
-        row = rec.rows[0]
-        result.append((point, row.counted, row.target))
+        rule = rules[point.year]
+        cell = figures.get(point, {})
+        suffix = ":fte" if rule.weighting == "fte" else ""
+        if ptype.measure == "flow":
+            counted = _clean(cell.get("starts" + suffix, 0.0))
+        else:
+            by_status = {s: _clean(cell.get(s + suffix, 0.0)) for s in STATUSES}
+            counted = _clean(sum(by_status[s] for s in rule.statuses))
+        result.append((point, counted, targets[point.year]))
     return result
 
 
