@@ -717,6 +717,7 @@ def monthly_trend_query(
             )
         )
         .cte("marked")
+        .prefix_with("MATERIALIZED")
     )
     days = sa.union_all(
         *(sa.select(_day(p).label("day"), _day(date(p.year, 1, 1)).label("year_start")) for p in points)
