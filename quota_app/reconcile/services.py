@@ -228,6 +228,107 @@ def _started(iv: Any, known_at: datetime, first: date, last: date) -> Any:
     return sa.case((in_period, sa.case((before != "filled", 1), else_=0)), else_=0)
 
 
+def _point_counts_query(
+    *,
+    known_at: datetime,
+    as_of: date,
+    flow_start: date,
+    department_ids: Sequence[int] | None,
+    type_ids: Sequence[int] | None,
+) -> sa.Select:
+    """count_by_status_query for one date without intervals: index seeks instead of a window pass.
+
+    Each place's status on as_of is one backward seek in the index (its winner on or before as_of). A
+    start is a filled event from flow_start to as_of that wins its date and follows a date whose winner
+    is not filled (or no date at all): a range seek per place, then two seeks per filled event.
+    """
+    fte = PLACES.c.fte
+
+    def scoped(query: sa.Select) -> sa.Select:
+        if department_ids is not None:
+            query = query.where(PLACES.c.department_id.in_(list(department_ids)))
+        if type_ids is not None:
+            query = query.where(PLACES.c.type_id.in_(list(type_ids)))
+        return query
+
+    y = EVENTS.alias("latest")
+    status_then = (
+        sa.select(y.c.status)
+        .where(y.c.place_id == PLACES.c.id, y.c.effective_date <= _day(as_of), _visible(y, known_at))
+        .order_by(y.c.effective_date.desc(), y.c.recorded_at.desc(), y.c.id.desc())
+        .limit(1)
+        .correlate(PLACES)
+        .scalar_subquery()
+    )
+    on_date = scoped(
+        sa.select(
+            PLACES.c.department_id,
+            PLACES.c.type_id,
+            status_then.label("status"),
+            sa.literal(1, sa.Integer()).label("n"),
+            fte.label("n_fte"),
+            sa.literal(0, sa.Integer()).label("starts"),
+            sa.literal(0.0, sa.Float()).label("starts_fte"),
+        )
+    )
+    e = EVENTS.alias("fill")
+    z = EVENTS.alias("same_date")
+    date_winner = (
+        sa.select(z.c.id)
+        .where(z.c.place_id == e.c.place_id, z.c.effective_date == e.c.effective_date, _visible(z, known_at))
+        .order_by(z.c.recorded_at.desc(), z.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    x = EVENTS.alias("previous_date")
+    before = (
+        sa.select(x.c.status)
+        .where(x.c.place_id == e.c.place_id, x.c.effective_date < e.c.effective_date, _visible(x, known_at))
+        .order_by(x.c.effective_date.desc(), x.c.recorded_at.desc(), x.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    in_period = sa.and_(
+        # "+ 0": place.id is no index constraint, so SQLite loops over places and seeks their events.
+        e.c.place_id == PLACES.c.id + 0,
+        e.c.effective_date >= _day(flow_start),
+        e.c.effective_date <= _day(as_of),
+    )
+    starts = scoped(
+        sa.select(
+            PLACES.c.department_id,
+            PLACES.c.type_id,
+            sa.literal("filled", sa.String()).label("status"),
+            sa.literal(0, sa.Integer()).label("n"),
+            sa.literal(0.0, sa.Float()).label("n_fte"),
+            sa.literal(1, sa.Integer()).label("starts"),
+            fte.label("starts_fte"),
+        )
+        .select_from(PLACES.join(e, in_period))
+        .where(
+            e.c.status == "filled",
+            _visible(e, known_at),
+            e.c.id == date_winner,
+            sa.func.coalesce(before, "") != "filled",
+        )
+    )
+    u = sa.union_all(on_date, starts).subquery("by_place")
+    return (
+        sa.select(
+            u.c.department_id,
+            u.c.type_id,
+            u.c.status,
+            sa.func.sum(u.c.n).label("n"),
+            sa.func.sum(u.c.n_fte).label("n_fte"),
+            sa.func.sum(u.c.starts).label("starts"),
+            sa.func.sum(u.c.starts_fte).label("starts_fte"),
+        )
+        .group_by(u.c.department_id, u.c.type_id, u.c.status)
+        # HAVING, not WHERE: a WHERE on the status would make SQLite work it out twice per place.
+        .having(u.c.status.is_not(None))
+    )
+
+
 def count_by_status_query(
     *,
     known_at: datetime,
@@ -243,8 +344,17 @@ def count_by_status_query(
 
     point: places in the status on as_of; average: place-days in the status from average_from to as_of
     (divide by the number of those days); starts: transitions into filled from flow_start to as_of.
-    anchored: build the intervals from each place's status before the first day needed (see anchor_for).
+    anchored: build the intervals from each place's status before the first day needed (see anchor_for);
+    for point, no intervals at all: each place's status and starts by index seeks (_point_counts_query).
     """
+    if anchored and method == "point":
+        return _point_counts_query(
+            known_at=known_at,
+            as_of=as_of,
+            flow_start=flow_start,
+            department_ids=department_ids,
+            type_ids=type_ids,
+        )
     lower = min(average_from if method == "average" and average_from else as_of, flow_start)
     iv = status_intervals(
         known_at=known_at,
