@@ -228,50 +228,19 @@ def _started(iv: Any, known_at: datetime, first: date, last: date) -> Any:
     return sa.case((in_period, sa.case((before != "filled", 1), else_=0)), else_=0)
 
 
-def _point_counts_query(
-    *,
-    known_at: datetime,
-    as_of: date,
-    flow_start: date,
-    department_ids: Sequence[int] | None,
-    type_ids: Sequence[int] | None,
+def _scoped(
+    query: sa.Select, department_ids: Sequence[int] | None, type_ids: Sequence[int] | None
 ) -> sa.Select:
-    """count_by_status_query for one date without intervals: index seeks instead of a window pass.
+    if department_ids is not None:
+        query = query.where(PLACES.c.department_id.in_(list(department_ids)))
+    if type_ids is not None:
+        query = query.where(PLACES.c.type_id.in_(list(type_ids)))
+    return query
 
-    Each place's status on as_of is one backward seek in the index (its winner on or before as_of). A
-    start is a filled event from flow_start to as_of that wins its date and follows a date whose winner
-    is not filled (or no date at all): a range seek per place, then two seeks per filled event.
-    """
-    fte = PLACES.c.fte
 
-    def scoped(query: sa.Select) -> sa.Select:
-        if department_ids is not None:
-            query = query.where(PLACES.c.department_id.in_(list(department_ids)))
-        if type_ids is not None:
-            query = query.where(PLACES.c.type_id.in_(list(type_ids)))
-        return query
-
-    y = EVENTS.alias("latest")
-    status_then = (
-        sa.select(y.c.status)
-        .where(y.c.place_id == PLACES.c.id, y.c.effective_date <= _day(as_of), _visible(y, known_at))
-        .order_by(y.c.effective_date.desc(), y.c.recorded_at.desc(), y.c.id.desc())
-        .limit(1)
-        .correlate(PLACES)
-        .scalar_subquery()
-    )
-    on_date = scoped(
-        sa.select(
-            PLACES.c.department_id,
-            PLACES.c.type_id,
-            status_then.label("status"),
-            sa.literal(1, sa.Integer()).label("n"),
-            fte.label("n_fte"),
-            sa.literal(0, sa.Integer()).label("starts"),
-            sa.literal(0.0, sa.Float()).label("starts_fte"),
-        )
-    )
-    e = EVENTS.alias("fill")
+def _winners_from(e: Any, known_at: datetime, first: date, last: date) -> tuple[Any, Any, Any]:
+    """For events e of each place dated first..last: (join condition with place, e wins its date, status
+    of the previous date's winner (NULL: none)); the last two are index seeks per event."""
     z = EVENTS.alias("same_date")
     date_winner = (
         sa.select(z.c.id)
@@ -291,28 +260,122 @@ def _point_counts_query(
     in_period = sa.and_(
         # "+ 0": place.id is no index constraint, so SQLite loops over places and seeks their events.
         e.c.place_id == PLACES.c.id + 0,
-        e.c.effective_date >= _day(flow_start),
-        e.c.effective_date <= _day(as_of),
+        e.c.effective_date >= _day(first),
+        e.c.effective_date <= _day(last),
     )
-    starts = scoped(
-        sa.select(
-            PLACES.c.department_id,
-            PLACES.c.type_id,
-            sa.literal("filled", sa.String()).label("status"),
-            sa.literal(0, sa.Integer()).label("n"),
-            sa.literal(0.0, sa.Float()).label("n_fte"),
-            sa.literal(1, sa.Integer()).label("starts"),
-            fte.label("starts_fte"),
-        )
-        .select_from(PLACES.join(e, in_period))
-        .where(
-            e.c.status == "filled",
-            _visible(e, known_at),
-            e.c.id == date_winner,
-            sa.func.coalesce(before, "") != "filled",
-        )
+    return in_period, sa.and_(_visible(e, known_at), e.c.id == date_winner), before
+
+
+def _status_before(known_at: datetime, day: date, *, inclusive: bool) -> Any:
+    """The status of each place (correlated with place) on day (inclusive) or the day before: one seek."""
+    y = EVENTS.alias("latest")
+    bound = y.c.effective_date <= _day(day) if inclusive else y.c.effective_date < _day(day)
+    return (
+        sa.select(y.c.status)
+        .where(y.c.place_id == PLACES.c.id, bound, _visible(y, known_at))
+        .order_by(y.c.effective_date.desc(), y.c.recorded_at.desc(), y.c.id.desc())
+        .limit(1)
+        .correlate(PLACES)
+        .scalar_subquery()
     )
-    u = sa.union_all(on_date, starts).subquery("by_place")
+
+
+def _row(status: Any, n: Any, n_fte: Any, starts: Any, starts_fte: Any) -> tuple:
+    return (
+        PLACES.c.department_id,
+        PLACES.c.type_id,
+        status.label("status"),
+        n.label("n"),
+        n_fte.label("n_fte"),
+        starts.label("starts"),
+        starts_fte.label("starts_fte"),
+    )
+
+
+def _int(value: int) -> Any:
+    return sa.literal(value, sa.Integer())
+
+
+def _float(value: float) -> Any:
+    return sa.literal(value, sa.Float())
+
+
+def _seek_counts_query(
+    *,
+    known_at: datetime,
+    as_of: date,
+    method: str,
+    flow_start: date,
+    average_from: date | None,
+    department_ids: Sequence[int] | None,
+    type_ids: Sequence[int] | None,
+) -> sa.Select:
+    """count_by_status_query without intervals: index seeks instead of a window pass (SQLite).
+
+    point: each place's status on as_of is one backward seek (its winner on or before as_of).
+    average: place-days telescoped: the status the day before average_from counts every day of the
+    period, and each date winner in the period moves the days from its date to as_of from the previous
+    date's winner's status to its own. starts: filled date winners from flow_start to as_of after a date
+    whose winner is not filled (or none). A range seek per place, then two seeks per event in the range.
+    """
+    fte = PLACES.c.fte
+    parts = []
+    if method == "average":
+        assert average_from is not None
+        days = (as_of - average_from).days + 1
+        before_period = _status_before(known_at, average_from, inclusive=False)
+        parts.append(_row(before_period, _int(days), fte * days, _int(0), _float(0.0)))
+        e = EVENTS.alias("change")
+        join_on, wins, before = _winners_from(e, known_at, average_from, as_of)
+        remaining = days_between(e.c.effective_date, _day(as_of + timedelta(days=1)))
+        changes = _scoped(
+            sa.select(
+                PLACES.c.department_id,
+                PLACES.c.type_id,
+                PLACES.c.fte,
+                e.c.status,
+                before.label("before"),
+                remaining.label("remaining"),
+            )
+            .select_from(PLACES.join(e, join_on))
+            .where(wins),
+            department_ids,
+            type_ids,
+        ).cte("changes")
+        # Worked out once per change (not flattened into both uses below).
+        changes = changes.prefix_with("MATERIALIZED")
+        c = changes.c
+        moves = [
+            (c.status, c.remaining),
+            (c.before, -c.remaining),
+        ]
+        extra = [
+            sa.select(
+                c.department_id,
+                c.type_id,
+                status.label("status"),
+                days_moved.label("n"),
+                (days_moved * c.fte).label("n_fte"),
+                _int(0).label("starts"),
+                _float(0.0).label("starts_fte"),
+            ).select_from(changes)
+            for status, days_moved in moves
+        ]
+    else:
+        parts.append(
+            _row(_status_before(known_at, as_of, inclusive=True), _int(1), fte, _int(0), _float(0.0))
+        )
+        extra = []
+    f = EVENTS.alias("fill")
+    join_on, wins, before = _winners_from(f, known_at, flow_start, as_of)
+    starts = (
+        sa.select(*_row(sa.literal("filled", sa.String()), _int(0), _float(0.0), _int(1), fte))
+        .select_from(PLACES.join(f, join_on))
+        .where(f.c.status == "filled", wins, sa.func.coalesce(before, "") != "filled")
+    )
+    selects = [_scoped(sa.select(*part), department_ids, type_ids) for part in parts]
+    selects.append(_scoped(starts, department_ids, type_ids))
+    u = sa.union_all(*selects, *extra).subquery("by_place")
     return (
         sa.select(
             u.c.department_id,
@@ -344,14 +407,16 @@ def count_by_status_query(
 
     point: places in the status on as_of; average: place-days in the status from average_from to as_of
     (divide by the number of those days); starts: transitions into filled from flow_start to as_of.
-    anchored: build the intervals from each place's status before the first day needed (see anchor_for);
-    for point, no intervals at all: each place's status and starts by index seeks (_point_counts_query).
+    anchored: no intervals at all, index seeks per place and per event instead (_seek_counts_query;
+    see anchor_for).
     """
-    if anchored and method == "point":
-        return _point_counts_query(
+    if anchored:
+        return _seek_counts_query(
             known_at=known_at,
             as_of=as_of,
+            method=method,
             flow_start=flow_start,
+            average_from=average_from,
             department_ids=department_ids,
             type_ids=type_ids,
         )
