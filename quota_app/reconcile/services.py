@@ -334,6 +334,7 @@ def _seek_counts_query(
                 PLACES.c.type_id,
                 PLACES.c.fte,
                 e.c.status,
+                e.c.effective_date.label("day"),
                 before.label("before"),
                 remaining.label("remaining"),
             )
@@ -361,20 +362,39 @@ def _seek_counts_query(
             ).select_from(changes)
             for status, days_moved in moves
         ]
+        if flow_start >= average_from:  # the starts are among the changes
+            extra.append(
+                sa.select(
+                    c.department_id,
+                    c.type_id,
+                    c.status,
+                    _int(0).label("n"),
+                    _float(0.0).label("n_fte"),
+                    _int(1).label("starts"),
+                    c.fte.label("starts_fte"),
+                )
+                .select_from(changes)
+                .where(
+                    c.status == "filled",
+                    sa.func.coalesce(c.before, "") != "filled",
+                    c.day >= _day(flow_start),
+                )
+            )
     else:
         parts.append(
             _row(_status_before(known_at, as_of, inclusive=True), _int(1), fte, _int(0), _float(0.0))
         )
         extra = []
-    f = EVENTS.alias("fill")
-    join_on, wins, before = _winners_from(f, known_at, flow_start, as_of)
-    starts = (
-        sa.select(*_row(sa.literal("filled", sa.String()), _int(0), _float(0.0), _int(1), fte))
-        .select_from(PLACES.join(f, join_on))
-        .where(f.c.status == "filled", wins, sa.func.coalesce(before, "") != "filled")
-    )
     selects = [_scoped(sa.select(*part), department_ids, type_ids) for part in parts]
-    selects.append(_scoped(starts, department_ids, type_ids))
+    if method != "average" or flow_start < average_from:
+        f = EVENTS.alias("fill")
+        join_on, wins, before = _winners_from(f, known_at, flow_start, as_of)
+        starts = (
+            sa.select(*_row(sa.literal("filled", sa.String()), _int(0), _float(0.0), _int(1), fte))
+            .select_from(PLACES.join(f, join_on))
+            .where(f.c.status == "filled", wins, sa.func.coalesce(before, "") != "filled")
+        )
+        selects.append(_scoped(starts, department_ids, type_ids))
     u = sa.union_all(*selects, *extra).subquery("by_place")
     return (
         sa.select(
