@@ -280,24 +280,19 @@ def _status_before(known_at: datetime, day: date, *, inclusive: bool) -> Any:
     )
 
 
-def _row(status: Any, n: Any, n_fte: Any, starts: Any, starts_fte: Any) -> tuple:
-    return (
+def _row(status: Any, n: Any, starts: Any) -> sa.Select:
+    return sa.select(
         PLACES.c.department_id,
         PLACES.c.type_id,
         status.label("status"),
         n.label("n"),
-        n_fte.label("n_fte"),
+        PLACES.c.fte,
         starts.label("starts"),
-        starts_fte.label("starts_fte"),
     )
 
 
 def _int(value: int) -> Any:
     return sa.literal(value, sa.Integer())
-
-
-def _float(value: float) -> Any:
-    return sa.literal(value, sa.Float())
 
 
 def _seek_counts_query(
@@ -313,98 +308,79 @@ def _seek_counts_query(
     """count_by_status_query without intervals: index seeks instead of a window pass (SQLite).
 
     point: each place's status on as_of is one backward seek (its winner on or before as_of).
-    average: place-days telescoped: the status the day before average_from counts every day of the
-    period, and each date winner in the period moves the days from its date to as_of from the previous
-    date's winner's status to its own. starts: filled date winners from flow_start to as_of after a date
-    whose winner is not filled (or none). A range seek per place, then two seeks per event in the range.
+    average: the status the day before average_from counts up to the first date in the period with an
+    event; each date winner in the period counts from its date up to the next date with an event (a
+    forward seek each). starts: filled date winners from flow_start to as_of after a date whose winner is
+    not filled (or none). A range seek per place, then a few seeks per event in the range.
+    Each branch yields one row per place or event; fte is multiplied in once, outside.
     """
-    fte = PLACES.c.fte
-    parts = []
+    selects = []
+    starts_among_changes = method == "average" and average_from is not None and flow_start >= average_from
     if method == "average":
         assert average_from is not None
-        days = (as_of - average_from).days + 1
+        after_end = _day(as_of + timedelta(days=1))
+        first = EVENTS.alias("first_in_period")
+        first_change = (
+            sa.select(first.c.effective_date)
+            .where(
+                first.c.place_id == PLACES.c.id,
+                first.c.effective_date >= _day(average_from),
+                first.c.effective_date <= _day(as_of),
+                _visible(first, known_at),
+            )
+            .order_by(first.c.effective_date)
+            .limit(1)
+            .correlate(PLACES)
+            .scalar_subquery()
+        )
         before_period = _status_before(known_at, average_from, inclusive=False)
-        parts.append(_row(before_period, _int(days), fte * days, _int(0), _float(0.0)))
+        anchor_days = days_between(_day(average_from), sa.func.coalesce(first_change, after_end))
+        selects.append(_row(before_period, anchor_days, _int(0)))
         e = EVENTS.alias("change")
         join_on, wins, before = _winners_from(e, known_at, average_from, as_of)
-        remaining = days_between(e.c.effective_date, _day(as_of + timedelta(days=1)))
-        changes = _scoped(
-            sa.select(
-                PLACES.c.department_id,
-                PLACES.c.type_id,
-                PLACES.c.fte,
-                e.c.status,
-                e.c.effective_date.label("day"),
-                before.label("before"),
-                remaining.label("remaining"),
+        nxt = EVENTS.alias("next_date")
+        next_date = (
+            sa.select(nxt.c.effective_date)
+            .where(
+                nxt.c.place_id == e.c.place_id,
+                nxt.c.effective_date > e.c.effective_date,
+                nxt.c.effective_date <= _day(as_of),
+                _visible(nxt, known_at),
             )
-            .select_from(PLACES.join(e, join_on))
-            .where(wins),
-            department_ids,
-            type_ids,
-        ).cte("changes")
-        # Worked out once per change (not flattened into both uses below).
-        changes = changes.prefix_with("MATERIALIZED")
-        c = changes.c
-        moves = [
-            (c.status, c.remaining),
-            (c.before, -c.remaining),
-        ]
-        extra = [
-            sa.select(
-                c.department_id,
-                c.type_id,
-                status.label("status"),
-                days_moved.label("n"),
-                (days_moved * c.fte).label("n_fte"),
-                _int(0).label("starts"),
-                _float(0.0).label("starts_fte"),
-            ).select_from(changes)
-            for status, days_moved in moves
-        ]
-        if flow_start >= average_from:  # the starts are among the changes
-            extra.append(
-                sa.select(
-                    c.department_id,
-                    c.type_id,
-                    c.status,
-                    _int(0).label("n"),
-                    _float(0.0).label("n_fte"),
-                    _int(1).label("starts"),
-                    c.fte.label("starts_fte"),
-                )
-                .select_from(changes)
-                .where(
-                    c.status == "filled",
-                    sa.func.coalesce(c.before, "") != "filled",
-                    c.day >= _day(flow_start),
-                )
-            )
-    else:
-        parts.append(
-            _row(_status_before(known_at, as_of, inclusive=True), _int(1), fte, _int(0), _float(0.0))
+            .order_by(nxt.c.effective_date)
+            .limit(1)
+            .scalar_subquery()
         )
-        extra = []
-    selects = [_scoped(sa.select(*part), department_ids, type_ids) for part in parts]
-    if method != "average" or flow_start < average_from:
+        length = days_between(e.c.effective_date, sa.func.coalesce(next_date, after_end))
+        if starts_among_changes:
+            fill = sa.and_(e.c.status == "filled", e.c.effective_date >= _day(flow_start))
+            # A CASE, so the previous date's status is only looked up for fills.
+            started = sa.case(
+                (fill, sa.case((sa.func.coalesce(before, "") != "filled", 1), else_=0)), else_=0
+            )
+        else:
+            started = _int(0)
+        selects.append(_row(e.c.status, length, started).select_from(PLACES.join(e, join_on)).where(wins))
+    else:
+        selects.append(_row(_status_before(known_at, as_of, inclusive=True), _int(1), _int(0)))
+    if not starts_among_changes:
         f = EVENTS.alias("fill")
         join_on, wins, before = _winners_from(f, known_at, flow_start, as_of)
-        starts = (
-            sa.select(*_row(sa.literal("filled", sa.String()), _int(0), _float(0.0), _int(1), fte))
+        selects.append(
+            _row(sa.literal("filled", sa.String()), _int(0), _int(1))
             .select_from(PLACES.join(f, join_on))
             .where(f.c.status == "filled", wins, sa.func.coalesce(before, "") != "filled")
         )
-        selects.append(_scoped(starts, department_ids, type_ids))
-    u = sa.union_all(*selects, *extra).subquery("by_place")
+    u = sa.union_all(*(_scoped(q, department_ids, type_ids) for q in selects)).subquery("by_place")
     return (
         sa.select(
             u.c.department_id,
             u.c.type_id,
             u.c.status,
             sa.func.sum(u.c.n).label("n"),
-            sa.func.sum(u.c.n_fte).label("n_fte"),
+            sa.func.sum(u.c.n * u.c.fte).label("n_fte"),
             sa.func.sum(u.c.starts).label("starts"),
-            sa.func.sum(u.c.starts_fte).label("starts_fte"),
+            sa.func.sum(u.c.starts * u.c.fte).label("starts_fte"),
         )
         .group_by(u.c.department_id, u.c.type_id, u.c.status)
         # HAVING, not WHERE: a WHERE on the status would make SQLite work it out twice per place.
