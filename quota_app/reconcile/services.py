@@ -6,8 +6,10 @@ recorded_at) among the events with effective_date <= D, recorded_at <= T and not
 ordered by id. Every figure here is computed by the database from *status intervals*: per place, the
 winning event of each effective date, valid from its effective date up to (not including) the next
 winning event's effective date. Intervals come from one window pass over the events in index order
-(ix_place_event_timeline, covering); on SQLite, whose windows are slow, each place's history before the
-first day a figure needs is reduced to one index seek (see anchor_for).
+(ix_place_event_timeline, covering). On SQLite, whose windows are slow, reconciliation uses no window:
+each place's status is one index seek, and only the events in the period are visited, a few seeks each
+(see anchor_for and _seek_counts_query); other figures reduce each place's history before the first day
+they need to one index seek.
 
 Choices where DESIGN.md is silent (documented for the CLI, the web and reports):
 - "average" on a single date is the count on that date; ties (same date and recorded_at) go to the
@@ -92,9 +94,10 @@ def _visible(events: Any, known_at: datetime) -> Any:
 def anchor_for(session: Session, since: date) -> date | None:
     """Return since where the engine is faster seeking each place's status than windowing all history.
 
-    SQLite's window functions cost about a microsecond a row, so there the intervals are built from each
-    place's status just before `since` (an index seek per place) plus the events from `since` on.
-    PostgreSQL streams the whole history through its windows in index order faster than it seeks.
+    SQLite's window functions cost about a microsecond a row, so there counts are made by index seeks
+    (_seek_counts_query) and intervals are built from each place's status just before `since` (an index
+    seek per place) plus the events from `since` on. PostgreSQL streams the whole history through its
+    windows in index order faster than it seeks.
     """
     return since if session.get_bind().dialect.name == "sqlite" else None
 
