@@ -102,6 +102,16 @@ def anchor_for(session: Session, since: date) -> date | None:
     return since if session.get_bind().dialect.name == "sqlite" else None
 
 
+def counts_by_seeks(session: Session, method: str) -> bool:
+    """Whether reconcile() counts by index seeks (_seek_counts_query) rather than with a window pass.
+
+    Always on SQLite (slow windows); on PostgreSQL for point counts only: 100,000 seeks for the status
+    on one date beat windowing every event there (about 0.42 s against 0.55 s at national scale), while
+    for averages the window pass stays faster (0.54 s against 0.81 s).
+    """
+    return session.get_bind().dialect.name == "sqlite" or method == "point"
+
+
 def status_intervals(
     *,
     known_at: datetime,
@@ -611,7 +621,7 @@ def reconcile(
         flow_start=flow_start,
         department_ids=[d.id for d in departments] if department_codes is not None else None,
         type_ids=[t.id for t in types] if type_codes is not None else None,
-        anchored=anchor_for(session, flow_start) is not None,
+        anchored=counts_by_seeks(session, use_method),
     )
     figures: dict[tuple[int, int], dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for dept_id, type_id, status, n, n_fte, starts, starts_fte in session.execute(query):
