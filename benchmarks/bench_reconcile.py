@@ -25,7 +25,7 @@ from sqlmodel import Session
 
 from quota_app.db import make_engine
 from quota_app.periods import Period
-from quota_app.reconcile.services import anchor_for, bare_count_query, reconcile
+from quota_app.reconcile.services import anchor_for, bare_count_query, monthly_trend, reconcile
 
 from .synthetic import NOW, load
 
@@ -35,6 +35,7 @@ PG_ADMIN_URL = os.environ.get(
 )
 AS_OF = date(2025, 6, 30)
 EARLIER = datetime(2025, 1, 15, 12, tzinfo=UTC)
+TREND_FROM = date(2022, 10, 1)
 BUDGET_SECONDS = 0.5
 BUDGET_RATIO = 1.5
 
@@ -85,6 +86,15 @@ def measure(engine: sa.Engine, *, places: int, seed: int, repeat: int) -> dict[s
                     ),
                     "point, earlier known-at s": lambda: reconcile(session, as_of=AS_OF, known_at=EARLIER),
                     "bare, earlier known-at s": lambda: bare(EARLIER),
+                    # The dashboard's trend: 36 month-ends for one department and type, in one query.
+                    "monthly trend, 36 months s": lambda: monthly_trend(
+                        session,
+                        department_code="SOF",
+                        type_code="utility_job",
+                        start=TREND_FROM,
+                        end=NOW.date(),
+                        known_at=NOW,
+                    ),
                 },
                 repeat,
             )
