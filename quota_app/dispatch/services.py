@@ -31,6 +31,7 @@ from sqlmodel import Session, select
 
 from ..audit.services import record, snapshot
 from ..clock import Clock
+from ..comments.services import lock_comment
 from ..db import Database
 from ..errors import DomainError, NotFound
 from ..mail.services import (
@@ -193,6 +194,9 @@ def plan_period(
             result.mails.extend(PlannedMail(period.label, scope, r, kind, new=True) for r in missing)
             continue
         archive = _archive_for(session, existing.values(), period, department, source, actor, now)
+        if department is not None and period.half is not None:
+            # The comment is in the PDF now being sent: from here on it can no longer change.
+            lock_comment(session, period=period, department_id=department.id, now=now, actor=actor)
         for recipient in missing:
             row = Dispatch(
                 period=period.label,

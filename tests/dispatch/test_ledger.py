@@ -315,3 +315,30 @@ def test_outbox_fallback_writes_eml_files(db, session, addressed, tmp_path, augu
     assert name == "halvaarsstatus-2025-H1-SOF.pdf"
     assert hashlib.sha256(pdf).hexdigest() == rows(session, recipient=mayor_address("SOF"))[0].pdf_sha256
     assert isinstance(SmtpTransport, type)
+
+
+def test_planning_a_department_report_locks_the_comment_it_carries(
+    db, session, addressed, mail_settings, august_clock
+) -> None:
+    from quota_app.comments import services as comments
+    from quota_app.models import Department
+
+    sof = session.exec(select(Department).where(Department.code == "SOF")).one()
+    with db.begin() as s:
+        dispatch.plan_period(
+            s,
+            settings=mail_settings,
+            period=H1,
+            actor="test",
+            now=august_clock.now(),
+            department_code="SOF",
+            source=TEST_SOURCE,
+        )
+    locked = comments.get_comment(session, period=H1.label, department_id=sof.id)
+    assert locked is not None and locked.locked_at == august_clock.now()
+    with pytest.raises(DomainError):
+        comments.save_comment(
+            session, period=H1, department_id=sof.id, text="For sent", actor="hr", now=august_clock.now()
+        )
+    okf = session.exec(select(Department).where(Department.code == "ØKF")).one()
+    assert comments.get_comment(session, period=H1.label, department_id=okf.id) is None
