@@ -166,7 +166,7 @@ def test_pages_have_no_accessibility_violations(
             context_page.goto("/")
             context_page.screenshot(path=str(screenshot_path(f"start-{role}-{language}")), full_page=True)
         context_page.get_by_role("button", name={"da": "Log ud", "en": "Sign out"}[language]).first.click()
-        context_page.close()
+        context_page.close(run_before_unload=True)
 
 
 def test_the_accessibility_check_finds_problems(page, assert_accessible):
