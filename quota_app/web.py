@@ -65,8 +65,6 @@ def _error_page(code: int):  # type: ignore[no-untyped-def]
 
 
 def init_app(app: Flask) -> None:
-    # A session lives for one request (and, outside requests, for one app context).
-    app.teardown_request(_close_session)
     app.teardown_appcontext(_close_session)
     app.after_request(_security_headers)
     for code in (400, 403, 404, 405, 409, 413, 429):

@@ -397,8 +397,13 @@ def _seek_counts_query(
         )
         .group_by(u.c.department_id, u.c.type_id, u.c.status)
         # HAVING, not WHERE: a WHERE on the status would make SQLite work it out twice per place.
-        .having(u.c.status.is_not(None))
+        .having(u.c.status.is_not(None), _counts_something(u.c.n, u.c.starts))
     )
+
+
+def _counts_something(n: Any, starts: Any) -> Any:
+    """Keep only groups that count a place or a start (an interval of zero days in the period counts nothing)."""
+    return sa.or_(sa.func.sum(n) > 0, sa.func.sum(starts) > 0)
 
 
 def count_by_status_query(
@@ -474,6 +479,7 @@ def count_by_status_query(
         .select_from(iv.join(PLACES, PLACES.c.id == iv.c.place_id))
         .where(needed)
         .group_by(PLACES.c.department_id, PLACES.c.type_id, iv.c.status)
+        .having(sa.or_(n > 0, sa.func.sum(started) > 0))
     )
 
 
