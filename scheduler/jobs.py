@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from apscheduler.triggers.cron import CronTrigger
 from sqlmodel import select
@@ -108,10 +110,14 @@ def deliver_in(ctx: JobContext) -> dispatch.DeliveryResult:
     )
 
 
-def reminder_in(ctx: JobContext) -> int:
+T = TypeVar("T")
+
+
+def _plan_then_deliver(ctx: JobContext, plan: Callable[..., T]) -> T:
+    """Plan in one transaction for today (in the settings' zone) as "scheduler", then deliver what is due."""
     now = ctx.clock.now()
     with ctx.db.begin() as session:
-        added = dispatch.plan_reminders(
+        planned = plan(
             session,
             settings=ctx.settings,
             today=now.astimezone(ctx.settings.zone).date(),
@@ -119,21 +125,15 @@ def reminder_in(ctx: JobContext) -> int:
             now=now,
         )
     deliver_in(ctx)
-    return added
+    return planned
+
+
+def reminder_in(ctx: JobContext) -> int:
+    return _plan_then_deliver(ctx, dispatch.plan_reminders)
 
 
 def alert_in(ctx: JobContext) -> bool:
-    now = ctx.clock.now()
-    with ctx.db.begin() as session:
-        row = dispatch.plan_alert(
-            session,
-            settings=ctx.settings,
-            today=now.astimezone(ctx.settings.zone).date(),
-            actor="scheduler",
-            now=now,
-        )
-    deliver_in(ctx)
-    return row is not None
+    return _plan_then_deliver(ctx, dispatch.plan_alert) is not None
 
 
 def catch_up_in(ctx: JobContext) -> list[str]:

@@ -6,7 +6,7 @@ import os
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ from quota_app import create_app
 from quota_app.auth import services as auth
 from quota_app.clock import FrozenClock
 from quota_app.db import Database, make_engine
-from quota_app.models import Department, User
+from quota_app.models import Department, Target, User
 from quota_app.reference import ensure_default_rules, ensure_departments, ensure_placement_types
 from quota_app.settings import Settings
 
@@ -171,6 +171,26 @@ def make_user(session: Session, reference: dict, clock: FrozenClock) -> Callable
         )
         session.commit()
         return user
+
+    return factory
+
+
+@pytest.fixture
+def make_target(session: Session, reference: dict) -> Callable[..., Target]:
+    """Return a factory make_target(year, department, type, value) -> Target (inserted, flushed)."""
+
+    def factory(year: int, department: str, type_code: str, value: int) -> Target:
+        target = Target(
+            year=year,
+            department_id=reference["departments"][department].id,
+            type_id=reference["types"][type_code].id,
+            value=value,
+            decided_on=date(year - 1, 12, 10),
+            updated_at=datetime(year - 1, 12, 10, tzinfo=UTC),
+        )
+        session.add(target)
+        session.flush()
+        return target
 
     return factory
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -24,6 +26,19 @@ def _apply_error(form, exc: DomainError) -> None:  # type: ignore[no-untyped-def
     (field.errors if field is not None else form.form_errors).append(exc.message)
 
 
+def _saved(session, form, change: Callable[[], object], done: str) -> bool:  # type: ignore[no-untyped-def]
+    """Run `change` and commit, flashing `done`; on a refusal roll back and show it on the form (False)."""
+    try:
+        change()
+    except DomainError as exc:
+        session.rollback()
+        _apply_error(form, exc)
+        return False
+    session.commit()
+    flash(done, "success")
+    return True
+
+
 @bp.route("/departments")
 @roles_required(*EDITORS)
 def departments():  # type: ignore[no-untyped-def]
@@ -38,28 +53,25 @@ def edit_department(department_id: int):  # type: ignore[no-untyped-def]
     if department is None:
         abort(404)
     form = DepartmentForm(obj=department)
-    if form.validate_on_submit():
-        try:
-            services.update_department(
-                session,
-                department_id=department_id,
-                code=form.code.data,
-                name=form.name.data,
-                mayor_title=form.mayor_title.data or "",
-                mayor_name=form.mayor_name.data or "",
-                mayor_email=form.mayor_email.data or "",
-                hr_emails=form.hr_emails.data or "",
-                active=form.active.data,
-                actor=current_user,
-                now=now(),
-            )
-        except DomainError as exc:
-            session.rollback()
-            _apply_error(form, exc)
-        else:
-            session.commit()
-            flash(_("Forvaltningen er gemt."), "success")
-            return redirect(url_for("admin.departments"))
+    if form.validate_on_submit() and _saved(
+        session,
+        form,
+        lambda: services.update_department(
+            session,
+            department_id=department_id,
+            code=form.code.data,
+            name=form.name.data,
+            mayor_title=form.mayor_title.data or "",
+            mayor_name=form.mayor_name.data or "",
+            mayor_email=form.mayor_email.data or "",
+            hr_emails=form.hr_emails.data or "",
+            active=form.active.data,
+            actor=current_user,
+            now=now(),
+        ),
+        _("Forvaltningen er gemt."),
+    ):
+        return redirect(url_for("admin.departments"))
     return render_template("admin/department_edit.html", form=form, department=department)
 
 
@@ -68,25 +80,22 @@ def edit_department(department_id: int):  # type: ignore[no-untyped-def]
 def types():  # type: ignore[no-untyped-def]
     session = db_session()
     form = NewTypeForm()
-    if form.validate_on_submit():
-        try:
-            services.add_type(
-                session,
-                code=form.code.data,
-                name_da=form.name_da.data,
-                name_en=form.name_en.data,
-                measure=form.measure.data,
-                target_unit=form.target_unit.data,
-                actor=current_user,
-                now=now(),
-            )
-        except DomainError as exc:
-            session.rollback()
-            _apply_error(form, exc)
-        else:
-            session.commit()
-            flash(_("Ordningen er tilføjet."), "success")
-            return redirect(url_for("admin.types"))
+    if form.validate_on_submit() and _saved(
+        session,
+        form,
+        lambda: services.add_type(
+            session,
+            code=form.code.data,
+            name_da=form.name_da.data,
+            name_en=form.name_en.data,
+            measure=form.measure.data,
+            target_unit=form.target_unit.data,
+            actor=current_user,
+            now=now(),
+        ),
+        _("Ordningen er tilføjet."),
+    ):
+        return redirect(url_for("admin.types"))
     return render_template(
         "admin/types.html", form=form, types=services.list_types(session), action_form=TypeActionForm()
     )
@@ -100,24 +109,21 @@ def edit_type(type_id: int):  # type: ignore[no-untyped-def]
     if placement_type is None:
         abort(404)
     form = EditTypeForm(obj=placement_type)
-    if form.validate_on_submit():
-        try:
-            services.update_type(
-                session,
-                type_id=type_id,
-                name_da=form.name_da.data,
-                name_en=form.name_en.data,
-                target_unit=form.target_unit.data,
-                actor=current_user,
-                now=now(),
-            )
-        except DomainError as exc:
-            session.rollback()
-            _apply_error(form, exc)
-        else:
-            session.commit()
-            flash(_("Ordningen er gemt."), "success")
-            return redirect(url_for("admin.types"))
+    if form.validate_on_submit() and _saved(
+        session,
+        form,
+        lambda: services.update_type(
+            session,
+            type_id=type_id,
+            name_da=form.name_da.data,
+            name_en=form.name_en.data,
+            target_unit=form.target_unit.data,
+            actor=current_user,
+            now=now(),
+        ),
+        _("Ordningen er gemt."),
+    ):
+        return redirect(url_for("admin.types"))
     return render_template("admin/type_edit.html", form=form, placement_type=placement_type)
 
 

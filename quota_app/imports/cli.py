@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 import click
 from flask import current_app
@@ -13,8 +15,10 @@ from flask import current_app
 from ..cli import fail
 from ..errors import DomainError
 from ..web import database
-from .files import ImportResult
+from .files import ImportResult, RowError
 from .places import import_places
+
+R = TypeVar("R")
 
 
 @click.group("import", help="Import places or targets from CSV or XLSX (all or nothing).")
@@ -40,10 +44,38 @@ def summary(result: ImportResult) -> str:
     )
 
 
+def run_file_import(importer: Callable[..., R], file: Path, *, dry_run: bool) -> R:
+    """Run an import service on FILE in its own session as "cli"; commit only a real run without errors.
+
+    A refused file (DomainError) ends the command with its message.
+    """
+    now = current_app.extensions["quota_clock"].now()
+    session = database().session()
+    try:
+        result = importer(
+            session, data=file.read_bytes(), filename=file.name, actor="cli", now=now, dry_run=dry_run
+        )
+        if result.errors or dry_run:
+            session.rollback()
+        else:
+            session.commit()
+    except DomainError as exc:
+        session.rollback()
+        fail(exc.message)
+    finally:
+        session.close()
+    return result
+
+
+def echo_row_errors(errors: Iterable[RowError]) -> None:
+    """Print one line per bad row on stderr."""
+    for error in errors:
+        click.echo(f"række {error.row}: {error.message}", err=True)
+
+
 def report_errors(result: ImportResult) -> None:
     """Print every bad row on stderr and exit 1: nothing was saved."""
-    for error in result.errors:
-        click.echo(f"række {error.row}: {error.message}", err=True)
+    echo_row_errors(result.errors)
     rows = len({e.row for e in result.errors})
     click.echo(f"Fejl: {_count(rows, 'række', 'rækker')} med fejl; intet er gemt.", err=True)
     sys.exit(1)
@@ -58,21 +90,7 @@ def report_errors(result: ImportResult) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the file and show what would happen; save nothing.")
 def import_places_command(file: Path, dry_run: bool) -> None:
-    now = current_app.extensions["quota_clock"].now()
-    session = database().session()
-    try:
-        result = import_places(
-            session, data=file.read_bytes(), filename=file.name, actor="cli", now=now, dry_run=dry_run
-        )
-        if result.errors or dry_run:
-            session.rollback()
-        else:
-            session.commit()
-    except DomainError as exc:
-        session.rollback()
-        fail(exc.message)
-    finally:
-        session.close()
+    result = run_file_import(import_places, file, dry_run=dry_run)
     if result.errors:
         report_errors(result)
     click.echo(summary(result))

@@ -413,6 +413,15 @@ def _department(code: str) -> services.DepartmentInfo:
     return services.DepartmentInfo(department.id, department.code, department.name)  # type: ignore[arg-type]
 
 
+def _render_department_page(
+    template: str, form: MeasureForm, info: services.DepartmentInfo, measure: services.Measure, **context: Any
+) -> str:
+    """Render one of a department's pages with the measure form and links that keep its parameters."""
+    return render_template(
+        template, form=form, department=info, measure=measure, link_args=_link_args(form, measure), **context
+    )
+
+
 @bp.route("/department/<code>")
 @roles_required(*MONITOR_ROLES)
 def department(code: str):  # type: ignore[no-untyped-def]
@@ -424,11 +433,11 @@ def department(code: str):  # type: ignore[no-untyped-def]
     session = db_session()
     figures = services.department_figures(session, department=info, measure=measure, now=now())
     types = services.placement_types(session)
-    return render_template(
+    return _render_department_page(
         "monitor/department.html",
-        form=form,
-        department=info,
-        measure=measure,
+        form,
+        info,
+        measure,
         summary=figures.summary,
         types=types,
         type_names={t.code: t.name(locale()) for t in types},
@@ -437,7 +446,6 @@ def department(code: str):  # type: ignore[no-untyped-def]
         ageing=figures.ageing,
         fills=figures.fills,
         fill_period=figures.fill_period,
-        link_args=_link_args(form, measure),
     )
 
 
@@ -480,18 +488,17 @@ def trend(code: str, type_code: str):  # type: ignore[no-untyped-def]
         target_label=str(_("Måltal")),
         number=lambda v: number(v, 1),
     )
-    return render_template(
+    return _render_department_page(
         "monitor/trend.html",
-        form=form,
-        department=info,
+        form,
+        info,
+        measure,
         type_code=type_code,
         type_name=type_name,
-        measure=measure,
         points=points,
         svg=Markup(svg),  # noqa: S704 - built by charts.trend_svg, every text escaped there
         title=title,
         longest=longest,
-        link_args=_link_args(form, measure),
     )
 
 
@@ -519,15 +526,14 @@ def unit(code: str, unit_ref: str):  # type: ignore[no-untyped-def]
     )
     lines = services.place_lines(session, place_ids=ids, as_of=measure.day, known_at=measure.known_at)
     types = services.placement_types(session, active_only=False)
-    return render_template(
+    return _render_department_page(
         "monitor/unit.html",
-        form=form,
-        department=info,
+        form,
+        info,
+        measure,
         unit_name=unit_name,
-        measure=measure,
         lines=lines,
         type_names={t.code: t.name(locale()) for t in types},
-        link_args=_link_args(form, measure),
     )
 
 

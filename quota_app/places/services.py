@@ -208,6 +208,57 @@ def _touch(session: Session, place: Place, history: dict[date, str]) -> None:
         raise Conflict(CONFLICT_MESSAGE) from exc
 
 
+def _touch_audited(
+    session: Session,
+    place: Place,
+    history: dict[date, str],
+    *,
+    actor: User | str,
+    now: datetime,
+    action: str,
+    event: PlaceEvent,
+    event_before: dict | None = None,
+) -> None:
+    """_touch the place, then audit the event's change (`action`) and the place's update, in that order."""
+    before = audit.snapshot(place)
+    _touch(session, place, history)
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        entity=event,
+        before=event_before,
+        after=audit.snapshot(event),
+        at=now,
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="place.update",
+        entity=place,
+        before=before,
+        after=audit.snapshot(place),
+        at=now,
+    )
+
+
+def _check_status(status: str) -> None:
+    if status not in STATUSES:
+        raise DomainError(
+            f"Ukendt status '{status}': brug åben, besat, i bero eller nedlagt.", field="status"
+        )
+
+
+def _history_with(current: dict[date, PlaceEvent], day: date, status: str) -> dict[date, str]:
+    """The status history with `status` on `day`; DomainError if that history breaks the transition rules."""
+    history = {d: event.status for d, event in current.items()}
+    history[day] = status
+    problem = history_problem(sorted(history.items()), changed=day)
+    if problem:
+        raise DomainError(problem, field="status")
+    return history
+
+
 def register_place(
     session: Session,
     *,
@@ -303,10 +354,7 @@ def record_status(
     """Record that a place changed status on a date (back-dated allowed, never into the future)."""
     place = _get_place(session, place_id, expected_version)
     note = _check_text(note, "note")
-    if status not in STATUSES:
-        raise DomainError(
-            f"Ukendt status '{status}': brug åben, besat, i bero eller nedlagt.", field="status"
-        )
+    _check_status(status)
     check_not_future(effective_date, now=now)
     current = effective_by_date(_live_events(session, place.id))
     if current and effective_date < min(current):
@@ -327,11 +375,7 @@ def record_status(
             "Ret den registrering i stedet for at tilføje en ny.",
             field="effective_date",
         )
-    history = {day: event.status for day, event in current.items()}
-    history[effective_date] = status
-    problem = history_problem(sorted(history.items()), changed=effective_date)
-    if problem:
-        raise DomainError(problem, field="status")
+    history = _history_with(current, effective_date, status)
     event = PlaceEvent(
         place_id=place.id,
         status=status,
@@ -342,20 +386,7 @@ def record_status(
         source=source,
     )
     session.add(event)
-    before = audit.snapshot(place)
-    _touch(session, place, history)
-    audit.record(
-        session, actor=actor, action="place.status", entity=event, after=audit.snapshot(event), at=now
-    )
-    audit.record(
-        session,
-        actor=actor,
-        action="place.update",
-        entity=place,
-        before=before,
-        after=audit.snapshot(place),
-        at=now,
-    )
+    _touch_audited(session, place, history, actor=actor, now=now, action="place.status", event=event)
     return event
 
 
@@ -373,10 +404,7 @@ def correct_event(
     original = _get_event(session, event_id)
     place = _get_place(session, original.place_id, expected_version)
     reason = _check_text(reason, "reason", required=True)
-    if status not in STATUSES:
-        raise DomainError(
-            f"Ukendt status '{status}': brug åben, besat, i bero eller nedlagt.", field="status"
-        )
+    _check_status(status)
     if original.voided_at is not None:
         raise DomainError("Hændelsen er annulleret og kan ikke rettes.", field="event")
     current = effective_by_date(_live_events(session, place.id))
@@ -388,11 +416,7 @@ def correct_event(
         raise DomainError(
             f"Hændelsen er allerede {status_da(status)}: en rettelse skal ændre status.", field="status"
         )
-    history = {day: event.status for day, event in current.items()}
-    history[original.effective_date] = status
-    problem = history_problem(sorted(history.items()), changed=original.effective_date)
-    if problem:
-        raise DomainError(problem, field="status")
+    history = _history_with(current, original.effective_date, status)
     correction = PlaceEvent(
         place_id=place.id,
         status=status,
@@ -404,25 +428,15 @@ def correct_event(
         source="correction",
     )
     session.add(correction)
-    before = audit.snapshot(place)
-    _touch(session, place, history)
-    audit.record(
+    _touch_audited(
         session,
+        place,
+        history,
         actor=actor,
+        now=now,
         action="place.correct",
-        entity=correction,
-        before=audit.snapshot(original),
-        after=audit.snapshot(correction),
-        at=now,
-    )
-    audit.record(
-        session,
-        actor=actor,
-        action="place.update",
-        entity=place,
-        before=before,
-        after=audit.snapshot(place),
-        at=now,
+        event=correction,
+        event_before=audit.snapshot(original),
     )
     return correction
 
@@ -458,25 +472,15 @@ def void_event(
     event.voided_by_id = _actor_id(actor)
     event.void_reason = reason
     session.add(event)
-    before = audit.snapshot(place)
-    _touch(session, place, history)
-    audit.record(
+    _touch_audited(
         session,
+        place,
+        history,
         actor=actor,
+        now=now,
         action="place.void",
-        entity=event,
-        before=before_event,
-        after=audit.snapshot(event),
-        at=now,
-    )
-    audit.record(
-        session,
-        actor=actor,
-        action="place.update",
-        entity=place,
-        before=before,
-        after=audit.snapshot(place),
-        at=now,
+        event=event,
+        event_before=before_event,
     )
     return event
 

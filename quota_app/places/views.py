@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,7 +25,7 @@ from flask import session as flask_session
 from flask_babel import get_locale
 from flask_login import current_user
 from openpyxl import Workbook
-from sqlmodel import select
+from sqlmodel import Session, select
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.services import can_see_all_departments, ensure_department_access
@@ -246,16 +247,30 @@ def _after_failure(place_id: int, form, error: DomainError, form_key: str):  # t
     return _render_detail(place, status_code=422, problem=problem, **{form_key: form})
 
 
+def _apply_change(place: Place, form, form_key: str, change: Callable[[Session], object], done: str):  # type: ignore[no-untyped-def]
+    """Validate a detail-page form, run the lifecycle change and commit; show the page again on a refusal."""
+    if not form.validate():
+        return _render_detail(place, status_code=422, **{form_key: form})
+    session = db_session()
+    try:
+        change(session)
+        session.commit()
+    except DomainError as error:
+        return _after_failure(place.id, form, error, form_key)
+    flash(done, "success")
+    return redirect(url_for("places.detail", place_id=place.id))
+
+
 @bp.route("/places/<int:place_id>/status", methods=["POST"])
 @roles_required(*EDIT_ROLES)
 def change_status(place_id: int):  # type: ignore[no-untyped-def]
     place = _place_or_404(place_id)
     form = StatusForm()
-    if not form.validate():
-        return _render_detail(place, status_code=422, status_form=form)
-    session = db_session()
-    try:
-        lifecycle.record_status(
+    return _apply_change(
+        place,
+        form,
+        "status_form",
+        lambda session: lifecycle.record_status(
             session,
             place_id=place.id,
             status=form.status.data,
@@ -265,12 +280,9 @@ def change_status(place_id: int):  # type: ignore[no-untyped-def]
             actor=current_user,
             now=now(),
             source="web",
-        )
-        session.commit()
-    except DomainError as error:
-        return _after_failure(place_id, form, error, "status_form")
-    flash(_("Den nye status er gemt."), "success")
-    return redirect(url_for("places.detail", place_id=place_id))
+        ),
+        _("Den nye status er gemt."),
+    )
 
 
 def _event_of(place: Place, event_id: int) -> PlaceEvent:
@@ -286,12 +298,11 @@ def correct(place_id: int, event_id: int):  # type: ignore[no-untyped-def]
     place = _place_or_404(place_id)
     event = _event_of(place, event_id)
     form = CorrectForm(prefix=f"c{event.id}")
-    key = f"correct_{event.id}"
-    if not form.validate():
-        return _render_detail(place, status_code=422, **{key: form})
-    session = db_session()
-    try:
-        lifecycle.correct_event(
+    return _apply_change(
+        place,
+        form,
+        f"correct_{event.id}",
+        lambda session: lifecycle.correct_event(
             session,
             event_id=event.id,
             status=form.status.data,
@@ -299,12 +310,9 @@ def correct(place_id: int, event_id: int):  # type: ignore[no-untyped-def]
             expected_version=_expected_version(form),
             actor=current_user,
             now=now(),
-        )
-        session.commit()
-    except DomainError as error:
-        return _after_failure(place_id, form, error, key)
-    flash(_("Registreringen er rettet."), "success")
-    return redirect(url_for("places.detail", place_id=place_id))
+        ),
+        _("Registreringen er rettet."),
+    )
 
 
 @bp.route("/places/<int:place_id>/events/<int:event_id>/void", methods=["POST"])
@@ -313,24 +321,20 @@ def void(place_id: int, event_id: int):  # type: ignore[no-untyped-def]
     place = _place_or_404(place_id)
     event = _event_of(place, event_id)
     form = VoidForm(prefix=f"v{event.id}")
-    key = f"void_{event.id}"
-    if not form.validate():
-        return _render_detail(place, status_code=422, **{key: form})
-    session = db_session()
-    try:
-        lifecycle.void_event(
+    return _apply_change(
+        place,
+        form,
+        f"void_{event.id}",
+        lambda session: lifecycle.void_event(
             session,
             event_id=event.id,
             reason=form.reason.data,
             expected_version=_expected_version(form),
             actor=current_user,
             now=now(),
-        )
-        session.commit()
-    except DomainError as error:
-        return _after_failure(place_id, form, error, key)
-    flash(_("Registreringen er annulleret."), "success")
-    return redirect(url_for("places.detail", place_id=place_id))
+        ),
+        _("Registreringen er annulleret."),
+    )
 
 
 # --- register ---

@@ -33,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
@@ -503,16 +503,24 @@ class _Rule:
     weighting: str
 
 
-def _departments(session: Session, codes: Sequence[str] | None) -> list[Department]:
-    rows = session.exec(sa.select(Department).order_by(Department.sort, Department.code)).scalars().all()
+C = TypeVar("C", Department, PlacementType)
+
+
+def _pick_by_code(rows: Sequence[C], codes: Sequence[str] | None, *, what: str, field: str) -> list[C]:
+    """The active rows if no codes are given, else the rows with those codes (DomainError for an unknown code)."""
     if codes is None:
-        return [d for d in rows if d.active]
-    by_code = {d.code: d for d in rows}
+        return [r for r in rows if r.active]
+    by_code = {r.code: r for r in rows}
     unknown = [c for c in codes if c not in by_code]
     if unknown:
-        raise DomainError(f"Ukendt forvaltning: {', '.join(unknown)}.", field="department")
+        raise DomainError(f"Ukendt {what}: {', '.join(unknown)}.", field=field)
     wanted = set(codes)
-    return [d for d in rows if d.code in wanted]
+    return [r for r in rows if r.code in wanted]
+
+
+def _departments(session: Session, codes: Sequence[str] | None) -> list[Department]:
+    rows = session.exec(sa.select(Department).order_by(Department.sort, Department.code)).scalars().all()
+    return _pick_by_code(rows, codes, what="forvaltning", field="department")
 
 
 def _types(session: Session, codes: Sequence[str] | None) -> list[PlacementType]:
@@ -521,14 +529,7 @@ def _types(session: Session, codes: Sequence[str] | None) -> list[PlacementType]
         .scalars()
         .all()
     )
-    if codes is None:
-        return [t for t in rows if t.active]
-    by_code = {t.code: t for t in rows}
-    unknown = [c for c in codes if c not in by_code]
-    if unknown:
-        raise DomainError(f"Ukendt ordning: {', '.join(unknown)}.", field="type")
-    wanted = set(codes)
-    return [t for t in rows if t.code in wanted]
+    return _pick_by_code(rows, codes, what="ordning", field="type")
 
 
 def counting_rules(

@@ -6,12 +6,8 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 
-from ..cli import fail
-from ..errors import DomainError
-from ..imports.cli import import_group
-from ..web import database
+from ..imports.cli import echo_row_errors, import_group, run_file_import
 from .services import TargetImportResult, import_targets
 
 
@@ -27,24 +23,9 @@ def summary(result: TargetImportResult, *, dry_run: bool) -> str:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the file and show what would happen; save nothing.")
 def import_targets_command(file: Path, dry_run: bool) -> None:
-    now = current_app.extensions["quota_clock"].now()
-    session = database().session()
-    try:
-        result = import_targets(
-            session, data=file.read_bytes(), filename=file.name, actor="cli", now=now, dry_run=dry_run
-        )
-        if result.errors or dry_run:
-            session.rollback()
-        else:
-            session.commit()
-    except DomainError as exc:
-        session.rollback()
-        fail(exc.message)
-    finally:
-        session.close()
+    result = run_file_import(import_targets, file, dry_run=dry_run)
     if result.errors:
-        for error in result.errors:
-            click.echo(f"række {error.row}: {error.message}", err=True)
+        echo_row_errors(result.errors)
         click.echo(f"Fejl: {len({e.row for e in result.errors})} rækker har fejl; intet er gemt.", err=True)
         sys.exit(1)
     click.echo(summary(result, dry_run=dry_run))

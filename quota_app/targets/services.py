@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -82,6 +83,16 @@ def get_target(session: Session, *, year: int, department_id: int, type_id: int)
     ).first()
 
 
+def _flush_audited(
+    session: Session, row: Any, *, action: str, before: dict | None, actor: User | str, now: datetime
+) -> None:
+    """Flush a created or changed row and audit it (before: its snapshot before the change, None if new)."""
+    session.flush()
+    audit.record(
+        session, actor=actor, action=action, entity=row, before=before, after=audit.snapshot(row), at=now
+    )
+
+
 def set_target(
     session: Session,
     *,
@@ -131,16 +142,7 @@ def set_target(
             recorded_by_id=actor_id,
         )
     )
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="target.set",
-        entity=target,
-        before=before,
-        after=audit.snapshot(target),
-        at=now,
-    )
+    _flush_audited(session, target, action="target.set", before=before, actor=actor, now=now)
     return target
 
 
@@ -257,16 +259,7 @@ def set_municipality_target(
         row = MunicipalityTarget(year=year, type_id=type_id, value=value)
         session.add(row)
     row.value, row.decided_on, row.reference = value, decided_on, reference
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="municipality_target.set",
-        entity=row,
-        before=before,
-        after=audit.snapshot(row),
-        at=now,
-    )
+    _flush_audited(session, row, action="municipality_target.set", before=before, actor=actor, now=now)
     return row
 
 
@@ -293,16 +286,7 @@ def set_headcount(
         row = DepartmentHeadcount(year=year, department_id=department_id, employees=employees)
         session.add(row)
     row.employees = employees
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="headcount.set",
-        entity=row,
-        before=before,
-        after=audit.snapshot(row),
-        at=now,
-    )
+    _flush_audited(session, row, action="headcount.set", before=before, actor=actor, now=now)
     return row
 
 
@@ -414,16 +398,7 @@ def set_counting_rule(
         session.add(rule)
     rule.counted_statuses = ",".join(statuses)
     rule.weighting = weighting
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="counting_rule.set",
-        entity=rule,
-        before=before,
-        after=audit.snapshot(rule),
-        at=now,
-    )
+    _flush_audited(session, rule, action="counting_rule.set", before=before, actor=actor, now=now)
     return rule
 
 

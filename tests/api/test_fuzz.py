@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from quota_app.api.openapi import openapi_document
-from tests.api.conftest import fresh_context_per_request
+from tests.factories import fresh_context_per_request
 
 OPERATIONS = [
     (path, method.upper()) for path, methods in openapi_document()["paths"].items() for method in methods

@@ -8,11 +8,10 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import Session
 
-from quota_app.models import Place, PlaceEvent, Target, Unit
+from quota_app.models import Place, Unit
 from quota_app.monitor import services
+from tests.factories import EventSpec, insert_place
 
-# (status, effective date, recorded at) or (status, effective date, recorded at, voided at)
-EventSpec = tuple
 RECORDED = datetime(2025, 1, 2, 9, 0, tzinfo=UTC)
 
 
@@ -47,52 +46,18 @@ def make_place(session: Session, reference: dict) -> Callable[..., Place]:
         reference_text: str | None = None,
     ) -> Place:
         n = next(serial)
-        place = Place(
-            department_id=reference["departments"][department].id,
-            type_id=reference["types"][type_code].id,
-            unit_id=unit.id if unit else None,
-            reference=reference_text or f"M-{n:05d}",
+        return insert_place(
+            session,
+            reference,
+            department=department,
+            type_code=type_code,
+            events=events,
+            place_reference=reference_text or f"M-{n:05d}",
             title=f"Plads {n}",
             fte=fte,
-            created_at=datetime(2010, 1, 1, tzinfo=UTC),
+            unit_id=unit.id if unit else None,
+            default_recorded=RECORDED,
         )
-        session.add(place)
-        session.flush()
-        for spec in events:
-            status, effective = spec[:2]
-            recorded = spec[2] if len(spec) > 2 else RECORDED
-            voided = spec[3] if len(spec) > 3 else None
-            session.add(
-                PlaceEvent(
-                    place_id=place.id,
-                    status=status,
-                    effective_date=effective,
-                    recorded_at=recorded,
-                    voided_at=voided,
-                    void_reason="fejl" if voided else None,
-                    source="test",
-                )
-            )
-        session.flush()
-        return place
-
-    return factory
-
-
-@pytest.fixture
-def make_target(session: Session, reference: dict) -> Callable[..., Target]:
-    def factory(year: int, department: str, type_code: str, value: int) -> Target:
-        target = Target(
-            year=year,
-            department_id=reference["departments"][department].id,
-            type_id=reference["types"][type_code].id,
-            value=value,
-            decided_on=date(year - 1, 12, 10),
-            updated_at=datetime(year - 1, 12, 10, tzinfo=UTC),
-        )
-        session.add(target)
-        session.flush()
-        return target
 
     return factory
 

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import Session
 
-from quota_app.models import Place, PlaceEvent, Target
-
-# (status, effective date, recorded at)
-EventSpec = tuple
+from quota_app.models import Place
+from tests.factories import EventSpec, insert_place
 
 
 @pytest.fixture
@@ -29,48 +26,16 @@ def make_place(session: Session, reference: dict) -> Callable[..., Place]:
         fte: float = 1.0,
     ) -> Place:
         n = next(serial)
-        place = Place(
-            department_id=reference_data["departments"][department].id,
-            type_id=reference_data["types"][type_code].id,
-            reference=reference or f"P-{n:05d}",
+        return insert_place(
+            session,
+            reference_data,
+            department=department,
+            type_code=type_code,
+            events=events,
+            place_reference=reference or f"P-{n:05d}",
             title=title,
             fte=fte,
-            created_at=datetime(2010, 1, 1, tzinfo=UTC),
         )
-        session.add(place)
-        session.flush()
-        for status, effective, recorded in events:
-            session.add(
-                PlaceEvent(
-                    place_id=place.id,
-                    status=status,
-                    effective_date=effective,
-                    recorded_at=recorded,
-                    source="test",
-                )
-            )
-        session.flush()
-        return place
-
-    return factory
-
-
-@pytest.fixture
-def make_target(session: Session, reference: dict) -> Callable[..., Target]:
-    """Return make_target(year, department, type, value) -> Target."""
-
-    def factory(year: int, department: str, type_code: str, value: int) -> Target:
-        target = Target(
-            year=year,
-            department_id=reference["departments"][department].id,
-            type_id=reference["types"][type_code].id,
-            value=value,
-            decided_on=date(year - 1, 12, 10),
-            updated_at=datetime(year - 1, 12, 10, tzinfo=UTC),
-        )
-        session.add(target)
-        session.flush()
-        return target
 
     return factory
 
