@@ -6,7 +6,8 @@ dropped and a new segment starts that day), which gives ten-year histories of re
 are included: back-dated corrections (a fill registered as a pause and corrected days later, or the
 reverse) and voided events (a closure registered by mistake and voided).
 
-Rows are written with bulk inserts in chunks (Core executemany on SQLite, COPY on PostgreSQL).
+Rows are written with bulk inserts in chunks (Core executemany on SQLite, COPY on PostgreSQL), the
+places' status intervals with them (derived from the events as quota_app.reconcile.intervals derives them).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from sqlmodel import Session, SQLModel
 import quota_app.models  # noqa: F401  (registers every table)
 from quota_app.db import make_engine
 from quota_app.demo.services import generate_history
-from quota_app.models import Place, PlaceEvent, Target
+from quota_app.models import Place, PlaceEvent, PlaceInterval, SupersededInterval, Target
+from quota_app.reconcile.intervals import EventFacts, interval_rows
 from quota_app.reference import ensure_default_rules, ensure_departments, ensure_placement_types
 
 TODAY = date(2025, 9, 30)
@@ -222,31 +224,47 @@ def load(engine: sa.Engine, *, seed: int, places: int, years: int = 10) -> LoadR
     return result
 
 
+def intervals_of(place: dict, events: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Return the place's rows of place_interval and place_interval_superseded."""
+    facts = [EventFacts(*(e[c] for c in FACTS)) for e in events]
+    return interval_rows(place, facts)
+
+
+FACTS = ("id", "status", "effective_date", "recorded_at", "voided_at")
+TABLES = (Place.__table__, PlaceEvent.__table__, PlaceInterval.__table__, SupersededInterval.__table__)
+
+
 def _insert_chunks(engine: sa.Engine, rows: Iterator[tuple[dict, list[dict]]], result: LoadResult) -> None:
-    place_rows: list[dict] = []
-    event_rows: list[dict] = []
+    pending: dict[sa.Table, list[dict]] = {table: [] for table in TABLES}
 
     def flush(conn: sa.Connection) -> None:
-        if place_rows:
-            conn.execute(sa.insert(Place.__table__), place_rows)
-            place_rows.clear()
-        if event_rows:
-            conn.execute(sa.insert(PlaceEvent.__table__), event_rows)
-            event_rows.clear()
+        for table, table_rows in pending.items():  # places first: the others refer to them
+            if table_rows:
+                conn.execute(sa.insert(table), table_rows)
+                table_rows.clear()
 
     with engine.begin() as conn:
         for place, events in rows:
-            place_rows.append(place)
-            event_rows.extend(events)
+            current, superseded = intervals_of(place, events)
+            for table, new in zip(TABLES, ([place], events, current, superseded), strict=True):
+                pending[table].extend(new)
             result.places += 1
             result.events += len(events)
-            if len(event_rows) >= CHUNK:
+            if len(pending[PlaceEvent.__table__]) >= CHUNK:
                 flush(conn)
         flush(conn)
 
 
 def _copy_postgresql(engine: sa.Engine, rows: Iterator[tuple[dict, list[dict]]], result: LoadResult) -> None:
     all_events: list[tuple] = []
+    intervals: dict[str, list[tuple]] = {"place_interval": [], "place_interval_superseded": []}
+    columns = {
+        name: [c.name for c in sa.inspect(model).columns]  # type: ignore[union-attr]
+        for name, model in (
+            ("place_interval", PlaceInterval),
+            ("place_interval_superseded", SupersededInterval),
+        )
+    }
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
@@ -254,11 +272,17 @@ def _copy_postgresql(engine: sa.Engine, rows: Iterator[tuple[dict, list[dict]]],
             for place, events in rows:
                 copy.write_row(tuple(place[c] for c in PLACE_COLUMNS))
                 all_events.extend(tuple(e[c] for c in EVENT_COLUMNS) for e in events)
+                for name, new in zip(intervals, intervals_of(place, events), strict=True):
+                    intervals[name].extend(tuple(_day_number(r[c]) for c in columns[name]) for r in new)
                 result.places += 1
         result.events = len(all_events)
         with cursor.copy(f"COPY place_event ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy:
             for row in all_events:
                 copy.write_row(row)
+        for name, table_rows in intervals.items():
+            with cursor.copy(f"COPY {name} ({', '.join(columns[name])}) FROM STDIN") as copy:
+                for row in table_rows:
+                    copy.write_row(row)
         for table in ("place", "place_event"):
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
@@ -266,6 +290,11 @@ def _copy_postgresql(engine: sa.Engine, rows: Iterator[tuple[dict, list[dict]]],
         raw.commit()
     finally:
         raw.close()
+
+
+def _day_number(value: object) -> object:
+    """COPY bypasses the column types: dates of the interval tables go in as day numbers (DayNumber)."""
+    return value.toordinal() if type(value) is date else value
 
 
 def main() -> None:

@@ -6,9 +6,10 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from sqlmodel import Field, SQLModel
 
-from .db import UTCDateTime
+from .db import DayNumber, UTCDateTime
 
 STATUSES = ("open", "filled", "paused", "closed")
 ROLES = ("hr", "bif", "admin")
@@ -233,6 +234,64 @@ class PlaceEvent(SQLModel, table=True):
     void_reason: str | None = Field(default=None, max_length=2000)
 
 
+OPEN_END = date.max  # valid_to of an interval that no later event ends
+
+
+class _IntervalColumns(SQLModel):
+    """A place's status from valid_from up to (not including) valid_to, derived from its events.
+
+    Derived data (quota_app.reconcile.intervals rebuilds a place's rows from its events whenever they
+    change): the status of every per-date winning event, from its date to the next winner's. Department,
+    type and fte are copies of the place's, so counting never joins the places. Days are day numbers.
+    """
+
+    place_id: int = Field(foreign_key="place.id", primary_key=True)
+    valid_from: date = Field(sa_type=DayNumber, primary_key=True)
+    valid_to: date = Field(sa_type=DayNumber)  # OPEN_END: still holds
+    status: str = Field(max_length=10)
+    prev_status: str | None = Field(default=None, max_length=10)  # None: the place's first interval
+    spell_start: date | None = Field(default=None, sa_type=DayNumber)  # start of the latest open spell
+    department_id: int
+    type_id: int
+    fte: float
+    known_from: datetime = _utc()  # known from this moment (a recording or a void)
+
+
+# The columns every count reads, after the ones it seeks or ranges on: counts are index-only scans.
+_COUNTED = ("valid_from", "known_from", "prev_status", "fte", "spell_start", "place_id")
+
+
+class PlaceInterval(_IntervalColumns, table=True):
+    """A status interval as known now (see _IntervalColumns)."""
+
+    __tablename__ = "place_interval"
+    __table_args__ = (
+        # Per department, type and status, the intervals ending after a date: one range each.
+        sa.Index("ix_place_interval_cell", "department_id", "type_id", "status", "valid_to", *_COUNTED),
+    )
+
+
+class SupersededInterval(_IntervalColumns, table=True):
+    """A status interval that was known from known_from until a later recording or void at known_to."""
+
+    __tablename__ = "place_interval_superseded"
+    __table_args__ = (
+        # As known at T: the intervals superseded after T, a short range unless T lies far back.
+        sa.Index(
+            "ix_place_interval_superseded_known",
+            "known_to",
+            "department_id",
+            "type_id",
+            "status",
+            "valid_to",
+            *_COUNTED,
+        ),
+    )
+
+    known_from: datetime = _utc(primary_key=True)
+    known_to: datetime = _utc()
+
+
 class DepartmentComment(SQLModel, table=True):
     __tablename__ = "department_comment"
     __table_args__ = (sa.UniqueConstraint("period", "department_id"),)
@@ -386,3 +445,11 @@ sa.event.listen(
     "after_drop",
     sa.DDL("DROP FUNCTION IF EXISTS place_event_no_delete()").execute_if(dialect="postgresql"),
 )
+
+
+@sa.event.listens_for(sa.orm.Session, "after_flush")
+def _keep_intervals_in_step(session: sa.orm.Session, context: Any) -> None:
+    """Every flush that writes events (or a place's department, type or fte) rebuilds its intervals."""
+    from .reconcile.intervals import keep_in_step  # imports this module: import it when first needed
+
+    keep_in_step(session, context)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from psycopg.pq import TransactionStatus
 from sqlmodel import Session, SQLModel
 
 import quota_app.models  # noqa: F401
@@ -19,6 +20,7 @@ from quota_app.auth import services as auth
 from quota_app.clock import FrozenClock
 from quota_app.db import Database, make_engine
 from quota_app.models import Department, Target, User
+from quota_app.reconcile.intervals import places_out_of_step
 from quota_app.reference import ensure_default_rules, ensure_departments, ensure_placement_types
 from quota_app.settings import Settings
 
@@ -107,8 +109,20 @@ def connection(engine: sa.Engine) -> Iterator[sa.Connection]:
     conn = engine.connect()
     transaction = conn.begin()
     yield conn
-    transaction.rollback()
-    conn.close()
+    try:
+        if _usable(conn):
+            # Whatever wrote events in this test, the counted intervals must be those the events give.
+            assert places_out_of_step(conn) == [], "status intervals out of step with the events"
+    finally:
+        transaction.rollback()
+        conn.close()
+
+
+def _usable(conn: sa.Connection) -> bool:
+    """False when the test left PostgreSQL's transaction aborted (by an error it expected)."""
+    if conn.dialect.name != "postgresql":
+        return True
+    return conn.connection.dbapi_connection.info.transaction_status != TransactionStatus.INERROR
 
 
 @pytest.fixture

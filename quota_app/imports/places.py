@@ -20,6 +20,7 @@ from ..places.services import (
     today_in_copenhagen,
     transition_problem,
 )
+from ..reconcile.intervals import refresh_places
 from .files import ImportResult, RowError, looks_like_formula, parse_date, parse_decimal, read_table
 
 __all__ = ["COLUMNS", "ImportResult", "RowError", "import_places"]
@@ -533,6 +534,8 @@ def _write(
         session.execute(sa.insert(event_table), events)
     _update_existing(session, updates)
     session.flush()
+    # Bulk writes bypass the ORM's flush hook: rebuild the counted intervals of every place written to.
+    refresh_places(session.connection(), [place_ids[key] for key in plan] + [u["pid"] for u in updates])
     changed = result.places_created + result.events_created + result.corrections + result.places_updated
     if changed:
         audit.record(

@@ -451,18 +451,13 @@ def _flow_starts(
     """Return the places filled (from another status, or as their first event) from start to end."""
     department = session.exec(select(Department).where(Department.code == department_code)).one()
     ptype = session.exec(select(PlacementType).where(PlacementType.code == type_code)).one()
-    iv = engine.status_intervals(
-        known_at=known_at, until=end, department_ids=[department.id], type_ids=[ptype.id], with_spells=True
-    )
-    query = (
-        sa.select(iv.c.place_id)
-        .distinct()
-        .where(
-            iv.c.status == "filled",
-            sa.or_(iv.c.prev_status.is_(None), iv.c.prev_status != "filled"),
-            iv.c.start >= sa.literal(start, sa.Date()),
-            iv.c.start <= sa.literal(end, sa.Date()),
-        )
+    query = engine.place_ids_query(
+        known_at=known_at,
+        as_of=end,
+        department_ids=[department.id],
+        type_ids=[ptype.id],
+        statuses=["filled"],
+        starts_from=start,
     )
     return [int(pid) for (pid,) in session.execute(query)]
 
@@ -516,14 +511,12 @@ def statuses_on(
     """Return the status of each place on as_of as known at known_at (places not existing yet left out)."""
     if not place_ids:
         return {}
-    iv = engine.status_intervals(known_at=known_at, until=as_of)
-    day = sa.literal(as_of, sa.Date())
-    query = sa.select(iv.c.place_id, iv.c.status).where(
-        iv.c.place_id.in_(list(place_ids)),
-        iv.c.start <= day,
-        sa.or_(iv.c.next_start.is_(None), iv.c.next_start > day),
+    known = engine.known_intervals(
+        known_at,
+        lambda t: (t.c.place_id, t.c.status),
+        lambda t: (t.c.place_id.in_(list(place_ids)), engine.holds_on(t, as_of)),
     )
-    return {int(pid): status for pid, status in session.execute(query)}
+    return {int(pid): status for pid, status in session.execute(sa.select(known))}
 
 
 # --- drill-down ----------------------------------------------------------------------------------------
@@ -539,6 +532,16 @@ class UnitFigures:
         return sum(figures.get(key, 0.0) for figures in self.by_type.values())
 
 
+def _department_intervals_on(department: DepartmentInfo, *, as_of: date, known_at: datetime) -> sa.Subquery:
+    """Return place_id, type_id and status of the department's places on as_of as known at known_at."""
+    return engine.known_intervals(
+        known_at,
+        lambda t: (t.c.place_id, t.c.type_id, t.c.status),
+        lambda t: (t.c.department_id == department.id, engine.holds_on(t, as_of)),
+        name="department_intervals",
+    )
+
+
 def unit_breakdown(
     session: Session, *, department: DepartmentInfo, as_of: date, known_at: datetime
 ) -> list[UnitFigures]:
@@ -547,13 +550,11 @@ def unit_breakdown(
     type_objects = session.exec(select(PlacementType)).all()
     rules = engine.counting_rules(session, year=as_of.year, types=type_objects)
     type_code_by_id = {t.id: t.code for t in type_objects}
-    iv = engine.status_intervals(known_at=known_at, until=as_of, department_ids=[department.id])
-    day = sa.literal(as_of, sa.Date())
+    iv = _department_intervals_on(department, as_of=as_of, known_at=known_at)
     query = (
-        sa.select(Place.unit_id, Place.type_id, iv.c.status, sa.func.count())
+        sa.select(Place.unit_id, iv.c.type_id, iv.c.status, sa.func.count())
         .select_from(iv.join(Place, Place.id == iv.c.place_id))
-        .where(iv.c.start <= day, sa.or_(iv.c.next_start.is_(None), iv.c.next_start > day))
-        .group_by(Place.unit_id, Place.type_id, iv.c.status)
+        .group_by(Place.unit_id, iv.c.type_id, iv.c.status)
     )
     units = {
         u.id: u.name
@@ -576,13 +577,12 @@ def unit_place_ids(
     session: Session, *, department: DepartmentInfo, unit_id: int | None, as_of: date, known_at: datetime
 ) -> list[int]:
     """Return the ids of a unit's places that exist on as_of as known at known_at."""
-    iv = engine.status_intervals(known_at=known_at, until=as_of, department_ids=[department.id])
-    day = sa.literal(as_of, sa.Date())
+    iv = _department_intervals_on(department, as_of=as_of, known_at=known_at)
     unit_match = Place.unit_id.is_(None) if unit_id is None else Place.unit_id == unit_id
     query = (
         sa.select(Place.id)
         .select_from(iv.join(Place, Place.id == iv.c.place_id))
-        .where(unit_match, iv.c.start <= day, sa.or_(iv.c.next_start.is_(None), iv.c.next_start > day))
+        .where(unit_match)
         .order_by(Place.id)
     )
     return [int(pid) for (pid,) in session.execute(query)]

@@ -12,6 +12,7 @@ from sqlmodel import SQLModel
 
 from quota_app.cli import MIGRATIONS_DIR
 from quota_app.db import make_engine
+from quota_app.reconcile.intervals import places_out_of_step
 from tests.conftest import PG_ADMIN_URL
 
 
@@ -55,31 +56,52 @@ def test_upgrade_from_empty_matches_the_models(empty_engine):
     assert tables == set(SQLModel.metadata.tables)
 
 
+def _insert_place_with_events(conn: sa.Connection) -> None:
+    conn.execute(
+        sa.text(
+            "INSERT INTO department (code, name, mayor_title, mayor_name, mayor_email, hr_emails, active, sort) VALUES ('SOF', 'S', '', '', '', '', true, 0)"
+        )
+    )
+    conn.execute(
+        sa.text(
+            "INSERT INTO placement_type (code, name_da, name_en, measure, target_unit, active, sort) VALUES ('x', 'x', 'x', 'stock', 'places', true, 0)"
+        )
+    )
+    conn.execute(
+        sa.text(
+            "INSERT INTO place (department_id, type_id, reference, title, fte, version, created_at) VALUES (1, 1, 'A', '', 1.0, 1, CURRENT_TIMESTAMP)"
+        )
+    )
+    for status, day, recorded in (
+        ("open", "2025-01-01", "2025-01-02"),
+        ("filled", "2025-02-01", "2025-02-03"),
+    ):
+        conn.execute(
+            sa.text(
+                "INSERT INTO place_event (place_id, status, effective_date, recorded_at, note, source) "
+                f"VALUES (1, '{status}', '{day}', '{recorded} 08:00:00', '', 'web')"
+            )
+        )
+
+
 def test_migrated_database_refuses_to_delete_events(empty_engine):
     _upgrade(empty_engine)
     with empty_engine.connect() as conn:
-        conn.execute(
-            sa.text(
-                "INSERT INTO department (code, name, mayor_title, mayor_name, mayor_email, hr_emails, active, sort) VALUES ('SOF', 'S', '', '', '', '', true, 0)"
-            )
-        )
-        conn.execute(
-            sa.text(
-                "INSERT INTO placement_type (code, name_da, name_en, measure, target_unit, active, sort) VALUES ('x', 'x', 'x', 'stock', 'places', true, 0)"
-            )
-        )
-        conn.execute(
-            sa.text(
-                "INSERT INTO place (department_id, type_id, reference, title, fte, version, created_at) VALUES (1, 1, 'A', '', 1.0, 1, CURRENT_TIMESTAMP)"
-            )
-        )
-        conn.execute(
-            sa.text(
-                "INSERT INTO place_event (place_id, status, effective_date, recorded_at, note, source) VALUES (1, 'open', '2025-01-01', CURRENT_TIMESTAMP, '', 'web')"
-            )
-        )
+        _insert_place_with_events(conn)
         with pytest.raises(sa.exc.DatabaseError, match="cannot be deleted"):
             conn.execute(sa.text("DELETE FROM place_event"))
+
+
+def test_the_intervals_migration_derives_them_from_the_events_already_recorded(empty_engine):
+    _upgrade(empty_engine, "0002")
+    with empty_engine.begin() as conn:
+        _insert_place_with_events(conn)
+    _upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        assert places_out_of_step(conn) == []
+        statuses = conn.execute(sa.text("SELECT status FROM place_interval ORDER BY valid_from")).scalars()
+        assert list(statuses) == ["open", "filled"]
+        assert conn.execute(sa.text("SELECT count(*) FROM place_interval_superseded")).scalar_one() == 1
 
 
 def test_downgrade_to_empty_and_up_again(empty_engine):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -335,19 +336,22 @@ def test_average_over_one_day_equals_the_point_count(session, reference, specs, 
     with example(session):
         insert(session, reference, specs)
 
-        def aggregate(method: str, anchored: bool) -> dict:
+        def aggregate(method: str, weighting: str) -> dict:
+            types = reference["types"].values()
             query = count_by_status_query(
                 known_at=known_at,
                 as_of=as_of,
                 method=method,
                 flow_start=as_of,
                 average_from=as_of,
-                anchored=anchored,
+                department_ids=[d.id for d in reference["departments"].values()],
+                weighting={t.id: weighting for t in types},
+                flow_type_ids={t.id for t in types if t.measure == "flow"},
             )
-            return {(d, t, s): (float(n), float(w)) for d, t, s, n, w, *_ in session.execute(query)}
+            totals: dict = defaultdict(lambda: [0.0, 0.0])
+            for d, t, s, *numbers in session.execute(query):
+                totals[(d, t, s)] = [a + float(b) for a, b in zip(totals[(d, t, s)], numbers, strict=True)]
+            return dict(totals)
 
-        point = aggregate("point", anchored=False)
-        assert aggregate("average", anchored=False) == point
-        # Intervals built from each place's status the day before equal those from the whole history.
-        assert aggregate("average", anchored=True) == point
-        assert aggregate("point", anchored=True) == point
+        for weighting in ("headcount", "fte"):
+            assert aggregate("average", weighting) == aggregate("point", weighting)

@@ -1,0 +1,242 @@
+"""Status intervals: the form in which counting reads a place's history (DESIGN.md §3).
+
+The status of place P on date D as known at T is that of the event with the greatest (effective_date,
+recorded_at, id) among P's events with effective_date <= D that are visible at T (recorded_at <= T and not
+voided at T). As known at one moment, a place's history is therefore a chain of intervals: each date's
+winning event holds from its date up to the next winning date. The chain only changes at the moments an
+event of the place is recorded or voided.
+
+Two derived tables keep every chain that was ever known, so that counting is a range aggregate:
+- place_interval: the chain as known now, each interval with the moment from which it has been known
+  unchanged (known_from);
+- place_interval_superseded: every interval that was known from known_from until a later recording or
+  void replaced it at known_to.
+The intervals as known at T are those of place_interval with known_from <= T and those of
+place_interval_superseded with known_from <= T < known_to.
+
+A place's rows are rebuilt from its events whenever they, or the place's department, type or fte,
+change: after every ORM flush (see keep_in_step, registered in quota_app.models) and by refresh_places()
+for bulk writes that bypass the ORM (imports, the benchmarks' loader).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..models import OPEN_END, Place, PlaceEvent, PlaceInterval, SupersededInterval
+
+CURRENT = PlaceInterval.__table__
+SUPERSEDED = SupersededInterval.__table__
+# The place attributes the intervals carry a copy of.
+COPIED = ("department_id", "type_id", "fte")
+CHUNK = 500  # places per statement: well under SQLite's limit of bound parameters
+
+
+class EventFacts(NamedTuple):
+    """What the intervals depend on of an event."""
+
+    id: int
+    status: str
+    effective_date: date
+    recorded_at: datetime
+    voided_at: datetime | None
+
+
+class Interval(NamedTuple):
+    valid_from: date
+    valid_to: date  # OPEN_END: no later event ends it
+    status: str
+    prev_status: str | None  # the previous interval's status; None for the first
+    spell_start: date | None  # where the latest open spell up to this interval began
+
+
+def chain(events: Iterable[EventFacts]) -> list[Interval]:
+    """Return the intervals of a place whose visible events these are."""
+    return _continue([], sorted(events, key=_counting_order))
+
+
+def _counting_order(e: EventFacts) -> tuple[date, datetime, int]:
+    return (e.effective_date, e.recorded_at, e.id)
+
+
+def _continue(before: list[Interval], ordered: Sequence[EventFacts]) -> list[Interval]:
+    """Return the chain of before (itself a chain) followed by events all dated after its last interval."""
+    winners: list[tuple[date, str]] = []
+    for e in ordered:
+        if winners and winners[-1][0] == e.effective_date:
+            winners[-1] = (e.effective_date, e.status)  # recorded later (or same time, higher id): wins
+        else:
+            winners.append((e.effective_date, e.status))
+    intervals = before[:-1]
+    previous, spell_start = None, None
+    if before:
+        last = before[-1]
+        intervals.append(last._replace(valid_to=winners[0][0]) if winners else last)
+        previous, spell_start = last.status, last.spell_start
+    for index, (day, status) in enumerate(winners):
+        if status == "open" and previous != "open":
+            spell_start = day
+        valid_to = winners[index + 1][0] if index + 1 < len(winners) else OPEN_END
+        intervals.append(Interval(day, valid_to, status, previous, spell_start))
+        previous = status
+    return intervals
+
+
+class Knowledge(NamedTuple):
+    current: list[tuple[Interval, datetime]]  # (interval, known_from)
+    superseded: list[tuple[Interval, datetime, datetime]]  # (interval, known_from, known_to)
+
+
+def knowledge(events: Sequence[EventFacts]) -> Knowledge:
+    """Return every interval ever known of a place, with when it was known, from all its events.
+
+    The chain as known at each moment an event was recorded or voided is compared with the one before:
+    what disappears is superseded at that moment, what appears is known from it. Recordings dated after
+    everything known so far (nearly all of them) only change the chain's end; anything else rebuilds it.
+    """
+    recorded: dict[datetime, list[EventFacts]] = defaultdict(list)
+    voided: dict[datetime, set[int]] = defaultdict(set)
+    for e in events:
+        recorded[e.recorded_at].append(e)
+        if e.voided_at is not None:
+            voided[e.voided_at].add(e.id)
+    visible: list[EventFacts] = []
+    current: list[Interval] = []
+    known: dict[Interval, datetime] = {}
+    superseded: list[tuple[Interval, datetime, datetime]] = []
+    for moment in sorted(recorded.keys() | voided.keys()):
+        gone = voided.get(moment, set())
+        new = [e for e in recorded.get(moment, ()) if e.voided_at is None or e.voided_at > moment]
+        if gone:
+            visible = [e for e in visible if e.id not in gone]
+        visible += new
+        if not gone and current and all(e.effective_date > current[-1].valid_from for e in new):
+            kept = len(current) - 1  # only the last interval and what follows it can change
+            now = _continue(current, sorted(new, key=_counting_order))
+        else:
+            kept = 0
+            now = chain(visible)
+        fresh = set(now[kept:])
+        for interval in current[kept:]:
+            if interval not in fresh:
+                superseded.append((interval, known.pop(interval), moment))
+        for interval in now[kept:]:
+            known.setdefault(interval, moment)
+        current = now
+    return Knowledge([(i, known[i]) for i in current], superseded)
+
+
+def interval_rows(place: Mapping[str, Any], events: Sequence[EventFacts]) -> tuple[list[dict], list[dict]]:
+    """Return the rows of place_interval and place_interval_superseded for a place (its id and COPIED
+    attributes) and all its events."""
+    copied = {"place_id": place["id"], **{name: place[name] for name in COPIED}}
+    found = knowledge(events)
+    current = [{**copied, **i._asdict(), "known_from": since} for i, since in found.current]
+    superseded = [
+        {**copied, **i._asdict(), "known_from": since, "known_to": until}
+        for i, since, until in found.superseded
+    ]
+    return current, superseded
+
+
+def _chunks(values: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def refresh_places(connection: sa.Connection | Session, place_ids: Iterable[int]) -> None:
+    """Rebuild the intervals of these places from their events (call after writing events in bulk)."""
+    ids = sorted(set(place_ids))
+    event = PlaceEvent.__table__
+    place = Place.__table__
+    for chunk in _chunks(ids, CHUNK):
+        connection.execute(sa.delete(CURRENT).where(CURRENT.c.place_id.in_(chunk)))
+        connection.execute(sa.delete(SUPERSEDED).where(SUPERSEDED.c.place_id.in_(chunk)))
+        places = connection.execute(
+            sa.select(place.c.id, *(place.c[n] for n in COPIED)).where(place.c.id.in_(chunk))
+        )
+        by_place: dict[int, list[EventFacts]] = defaultdict(list)
+        rows = connection.execute(
+            sa.select(
+                event.c.place_id,
+                event.c.id,
+                event.c.status,
+                event.c.effective_date,
+                event.c.recorded_at,
+                event.c.voided_at,
+            ).where(event.c.place_id.in_(chunk))
+        )
+        for place_id, *facts in rows:
+            by_place[place_id].append(EventFacts(*facts))
+        current: list[dict] = []
+        superseded: list[dict] = []
+        for row in places:
+            now, before = interval_rows(row._mapping, by_place.get(row.id, []))
+            current += now
+            superseded += before
+        if current:
+            connection.execute(sa.insert(CURRENT), current)
+        if superseded:
+            connection.execute(sa.insert(SUPERSEDED), superseded)
+
+
+def refresh_all(connection: sa.Connection | Session) -> None:
+    """Rebuild every place's intervals (after a migration, or to repair)."""
+    place = Place.__table__
+    refresh_places(connection, [pid for (pid,) in connection.execute(sa.select(place.c.id))])
+
+
+def _places_changed_by(session: Session) -> set[int]:
+    """Return the places whose intervals a flush may have changed (its pre-flush new/dirty state)."""
+    ids: set[int] = set()
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, PlaceEvent):
+            ids.add(obj.place_id)
+        elif isinstance(obj, Place) and (
+            obj in session.new or any(sa.inspect(obj).attrs[n].history.has_changes() for n in COPIED)
+        ):
+            ids.add(obj.id)  # type: ignore[arg-type]
+    return ids
+
+
+def keep_in_step(session: Session, _context: Any) -> None:
+    """After an ORM flush: rebuild the intervals of the places whose events or copied attributes changed."""
+    changed = _places_changed_by(session)
+    if changed:
+        refresh_places(session.connection(), changed)
+
+
+def places_out_of_step(connection: sa.Connection | Session) -> list[int]:
+    """Return the places whose stored intervals differ from those their events give (none, normally)."""
+    event = PlaceEvent.__table__
+    place = Place.__table__
+    events: dict[int, list[EventFacts]] = defaultdict(list)
+    for place_id, *facts in connection.execute(
+        sa.select(
+            event.c.place_id,
+            event.c.id,
+            event.c.status,
+            event.c.effective_date,
+            event.c.recorded_at,
+            event.c.voided_at,
+        )
+    ):
+        events[place_id].append(EventFacts(*facts))
+    stored: dict[int, set[tuple]] = defaultdict(set)
+    for table in (CURRENT, SUPERSEDED):
+        for row in connection.execute(sa.select(table)):
+            stored[row.place_id].add((table.name, *sorted(row._asdict().items())))
+    wrong = []
+    for row in connection.execute(sa.select(place.c.id, *(place.c[n] for n in COPIED)).order_by(place.c.id)):
+        current, superseded = interval_rows(row._mapping, events.get(row.id, []))
+        expected = {(CURRENT.name, *sorted(r.items())) for r in current}
+        expected |= {(SUPERSEDED.name, *sorted(r.items())) for r in superseded}
+        if stored.pop(row.id, set()) != expected:
+            wrong.append(row.id)
+    return sorted(wrong + list(stored))
