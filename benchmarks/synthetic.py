@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 import quota_app.models  # noqa: F401  (registers every table)
-from quota_app.db import make_engine
+from quota_app.db import DayNumber, make_engine
 from quota_app.demo.services import generate_history
 from quota_app.models import Place, PlaceEvent, PlaceInterval, SupersededInterval, Target
 from quota_app.reconcile.intervals import EventFacts, interval_rows
@@ -32,30 +32,6 @@ from quota_app.reference import ensure_default_rules, ensure_departments, ensure
 TODAY = date(2025, 9, 30)
 NOW = datetime(2025, 9, 30, 12, 0, tzinfo=UTC)
 CHUNK = 20_000
-EVENT_COLUMNS = (
-    "id",
-    "place_id",
-    "status",
-    "effective_date",
-    "recorded_at",
-    "note",
-    "corrects_event_id",
-    "source",
-    "voided_at",
-    "void_reason",
-)
-PLACE_COLUMNS = (
-    "id",
-    "department_id",
-    "type_id",
-    "reference",
-    "title",
-    "fte",
-    "version",
-    "current_status",
-    "current_since",
-    "created_at",
-)
 
 
 @dataclass
@@ -213,10 +189,8 @@ def load(engine: sa.Engine, *, seed: int, places: int, years: int = 10) -> LoadR
     began = time.perf_counter()
     result = LoadResult()
     rows = generate(seed=seed, places=places, department_ids=department_ids, type_ids=type_ids, years=years)
-    if engine.dialect.name == "postgresql":
-        _copy_postgresql(engine, rows, result)
-    else:
-        _insert_chunks(engine, rows, result)
+    with engine.begin() as conn:
+        _write(conn, rows, result)
     # What autovacuum does soon after a bulk load; without it PostgreSQL's index-only scans visit the heap.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(sa.text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
@@ -234,67 +208,43 @@ FACTS = ("id", "status", "effective_date", "recorded_at", "voided_at")
 TABLES = (Place.__table__, PlaceEvent.__table__, PlaceInterval.__table__, SupersededInterval.__table__)
 
 
-def _insert_chunks(engine: sa.Engine, rows: Iterator[tuple[dict, list[dict]]], result: LoadResult) -> None:
+def _write(conn: sa.Connection, rows: Iterator[tuple[dict, list[dict]]], result: LoadResult) -> None:
+    """Write places, events and intervals a chunk at a time (COPY on PostgreSQL, executemany on SQLite)."""
     pending: dict[sa.Table, list[dict]] = {table: [] for table in TABLES}
 
-    def flush(conn: sa.Connection) -> None:
+    def flush() -> None:
         for table, table_rows in pending.items():  # places first: the others refer to them
             if table_rows:
-                conn.execute(sa.insert(table), table_rows)
+                if conn.dialect.name == "postgresql":
+                    _copy(conn, table, table_rows)
+                else:
+                    conn.execute(sa.insert(table), table_rows)
                 table_rows.clear()
 
-    with engine.begin() as conn:
-        for place, events in rows:
-            current, superseded = intervals_of(place, events)
-            for table, new in zip(TABLES, ([place], events, current, superseded), strict=True):
-                pending[table].extend(new)
-            result.places += 1
-            result.events += len(events)
-            if len(pending[PlaceEvent.__table__]) >= CHUNK:
-                flush(conn)
-        flush(conn)
-
-
-def _copy_postgresql(engine: sa.Engine, rows: Iterator[tuple[dict, list[dict]]], result: LoadResult) -> None:
-    all_events: list[tuple] = []
-    intervals: dict[str, list[tuple]] = {"place_interval": [], "place_interval_superseded": []}
-    columns = {
-        name: [c.name for c in sa.inspect(model).columns]  # type: ignore[union-attr]
-        for name, model in (
-            ("place_interval", PlaceInterval),
-            ("place_interval_superseded", SupersededInterval),
-        )
-    }
-    raw = engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        with cursor.copy(f"COPY place ({', '.join(PLACE_COLUMNS)}) FROM STDIN") as copy:
-            for place, events in rows:
-                copy.write_row(tuple(place[c] for c in PLACE_COLUMNS))
-                all_events.extend(tuple(e[c] for c in EVENT_COLUMNS) for e in events)
-                for name, new in zip(intervals, intervals_of(place, events), strict=True):
-                    intervals[name].extend(tuple(_day_number(r[c]) for c in columns[name]) for r in new)
-                result.places += 1
-        result.events = len(all_events)
-        with cursor.copy(f"COPY place_event ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy:
-            for row in all_events:
-                copy.write_row(row)
-        for name, table_rows in intervals.items():
-            with cursor.copy(f"COPY {name} ({', '.join(columns[name])}) FROM STDIN") as copy:
-                for row in table_rows:
-                    copy.write_row(row)
+    for place, events in rows:
+        current, superseded = intervals_of(place, events)
+        for table, new in zip(TABLES, ([place], events, current, superseded), strict=True):
+            pending[table].extend(new)
+        result.places += 1
+        result.events += len(events)
+        if len(pending[PlaceEvent.__table__]) >= CHUNK:
+            flush()
+    flush()
+    if conn.dialect.name == "postgresql":
         for table in ("place", "place_event"):
-            cursor.execute(
+            conn.exec_driver_sql(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
             )
-        raw.commit()
-    finally:
-        raw.close()
 
 
-def _day_number(value: object) -> object:
-    """COPY bypasses the column types: dates of the interval tables go in as day numbers (DayNumber)."""
-    return value.toordinal() if type(value) is date else value
+def _copy(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
+    columns = list(rows[0])
+    # COPY bypasses the column types: the interval tables' days go in as day numbers (DayNumber).
+    days = {c for c in columns if isinstance(table.c[c].type, DayNumber)}
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(tuple(row[c].toordinal() if c in days and row[c] else row[c] for c in columns))
 
 
 def main() -> None:

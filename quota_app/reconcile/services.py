@@ -136,56 +136,85 @@ def count_by_status_query(
     n: places in the status on as_of (point), or place-days in the status from average_from to as_of
     (average: divide by the number of those days); starts: transitions into filled from flow_start to
     as_of, for the flow types only. Both are weighted per type as weighting says (type id -> "headcount"
-    or "fte"; the types not in it are not counted). One aggregate per table, weighting and figure, each
-    over one index range per department, type and status, grouped in index order (no sort).
+    or "fte"; the types not in it are not counted).
+
+    Current intervals: one aggregate per weighting and figure, each over one index range per department,
+    type and status, grouped in index order (no sort). Superseded intervals known at known_at are one
+    range of their own index (known_to > known_at), so a single scan of it gives every figure.
     """
-    by_weighting: dict[str, list[int]] = defaultdict(list)
-    for type_id, weight in weighting.items():
-        by_weighting[weight].append(type_id)
+
+    def days(t: sa.Table) -> Any:
+        """The place-days an interval adds (average); None for point (one place counts once)."""
+        if method != "average":
+            return None
+        assert average_from is not None
+        after_end = _day(as_of + timedelta(days=1))
+        return days_from(greatest(t.c.valid_from, _day(average_from)), least(t.c.valid_to, after_end))
+
+    def counted(t: sa.Table) -> Any:
+        if method != "average":
+            return holds_on(t, as_of)
+        assert average_from is not None
+        return sa.and_(t.c.valid_to > _day(average_from), t.c.valid_from <= _day(as_of))
+
+    def started(t: sa.Table, type_ids: Collection[int]) -> list[Any]:
+        return [
+            t.c.type_id.in_(list(type_ids)),
+            # valid_to > flow_start follows from the others; said, it bounds the index range.
+            t.c.valid_to > _day(flow_start),
+            t.c.valid_from >= _day(flow_start),
+            t.c.valid_from <= _day(as_of),
+            is_start(t),
+        ]
+
     none = sa.literal(0, sa.Integer())
+    by_weighting: dict[str, list[int]] = defaultdict(list)
+    for type_id, weight in sorted(weighting.items()):
+        by_weighting[weight].append(type_id)
+    t = CURRENT
+    known, keys = known_at_condition(t, known_at), (t.c.department_id, t.c.type_id, t.c.status)
     branches = []
-    for t in SOURCES:
-        known = known_at_condition(t, known_at)
-        keys = (t.c.department_id, t.c.type_id, t.c.status)
-        if method == "average":
-            assert average_from is not None
-            days = days_from(
-                greatest(t.c.valid_from, _day(average_from)),
-                least(t.c.valid_to, _day(as_of + timedelta(days=1))),
-            )
-            overlaps = sa.and_(t.c.valid_to > _day(average_from), t.c.valid_from <= _day(as_of))
+    for weight, type_ids in sorted(by_weighting.items()):
+        # Weighted in SQL only where the rule says so: the other rows add their days (or 1) as they are.
+        if days(t) is None:
+            n = sa.func.sum(t.c.fte) if weight == "fte" else sa.func.count()
         else:
-            days = None  # a place on the date counts once
-            overlaps = holds_on(t, as_of)
-        for weight, type_ids in sorted(by_weighting.items()):
-            # Weighted in SQL only where the rule says so: the other rows add their days (or 1) as they are.
-            if weight == "fte":
-                n = sa.func.sum(t.c.fte if days is None else days * t.c.fte)
-            else:
-                n = sa.func.count() if days is None else sa.func.sum(days)
-            cells = scope(t, department_ids=department_ids, type_ids=type_ids, statuses=STATUSES)
+            n = sa.func.sum(days(t) * t.c.fte) if weight == "fte" else sa.func.sum(days(t))
+        cells = scope(t, department_ids=department_ids, type_ids=type_ids, statuses=STATUSES)
+        branches.append(
+            sa.select(*keys, n.label("n"), none.label("starts"))
+            .where(known, *cells, counted(t))
+            .group_by(*keys)
+        )
+        flows = [i for i in type_ids if i in flow_type_ids]
+        if flows:
+            starts = sa.func.sum(t.c.fte) if weight == "fte" else sa.func.count()
+            fills = scope(t, department_ids=department_ids, statuses=["filled"])
             branches.append(
-                sa.select(*keys, n.label("n"), none.label("starts"))
-                .where(known, *cells, overlaps)
+                sa.select(*keys, none.label("n"), starts.label("starts"))
+                .where(known, *fills, *started(t, flows))
                 .group_by(*keys)
             )
-            flows = [i for i in type_ids if i in flow_type_ids]
-            if flows:
-                starts = sa.func.sum(t.c.fte) if weight == "fte" else sa.func.count()
-                fills = scope(t, department_ids=department_ids, type_ids=flows, statuses=["filled"])
-                branches.append(
-                    sa.select(*keys, none.label("n"), starts.label("starts"))
-                    .where(
-                        known,
-                        *fills,
-                        # valid_to > flow_start follows from the others; said, it bounds the index range.
-                        t.c.valid_to > _day(flow_start),
-                        t.c.valid_from >= _day(flow_start),
-                        t.c.valid_from <= _day(as_of),
-                        is_start(t),
-                    )
-                    .group_by(*keys)
-                )
+    t = SUPERSEDED
+    keys = (t.c.department_id, t.c.type_id, t.c.status)
+    fte_ids = by_weighting.get("fte", [])
+    weight = sa.case((t.c.type_id.in_(fte_ids), t.c.fte), else_=1) if fte_ids else sa.literal(1, sa.Integer())
+    is_counted, is_started = counted(t), sa.and_(*started(t, flow_type_ids))
+    branches.append(
+        sa.select(
+            *keys,
+            sa.func.sum(
+                sa.case((is_counted, weight if days(t) is None else days(t) * weight), else_=0)
+            ).label("n"),
+            sa.func.sum(sa.case((is_started, weight), else_=0)).label("starts"),
+        )
+        .where(
+            known_at_condition(t, known_at),
+            *scope(t, department_ids=department_ids, type_ids=list(weighting), statuses=STATUSES),
+            sa.or_(is_counted, is_started),
+        )
+        .group_by(*keys)
+    )
     return sa.union_all(*branches)
 
 
