@@ -78,11 +78,13 @@ Actor = User | str
 
 @dataclass(frozen=True)
 class ReportSource:
-    """The three functions of reports.service; tests may pass their own."""
+    """The functions of reports.service (and reports.gather) dispatch uses; tests may pass their own."""
 
     build_department: Callable[..., bytes]
     build_consolidated: Callable[..., bytes]
     archive: Callable[..., ReportArchive]
+    # The figures all of a period's reports share, counted once and passed to the builders as context.
+    gather: Callable[..., Any] | None = None
 
 
 def default_report_source() -> ReportSource:
@@ -95,6 +97,7 @@ def default_report_source() -> ReportSource:
         build_department=service.build_department_report,
         build_consolidated=service.build_consolidated_report,
         archive=service.archive_report,
+        gather=service.gather_context,
     )
 
 
@@ -183,6 +186,7 @@ def plan_period(
             )
         scopes.append(("consolidated", MUNICIPALITY_SCOPE, None, committee))
 
+    builder = _Builder(session, source, period=period, known_at=now)
     for kind, scope, department, recipients in scopes:
         existing = _existing(session, period=period.label, scope=scope, kind=kind)
         missing = [r for r in recipients if r not in existing]
@@ -193,7 +197,7 @@ def plan_period(
         if dry_run:
             result.mails.extend(PlannedMail(period.label, scope, r, kind, new=True) for r in missing)
             continue
-        archive = _archive_for(session, existing.values(), period, department, source, actor, now)
+        archive = _archive_for(session, existing.values(), department, builder, actor, now)
         if department is not None and period.half is not None:
             # The comment is in the PDF now being sent: from here on it can no longer change.
             lock_comment(session, period=period, department_id=department.id, now=now, actor=actor)
@@ -217,12 +221,56 @@ def plan_period(
     return result
 
 
+class _Builder:
+    """Builds a period's reports as known at one moment, counting their shared figures at most once."""
+
+    def __init__(
+        self, session: Session, source: ReportSource | None, *, period: Period, known_at: datetime
+    ) -> None:
+        self.session, self._source, self.period, self.known_at = session, source, period, known_at
+        self._shared: dict[str, Any] | None = None
+
+    @property
+    def source(self) -> ReportSource:
+        if self._source is None:
+            self._source = default_report_source()  # only when a report is built: dry runs build none
+        return self._source
+
+    def _context(self) -> dict[str, Any]:
+        if self._shared is None:
+            gather = self.source.gather
+            self._shared = (
+                {"context": gather(self.session, period=self.period, known_at=self.known_at)}
+                if gather
+                else {}
+            )
+        return self._shared
+
+    def build(self, department: Department | None) -> bytes:
+        common = {"period": self.period, "known_at": self.known_at, **self._context()}
+        if department is None:
+            return self.source.build_consolidated(self.session, **common)
+        return self.source.build_department(self.session, department_code=department.code, **common)
+
+    def archive(
+        self, department: Department | None, pdf: bytes, *, actor: Actor, now: datetime
+    ) -> ReportArchive:
+        return self.source.archive(
+            self.session,
+            period=self.period,
+            department_code=department.code if department else None,
+            known_at=self.known_at,
+            pdf=pdf,
+            actor=actor,
+            now=now,
+        )
+
+
 def _archive_for(
     session: Session,
     existing: Iterable[Dispatch],
-    period: Period,
     department: Department | None,
-    source: ReportSource | None,
+    builder: _Builder,
     actor: Actor,
     now: datetime,
 ) -> ReportArchive:
@@ -232,23 +280,7 @@ def _archive_for(
             archive = session.get(ReportArchive, row.archive_id)
             if archive is not None:
                 return archive
-    source = source or default_report_source()
-    known_at = now
-    if department is None:
-        pdf = source.build_consolidated(session, period=period, known_at=known_at)
-    else:
-        pdf = source.build_department(
-            session, period=period, department_code=department.code, known_at=known_at
-        )
-    return source.archive(
-        session,
-        period=period,
-        department_code=department.code if department else None,
-        known_at=known_at,
-        pdf=pdf,
-        actor=actor,
-        now=now,
-    )
+    return builder.archive(department, builder.build(department), actor=actor, now=now)
 
 
 def period_planned(session: Session, period: Period) -> bool:

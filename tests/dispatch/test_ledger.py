@@ -342,3 +342,37 @@ def test_planning_a_department_report_locks_the_comment_it_carries(
         )
     okf = session.exec(select(Department).where(Department.code == "ØKF")).one()
     assert comments.get_comment(session, period=H1.label, department_id=okf.id) is None
+
+
+def test_a_periods_reports_share_the_figures_counted_once(
+    session, addressed, mail_settings, august_clock
+) -> None:
+    gathered: list[tuple] = []
+    given: list[object] = []
+
+    def gather(session, *, period, known_at):  # type: ignore[no-untyped-def]
+        gathered.append((period, known_at))
+        return object()  # stands for the shared figures
+
+    def build_department(session, *, period, department_code, known_at, context):  # type: ignore[no-untyped-def]
+        given.append(context)
+        return TEST_SOURCE.build_department(
+            session, period=period, department_code=department_code, known_at=known_at
+        )
+
+    def build_consolidated(session, *, period, known_at, context):  # type: ignore[no-untyped-def]
+        given.append(context)
+        return TEST_SOURCE.build_consolidated(session, period=period, known_at=known_at)
+
+    source = dispatch.ReportSource(build_department, build_consolidated, TEST_SOURCE.archive, gather=gather)
+    plan = dispatch.plan_period(
+        session, settings=mail_settings, period=H1, actor="t", now=august_clock.now(), source=source
+    )
+    assert len(plan.new) == len(DEPARTMENTS) * 2 + 2
+    assert gathered == [(H1, august_clock.now())]
+    assert len(given) == len(DEPARTMENTS) + 1 and len({id(c) for c in given}) == 1
+    # Planned again, nothing is built: no figures are counted for nothing.
+    dispatch.plan_period(
+        session, settings=mail_settings, period=H1, actor="t", now=august_clock.now(), source=source
+    )
+    assert len(gathered) == 1
