@@ -121,13 +121,13 @@ def gather_context(session: Session, *, period: Period, known_at: datetime) -> R
         for t in session.exec(select(PlacementType).order_by(PlacementType.sort, PlacementType.code)).all()
         if t.code in type_codes or t.active
     )
-    # One query for every department (then the first few of each) costs about what one department does.
+    # One query for every department costs about what one department does.
     open_longest: dict[str, list[OpenPlaceAge]] = {d.code: [] for d in departments}
     for place in reconcile_services.open_places_longest(
-        session, as_of=current.as_of, known_at=known_at, limit=None
+        session, as_of=current.as_of, known_at=known_at, limit=OPEN_LONGEST_LIMIT, per_department=True
     ):
         kept = open_longest.get(place.department)
-        if kept is not None and len(kept) < OPEN_LONGEST_LIMIT:
+        if kept is not None:
             kept.append(place)
     letter = session.get(AppText, LETTER_KEY)
     return ReportContext(

@@ -24,7 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from ..models import CountingRule, Department, Place, PlaceEvent, PlacementType, Target, Unit
+from ..models import STATUSES, CountingRule, Department, Place, PlaceEvent, PlacementType, Target, Unit
 from ..periods import Period
 from ..reconcile import services as engine
 from ..reconcile.types import (
@@ -532,12 +532,18 @@ class UnitFigures:
         return sum(figures.get(key, 0.0) for figures in self.by_type.values())
 
 
-def _department_intervals_on(department: DepartmentInfo, *, as_of: date, known_at: datetime) -> sa.Subquery:
+def _department_intervals_on(
+    session: Session, department: DepartmentInfo, *, as_of: date, known_at: datetime
+) -> sa.Subquery:
     """Return place_id, type_id and status of the department's places on as_of as known at known_at."""
+    types = engine.type_ids(session)
     return engine.known_intervals(
         known_at,
         lambda t: (t.c.place_id, t.c.type_id, t.c.status),
-        lambda t: (t.c.department_id == department.id, engine.holds_on(t, as_of)),
+        lambda t: (
+            *engine.scope(t, department_ids=[department.id], type_ids=types, statuses=STATUSES),
+            engine.holds_on(t, as_of),
+        ),
         name="department_intervals",
     )
 
@@ -550,7 +556,7 @@ def unit_breakdown(
     type_objects = session.exec(select(PlacementType)).all()
     rules = engine.counting_rules(session, year=as_of.year, types=type_objects)
     type_code_by_id = {t.id: t.code for t in type_objects}
-    iv = _department_intervals_on(department, as_of=as_of, known_at=known_at)
+    iv = _department_intervals_on(session, department, as_of=as_of, known_at=known_at)
     query = (
         sa.select(Place.unit_id, iv.c.type_id, iv.c.status, sa.func.count())
         .select_from(iv.join(Place, Place.id == iv.c.place_id))
@@ -577,7 +583,7 @@ def unit_place_ids(
     session: Session, *, department: DepartmentInfo, unit_id: int | None, as_of: date, known_at: datetime
 ) -> list[int]:
     """Return the ids of a unit's places that exist on as_of as known at known_at."""
-    iv = _department_intervals_on(department, as_of=as_of, known_at=known_at)
+    iv = _department_intervals_on(session, department, as_of=as_of, known_at=known_at)
     unit_match = Place.unit_id.is_(None) if unit_id is None else Place.unit_id == unit_id
     query = (
         sa.select(Place.id)

@@ -90,21 +90,15 @@ def is_start(table: sa.Table) -> Any:
 
 
 def scope(
-    table: sa.Table,
-    *,
-    department_ids: Sequence[int] | None = None,
-    type_ids: Sequence[int] | None = None,
-    statuses: Sequence[str] | None = None,
+    table: sa.Table, *, department_ids: Sequence[int], type_ids: Sequence[int], statuses: Sequence[str]
 ) -> list[Any]:
-    """Conditions on the index's leading columns; lists for all three let SQLite seek each combination."""
-    conditions = []
-    if department_ids is not None:
-        conditions.append(table.c.department_id.in_(list(department_ids)))
-    if type_ids is not None:
-        conditions.append(table.c.type_id.in_(list(type_ids)))
-    if statuses is not None:
-        conditions.append(table.c.status.in_(list(statuses)))
-    return conditions
+    """Conditions on the index's leading columns. All three are named, also when all are wanted: then
+    both engines seek each combination and range over the rest, where they would otherwise scan."""
+    return [
+        table.c.department_id.in_(list(department_ids)),
+        table.c.type_id.in_(list(type_ids)),
+        table.c.status.in_(list(statuses)),
+    ]
 
 
 def known_intervals(
@@ -159,7 +153,7 @@ def count_by_status_query(
 
     def started(t: sa.Table, type_ids: Collection[int]) -> list[Any]:
         return [
-            t.c.type_id.in_(list(type_ids)),
+            t.c.type_id.in_(list(type_ids)),  # said again for the superseded table, which names all types
             # valid_to > flow_start follows from the others; said, it bounds the index range.
             t.c.valid_to > _day(flow_start),
             t.c.valid_from >= _day(flow_start),
@@ -189,7 +183,7 @@ def count_by_status_query(
         flows = [i for i in type_ids if i in flow_type_ids]
         if flows:
             starts = sa.func.sum(t.c.fte) if weight == "fte" else sa.func.count()
-            fills = scope(t, department_ids=department_ids, statuses=["filled"])
+            fills = scope(t, department_ids=department_ids, type_ids=flows, statuses=["filled"])
             branches.append(
                 sa.select(*keys, none.label("n"), starts.label("starts"))
                 .where(known, *fills, *started(t, flows))
@@ -242,18 +236,26 @@ def _pick_by_code(rows: Sequence[C], codes: Sequence[str] | None, *, what: str, 
     return [r for r in rows if r.code in wanted]
 
 
+def _all_departments(session: Session) -> Sequence[Department]:
+    return session.exec(sa.select(Department).order_by(Department.sort, Department.code)).scalars().all()
+
+
+def _all_types(session: Session) -> Sequence[PlacementType]:
+    statement = sa.select(PlacementType).order_by(PlacementType.sort, PlacementType.code)
+    return session.exec(statement).scalars().all()
+
+
 def _departments(session: Session, codes: Sequence[str] | None) -> list[Department]:
-    rows = session.exec(sa.select(Department).order_by(Department.sort, Department.code)).scalars().all()
-    return _pick_by_code(rows, codes, what="forvaltning", field="department")
+    return _pick_by_code(_all_departments(session), codes, what="forvaltning", field="department")
 
 
 def _types(session: Session, codes: Sequence[str] | None) -> list[PlacementType]:
-    rows = (
-        session.exec(sa.select(PlacementType).order_by(PlacementType.sort, PlacementType.code))
-        .scalars()
-        .all()
-    )
-    return _pick_by_code(rows, codes, what="ordning", field="type")
+    return _pick_by_code(_all_types(session), codes, what="ordning", field="type")
+
+
+def type_ids(session: Session) -> list[int]:
+    """Every placement type's id, retired ones too."""
+    return [t.id for t in _all_types(session)]  # type: ignore[misc]
 
 
 def counting_rules(
@@ -451,19 +453,22 @@ def reconciliation_to_json(result: Reconciliation) -> dict:
 
 def _scope_ids(
     session: Session, department_codes: Sequence[str] | None, type_codes: Sequence[str] | None
-) -> tuple[list[Department], list[PlacementType], list[int] | None, list[int] | None]:
-    departments = _departments(session, department_codes)
-    types = _types(session, type_codes)
+) -> tuple[list[Department], list[PlacementType], list[int], list[int]]:
+    """The departments and types to report (the active ones unless codes are given) and the ids of
+    those to count (all of them, retired ones too, unless codes are given)."""
+    all_departments, all_types = _all_departments(session), _all_types(session)
+    departments = _pick_by_code(all_departments, department_codes, what="forvaltning", field="department")
+    types = _pick_by_code(all_types, type_codes, what="ordning", field="type")
     return (
         departments,
         types,
-        [d.id for d in departments] if department_codes is not None else None,
-        [t.id for t in types] if type_codes is not None else None,
+        [d.id for d in (departments if department_codes is not None else all_departments)],  # type: ignore[misc]
+        [t.id for t in (types if type_codes is not None else all_types)],  # type: ignore[misc]
     )
 
 
 def open_spells(
-    *, as_of: date, known_at: datetime, department_ids: Sequence[int] | None, type_ids: Sequence[int] | None
+    *, as_of: date, known_at: datetime, department_ids: Sequence[int], type_ids: Sequence[int]
 ) -> sa.Subquery:
     """Return place_id, department_id, type_id, spell_start and days_open of every place open on as_of."""
     return known_intervals(
@@ -491,32 +496,43 @@ def open_places_longest(
     department_codes: Sequence[str] | None = None,
     type_codes: Sequence[str] | None = None,
     limit: int | None = 20,
+    per_department: bool = False,
 ) -> list[OpenPlaceAge]:
-    """Return the places open on as_of, longest open spell first."""
+    """Return the places open on as_of, longest open spell first: the first limit of them, or with
+    per_department the first limit of each department."""
     _, _, dept_ids, type_ids = _scope_ids(session, department_codes, type_codes)
     s = open_spells(as_of=as_of, known_at=known_at, department_ids=dept_ids, type_ids=type_ids)
+    longest_first = (s.c.days_open.desc(), PLACES.c.reference, PLACES.c.id)
+    chosen = sa.select(s, PLACES.c.reference, PLACES.c.title, PLACES.c.unit_id).join(
+        PLACES, PLACES.c.id == s.c.place_id
+    )
+    # The limit comes before the other joins: only the places shown are looked up.
+    if limit is not None and per_department:
+        rank = sa.func.row_number().over(partition_by=s.c.department_id, order_by=longest_first)
+        ranked = chosen.add_columns(rank.label("rank")).subquery("ranked")
+        chosen = sa.select(ranked).where(ranked.c.rank <= limit)
+    elif limit is not None:
+        chosen = chosen.order_by(*longest_first).limit(limit)
+    r = chosen.subquery("longest")
     unit = sa.table("unit", sa.column("id"), sa.column("name"))
     query = (
         sa.select(
-            PLACES.c.id,
-            PLACES.c.reference,
+            r.c.place_id,
+            r.c.reference,
             Department.__table__.c.code,
             unit.c.name,
             PlacementType.__table__.c.code,
-            PLACES.c.title,
-            s.c.spell_start,
-            s.c.days_open,
+            r.c.title,
+            r.c.spell_start,
+            r.c.days_open,
         )
         .select_from(
-            s.join(PLACES, PLACES.c.id == s.c.place_id)
-            .join(Department.__table__, Department.__table__.c.id == s.c.department_id)
-            .join(PlacementType.__table__, PlacementType.__table__.c.id == s.c.type_id)
-            .outerjoin(unit, unit.c.id == PLACES.c.unit_id)
+            r.join(Department.__table__, Department.__table__.c.id == r.c.department_id)
+            .join(PlacementType.__table__, PlacementType.__table__.c.id == r.c.type_id)
+            .outerjoin(unit, unit.c.id == r.c.unit_id)
         )
-        .order_by(s.c.days_open.desc(), PLACES.c.reference, PLACES.c.id)
+        .order_by(r.c.days_open.desc(), r.c.reference, r.c.place_id)
     )
-    if limit is not None:
-        query = query.limit(limit)
     return [
         OpenPlaceAge(
             place_id=pid,
@@ -536,8 +552,8 @@ def ageing_summary(
     session: Session, *, as_of: date, known_at: datetime, department_codes: Sequence[str] | None = None
 ) -> dict[tuple[str, str], AgeingBuckets]:
     """Return, per (department, type), the places open on as_of and how many for over 30/60/90 days."""
-    departments, types, dept_ids, _ = _scope_ids(session, department_codes, None)
-    s = open_spells(as_of=as_of, known_at=known_at, department_ids=dept_ids, type_ids=None)
+    departments, types, dept_ids, all_type_ids = _scope_ids(session, department_codes, None)
+    s = open_spells(as_of=as_of, known_at=known_at, department_ids=dept_ids, type_ids=all_type_ids)
 
     def over(days: int) -> Any:
         return sa.func.sum(sa.case((s.c.days_open > days, 1), else_=0))
@@ -558,13 +574,13 @@ def time_to_fill(
     session: Session, *, period: Period, known_at: datetime, department_codes: Sequence[str] | None = None
 ) -> list[TimeToFill]:
     """Return, per department and type, the days from open to filled of the fills dated in the period."""
-    departments, types, dept_ids, _ = _scope_ids(session, department_codes, None)
+    departments, types, dept_ids, all_type_ids = _scope_ids(session, department_codes, None)
     # spell_start on a filled interval is the latest open spell before it: the one this fill ends.
     fills = known_intervals(
         known_at,
         lambda t: (t.c.department_id, t.c.type_id, days_from(t.c.spell_start, t.c.valid_from).label("days")),
         lambda t: (
-            *scope(t, department_ids=dept_ids, statuses=["filled"]),
+            *scope(t, department_ids=dept_ids, type_ids=all_type_ids, statuses=["filled"]),
             t.c.valid_to > _day(period.start),
             t.c.valid_from >= _day(period.start),
             t.c.valid_from <= _day(period.end),
@@ -625,7 +641,7 @@ def monthly_trend_query(
             sa.case((is_start(t), 1), else_=0).label("is_start"),
         ),
         lambda t: (
-            *scope(t, department_ids=[department_id], type_ids=[type_id]),
+            *scope(t, department_ids=[department_id], type_ids=[type_id], statuses=STATUSES),
             t.c.valid_to > _day(min(points[0], first_year)),
             t.c.valid_from <= _day(points[-1]),
         ),
@@ -699,13 +715,13 @@ def place_ids_query(
     *,
     known_at: datetime,
     as_of: date,
-    department_ids: Sequence[int] | None = None,
-    type_ids: Sequence[int] | None = None,
-    statuses: Sequence[str] | None = None,
+    department_ids: Sequence[int],
+    type_ids: Sequence[int],
+    statuses: Sequence[str],
     starts_from: date | None = None,
 ) -> sa.Select:
-    """Return the ids of the places in one of statuses on as_of (None: in any), as known at known_at;
-    with starts_from, those filled (from another status, or first) from starts_from to as_of instead."""
+    """Return the ids of the places in one of statuses on as_of, as known at known_at; with starts_from,
+    those filled (from another status, or first) from starts_from to as_of instead."""
 
     def conditions(t: sa.Table) -> Sequence[Any]:
         scoped = scope(t, department_ids=department_ids, type_ids=type_ids, statuses=statuses)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 from sqlmodel import select
@@ -176,6 +176,39 @@ def test_ageing_and_longest_open(session, make_place) -> None:
     assert ageing[("SOF", "utility_job")] == AgeingBuckets(1, 0, 0, 0)
     assert ageing[("SOF", "flex_job")] == AgeingBuckets(0, 0, 0, 0)
     assert {k[0] for k in ageing} == {"SOF"}
+
+
+def test_places_open_longest_per_department(session, make_place) -> None:
+    opened = {
+        "SOF": [date(2025, 1, 5), date(2025, 3, 1), date(2025, 2, 1)],
+        "ØKF": [date(2025, 4, 1), date(2024, 12, 1)],
+        "BIF": [date(2025, 6, 1)],
+    }
+    for department, days in opened.items():
+        for day in days:
+            make_place(department, "internship", [("open", day, datetime.combine(day, time(9), UTC))])
+    make_place(
+        "SOF", "internship", [("open", date(2024, 1, 1), ts(1, 1)), ("filled", date(2024, 6, 1), ts(1, 1))]
+    )
+    as_of = date(2025, 6, 30)
+    longest = open_places_longest(session, as_of=as_of, known_at=T, limit=2, per_department=True)
+    # The two longest open of each department (the filled SOF place is not open), longest first.
+    assert [(p.department, p.open_since) for p in longest] == [
+        ("ØKF", date(2024, 12, 1)),
+        ("SOF", date(2025, 1, 5)),
+        ("SOF", date(2025, 2, 1)),
+        ("ØKF", date(2025, 4, 1)),
+        ("BIF", date(2025, 6, 1)),
+    ]
+    overall = open_places_longest(session, as_of=as_of, known_at=T, limit=2)
+    assert [(p.department, p.open_since) for p in overall] == [
+        ("ØKF", date(2024, 12, 1)),
+        ("SOF", date(2025, 1, 5)),
+    ]
+    everything = open_places_longest(session, as_of=as_of, known_at=T, limit=None)
+    assert len(everything) == 6 and [p.days_open for p in everything] == sorted(
+        (p.days_open for p in everything), reverse=True
+    )
 
 
 def test_time_to_fill(session, make_place) -> None:
