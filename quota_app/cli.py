@@ -53,6 +53,29 @@ def db_upgrade(revision: str) -> None:
     click.echo(f"Database at {revision}.")
 
 
+@db_group.command(
+    "refresh-intervals",
+    help="Check that the counted status intervals match the events; rebuild those that do not "
+    "(needed only after events were written without the app, e.g. with plain SQL).",
+)
+@click.option("--check", is_flag=True, help="Only report the places out of step (exit 1 if any).")
+def db_refresh_intervals(check: bool) -> None:
+    from .reconcile.intervals import places_out_of_step, refresh_places
+    from .web import database
+
+    with database().begin() as session:
+        stale = places_out_of_step(session)
+        if stale and not check:
+            refresh_places(session.connection(), stale)
+    places = f"{len(stale)} {'plads' if len(stale) == 1 else 'pladser'}"
+    if not stale:
+        click.echo("Alle pladsers intervaller stemmer med deres hændelser.")
+    elif check:
+        fail(f"Intervallerne for {places} stemmer ikke med hændelserne (fx plads-id {stale[0]}).")
+    else:
+        click.echo(f"Intervallerne for {places} er genopbygget fra hændelserne.")
+
+
 @click.group("users", cls=AppGroup, help="User accounts.")
 def users_group() -> None:
     pass

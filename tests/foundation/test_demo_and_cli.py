@@ -128,3 +128,21 @@ def test_cli_upgrade_demo_and_users(tmp_path, clock):
         assert bad.exit_code == 1 and message in bad.output, bad.output
     usage = runner.invoke(args=["users", "create", "--email", "x@kk.dk", "--role", "boss"])
     assert usage.exit_code == 2
+
+
+def test_cli_checks_and_repairs_the_counted_intervals(tmp_path, clock):
+    app = _cli_app(tmp_path, clock)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(args=["demo", "--seed", "3", "--places", "20"]).exit_code == 0
+    clean = runner.invoke(args=["db", "refresh-intervals", "--check"])
+    assert clean.exit_code == 0 and "stemmer med" in clean.output
+    # Written past the app (plain SQL): the intervals no longer say what the events say.
+    engine = app.extensions["quota_db"].engine
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE place_interval SET status = 'closed' WHERE place_id = 1"))
+    stale = runner.invoke(args=["db", "refresh-intervals", "--check"])
+    assert stale.exit_code == 1 and "Intervallerne for 1 plads stemmer ikke" in stale.output
+    repaired = runner.invoke(args=["db", "refresh-intervals"])
+    assert repaired.exit_code == 0 and "Intervallerne for 1 plads er genopbygget" in repaired.output
+    assert runner.invoke(args=["db", "refresh-intervals", "--check"]).exit_code == 0
