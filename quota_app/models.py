@@ -207,8 +207,8 @@ class PlaceEvent(SQLModel, table=True):
     __table_args__ = (
         sa.CheckConstraint(_in("status", STATUSES), name="status_known"),
         sa.CheckConstraint("(voided_at IS NULL) = (void_reason IS NULL)", name="void_has_reason"),
-        # A place's events in the order counting reads them, with every column counting needs (covering):
-        # index-only scans for the interval windows, and one seek per place for a status on a date.
+        # A place's events in date order with every column its intervals are derived from (covering):
+        # rebuilding a place's intervals and its status on a date are index-only reads.
         sa.Index(
             "ix_place_event_timeline",
             "place_id",
