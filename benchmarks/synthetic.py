@@ -200,11 +200,10 @@ def load(engine: sa.Engine, *, seed: int, places: int, years: int = 10) -> LoadR
 
 def intervals_of(place: dict, events: list[dict]) -> tuple[list[dict], list[dict]]:
     """Return the place's rows of place_interval and place_interval_superseded."""
-    facts = [EventFacts(*(e[c] for c in FACTS)) for e in events]
+    facts = [EventFacts(*(e[c] for c in EventFacts._fields)) for e in events]
     return interval_rows(place, facts)
 
 
-FACTS = ("id", "status", "effective_date", "recorded_at", "voided_at")
 TABLES = (Place.__table__, PlaceEvent.__table__, PlaceInterval.__table__, SupersededInterval.__table__)
 
 

@@ -150,10 +150,19 @@ def _chunks(values: Sequence[int], size: int) -> Iterator[Sequence[int]]:
         yield values[start : start + size]
 
 
+def _event_facts(connection: sa.Connection | Session, condition: Any) -> dict[int, list[EventFacts]]:
+    """Return the facts of the events meeting condition, per place id."""
+    event = PlaceEvent.__table__
+    columns = (event.c[name] for name in EventFacts._fields)
+    by_place: dict[int, list[EventFacts]] = defaultdict(list)
+    for place_id, *facts in connection.execute(sa.select(event.c.place_id, *columns).where(condition)):
+        by_place[place_id].append(EventFacts(*facts))
+    return by_place
+
+
 def refresh_places(connection: sa.Connection | Session, place_ids: Iterable[int]) -> None:
     """Rebuild the intervals of these places from their events (call after writing events in bulk)."""
     ids = sorted(set(place_ids))
-    event = PlaceEvent.__table__
     place = Place.__table__
     for chunk in _chunks(ids, CHUNK):
         connection.execute(sa.delete(CURRENT).where(CURRENT.c.place_id.in_(chunk)))
@@ -161,19 +170,7 @@ def refresh_places(connection: sa.Connection | Session, place_ids: Iterable[int]
         places = connection.execute(
             sa.select(place.c.id, *(place.c[n] for n in COPIED)).where(place.c.id.in_(chunk))
         )
-        by_place: dict[int, list[EventFacts]] = defaultdict(list)
-        rows = connection.execute(
-            sa.select(
-                event.c.place_id,
-                event.c.id,
-                event.c.status,
-                event.c.effective_date,
-                event.c.recorded_at,
-                event.c.voided_at,
-            ).where(event.c.place_id.in_(chunk))
-        )
-        for place_id, *facts in rows:
-            by_place[place_id].append(EventFacts(*facts))
+        by_place = _event_facts(connection, PlaceEvent.__table__.c.place_id.in_(chunk))
         current: list[dict] = []
         superseded: list[dict] = []
         for row in places:
@@ -214,20 +211,8 @@ def keep_in_step(session: Session, _context: Any) -> None:
 
 def places_out_of_step(connection: sa.Connection | Session) -> list[int]:
     """Return the places whose stored intervals differ from those their events give (none, normally)."""
-    event = PlaceEvent.__table__
     place = Place.__table__
-    events: dict[int, list[EventFacts]] = defaultdict(list)
-    for place_id, *facts in connection.execute(
-        sa.select(
-            event.c.place_id,
-            event.c.id,
-            event.c.status,
-            event.c.effective_date,
-            event.c.recorded_at,
-            event.c.voided_at,
-        )
-    ):
-        events[place_id].append(EventFacts(*facts))
+    events = _event_facts(connection, sa.true())
     stored: dict[int, set[tuple]] = defaultdict(set)
     for table in (CURRENT, SUPERSEDED):
         for row in connection.execute(sa.select(table)):
