@@ -1,4 +1,4 @@
-"""The overview page at national scale, served by gunicorn with two workers (DESIGN.md §8: p95 < 200 ms).
+"""BIF's dashboard pages at national scale, served by gunicorn with two workers (DESIGN.md §8: p95 < 200 ms).
 
 For each engine (SQLite file, fresh PostgreSQL database) this loads N synthetic places (default 100,000,
 about a million events) with benchmarks/synthetic.py, creates a BIF user, starts
@@ -10,7 +10,8 @@ Scenarios (each a GET of the overview as a signed-in BIF user):
   events, targets and rules is unchanged; "cold" is the first request, which reconciles);
 - live what-if: the same with "count open work placements too" (two reconciliations per request);
 - half-year average, live;
-- pinned: a date as known at a past moment (a result that cannot change, cached per worker).
+- pinned: a date as known at a past moment (a result that cannot change, cached per worker);
+- the drill-down: a department's page, a department's trend for one type, the places behind a figure.
 
     python -m benchmarks.bench_overview [--places 100000] [--requests 200] [--concurrency 4]
                                         [--engines sqlite,postgresql] [--seed 1] [--sqlite-file F]
@@ -52,11 +53,24 @@ PG_ADMIN_URL = os.environ.get(
 EMAIL = "bench-bif@kk.dk"
 PASSWORD = "benchmark-password-not-secret"  # noqa: S105
 BUDGET_P95_MS = 200.0
+# label -> (path, text the page must contain)
 SCENARIOS = {
-    "live (date, known now)": "/monitor/?date=2025-09-30",
-    "live what-if (open work placements count)": "/monitor/?date=2025-09-30&whatif=internship",
-    "live half-year average (2025-H1)": "/monitor/?period=2025-H1&method=average",
-    "pinned known-at (cached)": "/monitor/?date=2025-06-30&known_at=2025-08-01T12:00",
+    "live (date, known now)": ("/monitor/?date=2025-09-30", b"mon-matrix"),
+    "live what-if (open work placements count)": (
+        "/monitor/?date=2025-09-30&whatif=internship",
+        b"mon-matrix",
+    ),
+    "live half-year average (2025-H1)": ("/monitor/?period=2025-H1&method=average", b"mon-matrix"),
+    "pinned known-at (cached)": ("/monitor/?date=2025-06-30&known_at=2025-08-01T12:00", b"mon-matrix"),
+    "department page (SOF)": ("/monitor/department/SOF?date=2025-09-30", b"mon-breadcrumb"),
+    "trend (SOF, utility jobs)": (
+        "/monitor/department/SOF/type/utility_job?date=2025-09-30",
+        b"mon-figure-chart",
+    ),
+    "places behind a figure (SOF)": (
+        "/monitor/places?date=2025-09-30&department=SOF&type=internship",
+        b"mon-facts",
+    ),
 }
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -120,23 +134,23 @@ def sign_in(base: str) -> str:
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
-def fetch(url: str, cookie: str) -> float:
+def fetch(url: str, cookie: str, marker: bytes) -> float:
     request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310
     began = time.perf_counter()
     with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310
         body = response.read()
-        if response.status != 200 or b"mon-matrix" not in body:
+        if response.status != 200 or marker not in body:
             raise RuntimeError(f"unexpected answer from {url}: {response.status}")
     return time.perf_counter() - began
 
 
-def run_load(url: str, cookie: str, *, requests: int, concurrency: int) -> dict[str, float]:
-    cold = fetch(url, cookie)  # the first request computes the reconciliation; later ones may reuse it
+def run_load(url: str, marker: bytes, cookie: str, *, requests: int, concurrency: int) -> dict[str, float]:
+    cold = fetch(url, cookie, marker)  # the first request computes the figures; later ones may reuse them
     with ThreadPoolExecutor(max_workers=concurrency) as pool:  # concurrent, so both workers warm up
-        list(pool.map(lambda _: fetch(url, cookie), range(4 * concurrency)))
+        list(pool.map(lambda _: fetch(url, cookie, marker), range(4 * concurrency)))
     began = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        latencies = list(pool.map(lambda _: fetch(url, cookie), range(requests)))
+        latencies = list(pool.map(lambda _: fetch(url, cookie, marker), range(requests)))
     elapsed = time.perf_counter() - began
     ordered = sorted(latencies)
     return {
@@ -171,8 +185,10 @@ def bench_engine(
     try:
         base = f"http://127.0.0.1:{port}"
         cookie = sign_in(base)
-        for label, path in SCENARIOS.items():
-            figures = run_load(base + path, cookie, requests=args.requests, concurrency=args.concurrency)
+        for label, (path, marker) in SCENARIOS.items():
+            figures = run_load(
+                base + path, marker, cookie, requests=args.requests, concurrency=args.concurrency
+            )
             results[label] = figures
             print(f"[{name}] {label}: " + ", ".join(f"{k} {v:.1f}" for k, v in figures.items()), flush=True)
     finally:
@@ -219,7 +235,7 @@ def main() -> None:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print(
-        f"\nOverview page, {args.places} places, gunicorn -w 2, {args.requests} requests, "
+        f"\nDashboard pages, {args.places} places, gunicorn -w 2, {args.requests} requests, "
         f"concurrency {args.concurrency} (budget p95 < {BUDGET_P95_MS:.0f} ms)"
     )
     print(
