@@ -6,7 +6,7 @@ import importlib
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, current_app, g, has_request_context, session
+from flask import Flask, current_app, g, has_request_context, request, session
 
 from .clock import Clock
 from .db import Database
@@ -83,12 +83,16 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _select_locale() -> str:
+    default = current_app.config["QUOTA_SETTINGS"].default_locale
     if not has_request_context():
-        return current_app.config["QUOTA_SETTINGS"].default_locale
+        return default
+    if request.path.startswith("/api/"):
+        # API clients have no session and no language switch: they ask with Accept-Language.
+        return request.accept_languages.best_match(LANGUAGES, default=default)
     chosen = session.get("lang")
     if chosen in LANGUAGES:
         return chosen
     user = getattr(g, "_login_user", None)
     if user is not None and getattr(user, "locale", None) in LANGUAGES:
         return user.locale
-    return current_app.config["QUOTA_SETTINGS"].default_locale
+    return default

@@ -1,4 +1,9 @@
-"""Errors that services raise; views and the CLI turn them into messages and status codes."""
+"""Errors that services raise; views and the CLI turn them into messages and status codes.
+
+The message is a `quota_app.texts.Text` (made with `N_`): a str holding the Danish text, which the web
+layer renders in the reader's language with `quota_app.web.localized`. Plain str messages still work
+(they are shown as they are).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ class DomainError(Exception):
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
-        self.message = message
+        self.message = message  # the Danish text; a Text also knows its msgid and parameters
         self.field = field
 
 

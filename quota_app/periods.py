@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from .errors import DomainError
+from .texts import N_
 
 _PERIOD = re.compile(r"^(\d{4})(?:-H([12]))?$")
 
@@ -49,7 +50,9 @@ def parse_period(text: str) -> Period:
     """Parse '2025', '2025-H1' or '2025-H2', or raise DomainError."""
     match = _PERIOD.match(text.strip().upper()) if text else None
     if not match or not 2000 <= int(match.group(1)) <= 2100:
-        raise DomainError(f"Ugyldig periode '{text}': brug fx 2025, 2025-H1 eller 2025-H2.", field="period")
+        raise DomainError(
+            N_("Ugyldig periode '%(text)s': brug fx 2025, 2025-H1 eller 2025-H2.", text=text), field="period"
+        )
     return Period(int(match.group(1)), int(match.group(2)) if match.group(2) else None)
 
 
@@ -66,7 +69,9 @@ def parse_iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except (ValueError, AttributeError) as exc:
-        raise DomainError(f"Ugyldig dato '{text}': brug ÅÅÅÅ-MM-DD, fx 2025-06-30.", field="date") from exc
+        raise DomainError(
+            N_("Ugyldig dato '%(text)s': brug ÅÅÅÅ-MM-DD, fx 2025-06-30.", text=text), field="date"
+        ) from exc
 
 
 def parse_known_at(text: str) -> datetime:
@@ -75,12 +80,16 @@ def parse_known_at(text: str) -> datetime:
         value = datetime.fromisoformat(text.strip().replace("z", "Z").replace("Z", "+00:00"))
     except (ValueError, AttributeError) as exc:
         raise DomainError(
-            f"Ugyldigt tidspunkt '{text}': brug ISO 8601 med tidszone, fx 2025-08-15T08:00:00+02:00.",
+            N_(
+                "Ugyldigt tidspunkt '%(text)s': brug ISO 8601 med tidszone, fx 2025-08-15T08:00:00+02:00.",
+                text=text,
+            ),
             field="known_at",
         ) from exc
     if value.tzinfo is None:
         raise DomainError(
-            f"Tidspunktet '{text}' mangler tidszone: skriv fx +02:00 eller Z til sidst.", field="known_at"
+            N_("Tidspunktet '%(text)s' mangler tidszone: skriv fx +02:00 eller Z til sidst.", text=text),
+            field="known_at",
         )
     return value.astimezone(UTC)
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask, current_app, g, render_template, request
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, get_locale, gettext
 from sqlmodel import Session
 
 from .clock import Clock
 from .db import Database
+from .errors import DomainError
+from .texts import from_data, render
 
 
 def database() -> Database:
@@ -31,6 +33,17 @@ def clock() -> Clock:
 def now() -> datetime:
     """Return the app clock's aware UTC now."""
     return clock().now()
+
+
+def localized(message) -> str:  # type: ignore[no-untyped-def]
+    """Return a message from a service in the reader's language.
+
+    message: a DomainError, a Text (N_), a Text kept with texts.to_data, or plain text (shown as it is).
+    """
+    if isinstance(message, DomainError):
+        message = message.message
+    message = from_data(message)
+    return render(message, gettext, language=str(get_locale() or "da"))
 
 
 def _close_session(_exc: BaseException | None) -> None:
@@ -73,6 +86,8 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _template_globals() -> dict:
         return {"current_locale": lambda: str(get_locale() or "da")}
+
+    app.add_template_filter(localized, "localized")
 
     @app.template_filter("localtime")
     def localtime(value: datetime | None, fmt: str = "dd.MM.yyyy HH:mm") -> str:

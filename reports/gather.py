@@ -14,6 +14,7 @@ from quota_app.models import AppText, Department, DepartmentComment, PlacementTy
 from quota_app.periods import Period, half_year_of
 from quota_app.reconcile import services as reconcile_services
 from quota_app.reconcile.types import OpenPlaceAge, Reconciliation
+from quota_app.texts import N_
 
 from .data import (
     ConsolidatedReport,
@@ -281,7 +282,7 @@ def gather_department_report(
     by_code = {d.code: d for d in context.departments}
     department = by_code.get(department_code)
     if department is None:
-        raise NotFound(f"Ukendt forvaltning '{department_code}'.")
+        raise NotFound(N_("Ukendt forvaltning '%(code)s'.", code=department_code))
     sender = by_code.get(SENDER_CODE)
     comment = session.exec(
         select(DepartmentComment).where(

@@ -12,6 +12,7 @@ from quota_app.audit import services as audit
 from quota_app.errors import NotFound
 from quota_app.models import MUNICIPALITY_SCOPE, Department, ReportArchive, User
 from quota_app.periods import Period
+from quota_app.texts import N_
 
 from .gather import ReportContext, gather_consolidated_report, gather_context, gather_department_report
 from .render import render_consolidated_report, render_department_report
@@ -61,7 +62,7 @@ def sha256_of(pdf: bytes) -> str:
 def _department(session: Session, code: str) -> Department:
     department = session.exec(select(Department).where(Department.code == code)).first()
     if department is None:
-        raise NotFound(f"Ukendt forvaltning '{code}'.")
+        raise NotFound(N_("Ukendt forvaltning '%(code)s'.", code=code))
     return department
 
 

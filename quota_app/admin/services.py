@@ -12,8 +12,11 @@ from sqlmodel import Session, select
 from ..audit import services as audit
 from ..errors import DomainError, NotFound
 from ..models import MEASURES, CountingRule, Department, PlacementType, User
+from ..texts import N_
 
 TARGET_UNITS = ("places", "persons", "courses")
+BAD_TARGET_UNIT = N_("Enheden skal være places, persons eller courses.")
+DANISH_NAME, ENGLISH_NAME = N_("Det danske navn"), N_("Det engelske navn")
 _DEPARTMENT_CODE = re.compile(r"^[A-ZÆØÅ0-9]{2,10}$")
 _TYPE_CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
@@ -24,7 +27,9 @@ def normalise_email(address: str, *, field: str) -> str:
     try:
         return validate_email(address, check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise DomainError(f"'{address}' er ikke en gyldig e-mailadresse.", field=field) from exc
+        raise DomainError(
+            N_("'%(address)s' er ikke en gyldig e-mailadresse.", address=address), field=field
+        ) from exc
 
 
 def parse_email_list(text: str, *, field: str = "hr_emails") -> list[str]:
@@ -41,9 +46,11 @@ def parse_email_list(text: str, *, field: str = "hr_emails") -> list[str]:
 def _text(value: str, *, field: str, label: str, max_length: int, required: bool = False) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise DomainError(f"{label} skal udfyldes.", field=field)
+        raise DomainError(N_("%(field)s skal udfyldes.", field=label), field=field)
     if len(value) > max_length:
-        raise DomainError(f"{label} må højst være {max_length} tegn.", field=field)
+        raise DomainError(
+            N_("%(field)s må højst være %(max)d tegn.", field=label, max=max_length), field=field
+        )
     return value
 
 
@@ -68,20 +75,24 @@ def update_department(
     """Change a department's code, name, mayor and HR contacts (validated), or its active flag."""
     department = session.get(Department, department_id)
     if department is None:
-        raise NotFound("Forvaltningen findes ikke.")
+        raise NotFound(N_("Forvaltningen findes ikke."))
     code = (code or "").strip().upper()
     if not _DEPARTMENT_CODE.match(code):
-        raise DomainError("Koden skal være 2-10 store bogstaver eller cifre (fx SOF, ØKF).", field="code")
+        raise DomainError(N_("Koden skal være 2-10 store bogstaver eller cifre (fx SOF, ØKF)."), field="code")
     clash = session.exec(
         select(Department).where(Department.code == code, Department.id != department_id)
     ).first()
     if clash is not None:
-        raise DomainError(f"Koden {code} bruges allerede af {clash.name}.", field="code")
+        raise DomainError(
+            N_("Koden %(code)s bruges allerede af %(name)s.", code=code, name=clash.name), field="code"
+        )
     values = {
         "code": code,
-        "name": _text(name, field="name", label="Navnet", max_length=200, required=True),
-        "mayor_title": _text(mayor_title, field="mayor_title", label="Borgmesterens titel", max_length=200),
-        "mayor_name": _text(mayor_name, field="mayor_name", label="Borgmesterens navn", max_length=200),
+        "name": _text(name, field="name", label=N_("Navnet"), max_length=200, required=True),
+        "mayor_title": _text(
+            mayor_title, field="mayor_title", label=N_("Borgmesterens titel"), max_length=200
+        ),
+        "mayor_name": _text(mayor_name, field="mayor_name", label=N_("Borgmesterens navn"), max_length=200),
         "mayor_email": normalise_email(mayor_email, field="mayor_email")
         if (mayor_email or "").strip()
         else "",
@@ -89,7 +100,7 @@ def update_department(
         "active": bool(active),
     }
     if len(values["hr_emails"]) > 2000:
-        raise DomainError("Listen over HR-kontakter er for lang.", field="hr_emails")
+        raise DomainError(N_("Listen over HR-kontakter er for lang."), field="hr_emails")
     before = audit.snapshot(department)
     for key, value in values.items():
         setattr(department, key, value)
@@ -127,20 +138,20 @@ def add_type(
     code = (code or "").strip().lower()
     if not _TYPE_CODE.match(code):
         raise DomainError(
-            "Koden skal være 2-40 tegn: små bogstaver a-z, cifre og _, og begynde med et bogstav.",
+            N_("Koden skal være 2-40 tegn: små bogstaver a-z, cifre og _, og begynde med et bogstav."),
             field="code",
         )
     if session.exec(select(PlacementType).where(PlacementType.code == code)).first() is not None:
-        raise DomainError(f"Der findes allerede en ordning med koden {code}.", field="code")
+        raise DomainError(N_("Der findes allerede en ordning med koden %(code)s.", code=code), field="code")
     if measure not in MEASURES:
-        raise DomainError("Måling skal være 'stock' (bestand) eller 'flow' (tilgang).", field="measure")
+        raise DomainError(N_("Måling skal være 'stock' (bestand) eller 'flow' (tilgang)."), field="measure")
     if target_unit not in TARGET_UNITS:
-        raise DomainError("Enheden skal være places, persons eller courses.", field="target_unit")
+        raise DomainError(BAD_TARGET_UNIT, field="target_unit")
     last = session.exec(select(sa.func.max(PlacementType.sort))).one()
     placement_type = PlacementType(
         code=code,
-        name_da=_text(name_da, field="name_da", label="Det danske navn", max_length=200, required=True),
-        name_en=_text(name_en, field="name_en", label="Det engelske navn", max_length=200, required=True),
+        name_da=_text(name_da, field="name_da", label=DANISH_NAME, max_length=200, required=True),
+        name_en=_text(name_en, field="name_en", label=ENGLISH_NAME, max_length=200, required=True),
         measure=measure,
         target_unit=target_unit,
         active=True,
@@ -171,7 +182,7 @@ def add_type(
 def _get_type(session: Session, type_id: int) -> PlacementType:
     placement_type = session.get(PlacementType, type_id)
     if placement_type is None:
-        raise NotFound("Ordningen findes ikke.")
+        raise NotFound(N_("Ordningen findes ikke."))
     return placement_type
 
 
@@ -188,13 +199,11 @@ def update_type(
     """Rename a type or change its target unit (the code and measure stay: history depends on them)."""
     placement_type = _get_type(session, type_id)
     if target_unit not in TARGET_UNITS:
-        raise DomainError("Enheden skal være places, persons eller courses.", field="target_unit")
+        raise DomainError(BAD_TARGET_UNIT, field="target_unit")
     before = audit.snapshot(placement_type)
-    placement_type.name_da = _text(
-        name_da, field="name_da", label="Det danske navn", max_length=200, required=True
-    )
+    placement_type.name_da = _text(name_da, field="name_da", label=DANISH_NAME, max_length=200, required=True)
     placement_type.name_en = _text(
-        name_en, field="name_en", label="Det engelske navn", max_length=200, required=True
+        name_en, field="name_en", label=ENGLISH_NAME, max_length=200, required=True
     )
     placement_type.target_unit = target_unit
     session.flush()
@@ -234,11 +243,11 @@ def set_type_active(
 def move_type(session: Session, *, type_id: int, direction: int, actor: User | str, now: datetime) -> None:
     """Move a type one step up (-1) or down (+1) in the list; the ends stay where they are."""
     if direction not in (-1, 1):
-        raise DomainError("Ugyldig retning.", field="direction")
+        raise DomainError(N_("Ugyldig retning."), field="direction")
     ordered = list_types(session)
     position = next((i for i, t in enumerate(ordered) if t.id == type_id), None)
     if position is None:
-        raise NotFound("Ordningen findes ikke.")
+        raise NotFound(N_("Ordningen findes ikke."))
     other = position + direction
     if not 0 <= other < len(ordered):
         return

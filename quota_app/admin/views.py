@@ -11,7 +11,7 @@ from ..auth.views import roles_required
 from ..errors import DomainError
 from ..i18n import _
 from ..models import Department, PlacementType
-from ..web import db_session, now
+from ..web import db_session, localized, now
 from . import services
 from .forms import DepartmentForm, EditTypeForm, NewTypeForm, TypeActionForm
 
@@ -23,7 +23,7 @@ EDITORS = ("bif", "admin")
 
 def _apply_error(form, exc: DomainError) -> None:  # type: ignore[no-untyped-def]
     field = getattr(form, exc.field, None) if exc.field else None
-    (field.errors if field is not None else form.form_errors).append(exc.message)
+    (field.errors if field is not None else form.form_errors).append(localized(exc))
 
 
 def _saved(session, form, change: Callable[[], object], done: str) -> bool:  # type: ignore[no-untyped-def]

@@ -54,7 +54,10 @@ SCHEMAS: dict[str, Any] = {
         "required": ["error", "message"],
         "properties": {
             "error": {"type": "string"},
-            "message": {"type": "string"},
+            "message": {
+                "type": "string",
+                "description": "Til en person: på dansk, eller engelsk med 'Accept-Language: en'.",
+            },
             "field": {"type": ["string", "null"]},
         },
     },
@@ -226,7 +229,8 @@ def openapi_document() -> dict[str, Any]:
             "version": API_VERSION,
             "description": (
                 "Personlige API-nøgler oprettes under /tokens/ og sendes som 'Authorization: Bearer NØGLE'. "
-                "HR-nøgler ser og ændrer kun egen forvaltning. Fejl er JSON: {error, message, field}."
+                "HR-nøgler ser og ændrer kun egen forvaltning. Fejl er JSON: {error, message, field}; "
+                "message er på dansk, eller på engelsk når forespørgslen sender 'Accept-Language: en'."
             ),
         },
         "servers": [{"url": "/api/v1"}],

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from ..auth.services import can_see_all_departments, scope_to_user
 from ..errors import DomainError, NotFound
 from ..models import Department, Place, PlaceEvent, PlacementType, Target, Unit, User
+from ..texts import N_
 
 MAX_ID = 2**31 - 1
 
@@ -144,10 +145,10 @@ def list_places(
 def get_place(session: Session, *, user: User, place_id: int) -> dict[str, Any]:
     """Return a place with every event (voided ones and corrections included); NotFound if not visible."""
     if not 0 < place_id <= MAX_ID:
-        raise NotFound("Pladsen findes ikke.")
+        raise NotFound(N_("Pladsen findes ikke."))
     row = session.exec(_place_columns().where(Place.id == place_id)).first()
     if row is None or not may_see(user, row[0].department_id):
-        raise NotFound("Pladsen findes ikke.")
+        raise NotFound(N_("Pladsen findes ikke."))
     result = place_json(*row)
     events = session.exec(
         select(PlaceEvent)
@@ -177,5 +178,5 @@ def unit_id_for(session: Session, *, department_id: int, name: str | None) -> in
         return None
     unit = session.exec(select(Unit).where(Unit.department_id == department_id, Unit.name == name)).first()
     if unit is None:
-        raise DomainError(f"Ukendt enhed '{name}' i forvaltningen.", field="unit")
+        raise DomainError(N_("Ukendt enhed '%(name)s' i forvaltningen.", name=name), field="unit")
     return unit.id

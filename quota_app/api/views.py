@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any, NoReturn
 
 from flask import Blueprint, g, jsonify, request
+from flask_babel import get_locale
 from werkzeug.exceptions import HTTPException
 
 from ..auth.services import can_see_all_departments
@@ -14,8 +15,9 @@ from ..extensions import csrf
 from ..models import STATUSES, User
 from ..periods import parse_known_at, parse_period
 from ..targets import services as targets
+from ..texts import N_
 from ..tokens.services import authenticate_token
-from ..web import db_session, now
+from ..web import db_session, localized, now
 from . import services
 from .openapi import openapi_document
 
@@ -33,12 +35,16 @@ class ApiError(Exception):
         self.status, self.error, self.message, self.field = status, error, message, field
 
 
+NO_ACCESS = N_("Du har ikke adgang til denne forvaltnings data.")
 ERROR_NAMES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict"}
 
 
 def _error_response(status: int, error: str, message: str, field: str | None = None):  # type: ignore[no-untyped-def]
-    response = jsonify({"error": error, "message": message, "field": field})
+    """The JSON error body; the message in the language the client asked for (Accept-Language, else Danish)."""
+    response = jsonify({"error": error, "message": localized(message), "field": field})
     response.status_code = status
+    response.headers["Content-Language"] = str(get_locale() or "da")
+    response.vary.add("Accept-Language")
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="quota"'
     return response
@@ -77,12 +83,12 @@ def _authenticate() -> None:
     header = request.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
-        fail(401, "Mangler API-nøgle: send 'Authorization: Bearer NØGLE'.")
+        fail(401, N_("Mangler API-nøgle: send 'Authorization: Bearer NØGLE'."))
     session = db_session()
     user = authenticate_token(session, secret=secret.strip(), now=now())
     if user is None:
         session.rollback()
-        fail(401, "API-nøglen er ugyldig eller tilbagekaldt.")
+        fail(401, N_("API-nøglen er ugyldig eller tilbagekaldt."))
     session.commit()  # last_used_at
     g.api_user = user
     for name, value in request.args.items(multi=True):
@@ -95,11 +101,11 @@ def _user() -> User:
 
 def _check_text(value: str, field: str, *, status: int = 422) -> str:
     if "\x00" in value:
-        fail(status, "Teksten må ikke indeholde NUL-tegn.", field)
+        fail(status, N_("Teksten må ikke indeholde NUL-tegn."), field)
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        fail(status, "Teksten er ikke gyldig UTF-8.", field)
+        fail(status, N_("Teksten er ikke gyldig UTF-8."), field)
     return value
 
 
@@ -111,7 +117,16 @@ def _arg_int(name: str, *, default: int | None, low: int, high: int) -> int | No
     if raw is None or raw == "":
         return default
     if not raw.strip().isdigit() or not low <= int(raw) <= high:
-        fail(400, f"Parameteren '{name}' skal være et helt tal mellem {low} og {high}.", name)
+        fail(
+            400,
+            N_(
+                "Parameteren '%(name)s' skal være et helt tal mellem %(low)d og %(high)d.",
+                name=name,
+                low=low,
+                high=high,
+            ),
+            name,
+        )
     return int(raw)
 
 
@@ -121,9 +136,9 @@ def _arg_department(name: str = "department"):  # type: ignore[no-untyped-def]
         return None
     department = services.department_by_code(db_session(), code)
     if department is None:
-        fail(404, f"Ukendt forvaltning '{code}'.", name)
+        fail(404, N_("Ukendt forvaltning '%(code)s'.", code=code), name)
     if not services.may_see(_user(), department.id):
-        fail(403, "Du har ikke adgang til denne forvaltnings data.", name)
+        fail(403, NO_ACCESS, name)
     return department
 
 
@@ -133,9 +148,9 @@ def _arg_department(name: str = "department"):  # type: ignore[no-untyped-def]
 def _body() -> dict[str, Any]:
     data = request.get_json(silent=True)
     if data is None:
-        fail(400, "Indholdet skal være JSON (Content-Type: application/json).")
+        fail(400, N_("Indholdet skal være JSON (Content-Type: application/json)."))
     if not isinstance(data, dict):
-        fail(422, "Indholdet skal være et JSON-objekt.")
+        fail(422, N_("Indholdet skal være et JSON-objekt."))
     return data
 
 
@@ -143,13 +158,13 @@ def _text(body: dict, name: str, *, required: bool = True, max_length: int = 300
     value = body.get(name)
     if value is None:
         if required:
-            fail(422, f"Feltet '{name}' mangler.", name)
+            fail(422, N_("Feltet '%(name)s' mangler.", name=name), name)
         return None
     if not isinstance(value, str):
-        fail(422, f"Feltet '{name}' skal være tekst.", name)
+        fail(422, N_("Feltet '%(name)s' skal være tekst.", name=name), name)
     _check_text(value, name)
     if len(value) > max_length:
-        fail(422, f"Feltet '{name}' må højst være {max_length} tegn.", name)
+        fail(422, N_("Feltet '%(name)s' må højst være %(max)d tegn.", name=name, max=max_length), name)
     return value
 
 
@@ -160,17 +175,26 @@ def _date(body: dict, name: str, *, required: bool = True) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        fail(422, f"Feltet '{name}' skal være en dato som 2025-06-30.", name)
+        fail(422, N_("Feltet '%(name)s' skal være en dato som 2025-06-30.", name=name), name)
 
 
 def _int(body: dict, name: str, *, low: int, high: int, required: bool = True) -> int | None:
     value = body.get(name)
     if value is None:
         if required:
-            fail(422, f"Feltet '{name}' mangler.", name)
+            fail(422, N_("Feltet '%(name)s' mangler.", name=name), name)
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        fail(422, f"Feltet '{name}' skal være et helt tal mellem {low} og {high}.", name)
+        fail(
+            422,
+            N_(
+                "Feltet '%(name)s' skal være et helt tal mellem %(low)d og %(high)d.",
+                name=name,
+                low=low,
+                high=high,
+            ),
+            name,
+        )
     return value
 
 
@@ -203,16 +227,16 @@ def get_targets():  # type: ignore[no-untyped-def]
 @bp.route("/targets", methods=["PUT"])
 def put_targets():  # type: ignore[no-untyped-def]
     if _user().role not in WRITERS_OF_TARGETS:
-        fail(403, "Kun BIF og administratorer kan ændre måltal.")
+        fail(403, N_("Kun BIF og administratorer kan ændre måltal."))
     body = _body()
     items = body.get("targets")
     if not isinstance(items, list) or not items or len(items) > 1000:
-        fail(422, "Feltet 'targets' skal være en liste med 1-1000 måltal.", "targets")
+        fail(422, N_("Feltet 'targets' skal være en liste med 1-1000 måltal."), "targets")
     session = db_session()
     saved = []
     for position, item in enumerate(items):
         if not isinstance(item, dict):
-            fail(422, f"Måltal nr. {position + 1} skal være et JSON-objekt.", "targets")
+            fail(422, N_("Måltal nr. %(number)d skal være et JSON-objekt.", number=position + 1), "targets")
         year = _int(item, "year", low=targets.MIN_YEAR, high=targets.MAX_YEAR)
         value = _int(item, "value", low=0, high=targets.MAX_VALUE)
         department_code = _text(item, "department", max_length=10)
@@ -221,10 +245,10 @@ def put_targets():  # type: ignore[no-untyped-def]
         reference = _text(item, "reference", required=False) or ""
         department = services.department_by_code(session, department_code)
         if department is None:
-            fail(422, f"Ukendt forvaltning '{department_code}'.", "department")
+            fail(422, N_("Ukendt forvaltning '%(code)s'.", code=department_code), "department")
         placement_type = services.type_by_code(session, type_code)
         if placement_type is None:
-            fail(422, f"Ukendt ordning '{type_code}'.", "type")
+            fail(422, N_("Ukendt ordning '%(code)s'.", code=type_code), "type")
         target = targets.set_target(
             session,
             year=year,
@@ -249,10 +273,14 @@ def list_places():  # type: ignore[no-untyped-def]
     if type_code:
         placement_type = services.type_by_code(db_session(), type_code)
         if placement_type is None:
-            fail(404, f"Ukendt ordning '{type_code}'.", "type")
+            fail(404, N_("Ukendt ordning '%(code)s'.", code=type_code), "type")
     status = request.args.get("status") or None
     if status is not None and status not in STATUSES:
-        fail(400, f"Ukendt status '{status}': brug {', '.join(STATUSES)}.", "status")
+        fail(
+            400,
+            N_("Ukendt status '%(status)s': brug %(known)s.", status=status, known=", ".join(STATUSES)),
+            "status",
+        )
     limit = _arg_int("limit", default=100, low=1, high=MAX_PAGE)
     offset = _arg_int("offset", default=0, low=0, high=10_000_000)
     total, rows = services.list_places(
@@ -285,19 +313,19 @@ def create_place():  # type: ignore[no-untyped-def]
     else:
         department = services.department_by_code(session, department_code)
         if department is None:
-            fail(422, f"Ukendt forvaltning '{department_code}'.", "department")
+            fail(422, N_("Ukendt forvaltning '%(code)s'.", code=department_code), "department")
         department_id = department.id
     if not services.may_see(user, department_id):
-        fail(403, "Du kan kun oprette pladser i din egen forvaltning.", "department")
+        fail(403, N_("Du kan kun oprette pladser i din egen forvaltning."), "department")
     type_code = _text(body, "type", max_length=40)
     if services.type_by_code(session, type_code) is None:
-        fail(422, f"Ukendt ordning '{type_code}'.", "type")
+        fail(422, N_("Ukendt ordning '%(code)s'.", code=type_code), "type")
     fte = body.get("fte", 1.0)
     if isinstance(fte, bool) or not isinstance(fte, int | float) or not 0 < fte <= 1:
-        fail(422, "Feltet 'fte' skal være et tal større end 0 og højst 1.", "fte")
+        fail(422, N_("Feltet 'fte' skal være et tal større end 0 og højst 1."), "fte")
     status = _text(body, "status", max_length=10)
     if status not in STATUSES:
-        fail(422, f"Ukendt status '{status}'.", "status")
+        fail(422, N_("Ukendt status '%(status)s'.", status=status), "status")
     place = register_place(
         session,
         department_id=department_id,
@@ -329,7 +357,7 @@ def create_event(place_id: int):  # type: ignore[no-untyped-def]
     body = _body()
     status = _text(body, "status", max_length=10)
     if status not in STATUSES:
-        fail(422, f"Ukendt status '{status}'.", "status")
+        fail(422, N_("Ukendt status '%(status)s'.", status=status), "status")
     event = record_status(
         session,
         place_id=place_id,
@@ -355,7 +383,7 @@ def reconcile():  # type: ignore[no-untyped-def]
     args = request.args
     as_of_text, period_text = args.get("as_of"), args.get("period")
     if bool(as_of_text) == bool(period_text):
-        fail(400, "Angiv enten 'as_of' eller 'period'.", "as_of")
+        fail(400, N_("Angiv enten 'as_of' eller 'period'."), "as_of")
     as_of = period = None
     try:
         if as_of_text:
@@ -366,26 +394,26 @@ def reconcile():  # type: ignore[no-untyped-def]
             period = parse_period(period_text)
         known_at = parse_known_at(args["known_at"]) if args.get("known_at") else now()
     except ValueError:
-        fail(400, f"Ugyldig dato '{as_of_text}': brug ÅÅÅÅ-MM-DD.", "as_of")
+        fail(400, N_("Ugyldig dato '%(text)s': brug ÅÅÅÅ-MM-DD.", text=as_of_text), "as_of")
     except DomainError as exc:
         fail(400, exc.message, exc.field)
     method = args.get("method") or "point"
     if method not in ("point", "average"):
-        fail(400, "Parameteren 'method' skal være 'point' eller 'average'.", "method")
+        fail(400, N_("Parameteren 'method' skal være 'point' eller 'average'."), "method")
     session = db_session()
     codes = args.getlist("department")
     for code in codes:
         department = services.department_by_code(session, code)
         if department is None:
-            fail(404, f"Ukendt forvaltning '{code}'.", "department")
+            fail(404, N_("Ukendt forvaltning '%(code)s'.", code=code), "department")
         if not services.may_see(user, department.id):
-            fail(403, "Du har ikke adgang til denne forvaltnings data.", "department")
+            fail(403, NO_ACCESS, "department")
     if not codes and not can_see_all_departments(user):
         codes = [session.get(services.Department, user.department_id).code]
     type_codes = args.getlist("type")
     for code in type_codes:
         if services.type_by_code(session, code) is None:
-            fail(404, f"Ukendt ordning '{code}'.", "type")
+            fail(404, N_("Ukendt ordning '%(code)s'.", code=code), "type")
     overrides = []
     for spec in args.getlist("count"):
         type_code, sep, statuses = spec.partition("=")
@@ -395,7 +423,7 @@ def reconcile():  # type: ignore[no-untyped-def]
             or services.type_by_code(session, type_code) is None
             or any(s not in STATUSES for s in chosen)
         ):
-            fail(400, f"Ugyldig 'count' '{spec}': brug TYPE=STATUS,STATUS.", "count")
+            fail(400, N_("Ugyldig 'count' '%(spec)s': brug TYPE=STATUS,STATUS.", spec=spec), "count")
         overrides.append(RuleOverride(type_code=type_code, counted_statuses=chosen))
     result = run_reconcile(
         session,

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from ..audit import services as audit
 from ..errors import DomainError, NotFound
 from ..models import ROLES, Department, User
+from ..texts import N_
 
 _hasher = PasswordHasher()
 # Verified when the e-mail is unknown, so a wrong e-mail costs the same time as a wrong password.
@@ -55,20 +56,26 @@ def create_user(
     """Create a user, or raise DomainError with a message a person understands."""
     email = normalise_email(email)
     if "@" not in email or email.startswith("@") or email.endswith("@"):
-        raise DomainError(f"'{email}' er ikke en gyldig e-mailadresse.", field="email")
+        raise DomainError(N_("'%(address)s' er ikke en gyldig e-mailadresse.", address=email), field="email")
     if role not in ROLES:
-        raise DomainError(f"Ukendt rolle '{role}': brug {', '.join(ROLES)}.", field="role")
+        raise DomainError(
+            N_("Ukendt rolle '%(role)s': brug %(roles)s.", role=role, roles=", ".join(ROLES)), field="role"
+        )
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(f"Adgangskoden skal være mindst {MIN_PASSWORD_LENGTH} tegn.", field="password")
+        raise DomainError(
+            N_("Adgangskoden skal være mindst %(min)d tegn.", min=MIN_PASSWORD_LENGTH), field="password"
+        )
     department = None
     if department_code:
         department = session.exec(select(Department).where(Department.code == department_code)).first()
         if department is None:
-            raise DomainError(f"Ukendt forvaltning '{department_code}'.", field="department")
+            raise DomainError(N_("Ukendt forvaltning '%(code)s'.", code=department_code), field="department")
     if role == "hr" and department is None:
-        raise DomainError("En HR-bruger skal høre til en forvaltning (--department).", field="department")
+        raise DomainError(N_("En HR-bruger skal høre til en forvaltning (--department)."), field="department")
     if session.exec(select(User).where(User.email == email)).first() is not None:
-        raise DomainError(f"Der findes allerede en bruger med e-mailen {email}.", field="email")
+        raise DomainError(
+            N_("Der findes allerede en bruger med e-mailen %(address)s.", address=email), field="email"
+        )
     user = User(
         email=email,
         name=name,
@@ -131,13 +138,13 @@ def ensure_department_access(user: User, department_id: int | None) -> None:
     if can_see_all_departments(user):
         return
     if department_id is None or department_id != user.department_id:
-        raise NotFound("Siden findes ikke.")
+        raise NotFound(N_("Siden findes ikke."))
 
 
 def get_department_for(session: Session, user: User, code: str) -> Department:
     """Return the department with this code if the user may see it, else raise NotFound."""
     department = session.exec(select(Department).where(Department.code == code)).first()
     if department is None:
-        raise NotFound(f"Ukendt forvaltning '{code}'.")
+        raise NotFound(N_("Ukendt forvaltning '%(code)s'.", code=code))
     ensure_department_access(user, department.id)
     return department

@@ -8,10 +8,10 @@ from sqlmodel import Session, select
 
 from ..audit import services as audit
 from ..errors import DomainError
-from ..i18n import _
 from ..models import DepartmentComment, User
 from ..periods import Period, parse_period
 from ..places.services import check_personal_data
+from ..texts import N_
 
 MAX_COMMENT_LENGTH = 10000
 
@@ -20,7 +20,7 @@ def _half_year(period: Period | str) -> Period:
     value = parse_period(period) if isinstance(period, str) else period
     if value.half is None:
         raise DomainError(
-            _("Kommentaren gælder et halvår, fx %(example)s, ikke et helt år.", example=f"{value.year}-H1"),
+            N_("Kommentaren gælder et halvår, fx %(example)s, ikke et helt år.", example=f"{value.year}-H1"),
             field="period",
         )
     return value
@@ -49,12 +49,12 @@ def save_comment(
     label = _half_year(period).label
     text = (text or "").strip()
     if len(text) > MAX_COMMENT_LENGTH:
-        raise DomainError(_("Kommentaren må højst være %(max)d tegn.", max=MAX_COMMENT_LENGTH), field="text")
+        raise DomainError(N_("Kommentaren må højst være %(max)d tegn.", max=MAX_COMMENT_LENGTH), field="text")
     check_personal_data(text, field="text")
     comment = get_comment(session, period=label, department_id=department_id)
     if comment is not None and comment.locked_at is not None:
         raise DomainError(
-            _(
+            N_(
                 "Kommentaren for %(period)s er låst, fordi halvårsrapporten er sendt; den kan ikke ændres.",
                 period=label,
             ),

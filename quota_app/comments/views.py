@@ -15,7 +15,7 @@ from ..i18n import _
 from ..models import Department, PlacementType
 from ..periods import Period, half_year_of, last_completed_half_year, parse_period
 from ..reconcile.services import reconcile
-from ..web import db_session, now
+from ..web import db_session, localized, now
 from . import services
 from .forms import CommentForm
 
@@ -87,7 +87,7 @@ def edit(period: str | None = None):  # type: ignore[no-untyped-def]
                 session.commit()
             except DomainError as error:
                 session.rollback()
-                form.text.errors = [*form.text.errors, error.message]
+                form.text.errors = [*form.text.errors, localized(error)]
                 comment = services.get_comment(session, period=chosen, department_id=department.id)
                 if comment is not None and comment.locked_at is not None:
                     status_code = 409

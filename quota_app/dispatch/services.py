@@ -58,6 +58,7 @@ from ..models import (
 )
 from ..periods import Period, half_year_of, parse_period
 from ..settings import Settings
+from ..texts import N_
 
 log = logging.getLogger("quota.dispatch")
 
@@ -91,7 +92,12 @@ def default_report_source() -> ReportSource:
     try:
         from reports import service  # imported late: reports renders PDFs, the ledger only stores them
     except ImportError as exc:
-        raise DomainError(f"Rapportmodulet kan ikke indlæses ({exc}); rapporterne kan ikke dannes.") from exc
+        raise DomainError(
+            N_(
+                "Rapportmodulet kan ikke indlæses (%(problem)s); rapporterne kan ikke dannes.",
+                problem=str(exc),
+            )
+        ) from exc
 
     return ReportSource(
         build_department=service.build_department_report,
@@ -137,9 +143,11 @@ def _active_departments(session: Session, department_code: str | None = None) ->
     if department_code is not None:
         department = session.exec(select(Department).where(Department.code == department_code)).first()
         if department is None:
-            raise NotFound(f"Ukendt forvaltning '{department_code}'.")
+            raise NotFound(N_("Ukendt forvaltning '%(code)s'.", code=department_code))
         if not department.active:
-            raise DomainError(f"Forvaltningen {department_code} er ikke aktiv.", field="department")
+            raise DomainError(
+                N_("Forvaltningen %(code)s er ikke aktiv.", code=department_code), field="department"
+            )
         statement = statement.where(Department.id == department.id)
     return list(session.exec(statement.order_by(Department.sort, Department.code)).all())
 
@@ -168,21 +176,24 @@ def plan_period(
     --department), archiving each PDF once. known_at is fixed here: every recipient gets the same figures.
     With dry_run nothing is built or written; the result says what is there and what would be added."""
     if now.astimezone(settings.zone).date() <= period.end:
-        raise DomainError(f"Perioden {period.label} er ikke slut endnu.", field="period")
+        raise DomainError(N_("Perioden %(period)s er ikke slut endnu.", period=period.label), field="period")
     result = PlanResult()
     scopes: list[tuple[str, str, Department | None, list[str]]] = []
     for department in _active_departments(session, department_code):
         recipients = report_recipients(settings, department)
         if not department.mayor_email.strip():
             result.warnings.append(
-                f"{department.code}: ingen e-mailadresse til borgmesteren; kun BIF får rapporten."
+                N_(
+                    "%(department)s: ingen e-mailadresse til borgmesteren; kun BIF får rapporten.",
+                    department=department.code,
+                )
             )
         scopes.append(("report", department.code, department, recipients))
     if department_code is None:
         committee = [a.lower() for a in settings.committee_addresses]
         if not committee:
             result.warnings.append(
-                "Ingen udvalgsadresser (QUOTA_COMMITTEE_EMAILS): samlet rapport sendes ikke."
+                N_("Ingen udvalgsadresser (QUOTA_COMMITTEE_EMAILS): samlet rapport sendes ikke.")
             )
         scopes.append(("consolidated", MUNICIPALITY_SCOPE, None, committee))
 
@@ -424,7 +435,7 @@ def compose(session: Session, row: Dispatch, *, settings: Settings) -> OutgoingM
     if row.kind in REPORT_KINDS:
         archive = session.get(ReportArchive, row.archive_id) if row.archive_id else None
         if archive is None:
-            raise PermanentMailError("Rapporten mangler i arkivet; planlæg udsendelsen igen.")
+            raise PermanentMailError(N_("Rapporten mangler i arkivet; planlæg udsendelsen igen."))
         attachments = (Attachment(pdf_filename(row.period, row.scope), archive.pdf),)
     text, subject = _TEXTS[row.kind](session, row, department, settings)
     footer = (
@@ -442,7 +453,7 @@ def _report_text(session: Session, row: Dispatch, department: Department | None,
     archive = session.get(ReportArchive, row.archive_id) if row.archive_id else None
     known = archive.known_at.astimezone(settings.zone).strftime("%d.%m.%Y kl. %H:%M") if archive else "–"
     if department is None:
-        raise PermanentMailError("Forvaltningen findes ikke længere.")
+        raise PermanentMailError(N_("Forvaltningen findes ikke længere."))
     greeting = f"Kære {department.mayor_title} {department.mayor_name}".rstrip()
     copy = (
         ""
@@ -475,7 +486,7 @@ def _consolidated_text(session: Session, row: Dispatch, department: Department |
 def _reminder_text(session: Session, row: Dispatch, department: Department | None, settings: Settings):  # type: ignore[no-untyped-def]
     period = parse_period(row.period)
     if department is None:
-        raise PermanentMailError("Forvaltningen findes ikke længere.")
+        raise PermanentMailError(N_("Forvaltningen findes ikke længere."))
     as_of = row.created_at.astimezone(settings.zone).date()
     places = open_places_of(session, department.id)  # type: ignore[arg-type]
     lines = []
@@ -520,7 +531,7 @@ def _failure_text(session: Session, row: Dispatch, department: Department | None
     failed_id = int(row.period.rpartition(":")[2])
     failed = session.get(Dispatch, failed_id)
     if failed is None:
-        raise PermanentMailError("Den fejlede udsendelse findes ikke.")
+        raise PermanentMailError(N_("Den fejlede udsendelse findes ikke."))
     text = (
         "Til BIF\n\n"
         f"En mail kunne ikke sendes og er markeret som fejlet i udsendelsesloggen (nr. {failed.id}).\n\n"
@@ -764,13 +775,13 @@ def resend(
     """Put a failed row (or, explicitly, a sent one) back to pending so it is sent again."""
     row = session.get(Dispatch, dispatch_id)
     if row is None:
-        raise NotFound("Udsendelsen findes ikke.")
+        raise NotFound(N_("Udsendelsen findes ikke."))
     allowed = ("failed", "sent") if allow_sent else ("failed",)
     if row.state not in allowed:
         raise DomainError(
-            "Kun fejlede udsendelser kan gensendes."
+            N_("Kun fejlede udsendelser kan gensendes.")
             if not allow_sent
-            else "Kun fejlede eller sendte udsendelser kan gensendes.",
+            else N_("Kun fejlede eller sendte udsendelser kan gensendes."),
         )
     before = snapshot(row)
     row.state, row.attempts, row.next_attempt_at = "pending", 0, None

@@ -14,7 +14,7 @@ from ..i18n import _
 from ..mail.services import MailError, transport_from_settings
 from ..models import DISPATCH_STATES, Department, Dispatch, ReportArchive
 from ..periods import Period, last_completed_half_year, parse_period
-from ..web import clock, database, db_session, now
+from ..web import clock, database, db_session, localized, now
 from . import services
 from .forms import ConfirmForm, SendForm
 
@@ -106,7 +106,7 @@ def preview(dispatch_id: int):  # type: ignore[no-untyped-def]
     try:
         mail = services.compose(session, row, settings=_settings())
     except MailError as exc:
-        problem = exc.message
+        problem = localized(exc.message)
     archive = session.get(ReportArchive, row.archive_id) if row.archive_id else None
     return render_template(
         "dispatch/preview.html",
@@ -196,10 +196,10 @@ def send():  # type: ignore[no-untyped-def]
                     department_code=form.department.data or None,
                 )
             except DomainError as exc:
-                flash(exc.message, "error")
+                flash(localized(exc), "error")
                 return redirect(url_for(".send"))
             for warning in plan.warnings:
-                flash(warning, "warning")
+                flash(localized(warning), "warning")
             _flash_result(result)
             return redirect(url_for(".index", period=period.label))
         return render_template(
@@ -217,7 +217,7 @@ def send():  # type: ignore[no-untyped-def]
         try:
             plan = _dry_run(parse_period(chosen.period.data), chosen.department.data or None)
         except DomainError as exc:
-            problem = exc.message
+            problem = localized(exc)
     confirm = _send_form(None, period=chosen.period.data, department=chosen.department.data)  # no formdata
     return render_template(
         "dispatch/send.html",

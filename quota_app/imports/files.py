@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from ..errors import DomainError
+from ..texts import N_
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DANISH_DATE = re.compile(r"(\d{1,2})([-.])(\d{1,2})\2(\d{4})")
@@ -26,7 +27,7 @@ class RowError:
     """A bad row: its number as a person counts rows in the file (the header is row 1) and why."""
 
     row: int
-    message: str
+    message: str  # the Danish text; a Text (N_) is shown in the reader's language by the web layer
 
 
 @dataclass
@@ -60,7 +61,7 @@ class Table:
 def read_table(data: bytes, filename: str) -> Table:
     """Read a CSV (UTF-8 with or without BOM, or Windows-1252; ';' or ',') or XLSX file."""
     if not data or not data.strip():
-        raise DomainError("Filen er tom.", field="file")
+        raise DomainError(N_("Filen er tom."), field="file")
     if filename.lower().endswith((".xlsx", ".xlsm")) or data.startswith(_XLSX_MAGIC):
         return _read_xlsx(data)
     return _read_csv(data)
@@ -77,7 +78,7 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError as exc:
         raise DomainError(
-            "Filen kunne ikke læses: gem den som CSV (UTF-8 eller Windows-1252) eller XLSX.", field="file"
+            N_("Filen kunne ikke læses: gem den som CSV (UTF-8 eller Windows-1252) eller XLSX."), field="file"
         ) from exc
 
 
@@ -86,7 +87,7 @@ def _read_csv(data: bytes) -> Table:
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
     if "\x00" in text:
-        raise DomainError("Filen kunne ikke læses: den ligner ikke en CSV-fil.", field="file")
+        raise DomainError(N_("Filen kunne ikke læses: den ligner ikke en CSV-fil."), field="file")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None
     number = 0
@@ -96,7 +97,7 @@ def _read_csv(data: bytes) -> Table:
             header = [normalise_header(c) for c in cells]
             break
     if header is None:
-        raise DomainError("Filen er tom.", field="file")
+        raise DomainError(N_("Filen er tom."), field="file")
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         row_number = number
@@ -107,7 +108,10 @@ def _read_csv(data: bytes) -> Table:
                 if any(stripped):
                     yield row_number, stripped
         except csv.Error as exc:
-            raise DomainError(f"Række {row_number + 1} kunne ikke læses: {exc}.", field="file") from exc
+            raise DomainError(
+                N_("Række %(row)d kunne ikke læses: %(problem)s.", row=row_number + 1, problem=str(exc)),
+                field="file",
+            ) from exc
 
     return Table(header=header, rows=rows(), header_row=number)
 
@@ -118,10 +122,10 @@ def _read_xlsx(data: bytes) -> Table:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise DomainError("Filen kunne ikke læses som XLSX-regneark.", field="file") from exc
+        raise DomainError(N_("Filen kunne ikke læses som XLSX-regneark."), field="file") from exc
     sheet = workbook.worksheets[0] if workbook.worksheets else None
     if sheet is None:
-        raise DomainError("Regnearket har ingen ark.", field="file")
+        raise DomainError(N_("Regnearket har ingen ark."), field="file")
     values = sheet.iter_rows(values_only=True)
     header: list[str] | None = None
     number = 0
@@ -133,7 +137,7 @@ def _read_xlsx(data: bytes) -> Table:
             break
     if header is None:
         workbook.close()
-        raise DomainError("Filen er tom.", field="file")
+        raise DomainError(N_("Filen er tom."), field="file")
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         row_number = number
@@ -183,9 +187,10 @@ def parse_date(text: Any) -> date:
         if match := _DANISH_DATE.fullmatch(value):
             return date(int(match.group(4)), int(match.group(3)), int(match.group(1)))
     except ValueError as exc:
-        raise DomainError(f"'{value}' er ikke en gyldig dato.", field="date") from exc
+        raise DomainError(N_("'%(value)s' er ikke en gyldig dato.", value=value), field="date") from exc
     raise DomainError(
-        f"'{value}' er ikke en dato: brug 2025-06-30, 30-06-2025 eller 30.06.2025.", field="date"
+        N_("'%(value)s' er ikke en dato: brug 2025-06-30, 30-06-2025 eller 30.06.2025.", value=value),
+        field="date",
     )
 
 
@@ -201,11 +206,15 @@ def parse_decimal(text: Any) -> float:
             raw = raw.replace(thousands, "")
         raw = raw.replace(",", ".")
         if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", raw):
-            raise DomainError(f"'{str(text or '').strip()}' er ikke et tal.", field="number")
+            raise DomainError(not_a_number(str(text or "").strip()), field="number")
         value = float(raw)
     if math.isnan(value) or math.isinf(value):
-        raise DomainError(f"'{text}' er ikke et tal.", field="number")
+        raise DomainError(not_a_number(text), field="number")
     return value
+
+
+def not_a_number(text: Any) -> str:
+    return N_("'%(value)s' er ikke et tal.", value=text)
 
 
 def looks_like_formula(value: str) -> bool:

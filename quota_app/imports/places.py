@@ -15,12 +15,15 @@ from ..models import Department, Place, PlaceEvent, PlacementType, Unit, User
 from ..places.services import (
     FIELD_DA,
     MAX_LENGTH,
+    before_first,
     check_personal_data,
-    danish_date,
     today_in_copenhagen,
+    too_long,
     transition_problem,
+    unknown_status,
 )
 from ..reconcile.intervals import refresh_places
+from ..texts import N_, Joined
 from .files import ImportResult, RowError, looks_like_formula, parse_date, parse_decimal, read_table
 
 __all__ = ["COLUMNS", "ImportResult", "RowError", "import_places"]
@@ -48,15 +51,15 @@ HEADER_ALIASES = {
     "bemærkning": "note",
 }
 COLUMN_DA = {
-    "reference": "reference",
-    "department": "forvaltning",
-    "type": "ordning",
-    "status": "status",
-    "effective_date": "dato",
-    "unit": "enhed",
-    "title": "titel",
-    "fte": "årsværk (fte)",
-    "note": "bemærkning",
+    "reference": N_("reference"),
+    "department": N_("forvaltning"),
+    "type": N_("ordning"),
+    "status": N_("status"),
+    "effective_date": N_("dato"),
+    "unit": N_("enhed"),
+    "title": N_("titel"),
+    "fte": N_("årsværk (fte)"),
+    "note": N_("bemærkning"),
 }
 STATUS_WORDS = {
     "open": "open",
@@ -71,7 +74,7 @@ STATUS_WORDS = {
 }
 STATUS_CODES = ("open", "filled", "paused", "closed")
 CHUNK = 2000
-CONFLICT_MESSAGE_IMPORT = (
+CONFLICT_MESSAGE_IMPORT = N_(
     "Nogle af pladserne blev ændret af en anden under indlæsningen. Prøv igen; intet er gemt."
 )
 PROGRESS_EVERY = 1000
@@ -143,14 +146,14 @@ def _map_header(header: list[str]) -> tuple[dict[str, int], list[str]]:
             continue
         column = HEADER_ALIASES.get(name)
         if column is None:
-            problems.append(f"Ukendt kolonne '{name}'.")
+            problems.append(N_("Ukendt kolonne '%(name)s'.", name=name))
         elif column in positions:
-            problems.append(f"Kolonnen '{name}' står der to gange.")
+            problems.append(N_("Kolonnen '%(name)s' står der to gange.", name=name))
         else:
             positions[column] = index
     missing = [COLUMN_DA[c] for c in REQUIRED if c not in positions]
     if missing:
-        problems.append(f"Kolonner mangler: {', '.join(missing)}.")
+        problems.append(N_("Kolonner mangler: %(columns)s.", columns=Joined(missing, ", ")))
     return positions, problems
 
 
@@ -170,7 +173,7 @@ def import_places(
     result = ImportResult(dry_run=dry_run)
     positions, header_problems = _map_header(table.header)
     if header_problems:
-        result.errors.append(RowError(table.header_row, " ".join(header_problems)))
+        result.errors.append(RowError(table.header_row, Joined(header_problems)))
         return result
     departments, types = _lookups(session)
     today = today_in_copenhagen(now)
@@ -181,9 +184,9 @@ def import_places(
             row_number, cells, positions, departments, types, places, today, only_department_id
         )
         if problems:
-            errors.append(RowError(row_number, " ".join(problems)))
+            errors.append(RowError(row_number, Joined(problems)))
     if result.rows_read == 0 and not errors:
-        raise DomainError("Filen indeholder ingen rækker under overskriften.", field="file")
+        raise DomainError(N_("Filen indeholder ingen rækker under overskriften."), field="file")
     existing = _load_existing(session, places)
     plan = _plan(places, existing, result)
     if result.errors:
@@ -244,23 +247,31 @@ def _read_row(
     problems: list[str] = []
     for column, value in values.items():
         if looks_like_formula(value):
-            problems.append(f"Cellen i kolonnen {COLUMN_DA[column]} ligner en formel ('{value[:20]}').")
+            problems.append(
+                N_(
+                    "Cellen i kolonnen %(column)s ligner en formel ('%(start)s').",
+                    column=COLUMN_DA[column],
+                    start=value[:20],
+                )
+            )
     if problems:
         return problems
     missing = [COLUMN_DA[c] for c in REQUIRED if not values.get(c)]
     if missing:
-        problems.append(f"Mangler {', '.join(missing)}.")
+        problems.append(N_("Mangler %(columns)s.", columns=Joined(missing, ", ")))
     department = departments.get(_fold(values.get("department", ""))) if values.get("department") else None
     if values.get("department") and department is None:
-        problems.append(f"Ukendt forvaltning '{values['department']}'.")
+        problems.append(N_("Ukendt forvaltning '%(code)s'.", code=values["department"]))
     if department is not None and only_department_id is not None and department.id != only_department_id:
-        problems.append(f"Rækken hører til en anden forvaltning ({department.code}) end din.")
+        problems.append(
+            N_("Rækken hører til en anden forvaltning (%(department)s) end din.", department=department.code)
+        )
     placement_type = types.get(_fold(values.get("type", ""))) if values.get("type") else None
     if values.get("type") and placement_type is None:
-        problems.append(f"Ukendt ordning '{values['type']}'.")
+        problems.append(N_("Ukendt ordning '%(code)s'.", code=values["type"]))
     status = STATUS_WORDS.get(_fold(values.get("status", ""))) if values.get("status") else None
     if values.get("status") and status is None:
-        problems.append(f"Ukendt status '{values['status']}': brug åben, besat, i bero eller nedlagt.")
+        problems.append(unknown_status(values["status"]))
     day: date | None = None
     if values.get("effective_date"):
         try:
@@ -269,7 +280,7 @@ def _read_row(
             problems.append(exc.message)
         else:
             if day > today:
-                problems.append(f"Datoen {danish_date(day)} ligger i fremtiden.")
+                problems.append(N_("Datoen %(date)s ligger i fremtiden.", date=day))
     fte: float | None = None
     if values.get("fte"):
         try:
@@ -277,13 +288,15 @@ def _read_row(
         except DomainError:
             fte = None
         if fte is None or not (0 < fte <= 1):
-            problems.append(f"Årsværk (fte) skal være et tal over 0 og højst 1, ikke '{values['fte']}'.")
+            problems.append(
+                N_("Årsværk (fte) skal være et tal over 0 og højst 1, ikke '%(value)s'.", value=values["fte"])
+            )
     for column in ("reference", "title", "note"):
         limit = MAX_LENGTH[column]
         if len(values.get(column, "")) > limit:
-            problems.append(f"{FIELD_DA[column]} må højst være {limit} tegn.")
+            problems.append(too_long(FIELD_DA[column], limit))
     if len(values.get("unit", "")) > 200:
-        problems.append("Enhedens navn må højst være 200 tegn.")
+        problems.append(N_("Enhedens navn må højst være 200 tegn."))
     for column in ("title", "note"):
         try:
             check_personal_data(values.get(column, ""), field=column)
@@ -300,7 +313,13 @@ def _read_row(
     if place.type_id is None:
         place.type_id = placement_type.id
     elif place.type_id != placement_type.id:
-        problems.append(f"Pladsen {values['reference']} har en anden ordning i række {place.first_row}.")
+        problems.append(
+            N_(
+                "Pladsen %(reference)s har en anden ordning i række %(row)d.",
+                reference=values["reference"],
+                row=place.first_row,
+            )
+        )
     for attribute, value in (("unit", values.get("unit")), ("title", values.get("title")), ("fte", fte)):
         if value in (None, ""):
             continue
@@ -311,8 +330,13 @@ def _read_row(
             value.casefold() if attribute == "unit" else value
         ):
             problems.append(
-                f"Pladsen {values['reference']} har {COLUMN_DA[attribute]} '{known}' i en tidligere række "
-                f"og '{value}' her."
+                N_(
+                    "Pladsen %(reference)s har %(column)s '%(known)s' i en tidligere række og '%(value)s' her.",
+                    reference=values["reference"],
+                    column=COLUMN_DA[attribute],
+                    known=known,
+                    value=value,
+                )
             )
     if problems:
         place.tainted = True
@@ -381,7 +405,13 @@ def _plan(
         old = existing.get(key)
         if old is not None and place.type_id is not None and old.type_id != place.type_id:
             result.errors.append(
-                RowError(place.first_row, f"Pladsen {place.reference} findes allerede med en anden ordning.")
+                RowError(
+                    place.first_row,
+                    N_(
+                        "Pladsen %(reference)s findes allerede med en anden ordning.",
+                        reference=place.reference,
+                    ),
+                )
             )
             continue
         file_rows: dict[int, tuple[int, int, str]] = {}
@@ -394,8 +424,13 @@ def _plan(
                     result.errors.append(
                         RowError(
                             row,
-                            f"Række {other_row} og denne række giver pladsen {place.reference} "
-                            f"to forskellige statusser den {danish_date(date.fromordinal(ordinal))}.",
+                            N_(
+                                "Række %(other)d og denne række giver pladsen %(reference)s "
+                                "to forskellige statusser den %(date)s.",
+                                other=other_row,
+                                reference=place.reference,
+                                date=date.fromordinal(ordinal),
+                            ),
                         )
                     )
                 continue
@@ -410,13 +445,7 @@ def _plan(
             day = date.fromordinal(ordinal)
             status = STATUS_CODES[status_index]
             if first_known is not None and day < first_known:
-                result.errors.append(
-                    RowError(
-                        row,
-                        f"Datoen {danish_date(day)} ligger før pladsens første registrering "
-                        f"({danish_date(first_known)}).",
-                    )
-                )
+                result.errors.append(RowError(row, before_first(day, first_known)))
                 continue
             if day in history:
                 if history[day][0] == status:
@@ -443,7 +472,9 @@ def _check_history(
         previous = kept[-1][1] if kept else None
         problem = transition_problem(previous, status, day)
         if problem and row is not None:
-            result.errors.append(RowError(row, f"Pladsen {reference}: {problem}"))
+            result.errors.append(
+                RowError(row, N_("Pladsen %(reference)s: %(problem)s", reference=reference, problem=problem))
+            )
             continue
         while problem and kept and kept[-1][2] is not None:
             # An existing later event no longer fits after a file row: that file row is the bad one.
@@ -451,8 +482,13 @@ def _check_history(
             result.errors.append(
                 RowError(
                     bad[2],  # type: ignore[arg-type]
-                    f"Pladsen {reference}: det passer ikke med den senere registrering {danish_date(day)}: "
-                    f"{problem}",
+                    N_(
+                        "Pladsen %(reference)s: det passer ikke med den senere registrering %(date)s: "
+                        "%(problem)s",
+                        reference=reference,
+                        date=day,
+                        problem=problem,
+                    ),
                 )
             )
             previous = kept[-1][1] if kept else None

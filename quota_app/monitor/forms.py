@@ -12,6 +12,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..errors import DomainError
 from ..i18n import _
 from ..periods import Period, parse_known_at, parse_period
+from ..texts import N_
 from .services import Measure, WhatIfChoice
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -46,7 +47,7 @@ def parse_local_known_at(text: str) -> datetime:
         value = datetime.fromisoformat(text)
     except ValueError as exc:
         raise DomainError(
-            "Ugyldigt tidspunkt: brug ÅÅÅÅ-MM-DDTTT:MM, fx 2025-08-15T08:00.", field="known_at"
+            N_("Ugyldigt tidspunkt: brug ÅÅÅÅ-MM-DDTTT:MM, fx 2025-08-15T08:00."), field="known_at"
         ) from exc
     if value.tzinfo is None:
         return value.replace(tzinfo=COPENHAGEN).astimezone(UTC)

@@ -16,7 +16,7 @@ from ..auth.views import roles_required
 from ..errors import DomainError
 from ..i18n import _
 from ..models import STATUSES, Department, Unit
-from ..web import db_session, now
+from ..web import db_session, localized, now
 from . import charts, services
 from .forms import COPENHAGEN, MeasureForm, local_today
 
@@ -131,7 +131,7 @@ def overview():  # type: ignore[no-untyped-def]
     try:
         result = services.build_overview(session, measure=measure, overrides=overrides, now=now())
     except DomainError as error:
-        form.form_errors.append(error.message)
+        form.form_errors.append(localized(error))
         return _bad_request("monitor/overview.html", form=form, overview=None)
     return render_template(
         "monitor/overview.html",
@@ -277,7 +277,7 @@ def export(fmt: str):  # type: ignore[no-untyped-def]
     try:
         result = services.build_overview(session, measure=measure, overrides=overrides, now=now())
     except DomainError as error:
-        form.form_errors.append(error.message)
+        form.form_errors.append(localized(error))
         return _bad_request("monitor/overview.html", form=form, action=url_for(".overview"), overview=None)
     rows = services.overview_rows(result, locale=locale(), labels=_export_labels())
     stamp = measure.period.label if measure.period else measure.day.isoformat()

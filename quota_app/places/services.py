@@ -16,10 +16,11 @@ from sqlmodel import Session, select
 from ..audit import services as audit
 from ..errors import Conflict, DomainError, NotFound
 from ..models import STATUSES, Department, Place, PlaceEvent, PlacementType, Unit, User
+from ..texts import N_, ByLanguage, Joined, Text
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
-STATUS_DA = {"open": "åben", "filled": "besat", "paused": "i bero", "closed": "nedlagt"}
+STATUS_DA = {"open": N_("åben"), "filled": N_("besat"), "paused": N_("i bero"), "closed": N_("nedlagt")}
 ALLOWED_NEXT: dict[str, tuple[str, ...]] = {
     "open": ("filled", "paused", "closed"),
     "filled": ("open", "closed"),
@@ -27,13 +28,20 @@ ALLOWED_NEXT: dict[str, tuple[str, ...]] = {
     "closed": (),
 }
 FIRST_STATUSES = ("open", "filled")
-FIELD_DA = {"title": "Titlen", "note": "Bemærkningen", "reason": "Begrundelsen", "reference": "Referencen"}
+FIELD_DA = {
+    "title": N_("Titlen"),
+    "note": N_("Bemærkningen"),
+    "reason": N_("Begrundelsen"),
+    "reference": N_("Referencen"),
+}
 MAX_LENGTH = {"reference": 100, "title": 300, "note": 2000, "reason": 2000}
 
 # A CPR number: ddmmyy, an optional dash (or en dash or space), four digits; not inside a longer number.
 _CPR_RE = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})[-–\s]?(\d{4})(?!\d)")
 
-CONFLICT_MESSAGE = "Pladsen er blevet ændret af en anden, siden du hentede den. Hent den igen og prøv på ny."
+CONFLICT_MESSAGE = N_(
+    "Pladsen er blevet ændret af en anden, siden du hentede den. Hent den igen og prøv på ny."
+)
 
 
 @dataclass(frozen=True)
@@ -56,44 +64,64 @@ class TimelineEntry:
 
 
 def status_da(status: str | None) -> str:
-    """Return the Danish word for a status code."""
+    """Return the word for a status code (Danish; a Text, so it is translated where it is shown)."""
     return STATUS_DA.get(status or "", status or "")
 
 
-def danish_date(day: date) -> str:
-    return day.strftime("%d.%m.%Y")
+def type_name(placement_type: PlacementType) -> Text:
+    """Return a placement type's name in each language it is stored in."""
+    return ByLanguage(da=placement_type.name_da, en=placement_type.name_en)
 
 
 def _words(statuses: Sequence[str]) -> str:
     names = [status_da(s) for s in statuses]
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} eller {names[-1]}"
+    if len(names) == 1:
+        return names[0]
+    return N_("%(first)s eller %(last)s", first=Joined(names[:-1], ", "), last=names[-1])
 
 
-def transition_problem(previous: str | None, status: str, day: date) -> str | None:
+def unknown_status(status: str) -> Text:
+    return N_("Ukendt status '%(status)s': brug åben, besat, i bero eller nedlagt.", status=status)
+
+
+def transition_problem(previous: str | None, status: str, day: date) -> Text | None:
     """Return why a place may not go from previous (None: it has no status yet) to status on day."""
-    when = danish_date(day)
     if status not in STATUSES:
-        return f"Ukendt status '{status}': brug åben, besat, i bero eller nedlagt."
+        return unknown_status(status)
     if previous is None:
         if status in FIRST_STATUSES:
             return None
-        return f"En plads skal begynde som åben eller besat, ikke som {status_da(status)} ({when})."
+        return N_(
+            "En plads skal begynde som åben eller besat, ikke som %(status)s (%(date)s).",
+            status=status_da(status),
+            date=day,
+        )
     if previous == status:
-        return f"Pladsen er allerede {status_da(status)} ({when}): det er ikke en ændring."
+        return N_(
+            "Pladsen er allerede %(status)s (%(date)s): det er ikke en ændring.",
+            status=status_da(status),
+            date=day,
+        )
     if previous == "closed":
-        return (
-            f"En nedlagt plads kan ikke blive {status_da(status)} ({when}): nedlagt er endeligt. "
-            "En fejlagtig nedlæggelse rettes med en rettelse."
+        return N_(
+            "En nedlagt plads kan ikke blive %(status)s (%(date)s): nedlagt er endeligt. "
+            "En fejlagtig nedlæggelse rettes med en rettelse.",
+            status=status_da(status),
+            date=day,
         )
     if status not in ALLOWED_NEXT[previous]:
-        return (
-            f"En plads kan ikke gå fra {status_da(previous)} til {status_da(status)} ({when}). "
-            f"En {status_da(previous)} plads kan kun blive {_words(ALLOWED_NEXT[previous])}."
+        return N_(
+            "En plads kan ikke gå fra %(previous)s til %(status)s (%(date)s). "
+            "En %(previous)s plads kan kun blive %(allowed)s.",
+            previous=status_da(previous),
+            status=status_da(status),
+            date=day,
+            allowed=_words(ALLOWED_NEXT[previous]),
         )
     return None
 
 
-def history_problem(history: Sequence[tuple[date, str]], *, changed: date | None = None) -> str | None:
+def history_problem(history: Sequence[tuple[date, str]], *, changed: date | None = None) -> Text | None:
     """Return the first refused transition in a date-ordered history, worded around the changed date."""
     previous: str | None = None
     previous_day: date | None = None
@@ -101,7 +129,11 @@ def history_problem(history: Sequence[tuple[date, str]], *, changed: date | None
         problem = transition_problem(previous, status, day)
         if problem:
             if changed is not None and previous_day == changed and day != changed:
-                return f"Det passer ikke med den senere registrering {danish_date(day)}: {problem}"
+                return N_(
+                    "Det passer ikke med den senere registrering %(date)s: %(problem)s",
+                    date=day,
+                    problem=problem,
+                )
             return problem
         previous, previous_day = status, day
     return None
@@ -114,8 +146,12 @@ def check_personal_data(text: str, *, field: str) -> None:
         if _plausible_birth_date(day, month, year):
             label = FIELD_DA.get(field, field.capitalize())
             raise DomainError(
-                f"{label} ligner et CPR-nummer ({match.group(0)[:6]}-…). "
-                "Skriv ikke personoplysninger om borgere i pladsens oplysninger.",
+                N_(
+                    "%(field)s ligner et CPR-nummer (%(start)s-…). "
+                    "Skriv ikke personoplysninger om borgere i pladsens oplysninger.",
+                    field=label,
+                    start=match.group(0)[:6],
+                ),
                 field=field,
             )
 
@@ -137,7 +173,7 @@ def today_in_copenhagen(now: datetime) -> date:
 def check_not_future(day: date, *, now: datetime) -> None:
     if day > today_in_copenhagen(now):
         raise DomainError(
-            f"Datoen {danish_date(day)} ligger i fremtiden. Registrér ændringen, når den er sket.",
+            N_("Datoen %(date)s ligger i fremtiden. Registrér ændringen, når den er sket.", date=day),
             field="effective_date",
         )
 
@@ -145,13 +181,17 @@ def check_not_future(day: date, *, now: datetime) -> None:
 def _check_text(value: str, field: str, *, required: bool = False) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise DomainError(f"{FIELD_DA.get(field, field)} skal udfyldes.", field=field)
+        raise DomainError(N_("%(field)s skal udfyldes.", field=FIELD_DA.get(field, field)), field=field)
     limit = MAX_LENGTH.get(field)
     if limit and len(value) > limit:
-        raise DomainError(f"{FIELD_DA.get(field, field)} må højst være {limit} tegn.", field=field)
+        raise DomainError(too_long(FIELD_DA.get(field, field), limit), field=field)
     if field in ("title", "note", "reason"):
         check_personal_data(value, field=field)
     return value
+
+
+def too_long(label: str, limit: int) -> Text:
+    return N_("%(field)s må højst være %(max)d tegn.", field=label, max=limit)
 
 
 def _actor_id(actor: User | str) -> int | None:
@@ -161,7 +201,7 @@ def _actor_id(actor: User | str) -> int | None:
 def _get_place(session: Session, place_id: int, expected_version: int | None) -> Place:
     place = session.get(Place, place_id, populate_existing=True)
     if place is None:
-        raise NotFound("Pladsen findes ikke.")
+        raise NotFound(N_("Pladsen findes ikke."))
     if expected_version is not None and place.version != expected_version:
         raise Conflict(CONFLICT_MESSAGE)
     return place
@@ -170,7 +210,7 @@ def _get_place(session: Session, place_id: int, expected_version: int | None) ->
 def _get_event(session: Session, event_id: int) -> PlaceEvent:
     event = session.get(PlaceEvent, event_id, populate_existing=True)
     if event is None:
-        raise NotFound("Hændelsen findes ikke.")
+        raise NotFound(N_("Hændelsen findes ikke."))
     return event
 
 
@@ -244,9 +284,7 @@ def _touch_audited(
 
 def _check_status(status: str) -> None:
     if status not in STATUSES:
-        raise DomainError(
-            f"Ukendt status '{status}': brug åben, besat, i bero eller nedlagt.", field="status"
-        )
+        raise DomainError(unknown_status(status), field="status")
 
 
 def _history_with(current: dict[date, PlaceEvent], day: date, status: str) -> dict[date, str]:
@@ -278,21 +316,23 @@ def register_place(
     """Create a place with its first status event."""
     department = session.get(Department, department_id)
     if department is None:
-        raise NotFound("Forvaltningen findes ikke.")
+        raise NotFound(N_("Forvaltningen findes ikke."))
     placement_type = session.exec(select(PlacementType).where(PlacementType.code == type_code)).first()
     if placement_type is None:
-        raise DomainError(f"Ukendt ordning '{type_code}'.", field="type")
+        raise DomainError(N_("Ukendt ordning '%(code)s'.", code=type_code), field="type")
     if not placement_type.active:
-        raise DomainError(f"Ordningen {placement_type.name_da} er ikke længere i brug.", field="type")
+        raise DomainError(
+            N_("Ordningen %(name)s er ikke længere i brug.", name=type_name(placement_type)), field="type"
+        )
     reference = _check_text(reference, "reference", required=True)
     title = _check_text(title, "title")
     note = _check_text(note, "note")
     if unit_id is not None:
         unit = session.get(Unit, unit_id)
         if unit is None or unit.department_id != department.id:
-            raise DomainError("Enheden hører ikke til forvaltningen.", field="unit")
+            raise DomainError(N_("Enheden hører ikke til forvaltningen."), field="unit")
     if not (0 < fte <= 1):
-        raise DomainError("Årsværk (fte) skal være over 0 og højst 1.", field="fte")
+        raise DomainError(N_("Årsværk (fte) skal være over 0 og højst 1."), field="fte")
     problem = transition_problem(None, status, effective_date)
     if problem:
         raise DomainError(problem, field="status")
@@ -302,7 +342,11 @@ def register_place(
     ).first()
     if duplicate is not None:
         raise DomainError(
-            f"Der findes allerede en plads med referencen '{reference}' i {department.code}.",
+            N_(
+                "Der findes allerede en plads med referencen '%(reference)s' i %(department)s.",
+                reference=reference,
+                department=department.code,
+            ),
             field="reference",
         )
     place = Place(
@@ -339,6 +383,10 @@ def register_place(
     return place
 
 
+def before_first(day: date, first: date) -> Text:
+    return N_("Datoen %(date)s ligger før pladsens første registrering (%(first)s).", date=day, first=first)
+
+
 def record_status(
     session: Session,
     *,
@@ -358,21 +406,25 @@ def record_status(
     check_not_future(effective_date, now=now)
     current = effective_by_date(_live_events(session, place.id))
     if current and effective_date < min(current):
-        raise DomainError(
-            f"Datoen {danish_date(effective_date)} ligger før pladsens første registrering "
-            f"({danish_date(min(current))}).",
-            field="effective_date",
-        )
+        raise DomainError(before_first(effective_date, min(current)), field="effective_date")
     if effective_date in current:
         existing = current[effective_date].status
         if existing == status:
             raise DomainError(
-                f"Pladsen er allerede registreret som {status_da(status)} {danish_date(effective_date)}.",
+                N_(
+                    "Pladsen er allerede registreret som %(status)s %(date)s.",
+                    status=status_da(status),
+                    date=effective_date,
+                ),
                 field="status",
             )
         raise DomainError(
-            f"Der er allerede registreret en status ({status_da(existing)}) {danish_date(effective_date)}. "
-            "Ret den registrering i stedet for at tilføje en ny.",
+            N_(
+                "Der er allerede registreret en status (%(status)s) %(date)s. "
+                "Ret den registrering i stedet for at tilføje en ny.",
+                status=status_da(existing),
+                date=effective_date,
+            ),
             field="effective_date",
         )
     history = _history_with(current, effective_date, status)
@@ -406,15 +458,17 @@ def correct_event(
     reason = _check_text(reason, "reason", required=True)
     _check_status(status)
     if original.voided_at is not None:
-        raise DomainError("Hændelsen er annulleret og kan ikke rettes.", field="event")
+        raise DomainError(N_("Hændelsen er annulleret og kan ikke rettes."), field="event")
     current = effective_by_date(_live_events(session, place.id))
     if current.get(original.effective_date) is not original:
         raise DomainError(
-            "Hændelsen er allerede rettet af en nyere registrering; ret den nyeste i stedet.", field="event"
+            N_("Hændelsen er allerede rettet af en nyere registrering; ret den nyeste i stedet."),
+            field="event",
         )
     if original.status == status:
         raise DomainError(
-            f"Hændelsen er allerede {status_da(status)}: en rettelse skal ændre status.", field="status"
+            N_("Hændelsen er allerede %(status)s: en rettelse skal ændre status.", status=status_da(status)),
+            field="status",
         )
     history = _history_with(current, original.effective_date, status)
     correction = PlaceEvent(
@@ -455,18 +509,22 @@ def void_event(
     place = _get_place(session, event.place_id, expected_version)
     reason = _check_text(reason, "reason", required=True)
     if event.voided_at is not None:
-        raise DomainError("Hændelsen er allerede annulleret.", field="event")
+        raise DomainError(N_("Hændelsen er allerede annulleret."), field="event")
     remaining = [e for e in _live_events(session, place.id) if e.id != event.id]
     if not remaining:
         raise DomainError(
-            "Pladsens eneste registrering kan ikke annulleres; "
-            "ret den, eller registrér at pladsen er nedlagt.",
+            N_(
+                "Pladsens eneste registrering kan ikke annulleres; "
+                "ret den, eller registrér at pladsen er nedlagt."
+            ),
             field="event",
         )
     history = {day: e.status for day, e in effective_by_date(remaining).items()}
     problem = history_problem(sorted(history.items()))
     if problem:
-        raise DomainError(f"Annulleringen ville give en ugyldig historik: {problem}", field="event")
+        raise DomainError(
+            N_("Annulleringen ville give en ugyldig historik: %(problem)s", problem=problem), field="event"
+        )
     before_event = audit.snapshot(event)
     event.voided_at = now
     event.voided_by_id = _actor_id(actor)
@@ -488,7 +546,7 @@ def void_event(
 def place_timeline(session: Session, *, place_id: int) -> list[TimelineEntry]:
     """Every event of a place, voided ones and corrections included, in date and recording order."""
     if session.get(Place, place_id) is None:
-        raise NotFound("Pladsen findes ikke.")
+        raise NotFound(N_("Pladsen findes ikke."))
     events = list(
         session.exec(
             select(PlaceEvent)

@@ -36,7 +36,8 @@ from ..imports.places import import_places
 from ..models import STATUSES, Department, Place, PlaceEvent, PlacementType, Unit
 from ..periods import last_completed_half_year
 from ..reconcile.services import reconcile
-from ..web import db_session, now
+from ..texts import to_data
+from ..web import db_session, localized, now
 from . import queries
 from . import services as lifecycle
 from .forms import ConfirmImportForm, CorrectForm, ImportForm, PlaceForm, StatusForm, VoidForm
@@ -116,7 +117,7 @@ def _field_error(form, error: DomainError) -> bool:  # type: ignore[no-untyped-d
     aliases = {"type": "type_code", "type_code": "type_code", "unit": "unit_id", "date": "effective_date"}
     name = aliases.get(error.field or "", error.field or "")
     if name and name in form and name not in ("csrf_token", "version"):
-        form[name].errors = [*form[name].errors, error.message]
+        form[name].errors = [*form[name].errors, localized(error)]
         return True
     return False
 
@@ -242,8 +243,8 @@ def _after_failure(place_id: int, form, error: DomainError, form_key: str):  # t
     if isinstance(error, Conflict):
         # The user has now seen the newer state; sending the same values again is a deliberate choice.
         form.version.data = str(place.version)
-        return _render_detail(place, status_code=409, conflict=error.message, **{form_key: form})
-    problem = None if _field_error(form, error) else error.message
+        return _render_detail(place, status_code=409, conflict=localized(error), **{form_key: form})
+    problem = None if _field_error(form, error) else localized(error)
     return _render_detail(place, status_code=422, problem=problem, **{form_key: form})
 
 
@@ -379,7 +380,7 @@ def new():  # type: ignore[no-untyped-def]
             except DomainError as error:
                 session.rollback()
                 if not _field_error(form, error):
-                    problem = error.message
+                    problem = localized(error)
             else:
                 flash(_("Pladsen %(reference)s er registreret.", reference=place.reference), "success")
                 return redirect(url_for("places.detail", place_id=place.id))
@@ -422,7 +423,7 @@ def import_upload():  # type: ignore[no-untyped-def]
         )
         upload.preview = _result_dict(result)
     except DomainError as error:
-        upload.preview = {"rows_read": 0, "errors": [{"row": None, "message": error.message}]}
+        upload.preview = _failed_preview(error)
     finally:
         session.rollback()
         board.finish(current_user.id, form.progress_id.data)
@@ -440,10 +441,15 @@ def _go_to(location: str):  # type: ignore[no-untyped-def]
     return redirect(location)
 
 
+def _failed_preview(error: DomainError) -> dict:
+    return {"rows_read": 0, "errors": [{"row": None, "message": to_data(error.message)}]}
+
+
 def _result_dict(result) -> dict:  # type: ignore[no-untyped-def]
+    """The preview kept with the upload; messages as texts.to_data, shown in the reader's language."""
     return {
         "rows_read": result.rows_read,
-        "errors": [{"row": e.row, "message": e.message} for e in result.errors],
+        "errors": [{"row": e.row, "message": to_data(e.message)} for e in result.errors],
         "places_created": result.places_created,
         "events_created": result.events_created,
         "corrections": result.corrections,
@@ -506,7 +512,7 @@ def import_confirm(token: str):  # type: ignore[no-untyped-def]
         )
     except DomainError as error:
         session.rollback()
-        upload.preview = {"rows_read": 0, "errors": [{"row": None, "message": error.message}]}
+        upload.preview = _failed_preview(error)
         _uploads().write_meta(upload)
         return render_template("places/import_preview.html", upload=upload, form=form, result=None), 422
     finally:

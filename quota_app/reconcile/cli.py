@@ -13,6 +13,7 @@ from ..cli import fail
 from ..errors import DomainError
 from ..models import STATUSES
 from ..periods import parse_iso_date, parse_known_at, parse_period
+from ..texts import N_
 from ..web import database
 from .services import reconcile, reconciliation_to_json
 from .types import Reconciliation, RuleOverride
@@ -39,10 +40,19 @@ def parse_count(spec: str) -> RuleOverride:
     type_code, sep, statuses = spec.partition("=")
     parts = tuple(s.strip().lower() for s in statuses.split(",") if s.strip())
     if not sep or not type_code.strip() or not parts:
-        raise DomainError(f"Ugyldig --count '{spec}': brug TYPE=STATUS,STATUS, fx internship=filled,open.")
+        raise DomainError(
+            N_("Ugyldig --count '%(spec)s': brug TYPE=STATUS,STATUS, fx internship=filled,open.", spec=spec)
+        )
     bad = [s for s in parts if s not in STATUSES]
     if bad:
-        raise DomainError(f"Ukendt status i --count '{spec}': {', '.join(bad)} (brug {', '.join(STATUSES)}).")
+        raise DomainError(
+            N_(
+                "Ukendt status i --count '%(spec)s': %(statuses)s (brug %(known)s).",
+                spec=spec,
+                statuses=", ".join(bad),
+                known=", ".join(STATUSES),
+            )
+        )
     return RuleOverride(type_code=type_code.strip(), counted_statuses=parts)
 
 

@@ -41,6 +41,7 @@ from ..errors import DomainError
 from ..models import STATUSES, WEIGHTINGS, CountingRule, Department, Place, PlacementType, Target
 from ..periods import Period
 from ..reference import PLACEMENT_TYPES
+from ..texts import N_
 from .intervals import CURRENT, SUPERSEDED
 from .types import (
     AgeingBuckets,
@@ -222,6 +223,12 @@ class _Rule:
 
 
 C = TypeVar("C", Department, PlacementType)
+NEEDS_TIMEZONE = N_("Tidspunktet (known_at) skal have en tidszone.")
+# What _pick_by_code says about codes it does not know, per kind of row.
+UNKNOWN_CODES: dict[str, Callable[[str], str]] = {
+    "forvaltning": lambda codes: N_("Ukendt forvaltning: %(codes)s.", codes=codes),
+    "ordning": lambda codes: N_("Ukendt ordning: %(codes)s.", codes=codes),
+}
 
 
 def _pick_by_code(rows: Sequence[C], codes: Sequence[str] | None, *, what: str, field: str) -> list[C]:
@@ -231,7 +238,7 @@ def _pick_by_code(rows: Sequence[C], codes: Sequence[str] | None, *, what: str, 
     by_code = {r.code: r for r in rows}
     unknown = [c for c in codes if c not in by_code]
     if unknown:
-        raise DomainError(f"Ukendt {what}: {', '.join(unknown)}.", field=field)
+        raise DomainError(UNKNOWN_CODES[what](", ".join(unknown)), field=field)
     wanted = set(codes)
     return [r for r in rows if r.code in wanted]
 
@@ -271,16 +278,22 @@ def counting_rules(
     known = {t.code for t in types}
     for override in overrides:
         if override.type_code not in known:
-            raise DomainError(f"Ukendt ordning i regel: {override.type_code}.", field="count")
+            raise DomainError(N_("Ukendt ordning i regel: %(code)s.", code=override.type_code), field="count")
         bad = [s for s in override.counted_statuses if s not in STATUSES]
         if bad:
             raise DomainError(
-                f"Ukendt status i regel for {override.type_code}: {', '.join(bad)} "
-                f"(brug {', '.join(STATUSES)}).",
+                N_(
+                    "Ukendt status i regel for %(code)s: %(statuses)s (brug %(known)s).",
+                    code=override.type_code,
+                    statuses=", ".join(bad),
+                    known=", ".join(STATUSES),
+                ),
                 field="count",
             )
         if override.weighting is not None and override.weighting not in WEIGHTINGS:
-            raise DomainError(f"Ukendt vægtning: {override.weighting}.", field="count")
+            raise DomainError(
+                N_("Ukendt vægtning: %(weighting)s.", weighting=override.weighting), field="count"
+            )
     rules: dict[str, _Rule] = {}
     for t in types:
         rule = adopted.get(t.id)
@@ -328,11 +341,13 @@ def reconcile(
 ) -> Reconciliation:
     """Count places per department and type against the year's targets, as known at known_at."""
     if (as_of is None) == (period is None):
-        raise DomainError("Angiv enten en dato eller en periode.", field="as_of")
+        raise DomainError(N_("Angiv enten en dato eller en periode."), field="as_of")
     if method not in ("point", "average"):
-        raise DomainError(f"Ukendt metode '{method}': brug point eller average.", field="method")
+        raise DomainError(
+            N_("Ukendt metode '%(method)s': brug point eller average.", method=method), field="method"
+        )
     if known_at.tzinfo is None:
-        raise DomainError("Tidspunktet (known_at) skal have en tidszone.", field="known_at")
+        raise DomainError(NEEDS_TIMEZONE, field="known_at")
     if period is None:
         assert as_of is not None
         # An average over a single date is the count on that date.
@@ -678,9 +693,9 @@ def monthly_trend(
     One query for all the dates; each figure equals reconcile(as_of=that date) for the department and type.
     """
     if end < start:
-        raise DomainError("Slutdatoen ligger før startdatoen.", field="end")
+        raise DomainError(N_("Slutdatoen ligger før startdatoen."), field="end")
     if known_at.tzinfo is None:
-        raise DomainError("Tidspunktet (known_at) skal have en tidszone.", field="known_at")
+        raise DomainError(NEEDS_TIMEZONE, field="known_at")
     (dept,) = _departments(session, [department_code])
     (ptype,) = _types(session, [type_code])
     points = _month_ends(start, end)
@@ -752,7 +767,7 @@ def places_behind(
     (dept,) = _departments(session, [department_code])
     (ptype,) = _types(session, [type_code])
     if status is not None and status not in STATUSES:
-        raise DomainError(f"Ukendt status: {status}.", field="status")
+        raise DomainError(N_("Ukendt status: %(statuses)s.", statuses=status), field="status")
     if status is None and ptype.measure == "flow":
         query = place_ids_query(
             known_at=known_at,

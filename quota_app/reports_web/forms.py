@@ -9,6 +9,7 @@ from wtforms.validators import InputRequired, ValidationError
 from ..errors import DomainError
 from ..i18n import _
 from ..periods import parse_period
+from ..web import localized
 
 
 class PeriodForm(FlaskForm):
@@ -21,4 +22,4 @@ class PeriodForm(FlaskForm):
         try:
             parse_period(field.data or "")
         except DomainError as exc:
-            raise ValidationError(exc.message) from exc
+            raise ValidationError(localized(exc)) from exc

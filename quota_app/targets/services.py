@@ -24,9 +24,11 @@ from ..models import (
     TargetRevision,
     User,
 )
+from ..texts import N_
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_VALUE = 1_000_000
+REFERENCE_TOO_LONG = N_("Referencen må højst være 300 tegn.")
 
 
 def largest_remainder(total: int, weights: dict, /) -> dict:
@@ -44,34 +46,36 @@ def largest_remainder(total: int, weights: dict, /) -> dict:
 
 def check_year(year: int) -> None:
     if not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
-        raise DomainError(f"Året skal være mellem {MIN_YEAR} og {MAX_YEAR}.", field="year")
+        raise DomainError(
+            N_("Året skal være mellem %(low)d og %(high)d.", low=MIN_YEAR, high=MAX_YEAR), field="year"
+        )
 
 
 def _check_value(value: int, *, field_name: str = "value") -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise DomainError("Måltallet skal være et helt tal, 0 eller større.", field=field_name)
+        raise DomainError(N_("Måltallet skal være et helt tal, 0 eller større."), field=field_name)
     if value > MAX_VALUE:
-        raise DomainError(f"Måltallet må højst være {MAX_VALUE}.", field=field_name)
+        raise DomainError(N_("Måltallet må højst være %(max)d.", max=MAX_VALUE), field=field_name)
 
 
 def _check_reference(reference: str) -> str:
     reference = (reference or "").strip()
     if len(reference) > 300:
-        raise DomainError("Referencen må højst være 300 tegn.", field="reference")
+        raise DomainError(REFERENCE_TOO_LONG, field="reference")
     return reference
 
 
 def _department(session: Session, department_id: int) -> Department:
     department = session.get(Department, department_id)
     if department is None:
-        raise NotFound("Ukendt forvaltning.")
+        raise NotFound(N_("Ukendt forvaltning."))
     return department
 
 
 def _type(session: Session, type_id: int) -> PlacementType:
     placement_type = session.get(PlacementType, type_id)
     if placement_type is None:
-        raise NotFound("Ukendt ordning.")
+        raise NotFound(N_("Ukendt ordning."))
     return placement_type
 
 
@@ -155,7 +159,7 @@ def targets_for_year(session: Session, *, year: int) -> dict[tuple[int, int], Ta
 def target_history(session: Session, *, target_id: int) -> list[TargetRevision]:
     """Return every revision of a target, oldest first."""
     if session.get(Target, target_id) is None:
-        raise NotFound("Måltallet findes ikke.")
+        raise NotFound(N_("Måltallet findes ikke."))
     return list(
         session.exec(
             select(TargetRevision)
@@ -184,10 +188,12 @@ def copy_year(session: Session, *, from_year: int, to_year: int, actor: User | s
     check_year(from_year)
     check_year(to_year)
     if from_year == to_year:
-        raise DomainError("Der kan ikke kopieres fra et år til samme år.", field="from_year")
+        raise DomainError(N_("Der kan ikke kopieres fra et år til samme år."), field="from_year")
     source = targets_for_year(session, year=from_year)
     if not source:
-        raise DomainError(f"Der er ingen måltal for {from_year} at kopiere.", field="from_year")
+        raise DomainError(
+            N_("Der er ingen måltal for %(year)d at kopiere.", year=from_year), field="from_year"
+        )
     existing = targets_for_year(session, year=to_year)
     copied = 0
     for key, target in sorted(source.items()):
@@ -274,7 +280,7 @@ def set_headcount(
     """Create or change a department's number of employees in a year (audited)."""
     check_year(year)
     if isinstance(employees, bool) or not isinstance(employees, int) or employees < 0:
-        raise DomainError("Antal ansatte skal være et helt tal, 0 eller større.", field="employees")
+        raise DomainError(N_("Antal ansatte skal være et helt tal, 0 eller større."), field="employees")
     _department(session, department_id)
     row = session.exec(
         select(DepartmentHeadcount).where(
@@ -308,11 +314,15 @@ def derive_department_targets(
     """Split the municipality figure over the active departments by headcount (largest remainder)."""
     municipal = municipality_targets(session, year=year).get(type_id)
     if municipal is None:
-        raise DomainError(f"Der er intet kommunalt måltal for {year} for denne ordning.", field="type")
+        raise DomainError(
+            N_("Der er intet kommunalt måltal for %(year)d for denne ordning.", year=year), field="type"
+        )
     counts = headcounts(session, year=year)
     weights = {d.id: counts.get(d.id, 0) for d in active_departments(session)}
     if not weights or sum(weights.values()) == 0:
-        raise DomainError(f"Der er ingen antal ansatte for {year}: indtast dem først.", field="headcount")
+        raise DomainError(
+            N_("Der er ingen antal ansatte for %(year)d: indtast dem først.", year=year), field="headcount"
+        )
     parts = largest_remainder(municipal.value, weights)
     reference = reference or municipal.reference or f"Fordelt efter antal ansatte {year}"
     for department_id, value in sorted(parts.items()):
@@ -382,13 +392,15 @@ def set_counting_rule(
     statuses = [s for s in STATUSES if s in set(counted_statuses)]
     unknown = set(counted_statuses) - set(STATUSES)
     if unknown:
-        raise DomainError(f"Ukendt status: {', '.join(sorted(unknown))}.", field="counted_statuses")
+        raise DomainError(
+            N_("Ukendt status: %(statuses)s.", statuses=", ".join(sorted(unknown))), field="counted_statuses"
+        )
     if weighting not in WEIGHTINGS:
-        raise DomainError("Vægtning skal være 'headcount' eller 'fte'.", field="weighting")
+        raise DomainError(N_("Vægtning skal være 'headcount' eller 'fte'."), field="weighting")
     if placement_type.measure == "flow":
         statuses = []  # flow types count starts (fills), whatever is ticked
     elif not statuses:
-        raise DomainError("Vælg mindst én status, der tæller med.", field="counted_statuses")
+        raise DomainError(N_("Vælg mindst én status, der tæller med."), field="counted_statuses")
     rule = session.exec(
         select(CountingRule).where(CountingRule.year == year, CountingRule.type_id == type_id)
     ).first()
@@ -424,7 +436,7 @@ class TargetImportResult:
 def _parse_int(text: str, what: str) -> int:
     cleaned = text.strip().replace(".", "").replace(" ", "")
     if not cleaned.lstrip("-").isdigit():
-        raise DomainError(f"{what} '{text}' er ikke et helt tal.")
+        raise DomainError(N_("%(what)s '%(text)s' er ikke et helt tal.", what=what, text=text))
     return int(cleaned)
 
 
@@ -445,7 +457,7 @@ def import_targets(
     table = read_table(data, filename)
     missing = [c for c in REQUIRED_COLUMNS if c not in table.header]
     if missing:
-        raise DomainError(f"Filen mangler kolonnen/kolonnerne: {', '.join(missing)}.")
+        raise DomainError(N_("Filen mangler kolonnen/kolonnerne: %(columns)s.", columns=", ".join(missing)))
     index = {name: table.header.index(name) for name in TARGET_COLUMNS if name in table.header}
     departments = {d.code.casefold(): d for d in session.exec(select(Department)).all()}
     types: dict[str, PlacementType] = {}
@@ -465,18 +477,18 @@ def import_targets(
         year = value = None
         decided_on = None
         try:
-            year = _parse_int(cell("year"), "Året")
+            year = _parse_int(cell("year"), N_("Året"))
             check_year(year)
         except DomainError as exc:
             problems.append(exc.message)
         department = departments.get(cell("department").casefold())
         if department is None:
-            problems.append(f"Ukendt forvaltning '{cell('department')}'.")
+            problems.append(N_("Ukendt forvaltning '%(code)s'.", code=cell("department")))
         placement_type = types.get(cell("type").casefold())
         if placement_type is None:
-            problems.append(f"Ukendt ordning '{cell('type')}'.")
+            problems.append(N_("Ukendt ordning '%(code)s'.", code=cell("type")))
         try:
-            value = _parse_int(cell("value"), "Måltallet")
+            value = _parse_int(cell("value"), N_("Måltallet"))
             _check_value(value)
         except DomainError as exc:
             problems.append(exc.message)
@@ -487,19 +499,24 @@ def import_targets(
                 problems.append(exc.message)
         reference = cell("reference")
         if len(reference) > 300:
-            problems.append("Referencen må højst være 300 tegn.")
+            problems.append(REFERENCE_TOO_LONG)
         if not problems:
             key = (year, department.id, placement_type.id)
             if key in planned and planned[key][1:] != (value, decided_on, reference):
                 problems.append(
-                    f"Rækken modsiger række {planned[key][0]} "
-                    f"({department.code}, {placement_type.code}, {year})."
+                    N_(
+                        "Rækken modsiger række %(row)d (%(department)s, %(type)s, %(year)d).",
+                        row=planned[key][0],
+                        department=department.code,
+                        type=placement_type.code,
+                        year=year,
+                    )
                 )
             planned.setdefault(key, (row_number, value, decided_on, reference))
         for message in problems:
             result.errors.append(RowError(row_number, message))
     if result.rows_read == 0:
-        raise DomainError("Filen indeholder ingen rækker med måltal.")
+        raise DomainError(N_("Filen indeholder ingen rækker med måltal."))
     if result.errors:
         return result
     for (year, department_id, type_id), (_row, value, decided_on, reference) in planned.items():

@@ -9,7 +9,8 @@ from ..auth.views import roles_required
 from ..errors import DomainError
 from ..i18n import _
 from ..models import STATUSES, Department, PlacementType, Target
-from ..web import db_session, now
+from ..texts import ByLanguage
+from ..web import db_session, localized, now
 from . import services
 from .forms import (
     CopyYearForm,
@@ -101,7 +102,7 @@ def grid(year: int):  # type: ignore[no-untyped-def]
                     now=now(),
                 )
             except DomainError as exc:
-                getattr(form, f"value_{key}").errors.append(exc.message)
+                getattr(form, f"value_{key}").errors.append(localized(exc))
                 continue
             if before is None or old != (target.value, target.decided_on, target.reference):
                 changed += 1
@@ -137,7 +138,7 @@ def copy(year: int):  # type: ignore[no-untyped-def]
         copied = services.copy_year(session, from_year=year - 1, to_year=year, actor=current_user, now=now())
     except DomainError as exc:
         session.rollback()
-        flash(exc.message, "error")
+        flash(localized(exc), "error")
     else:
         session.commit()
         flash(_("%(n)d måltal kopieret fra %(year)d.", n=copied, year=year - 1), "success")
@@ -233,7 +234,7 @@ def derive(year: int):  # type: ignore[no-untyped-def]
         )
     except DomainError as exc:
         session.rollback()
-        flash(exc.message, "error")
+        flash(localized(exc), "error")
     else:
         session.commit()
         flash(
@@ -288,7 +289,8 @@ def rules(year: int):  # type: ignore[no-untyped-def]
                     now=now(),
                 )
             except DomainError as exc:
-                getattr(form, f"weighting_{t.id}").errors.append(f"{t.name_da}: {exc.message}")
+                name = localized(ByLanguage(da=t.name_da, en=t.name_en))
+                getattr(form, f"weighting_{t.id}").errors.append(f"{name}: {localized(exc)}")
                 failed = True
         if failed:
             session.rollback()
@@ -318,7 +320,7 @@ def import_file():  # type: ignore[no-untyped-def]
             )
         except DomainError as exc:
             session.rollback()
-            form.file.errors.append(exc.message)
+            form.file.errors.append(localized(exc))
         else:
             if result.ok and not form.dry_run.data:
                 session.commit()

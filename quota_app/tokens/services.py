@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from ..audit import services as audit
 from ..errors import DomainError, NotFound
 from ..models import ApiToken, User
+from ..texts import N_
 
 TOKEN_PREFIX = "qk_"  # noqa: S105 - a marker, not a secret
 MAX_ACTIVE_TOKENS = 20
@@ -27,12 +28,12 @@ def create_token(
     """Create a token for user; return it and the secret (shown once, never stored)."""
     name = (name or "").strip()
     if not name or len(name) > 100:
-        raise DomainError("Giv nøglen et navn på 1-100 tegn.", field="name")
+        raise DomainError(N_("Giv nøglen et navn på 1-100 tegn."), field="name")
     active = session.exec(
         select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     ).all()
     if len(active) >= MAX_ACTIVE_TOKENS:
-        raise DomainError(f"Du kan højst have {MAX_ACTIVE_TOKENS} aktive nøgler.", field="name")
+        raise DomainError(N_("Du kan højst have %(max)d aktive nøgler.", max=MAX_ACTIVE_TOKENS), field="name")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user_id=user.id, name=name, token_hash=hash_secret(secret), prefix=secret[:10], created_at=now
@@ -59,7 +60,7 @@ def revoke_token(
     """Revoke one of user's tokens (an admin may revoke anyone's); revoking twice changes nothing."""
     token = session.get(ApiToken, token_id)
     if token is None or (token.user_id != user.id and user.role != "admin"):
-        raise NotFound("Nøglen findes ikke.")
+        raise NotFound(N_("Nøglen findes ikke."))
     if token.revoked_at is None:
         before = audit.snapshot(token)
         token.revoked_at = now

@@ -8,7 +8,7 @@ from flask_login import current_user
 from ..auth.views import roles_required
 from ..errors import DomainError
 from ..i18n import _
-from ..web import db_session, now
+from ..web import db_session, localized, now
 from . import services
 from .forms import CreateTokenForm, RevokeTokenForm
 
@@ -28,7 +28,7 @@ def index():  # type: ignore[no-untyped-def]
             )
         except DomainError as exc:
             session.rollback()
-            form.name.errors.append(exc.message)
+            form.name.errors.append(localized(exc))
         else:
             session.commit()
             form = CreateTokenForm(formdata=None)

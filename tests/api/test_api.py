@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from quota_app.models import Target
+from tests.conftest import csrf_from
 
 
 def _h(secret):
@@ -245,3 +246,60 @@ def test_openapi_document_lists_exactly_the_routes_of_the_api(app):
             path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
             routed |= {(path, method) for method in rule.methods - {"HEAD", "OPTIONS"}}
     assert routed == documented
+
+
+REFUSED_DA = (
+    "En plads kan ikke gå fra besat til i bero (01.04.2025). En besat plads kan kun blive åben eller nedlagt."
+)
+REFUSED_EN = "A place cannot go from filled to paused (01.04.2025). A place that is filled can only become open or closed."
+
+
+def _pause(client, place_id: int, headers: dict):  # type: ignore[no-untyped-def]
+    body = {"status": "paused", "effective_date": "2025-04-01"}
+    return client.post(f"/api/v1/places/{place_id}/events", json=body, headers=headers)
+
+
+def test_error_messages_are_danish_by_default(client, make_user, make_token, make_place):
+    hr = _h(make_token(make_user("hr", "SOF")))
+    place = make_place("SOF", "P-1", "filled")
+    for headers in (hr, hr | {"Accept-Language": "da"}, hr | {"Accept-Language": "fr-FR, de;q=0.5"}):
+        response = _pause(client, place.id, headers)
+        assert response.status_code == 422, headers
+        assert response.json == {"error": "unprocessable", "message": REFUSED_DA, "field": "status"}
+        assert response.headers["Content-Language"] == "da"
+        assert "Accept-Language" in response.headers["Vary"]
+
+
+def test_error_messages_in_english_with_accept_language(client, make_user, make_token, make_place):
+    hr = _h(make_token(make_user("hr", "SOF")))
+    english = hr | {"Accept-Language": "en-GB,en;q=0.9,da;q=0.5"}
+    place = make_place("SOF", "P-1", "filled")
+    response = _pause(client, place.id, english)
+    assert response.status_code == 422
+    assert response.json == {"error": "unprocessable", "message": REFUSED_EN, "field": "status"}
+    assert response.headers["Content-Language"] == "en"
+    # The API's own input checks, not found, and a missing key: English too.
+    response = client.post(
+        f"/api/v1/places/{place.id}/events", json={"effective_date": "2025-04-01"}, headers=english
+    )
+    assert (response.status_code, response.json["message"]) == (422, "The field 'status' is missing.")
+    response = client.get("/api/v1/places/999999", headers=english)
+    assert (response.status_code, response.json["message"]) == (404, "The place does not exist.")
+    response = client.get("/api/v1/reconcile?period=2025-H3", headers=english)
+    assert response.status_code == 400
+    assert response.json["message"] == "Invalid period '2025-H3': use e.g. 2025, 2025-H1 or 2025-H2."
+    response = client.get("/api/v1/departments", headers={"Accept-Language": "en"})
+    assert response.status_code == 401
+    assert response.json["message"] == "API key missing: send 'Authorization: Bearer KEY'."
+    # Danish again as soon as the client stops asking for English.
+    response = client.get("/api/v1/places/999999", headers=hr)
+    assert response.json["message"] == "Pladsen findes ikke."
+
+
+def test_the_browser_sessions_language_does_not_change_the_api(client, login, make_user, make_token):
+    user = make_user("bif")
+    login(user)
+    token = csrf_from(client.get("/").get_data(as_text=True))
+    client.post("/language", data={"lang": "en", "csrf_token": token})
+    response = client.get("/api/v1/places/999999", headers=_h(make_token(user)))
+    assert (response.status_code, response.json["message"]) == (404, "Pladsen findes ikke.")

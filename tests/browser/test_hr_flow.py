@@ -192,6 +192,38 @@ def test_pages_in_english_are_accessible(live_server, page, browser_login, asser
         assert_accessible(page)
 
 
+def test_a_refused_change_is_explained_in_english(
+    live_server, page, browser_login, assert_accessible
+) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from quota_app.places import services as lifecycle
+
+    hr = live_server.create_user("hr", "SOF")
+    with live_server.session() as session:
+        sof = session.execute(sa.select(Department.id).where(Department.code == "SOF")).scalar_one()
+        place_id = lifecycle.register_place(
+            session,
+            department_id=sof,
+            type_code="internship",
+            reference="SOF-EN-1",
+            status="filled",
+            effective_date=date(2025, 9, 1),
+            actor="test",
+            now=live_server.clock.now(),
+        ).id
+        session.commit()
+    browser_login(page, hr)
+    page.goto(f"/places/{place_id}")
+    page.click("button[name=lang][value=en]")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    _change_status(page, "paused", "2025-09-10", "")
+    expect(page.locator("#status-error")).to_contain_text(
+        "A place cannot go from filled to paused (10.09.2025). A place that is filled can only become open or closed."
+    )
+    assert_accessible(page)
+
+
 def test_a_concurrent_change_is_shown_and_nothing_typed_is_lost(
     live_server, page, browser_login, assert_accessible
 ) -> None:  # type: ignore[no-untyped-def]

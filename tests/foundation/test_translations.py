@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import re
+from fnmatch import fnmatch
 from io import BytesIO
 from pathlib import Path
 
@@ -16,7 +18,8 @@ from tests.conftest import csrf_from
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("quota_app", "reports", "scheduler")
-KEYWORDS = {**DEFAULT_KEYWORDS, "_": None, "lazy_gettext": None}
+# N_ (quota_app.texts) marks the messages services raise; it is one of Babel's default keywords too.
+KEYWORDS = {**DEFAULT_KEYWORDS, "_": None, "lazy_gettext": None, "N_": None}
 METHODS = [("**/static/**", "ignore"), ("**.py", "python"), ("**/templates/**.html", "jinja2")]
 
 
@@ -57,6 +60,73 @@ def test_there_is_something_to_translate():
     assert len(messages) > 50
     assert any(message == "Log ind" for _, _, message in messages)
     assert any(path.endswith("base.html") for path, _, _ in messages)
+
+
+def test_messages_services_raise_are_extracted():
+    found = {(path, message) for path, _, message in extracted_messages()}
+    for path, message in (
+        ("quota_app/places/services.py", "Pladsen findes ikke."),
+        ("quota_app/places/services.py", "%(first)s eller %(last)s"),
+        ("quota_app/imports/places.py", "Pladsen %(reference)s: %(problem)s"),
+        ("quota_app/targets/services.py", "Der er ingen måltal for %(year)d at kopiere."),
+        ("quota_app/api/views.py", "Feltet '%(name)s' mangler."),
+        ("quota_app/periods.py", "Ugyldig periode '%(text)s': brug fx 2025, 2025-H1 eller 2025-H2."),
+        ("reports/gather.py", "Ukendt forvaltning '%(code)s'."),
+    ):
+        assert (path, message) in found, (path, message)
+    config = (ROOT / "babel.cfg").read_text(encoding="utf-8")
+    assert re.search(r"^keywords = .*\bN_\b", config, re.MULTILINE), "babel.cfg must list N_ for pybabel"
+
+
+# Where people's messages are made without Flask, and the calls whose message argument must be marked.
+MESSAGE_SOURCES = (
+    "quota_app/*/services.py",
+    "quota_app/imports/*.py",
+    "quota_app/periods.py",
+    "quota_app/api/views.py",
+    "reports/*.py",
+)
+MESSAGE_ARGUMENT = {"DomainError": 0, "NotFound": 0, "Conflict": 0, "RowError": 1, "fail": 1}
+
+
+def test_messages_services_raise_are_marked_for_translation():
+    """A plain or f-string message could never be shown in English: services must use N_."""
+    unmarked = []
+    for pattern in MESSAGE_SOURCES:
+        for path in sorted(ROOT.glob(pattern)):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                position = MESSAGE_ARGUMENT.get(name)
+                if position is None or len(node.args) <= position:
+                    continue
+                argument = node.args[position]
+                if isinstance(argument, ast.JoinedStr | ast.BinOp) or (
+                    isinstance(argument, ast.Constant) and isinstance(argument.value, str)
+                ):
+                    unmarked.append(f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(argument)[:80]}")
+    assert not unmarked, "Mark these messages with quota_app.texts.N_:\n" + "\n".join(unmarked)
+
+
+def test_a_service_message_has_the_same_english_in_every_catalogue():
+    """Flask-Babel merges the catalogues (the last one wins): a message several features raise must agree."""
+    from_services = {
+        message
+        for path, _, message in extracted_messages()
+        if any(fnmatch(path, pattern) for pattern in MESSAGE_SOURCES)
+    }
+    seen: dict = {}
+    for path in catalogues():
+        with path.open("rb") as handle:
+            for message in read_po(handle):
+                if message.id in from_services and message.string and not message.fuzzy:
+                    seen.setdefault(message.id, {}).setdefault(message.string, []).append(
+                        str(path.relative_to(ROOT))
+                    )
+    assert len(seen) > 100
+    differing = {msgid: strings for msgid, strings in seen.items() if len(strings) > 1}
+    assert not differing, differing
 
 
 def test_every_marked_text_has_an_english_translation():

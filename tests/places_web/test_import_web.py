@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from datetime import date
@@ -319,3 +320,41 @@ def test_an_upload_is_bound_to_the_browser_session(app, client, login, session, 
     assert other_browser.post(f"/places/import/{token}/confirm", data={"csrf_token": csrf}).status_code == 404
     assert counts(session) == before
     assert client.get(f"/places/import/{token}").status_code == 200
+
+
+def _problems(page) -> list[str]:  # type: ignore[no-untyped-def]
+    table = re.search(
+        r'<table class="table" id="import-errors">(.*?)</table>', page.get_data(as_text=True), re.S
+    )
+    return [html.unescape(p) for p in re.findall(r"<tr><td>[^<]+</td><td>([^<]+)</td>", table.group(1))]
+
+
+def test_bad_rows_in_danish_then_the_same_preview_in_english(client, login, session, make_user) -> None:  # type: ignore[no-untyped-def]
+    login(make_user("hr", "SOF"))
+    bad = _csv(
+        *GOOD_ROWS,
+        "SOF-3;SOF;Virksomhedspraktik;i bero;01-09-2025;;;;",
+        "SOF-4;XYZ;Virksomhedspraktik;måske;2025-09-01;;;;",
+    )
+    page, token = upload(client, bad, "pladser.csv")
+    assert _problems(page) == [
+        "Pladsen SOF-3: En plads skal begynde som åben eller besat, ikke som i bero (01.09.2025).",
+        "Ukendt forvaltning 'XYZ'. Ukendt status 'måske': brug åben, besat, i bero eller nedlagt.",
+    ]
+    html_da = page.get_data(as_text=True)
+    client.post("/language", data={"lang": "en", "csrf_token": csrf_from(html_da), "next": "/places/import"})
+    page = client.get(f"/places/import/{token}")  # the preview kept on disk, read in the new language
+    assert _problems(page) == [
+        "Place SOF-3: A place must start as open or filled, not as paused (01.09.2025).",
+        "Unknown department 'XYZ'. Unknown status 'måske': use open, filled, paused or closed.",
+    ]
+    assert "2 rows are wrong. Nothing is saved." in page.get_data(as_text=True)
+
+
+def test_a_whole_file_problem_in_english(client, login, make_user) -> None:  # type: ignore[no-untyped-def]
+    login(make_user("hr", "SOF"))
+    token = csrf_from(client.get("/places/import").get_data(as_text=True))
+    client.post("/language", data={"lang": "en", "csrf_token": token, "next": "/places/import"})
+    page, _token = upload(client, b"", "tom.csv")
+    assert _error_rows(page.get_data(as_text=True)) == ["The whole file"]
+    assert _problems(page) == ["The file is empty."]

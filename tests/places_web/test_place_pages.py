@@ -347,3 +347,47 @@ def test_form_messages_in_english_when_chosen(client, login, session, make_user)
     assert "Write a number, e.g. 1 or 0.5." in html
     assert "Write the date as YYYY-MM-DD, e.g. 2025-06-30." in html
     assert "Register a new place" in html
+
+
+REFUSED_DA = (
+    "En plads kan ikke gå fra besat til i bero (10.09.2025). En besat plads kan kun blive åben eller nedlagt."
+)
+REFUSED_EN = "A place cannot go from filled to paused (10.09.2025). A place that is filled can only become open or closed."
+
+
+def _refuse_a_pause(client, place_id: int):  # type: ignore[no-untyped-def]
+    html = _detail(client, place_id)
+    data = {
+        "csrf_token": csrf_from(html),
+        "version": _version(html),
+        "status": "paused",
+        "effective_date": "2025-09-10",
+        "note": "",
+    }
+    return client.post(f"/places/{place_id}/status", data=data)
+
+
+def test_refused_transition_is_in_danish_by_default(client, login, make_user, make_place) -> None:  # type: ignore[no-untyped-def]
+    hr = make_user("hr", "SOF")
+    place = make_place(hr, "P-1", status="filled")
+    login(hr)
+    response = _refuse_a_pause(client, place.id)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert REFUSED_DA in page and REFUSED_EN not in page
+
+
+def test_refused_transition_in_english_when_chosen(client, login, session, make_user, make_place) -> None:  # type: ignore[no-untyped-def]
+    hr = make_user("hr", "SOF")
+    place = make_place(hr, "P-1", status="filled")
+    login(hr)
+    token = csrf_from(_detail(client, place.id))
+    client.post("/language", data={"lang": "en", "csrf_token": token, "next": f"/places/{place.id}"})
+    before = counts(session)
+    response = _refuse_a_pause(client, place.id)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert re.search(r'id="status-error".*?' + re.escape(REFUSED_EN), page, re.S)
+    assert REFUSED_DA not in page
+    assert counts(session) == before

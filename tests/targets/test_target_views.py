@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import io
 from datetime import date
 
 from sqlmodel import select
@@ -185,3 +187,41 @@ def test_pages_in_english(client, login, make_user, reference):
     assert "Counting rules 2026" in client.get("/targets/2026/rules").get_data(as_text=True)
     assert "Departments and mayors" in client.get("/admin/departments").get_data(as_text=True)
     assert "Personal API tokens" in client.get("/tokens/").get_data(as_text=True)
+
+
+def _choose(client, lang: str) -> None:  # type: ignore[no-untyped-def]
+    token = csrf_from(client.get("/targets/2026").get_data(as_text=True))
+    assert client.post("/language", data={"csrf_token": token, "lang": lang}).status_code == 302
+
+
+def test_a_refused_copy_is_told_in_the_readers_language(client, login, make_user, reference, session):
+    login(make_user("bif"))
+    data, _html = _grid_data(client, 2026)
+    page = client.post("/targets/2026/copy", data=data, follow_redirects=True).get_data(as_text=True)
+    assert "Der er ingen måltal for 2025 at kopiere." in page
+    _choose(client, "en")
+    data, _html = _grid_data(client, 2026)
+    page = client.post("/targets/2026/copy", data=data, follow_redirects=True).get_data(as_text=True)
+    assert "There are no targets for 2025 to copy." in page
+    assert "Der er ingen måltal" not in page
+    assert session.exec(select(Target)).all() == []
+
+
+def test_bad_target_rows_in_english(client, login, make_user, reference):
+    login(make_user("bif"))
+    _choose(client, "en")
+    token = csrf_from(client.get("/targets/import").get_data(as_text=True))
+    rows = "year;department;type;value;decided_on;reference\r\n2026;SOF;x;1;;\r\n1999;ABC;internship;-1;;\r\n"
+    page = client.post(
+        "/targets/import", data={"csrf_token": token, "file": (io.BytesIO(rows.encode()), "t.csv")}
+    ).get_data(as_text=True)
+    page = html.unescape(page)
+    assert "Nothing was saved. Fix these rows and try again:" in page
+    for line in (
+        "Row 2: Unknown placement type 'x'.",
+        "Row 3: The year must be between 2000 and 2100.",
+        "Row 3: Unknown department 'ABC'.",
+        "Row 3: The target must be a whole number, 0 or more.",
+    ):
+        assert line in page, line
+    assert "Ukendt" not in page and "Række" not in page
