@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import http.cookiejar
+import itertools
 import math
 import os
 import re
@@ -35,6 +36,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -62,6 +64,8 @@ SCENARIOS = {
     ),
     "live half-year average (2025-H1)": ("/monitor/?period=2025-H1&method=average", b"mon-matrix"),
     "pinned known-at (cached)": ("/monitor/?date=2025-06-30&known_at=2025-08-01T12:00", b"mon-matrix"),
+    # A moment of its own for every request: nothing is reused, every request counts afresh.
+    "uncached (a new known-at each request)": ("/monitor/?date=2025-06-30&known_at={moment}", b"mon-matrix"),
     "department page (SOF)": ("/monitor/department/SOF?date=2025-09-30", b"mon-breadcrumb"),
     "trend (SOF, utility jobs)": (
         "/monitor/department/SOF/type/utility_job?date=2025-09-30",
@@ -134,7 +138,13 @@ def sign_in(base: str) -> str:
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
+MOMENTS = itertools.count()
+
+
 def fetch(url: str, cookie: str, marker: bytes) -> float:
+    if "{moment}" in url:  # a new minute of August 2025 each time (local time, as the form takes it)
+        moment = datetime(2025, 8, 1) + timedelta(minutes=next(MOMENTS))
+        url = url.replace("{moment}", moment.strftime("%Y-%m-%dT%H:%M"))
     request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310
     began = time.perf_counter()
     with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310

@@ -276,13 +276,14 @@ class SupersededInterval(_IntervalColumns, table=True):
 
     __tablename__ = "place_interval_superseded"
     __table_args__ = (
-        # As known at T: the intervals superseded after T, a short range unless T lies far back.
+        # Per department, type and status, the intervals superseded after T: one range each, short
+        # unless T lies far back.
         sa.Index(
-            "ix_place_interval_superseded_known",
-            "known_to",
+            "ix_place_interval_superseded_cell",
             "department_id",
             "type_id",
             "status",
+            "known_to",
             "valid_to",
             *_COUNTED,
         ),

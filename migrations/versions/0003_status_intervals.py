@@ -61,9 +61,9 @@ def upgrade() -> None:
         ),
     )
     op.create_index(
-        "ix_place_interval_superseded_known",
+        "ix_place_interval_superseded_cell",
         "place_interval_superseded",
-        ["known_to", "department_id", "type_id", "status", "valid_to", *COUNTED],
+        ["department_id", "type_id", "status", "known_to", "valid_to", *COUNTED],
         unique=False,
     )
     # Derived data: built from the events already recorded, the same way every later write rebuilds it.
@@ -73,7 +73,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_place_interval_superseded_known", table_name="place_interval_superseded")
+    op.drop_index("ix_place_interval_superseded_cell", table_name="place_interval_superseded")
     op.drop_table("place_interval_superseded")
     op.drop_index("ix_place_interval_cell", table_name="place_interval")
     op.drop_table("place_interval")

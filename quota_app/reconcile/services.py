@@ -75,7 +75,7 @@ def known_at_condition(table: sa.Table, known_at: datetime) -> Any:
     """The intervals of table (current or superseded) that were known at known_at."""
     known = table.c.known_from <= known_at
     if table is SUPERSEDED:
-        # known_to first: the superseded table's index ranges on it.
+        # known_to first: after department, type and status, the superseded table's index ranges on it.
         return sa.and_(table.c.known_to > known_at, known)
     return known
 
@@ -134,8 +134,9 @@ def count_by_status_query(
     or "fte"; the types not in it are not counted).
 
     Current intervals: one aggregate per weighting and figure, each over one index range per department,
-    type and status, grouped in index order (no sort). Superseded intervals known at known_at are one
-    range of their own index (known_to > known_at), so a single scan of it gives every figure.
+    type and status, grouped in index order (no sort). Superseded intervals: those known at known_at are
+    one range per department, type and status (known_to > known_at), short unless known_at lies far
+    back; a single pass over them gives every figure.
     """
 
     def days(t: sa.Table) -> Any:
