@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import resource
 import subprocess
@@ -18,15 +17,13 @@ import sys
 import tempfile
 import time
 import tracemalloc
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import sqlalchemy as sa
+from .databases import fresh_postgresql
 
 NOW = datetime(2025, 9, 30, 10, 0, tzinfo=UTC)
 TODAY = date(2025, 9, 30)
-PG_ADMIN_URL = os.environ.get("QUOTA_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 DEPARTMENTS = ("ØKF", "KFF", "BUF", "SUF", "SOF", "TMF", "BIF")
 TYPES = ("Virksomhedspraktik", "Nytteindsats", "Fleksjob", "Seniorjob", "Jobrotation", "Løntilskud")
 STATUS_DA = {"open": "åben", "filled": "besat", "paused": "i bero", "closed": "nedlagt"}
@@ -167,17 +164,8 @@ def main(argv: list[str] | None = None) -> None:
         figures = {
             "SQLite": _child("SQLite", f"sqlite:///{Path(tmp) / 'bench.db'}", csv_path, args.tracemalloc)
         }
-        name = f"bench_import_{uuid.uuid4().hex[:10]}"
-        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'"))
-        try:
-            url = sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+        with fresh_postgresql() as url:
             figures["PostgreSQL"] = _child("PostgreSQL", url, csv_path, args.tracemalloc)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
 
     labels = [
         ("import time (s)", "seconds"),

@@ -45,13 +45,10 @@ from sqlmodel import Session
 from quota_app.auth import services as auth
 from quota_app.db import make_engine
 
+from .databases import fresh_postgresql
 from .synthetic import NOW, load
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN_URL = os.environ.get(
-    "QUOTA_BENCH_PG_URL",
-    os.environ.get("QUOTA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
-)
 EMAIL = "bench-bif@kk.dk"
 PASSWORD = "benchmark-password-not-secret"  # noqa: S105
 BUDGET_P95_MS = 200.0
@@ -227,19 +224,8 @@ def main() -> None:
                 reuse = path.exists()
                 all_results[name] = bench_engine(name, f"sqlite:///{path}", args, workdir, reuse=reuse)
             elif name == "postgresql":
-                database = f"quota_bench_{uuid.uuid4().hex[:10]}"
-                admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-                with admin.connect() as conn:
-                    conn.execute(
-                        sa.text(f"CREATE DATABASE \"{database}\" TEMPLATE template0 ENCODING 'UTF8'")
-                    )
-                url = sa.engine.make_url(PG_ADMIN_URL).set(database=database).render_as_string(False)
-                try:
+                with fresh_postgresql() as url:
                     all_results[name] = bench_engine(name, url, args, workdir)
-                finally:
-                    with admin.connect() as conn:
-                        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-                    admin.dispose()
             else:
                 parser.error(f"unknown engine {name}")
     finally:

@@ -13,14 +13,10 @@ own method; the average is also shown against the bare point count.
 from __future__ import annotations
 
 import argparse
-import os
 import resource
-import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -29,12 +25,9 @@ from quota_app.db import DayNumber, UTCDateTime, make_engine
 from quota_app.periods import Period
 from quota_app.reconcile.services import monthly_trend, reconcile
 
+from .databases import fresh_database
 from .synthetic import NOW, load
 
-PG_ADMIN_URL = os.environ.get(
-    "QUOTA_BENCH_PG_URL",
-    os.environ.get("QUOTA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
-)
 AS_OF = date(2025, 6, 30)
 EARLIER = datetime(2025, 1, 15, 12, tzinfo=UTC)
 # The hardest case for the interval tables: a date far back as known soon after, when almost every
@@ -178,31 +171,13 @@ def main() -> None:
     args = parser.parse_args()
 
     results: dict[str, dict] = {}
-    with tempfile.TemporaryDirectory(prefix="quota-bench-") as tmp:
-        engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
-        try:
-            results["SQLite"] = measure(engine, places=args.places, seed=args.seed, repeat=args.repeat)
-        finally:
-            engine.dispose()
-
-    if not args.skip_postgresql:
-        name = f"quota_bench_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'"))
-        try:
-            url = sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    for label in ("SQLite", "PostgreSQL")[: 1 if args.skip_postgresql else 2]:
+        with fresh_database(label.lower()) as url:
             engine = make_engine(url)
             try:
-                results["PostgreSQL"] = measure(
-                    engine, places=args.places, seed=args.seed, repeat=args.repeat
-                )
+                results[label] = measure(engine, places=args.places, seed=args.seed, repeat=args.repeat)
             finally:
                 engine.dispose()
-        finally:
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
 
     engines = list(results)
     keys = list(next(iter(results.values())))

@@ -10,17 +10,11 @@ with the demo's history generator and their status intervals derived), then rend
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import resource
-import tempfile
 import time
 import tracemalloc
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, select
@@ -34,14 +28,12 @@ from quota_app.reconcile.intervals import refresh_places
 from reports import service
 from reports.gather import gather_context
 
+from .databases import fresh_database
+
 NOW = datetime(2025, 9, 30, 10, 0, tzinfo=UTC)
 PERIOD = parse_period("2025-H1")
 DEMO_PLACES = 300
 BUDGET_SECONDS = 3.0
-PG_ADMIN_URL = os.environ.get(
-    "QUOTA_BENCH_PG_URL",
-    os.environ.get("QUOTA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
-)
 CHUNK = 20_000
 
 
@@ -170,25 +162,6 @@ def run(url: str, places: int) -> None:
             f"  peak Python memory while building all eight: {peak / 2**20:.1f} MB (process max RSS {maxrss:.0f} MB)"
         )
     engine.dispose()
-
-
-@contextmanager
-def fresh_database(engine_name: str) -> Iterator[str]:
-    """Yield the URL of an empty database of the engine, dropped (or deleted) afterwards."""
-    if engine_name == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{Path(folder) / 'bench.db'}"
-        return
-    name = f"quota_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'"))
-    try:
-        yield sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def main() -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from quota_app.models import Department, DepartmentComment, Place, PlaceEvent, User
+from quota_app.places import services as lifecycle
 
 HEADER = "reference;forvaltning;ordning;status;dato;enhed;titel;årsværk;note"
 
@@ -192,27 +194,29 @@ def test_pages_in_english_are_accessible(live_server, page, browser_login, asser
         assert_accessible(page)
 
 
-def test_a_refused_change_is_explained_in_english(
-    live_server, page, browser_login, assert_accessible
-) -> None:  # type: ignore[no-untyped-def]
-    from datetime import date
-
-    from quota_app.places import services as lifecycle
-
-    hr = live_server.create_user("hr", "SOF")
+def _registered_sof_place(live_server, reference: str, type_code: str, status: str) -> int:  # type: ignore[no-untyped-def]
+    """Register a SOF place on 1 September 2025 through the lifecycle service; return its id."""
     with live_server.session() as session:
         sof = session.execute(sa.select(Department.id).where(Department.code == "SOF")).scalar_one()
-        place_id = lifecycle.register_place(
+        place = lifecycle.register_place(
             session,
             department_id=sof,
-            type_code="internship",
-            reference="SOF-EN-1",
-            status="filled",
+            type_code=type_code,
+            reference=reference,
+            status=status,
             effective_date=date(2025, 9, 1),
             actor="test",
             now=live_server.clock.now(),
-        ).id
+        )
         session.commit()
+        return place.id  # type: ignore[return-value]
+
+
+def test_a_refused_change_is_explained_in_english(
+    live_server, page, browser_login, assert_accessible
+) -> None:  # type: ignore[no-untyped-def]
+    hr = live_server.create_user("hr", "SOF")
+    place_id = _registered_sof_place(live_server, "SOF-EN-1", "internship", "filled")
     browser_login(page, hr)
     page.goto(f"/places/{place_id}")
     page.click("button[name=lang][value=en]")
@@ -227,25 +231,8 @@ def test_a_refused_change_is_explained_in_english(
 def test_a_concurrent_change_is_shown_and_nothing_typed_is_lost(
     live_server, page, browser_login, assert_accessible
 ) -> None:  # type: ignore[no-untyped-def]
-    from datetime import date
-
-    from quota_app.places import services as lifecycle
-
     hr, colleague = live_server.create_user("hr", "SOF"), live_server.create_user("hr", "SOF")
-    with live_server.session() as session:
-        sof = session.execute(sa.select(Department.id).where(Department.code == "SOF")).scalar_one()
-        place = lifecycle.register_place(
-            session,
-            department_id=sof,
-            type_code="flex_job",
-            reference="SOF-KONFLIKT",
-            status="open",
-            effective_date=date(2025, 9, 1),
-            actor="test",
-            now=live_server.clock.now(),
-        )
-        session.commit()
-        place_id = place.id
+    place_id = _registered_sof_place(live_server, "SOF-KONFLIKT", "flex_job", "open")
     browser_login(page, hr)
     page.goto(f"/places/{place_id}")
     page.select_option("#status", "paused")
