@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, request, url_for
 from flask_login import current_user
 
-from ..i18n import _
+from ..i18n import _, _p
 from ..models import Department
 from ..web import db_session
 from ..web import now as web_now
@@ -47,7 +47,7 @@ HR_MENU = (
 )
 BIF_MENU = (
     NavEntry(_("Overblik"), (*OVERVIEW, "core.start")),
-    NavEntry(_("Måltal"), TARGETS),
+    NavEntry(_p("menu", "Måltal"), TARGETS),
     NavEntry(_("Regler"), RULES),
     NavEntry(_("Forvaltninger"), DEPARTMENTS),
     NavEntry(_("Rapporter"), REPORTS),
@@ -85,7 +85,7 @@ HR_TASKS = (
 )
 BIF_TASKS = (
     Task(_("Overblik"), _("Opfyldelsen i alle forvaltninger lige nu, med de ældste åbne pladser."), OVERVIEW),
-    Task(_("Måltal"), _("Sæt og importér årets måltal pr. forvaltning og type."), TARGETS),
+    Task(_p("menu", "Måltal"), _("Sæt og importér årets måltal pr. forvaltning og type."), TARGETS),
     Task(_("Regler"), _("Bestem, hvilke statusser der tæller med for hver type og år."), RULES),
     Task(_("Forvaltninger"), _("Borgmestre, HR-kontakter og antal ansatte."), DEPARTMENTS),
     Task(

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import DateInput, TextInput
 
-from ..i18n import _
+from ..i18n import _, _p
 
 FIRST_STATUSES = ("open", "filled")
 STATUS_LABELS = {
@@ -93,7 +93,9 @@ class PlaceForm(FlaskForm):
         description=_("Fx kontorpraktikant. Skriv aldrig borgerens navn eller CPR-nummer."),
     )
     fte = DecimalCommaField(
-        _("Årsværk"), default=1.0, validators=[InputRequired(_("Skriv årsværk, fx 1.")), _fte_in_range]
+        _p("label", "Årsværk"),
+        default=1.0,
+        validators=[InputRequired(_("Skriv årsværk, fx 1.")), _fte_in_range],
     )
     status = SelectField(
         _("Første status"),

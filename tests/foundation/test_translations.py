@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import re
-from fnmatch import fnmatch
 from io import BytesIO
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from tests.conftest import csrf_from
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("quota_app", "reports", "scheduler")
 # N_ (quota_app.texts) marks the messages services raise; it is one of Babel's default keywords too.
-KEYWORDS = {**DEFAULT_KEYWORDS, "_": None, "lazy_gettext": None, "N_": None}
+KEYWORDS = {**DEFAULT_KEYWORDS, "_": None, "_p": ((1, "c"), 2), "lazy_gettext": None, "N_": None}
 METHODS = [("**/static/**", "ignore"), ("**.py", "python"), ("**/templates/**.html", "jinja2")]
 
 
@@ -27,22 +26,22 @@ def catalogues() -> list[Path]:
     return sorted((ROOT / "quota_app").glob("**/translations/en/LC_MESSAGES/*.po"))
 
 
-def extracted_messages() -> list[tuple[str, int, str | tuple]]:
-    """Every translatable text in the app's Python and templates: (file, line, msgid)."""
+def extracted_messages() -> list[tuple[str, int, str | tuple, str | None]]:
+    """Every translatable text in the app's Python and templates: (file, line, msgid, context)."""
     found = []
     for package in PACKAGES:
         folder = ROOT / package
         if not folder.is_dir():
             continue
-        for filename, line, message, _comments, _context in extract_from_dir(
+        for filename, line, message, _comments, context in extract_from_dir(
             str(folder), METHODS, keywords=KEYWORDS, strip_comment_tags=True
         ):
-            found.append((f"{package}/{filename}", line, message))
+            found.append((f"{package}/{filename}", line, message, context))
     return found
 
 
 def english() -> dict:
-    """msgid -> English msgstr, merged over every feature's catalogue (non-empty, non-fuzzy only)."""
+    """(context, msgid) -> English msgstr, merged over every feature's catalogue (non-empty, non-fuzzy)."""
     merged: dict = {}
     for path in catalogues():
         with path.open("rb") as handle:
@@ -51,19 +50,20 @@ def english() -> dict:
                     continue
                 strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
                 if all(strings):
-                    merged[message.id] = message.string
+                    merged[(message.context, message.id)] = message.string
     return merged
 
 
 def test_there_is_something_to_translate():
     messages = extracted_messages()
     assert len(messages) > 50
-    assert any(message == "Log ind" for _, _, message in messages)
-    assert any(path.endswith("base.html") for path, _, _ in messages)
+    assert any(message == "Log ind" for _, _, message, _ in messages)
+    assert any(path.endswith("base.html") for path, _, _, _ in messages)
+    assert any(context == "menu" for _, _, _, context in messages)
 
 
 def test_messages_services_raise_are_extracted():
-    found = {(path, message) for path, _, message in extracted_messages()}
+    found = {(path, message) for path, _, message, _ in extracted_messages()}
     for path, message in (
         ("quota_app/places/services.py", "Pladsen findes ikke."),
         ("quota_app/places/services.py", "%(first)s eller %(last)s"),
@@ -109,23 +109,20 @@ def test_messages_services_raise_are_marked_for_translation():
     assert not unmarked, "Mark these messages with quota_app.texts.N_:\n" + "\n".join(unmarked)
 
 
-def test_a_service_message_has_the_same_english_in_every_catalogue():
-    """Flask-Babel merges the catalogues (the last one wins): a message several features raise must agree."""
-    from_services = {
-        message
-        for path, _, message in extracted_messages()
-        if any(fnmatch(path, pattern) for pattern in MESSAGE_SOURCES)
-    }
+def test_a_text_has_the_same_english_in_every_catalogue():
+    """Flask-Babel merges the catalogues and the last one wins: a text in several of them must agree.
+    Where a text needs other English in other places, it has a context (_p, pgettext)."""
     seen: dict = {}
     for path in catalogues():
         with path.open("rb") as handle:
             for message in read_po(handle):
-                if message.id in from_services and message.string and not message.fuzzy:
-                    seen.setdefault(message.id, {}).setdefault(message.string, []).append(
+                if message.id and message.string and not message.fuzzy:
+                    key = (message.context, message.id)
+                    seen.setdefault(key, {}).setdefault(str(message.string), []).append(
                         str(path.relative_to(ROOT))
                     )
-    assert len(seen) > 100
-    differing = {msgid: strings for msgid, strings in seen.items() if len(strings) > 1}
+    assert len(seen) > 300
+    differing = {key: strings for key, strings in seen.items() if len(strings) > 1}
     assert not differing, differing
 
 
@@ -133,9 +130,9 @@ def test_every_marked_text_has_an_english_translation():
     translated = english()
     missing = sorted(
         {
-            f"{path}:{line}: {message!r}"
-            for path, line, message in extracted_messages()
-            if message not in translated
+            f"{path}:{line}: {message!r}" + (f" (context {context!r})" if context else "")
+            for path, line, message, context in extracted_messages()
+            if (context, message) not in translated
         }
     )
     assert not missing, (
@@ -228,3 +225,18 @@ def test_wrong_password_message_in_english(client, make_user):
 def test_danish_is_the_default(client):
     page = client.get("/login").get_data(as_text=True)
     assert '<html lang="da">' in page and "<h1>Log ind</h1>" in page
+
+
+def test_a_word_gets_the_english_of_where_it_stands(client, login, make_user):
+    """'Måltal' is Targets in the menu and Target above a column; 'Årsværk' is spelt out on a form."""
+    login(make_user("bif"))
+    choose_english(client, "/")
+    start = client.get("/").get_data(as_text=True)
+    assert ">Targets</a>" in start and ">API tokens</a>" in start
+    department = client.get("/monitor/department/SOF?date=2025-06-30").get_data(as_text=True)
+    assert '<th scope="col" class="mon-num">Target</th>' in department
+    client.post("/logout", data={"csrf_token": csrf_from(start)})
+    login(make_user("hr"))
+    choose_english(client, "/places/new")
+    form = client.get("/places/new").get_data(as_text=True)
+    assert "Full-time equivalent (FTE)" in form and "Årsværk" not in form
