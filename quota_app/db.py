@@ -94,13 +94,11 @@ class greatest(sa.sql.functions.GenericFunction):
 
 
 @compiles(least, "sqlite")
-def _least_sqlite(element: least, compiler: Any, **kw: Any) -> str:
-    return f"min({compiler.process(element.clauses, **kw)})"
-
-
 @compiles(greatest, "sqlite")
-def _greatest_sqlite(element: greatest, compiler: Any, **kw: Any) -> str:
-    return f"max({compiler.process(element.clauses, **kw)})"
+def _least_greatest_sqlite(element: least | greatest, compiler: Any, **kw: Any) -> str:
+    # SQLite's min() and max() with two or more arguments are scalar, like LEAST and GREATEST.
+    name = "min" if isinstance(element, least) else "max"
+    return f"{name}({compiler.process(element.clauses, **kw)})"
 
 
 def danish_order(column: Any) -> Any:

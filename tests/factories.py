@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from flask import g
 from sqlmodel import Session
 
 from quota_app import web
 from quota_app.models import Place, PlaceEvent
+from quota_app.settings import Settings
 
 # (status, effective date), (status, effective date, recorded at) or
 # (status, effective date, recorded at, voided at)
@@ -78,3 +80,14 @@ def insert_place(
         )
     session.flush()
     return place
+
+
+def bare_settings(tmp_path: Path) -> Settings:
+    """Settings for an app that never touches its database (pages, menus, catalogues)."""
+    return Settings(
+        env="test",
+        instance_path=tmp_path,
+        database_url=f"sqlite:///{tmp_path / 'unused.db'}",
+        secret_key="test-secret",
+        session_cookie_secure=False,
+    )

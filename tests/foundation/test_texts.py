@@ -17,9 +17,9 @@ from quota_app.clock import FrozenClock
 from quota_app.errors import DomainError, NotFound
 from quota_app.imports.files import RowError
 from quota_app.places.services import _words, history_problem, transition_problem
-from quota_app.settings import Settings
 from quota_app.texts import N_, ByLanguage, Joined, Text, from_data, render, to_data
 from quota_app.web import localized
+from tests.factories import bare_settings
 
 ENGLISH = {
     "besat": "filled",
@@ -117,13 +117,7 @@ def test_domain_errors_and_row_errors_keep_their_danish_message():
 @pytest.fixture
 def bare_app(tmp_path: Path) -> Flask:
     """An app with the real catalogues that never touches a database."""
-    settings = Settings(
-        env="test",
-        instance_path=tmp_path,
-        database_url=f"sqlite:///{tmp_path / 'unused.db'}",
-        secret_key="test-secret",
-        session_cookie_secure=False,
-    )
+    settings = bare_settings(tmp_path)
     return create_app(settings, clock=FrozenClock(datetime(2025, 12, 31, 12, 0, tzinfo=UTC)))
 
 

@@ -16,20 +16,14 @@ from wtforms.validators import DataRequired
 from quota_app import create_app
 from quota_app.clock import FrozenClock
 from quota_app.core.navigation import menu_for, resolve_endpoint, tasks_for
-from quota_app.settings import Settings
+from tests.factories import bare_settings
 
 
 @pytest.fixture
 def bare_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Flask:
     """An app that never touches a database (menus and macros only), with the foundation's pages only."""
     monkeypatch.setattr("quota_app.BLUEPRINTS", ("quota_app.core.views", "quota_app.auth.views"))
-    settings = Settings(
-        env="test",
-        instance_path=tmp_path,
-        database_url=f"sqlite:///{tmp_path / 'unused.db'}",
-        secret_key="test-secret",
-        session_cookie_secure=False,
-    )
+    settings = bare_settings(tmp_path)
     application = create_app(settings, clock=FrozenClock(datetime(2025, 12, 31, 23, 30, tzinfo=UTC)))
     application.config["WTF_CSRF_ENABLED"] = False
     return application
