@@ -55,7 +55,8 @@ lint: $(PY_STAMP)
 test: setup system-deps lint
 	$(BIN)/pytest -n 2 --dist loadgroup
 
-# DESIGN.md §8 at national scale (100,000 places, ~1,000,000 events); each script prints its figures.
+# The budgets of docs/quality.md at national scale (100,000 places, ~1,000,000 events); each script
+# prints its figures.
 bench: setup
 	$(BIN)/python -m benchmarks.bench_import
 	$(BIN)/python -m benchmarks.bench_reconcile
