@@ -114,9 +114,9 @@ def login():  # type: ignore[no-untyped-def]
         db = db_session()
         user = services.authenticate(db, email=form.email.data, password=form.password.data, now=now())
         if user is not None:
-            throttle.succeeded(attempt)
             services.record_sign_in(db, user=user, now=now())
-            db.commit()
+            db.commit()  # first: on SQLite the throttle's own transaction waits for this one's write lock
+            throttle.succeeded(attempt)
             _start_new_session()
             login_user(user)
             return redirect(safe_next(request.args.get("next")) or url_for("core.start"))
