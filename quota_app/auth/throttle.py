@@ -31,6 +31,10 @@ from ..models import LoginAttempt
 from ..settings import Settings
 
 
+class ThrottleUnavailable(RuntimeError):
+    """The storage cannot be reached: sign-ins are refused (503) rather than let through uncounted."""
+
+
 @dataclass(frozen=True)
 class Limit:
     amount: int
@@ -155,6 +159,14 @@ class LoginThrottle:
 
     def check(self, *, account: str, address: str, now: datetime) -> Attempt:
         """Record an attempt and decide; refused attempts are already taken back."""
+        try:
+            return self._check(account=account, address=address[:64], now=now)
+        except Exception as exc:
+            if type(exc).__module__.split(".")[0] == "redis":
+                raise ThrottleUnavailable(str(exc)) from exc
+            raise
+
+    def _check(self, *, account: str, address: str, now: datetime) -> Attempt:
         handle = self.storage.add(account=account, address=address, at=now, keep_after=now - self.longest)
         pair, by_address = self.storage.times(account=account, address=address, since=now - self.longest)
         waits = [

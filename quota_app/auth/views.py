@@ -21,7 +21,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
-from werkzeug.exceptions import TooManyRequests
+from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
 from ..extensions import login_manager
 from ..i18n import _
@@ -29,7 +29,7 @@ from ..models import User
 from ..web import database, db_session, now
 from . import services
 from .forms import LoginForm
-from .throttle import LoginThrottle
+from .throttle import LoginThrottle, ThrottleUnavailable
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -84,8 +84,9 @@ def login_throttle() -> LoginThrottle:
     return throttle
 
 
-def _too_many_attempts(retry_after: int):  # type: ignore[no-untyped-def]
-    response = make_response(render_template("error.html", code=429, error=TooManyRequests()), 429)
+def _refused(error: TooManyRequests | ServiceUnavailable, retry_after: int):  # type: ignore[no-untyped-def]
+    code = error.code or 500
+    response = make_response(render_template("error.html", code=code, error=error), code)
     response.headers["Retry-After"] = str(retry_after)
     return response
 
@@ -106,11 +107,17 @@ def login():  # type: ignore[no-untyped-def]
     form = LoginForm()
     if form.validate_on_submit():
         throttle = login_throttle()
-        attempt = throttle.check(
-            account=services.normalise_email(form.email.data), address=request.remote_addr or "", now=now()
-        )
+        try:
+            attempt = throttle.check(
+                account=services.normalise_email(form.email.data),
+                address=request.remote_addr or "",
+                now=now(),
+            )
+        except ThrottleUnavailable:
+            current_app.logger.exception("the sign-in limits' storage cannot be reached")
+            return _refused(ServiceUnavailable(), 30)
         if attempt.retry_after is not None:
-            return _too_many_attempts(attempt.retry_after)
+            return _refused(TooManyRequests(), attempt.retry_after)
         db = db_session()
         user = services.authenticate(db, email=form.email.data, password=form.password.data, now=now())
         if user is not None:

@@ -13,6 +13,8 @@ import redis
 import sqlalchemy as sa
 from sqlmodel import select
 
+from quota_app import create_app
+from quota_app.db import Database
 from quota_app.models import LoginAttempt
 from quota_app.settings import Settings, SettingsError, load_settings
 from tests.conftest import TEST_PASSWORD, csrf_from
@@ -160,3 +162,13 @@ def test_old_failures_are_pruned(browser, make_user, clock, session):
 def test_bad_rate_limit_settings_are_refused(name, value):
     with pytest.raises(SettingsError, match=name):
         load_settings(env="test", **{name: value})
+
+
+@pytest.mark.parametrize("storage", ["database"], indirect=True)
+def test_sign_in_is_refused_with_503_when_redis_cannot_be_reached(settings, connection, clock, make_user):
+    settings = settings.model_copy(update={"ratelimit_storage_uri": "redis://127.0.0.1:1/0"})
+    app = create_app(settings, database=Database.bound_to(connection), clock=clock)
+    user = make_user("hr")
+    client = app.test_client()
+    assert _attempt(client, user.email, TEST_PASSWORD) == 503  # never let through uncounted
+    assert client.last.headers["Retry-After"] == "30"
