@@ -7,10 +7,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, request, session
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .clock import Clock
 from .db import Database
-from .extensions import babel, csrf, limiter, login_manager
+from .extensions import babel, csrf, login_manager
 from .settings import Settings, load_settings
 
 LANGUAGES = ("da", "en")
@@ -36,19 +37,20 @@ def create_app(
         BABEL_DEFAULT_LOCALE=settings.default_locale,
         BABEL_DEFAULT_TIMEZONE=settings.timezone,
         BABEL_TRANSLATION_DIRECTORIES=";".join(str(p) for p in sorted(PACKAGE_DIR.glob("**/translations"))),
-        RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
-        RATELIMIT_ENABLED=True,
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
         TESTING=settings.env == "test",
     )
+    if settings.trusted_proxies:
+        # request.remote_addr (and the scheme) then come from the hop the trusted proxies added.
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     app.extensions["quota_db"] = database or Database(settings.effective_database_url)
     app.extensions["quota_clock"] = clock or Clock()
 
     babel.init_app(app, locale_selector=_select_locale)
     csrf.init_app(app)
     login_manager.init_app(app)
-    limiter.init_app(app)
 
     from . import web
 

@@ -324,6 +324,9 @@ class User(SQLModel, table=True):
     locale: str | None = Field(default=None, max_length=5)
     created_at: datetime = _utc()
     last_login_at: datetime | None = _utc(nullable=True)
+    # Part of every session's user id: signing out, a new password or deactivation raise it, and every
+    # session (and remember-me cookie) issued before no longer loads the user.
+    session_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
     # Flask-Login's user protocol.
     @property
@@ -339,7 +342,23 @@ class User(SQLModel, table=True):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        return f"{self.id}:{self.session_version}"
+
+
+class LoginAttempt(SQLModel, table=True):
+    """A failed sign-in (or one being checked), counted per account and address by auth.throttle."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        sa.Index("ix_login_attempt_pair", "account", "address", "at"),
+        sa.Index("ix_login_attempt_address", "address", "at"),
+        sa.Index("ix_login_attempt_at", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account: str = Field(max_length=254)
+    address: str = Field(max_length=64)
+    at: datetime = _utc()
 
 
 class ApiToken(SQLModel, table=True):

@@ -43,8 +43,13 @@ class Settings(BaseSettings):
     committee_emails: str = "biu@kk.dk,oeu@kk.dk"
     outbox_path: Path | None = None
 
-    ratelimit_storage_uri: str = "memory://"
+    # Where failed sign-ins are counted, shared by every worker: "database" or redis://host:port/db.
+    ratelimit_storage_uri: str = "database"
+    # Failed sign-ins allowed per (account, client address) pair, and per client address over all accounts.
     login_rate_limit: str = "5 per minute;20 per hour"
+    login_address_rate_limit: str = "100 per hour"
+    # How many reverse proxies in front of the app to trust for X-Forwarded-For / X-Forwarded-Proto.
+    trusted_proxies: int = Field(default=0, ge=0, le=10)
     session_cookie_secure: bool = True
 
     dispatch_cron: str = "0 8 15 2,8 *"
@@ -59,6 +64,24 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("login_rate_limit", "login_address_rate_limit")
+    @classmethod
+    def _rate_limits(cls, value: str) -> str:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a rate limit such as '5 per minute;20 per hour'") from exc
+        return value
+
+    @field_validator("ratelimit_storage_uri")
+    @classmethod
+    def _storage(cls, value: str) -> str:
+        if value != "database" and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(f"{value!r}: use 'database' or a redis://host:port/db address")
         return value
 
     @model_validator(mode="after")

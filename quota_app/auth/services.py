@@ -105,6 +105,68 @@ def authenticate(session: Session, *, email: str, password: str, now: datetime) 
     return user
 
 
+def get_user_by_email(session: Session, email: str) -> User:
+    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+    if user is None:
+        raise NotFound(
+            N_("Der findes ingen bruger med e-mailen %(address)s.", address=normalise_email(email))
+        )
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """End every session of this user, on every device (their session cookies no longer load the user)."""
+    user.session_version += 1
+
+
+def record_sign_in(session: Session, *, user: User, now: datetime) -> None:
+    audit.record(session, actor=user, action="user.login", entity=user, at=now)
+
+
+def sign_out(session: Session, *, user: User, now: datetime) -> None:
+    """Sign the user out everywhere: a copied session cookie no longer works after this."""
+    end_sessions(user)
+    session.flush()
+    audit.record(session, actor=user, action="user.logout", entity=user, at=now)
+
+
+def set_password(
+    session: Session,
+    *,
+    user: User,
+    password: str,
+    actor: User | str | None,
+    now: datetime,
+    action: str = "user.set_password",
+) -> User:
+    """Give the user a new password and end all their sessions."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            N_("Adgangskoden skal være mindst %(min)d tegn.", min=MIN_PASSWORD_LENGTH), field="password"
+        )
+    user.password_hash = hash_password(password)
+    end_sessions(user)
+    session.flush()
+    audit.record(session, actor=actor, action=action, entity=user, at=now)
+    return user
+
+
+def set_active(
+    session: Session, *, user: User, active: bool, actor: User | str | None, now: datetime
+) -> User:
+    """Activate or deactivate a user; deactivation ends all their sessions."""
+    before = audit.snapshot(user)
+    if user.active and not active:
+        end_sessions(user)
+    user.active = active
+    session.flush()
+    after = audit.snapshot(user)
+    if after != before:
+        action = "user.activate" if active else "user.deactivate"
+        audit.record(session, actor=actor, action=action, entity=user, before=before, after=after, at=now)
+    return user
+
+
 def _burn_time(password: str) -> None:
     with contextlib.suppress(VerificationError):
         _hasher.verify(_DUMMY_HASH, password)

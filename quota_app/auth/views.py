@@ -7,15 +7,29 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
-from ..extensions import limiter, login_manager
+from ..extensions import login_manager
 from ..i18n import _
 from ..models import User
-from ..web import db_session, now
+from ..web import database, db_session, now
 from . import services
 from .forms import LoginForm
+from .throttle import LoginThrottle, ThrottleUnavailable
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -27,10 +41,14 @@ login_manager.session_protection = "strong"
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+    """Load the user of a session or remember-me cookie ("id:session_version"), if still valid."""
+    ident, _sep, version = user_id.partition(":")
+    if not (ident.isascii() and ident.isdigit() and version.isascii() and version.isdigit()):
         return None
-    user = db_session().get(User, int(user_id))
-    return user if user is not None and user.active else None
+    user = db_session().get(User, int(ident))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 def safe_next(target: str | None) -> str | None:
@@ -57,21 +75,56 @@ def roles_required(*roles: str) -> Callable:
     return decorator
 
 
-def _login_limit() -> str:
-    return current_app.config["QUOTA_SETTINGS"].login_rate_limit
+def login_throttle() -> LoginThrottle:
+    """The app's sign-in throttle, made on first use (a Redis client connects only when used)."""
+    throttle = current_app.extensions.get("quota_login_throttle")
+    if throttle is None:
+        throttle = LoginThrottle.from_settings(current_app.config["QUOTA_SETTINGS"], database())
+        current_app.extensions["quota_login_throttle"] = throttle
+    return throttle
+
+
+def _refused(error: TooManyRequests | ServiceUnavailable, retry_after: int):  # type: ignore[no-untyped-def]
+    code = error.code or 500
+    response = make_response(render_template("error.html", code=code, error=error), code)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def _start_new_session() -> None:
+    """Drop everything the anonymous session held (no fixation) and get a new CSRF token."""
+    language = session.get("lang")
+    session.clear()
+    g.pop("csrf_token", None)
+    if language is not None:
+        session["lang"] = language
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=lambda response: response.status_code != 302)
 def login():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
         return redirect(url_for("core.start"))
     form = LoginForm()
     if form.validate_on_submit():
-        session = db_session()
-        user = services.authenticate(session, email=form.email.data, password=form.password.data, now=now())
+        throttle = login_throttle()
+        try:
+            attempt = throttle.check(
+                account=services.normalise_email(form.email.data),
+                address=request.remote_addr or "",
+                now=now(),
+            )
+        except ThrottleUnavailable:
+            current_app.logger.exception("the sign-in limits' storage cannot be reached")
+            return _refused(ServiceUnavailable(), 30)
+        if attempt.retry_after is not None:
+            return _refused(TooManyRequests(), attempt.retry_after)
+        db = db_session()
+        user = services.authenticate(db, email=form.email.data, password=form.password.data, now=now())
         if user is not None:
-            session.commit()
+            services.record_sign_in(db, user=user, now=now())
+            db.commit()  # first: on SQLite the throttle's own transaction waits for this one's write lock
+            throttle.succeeded(attempt)
+            _start_new_session()
             login_user(user)
             return redirect(safe_next(request.args.get("next")) or url_for("core.start"))
         form.password.errors.append(_("Forkert e-mail eller adgangskode."))
@@ -81,6 +134,10 @@ def login():  # type: ignore[no-untyped-def]
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():  # type: ignore[no-untyped-def]
+    db = db_session()
+    services.sign_out(db, user=current_user._get_current_object(), now=now())
+    db.commit()
+    _start_new_session()
     logout_user()
     flash(_("Du er logget ud."), "info")
     return redirect(url_for("auth.login"))

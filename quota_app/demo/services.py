@@ -230,8 +230,9 @@ def _ensure_users(session: Session, *, now: datetime) -> tuple[dict[str, str], b
                 now=now,
             )
         else:
-            user.password_hash = auth.hash_password(password)
-            audit.record(session, actor="cli", action="user.reset_password", entity=user, at=now)
+            auth.set_password(
+                session, user=user, password=password, actor="cli", now=now, action="user.reset_password"
+            )
             reset = True
         passwords[email] = password
     session.flush()
