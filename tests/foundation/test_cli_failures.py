@@ -94,3 +94,18 @@ def test_a_working_setup_still_exits_0(tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     check = run_quota(tmp_path, "dispatch", "--check", QUOTA_ENV="development")
     assert check.returncode == 0 and check.stdout.startswith("OK"), check.stderr
+
+
+def test_the_scheduler_process_says_it_the_same_way(tmp_path) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("QUOTA_")}
+    url = dead_database_urls(tmp_path)["postgresql"]
+    result = subprocess.run(
+        [sys.executable, "-m", "scheduler"],
+        env={**clean, "QUOTA_SECRET_KEY": "s", "QUOTA_DATABASE_URL": url},
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert_one_line(result, "kan ikke nås", "Connection refused")
