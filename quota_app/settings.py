@@ -61,6 +61,15 @@ class Settings(BaseSettings):
             raise ValueError(f"ukendt tidszone {value!r}") from exc
         return value
 
+    @field_validator("dispatch_cron", "alert_cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        from croniter import croniter
+
+        if len(value.split()) != 5 or not croniter.is_valid(value):
+            raise ValueError(f"ugyldigt cron-udtryk {value!r}: fem felter, fx '0 8 15 2,8 *'")
+        return value
+
     @model_validator(mode="after")
     def _secret_required_outside_development(self) -> Settings:
         if not self.secret_key and self.env != "development" and self.env != "test":

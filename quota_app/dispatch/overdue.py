@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
-from croniter import croniter
+from croniter import CroniterError, croniter
 from sqlmodel import Session, select
 
 from ..models import AppText, Dispatch, PlaceEvent
@@ -61,11 +61,15 @@ class OverduePeriod:
         )
 
 
-def planned_time(settings: Settings, period: Period) -> datetime:
-    """The first run of the dispatch schedule after the period's last day (in the settings' zone)."""
+def planned_time(settings: Settings, period: Period) -> datetime | None:
+    """The first run of the dispatch schedule after the period's last day (in the settings' zone), or
+    None for a schedule that never runs (e.g. '0 8 31 2 *': nothing is planned, so nothing is late)."""
     day_after = datetime.combine(period.end + timedelta(days=1), time(0), tzinfo=settings.zone)
-    # croniter gives the first fire strictly after its start: start a second early so midnight counts.
-    return croniter(settings.dispatch_cron, day_after - timedelta(seconds=1)).get_next(datetime)
+    try:
+        # croniter gives the first fire strictly after its start: start a second early so midnight counts.
+        return croniter(settings.dispatch_cron, day_after - timedelta(seconds=1)).get_next(datetime)
+    except CroniterError:
+        return None
 
 
 def overdue_periods(session: Session, *, settings: Settings, now: datetime) -> list[OverduePeriod]:
@@ -75,7 +79,7 @@ def overdue_periods(session: Session, *, settings: Settings, now: datetime) -> l
     found: list[OverduePeriod] = []
     for _i in range(LOOKBACK_PERIODS):
         planned = planned_time(settings, period)
-        if planned + grace <= now and _in_use_before(session, planned):
+        if planned is not None and planned + grace <= now and _in_use_before(session, planned):
             rows, waiting = _ledger(session, period, now)
             if rows == 0 or waiting:
                 found.append(OverduePeriod(period, planned, planned + grace, waiting))

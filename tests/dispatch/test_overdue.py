@@ -58,6 +58,8 @@ def test_planned_time_follows_the_dispatch_cron_in_copenhagen(settings) -> None:
     assert overdue.planned_time(settings, Period(2025, 2)) == datetime(2026, 2, 15, 7, 0, tzinfo=UTC)
     monthly = settings.model_copy(update={"dispatch_cron": "30 6 1 * *"})
     assert overdue.planned_time(monthly, H1) == datetime(2025, 7, 1, 4, 30, tzinfo=UTC)
+    never = settings.model_copy(update={"dispatch_cron": "0 8 31 2 *"})  # valid, but 31 February
+    assert overdue.planned_time(never, H1) is None
 
 
 def test_overdue_only_after_the_planned_time_plus_the_grace(session, settings, in_use) -> None:

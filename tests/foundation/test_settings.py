@@ -40,6 +40,8 @@ def test_default_database_is_a_sqlite_file_in_instance(tmp_path):
     [
         ("QUOTA_TIMEZONE", "Mars/Olympus", "ukendt tidszone"),
         ("QUOTA_SMTP_PORT", "99999", "QUOTA_SMTP_PORT=.99999.: må højst"),
+        ("QUOTA_DISPATCH_CRON", "0 8 15 2", "QUOTA_DISPATCH_CRON=.0 8 15 2.: ugyldigt cron-udtryk"),
+        ("QUOTA_ALERT_CRON", "every day", "ugyldigt cron-udtryk"),
     ],
 )
 def test_bad_settings_are_refused_with_a_clear_message(monkeypatch, name, value, message):
