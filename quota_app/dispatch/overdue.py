@@ -79,9 +79,10 @@ def overdue_periods(session: Session, *, settings: Settings, now: datetime) -> l
     found: list[OverduePeriod] = []
     for _i in range(LOOKBACK_PERIODS):
         planned = planned_time(settings, period)
-        if planned is not None and planned + grace <= now and _in_use_before(session, planned):
+        if planned is not None and planned + grace <= now:
             rows, waiting = _ledger(session, period, now)
-            if rows == 0 or waiting:
+            # the ledger first (its unique index starts with the period); the scan of events only then
+            if (rows == 0 or waiting) and _in_use_before(session, planned):
                 found.append(OverduePeriod(period, planned, planned + grace, waiting))
         period = period.previous()
     return found[::-1]
