@@ -20,6 +20,7 @@ _DANISH_ORDER = "abcdefghijklmnopqrstuvwxyzæøå"
 _DANISH_RANK = {ch: i for i, ch in enumerate(_DANISH_ORDER)}
 _DANISH_FOLD = {"ä": "æ", "ö": "ø", "aa": "å", "é": "e", "ü": "y"}
 PG_DANISH_COLLATION = "da-DK-x-icu"
+CONNECT_TIMEOUT_SECONDS = 5
 
 
 def danish_sort_key(value: str | None) -> tuple:
@@ -178,7 +179,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             url,
             # JIT compilation costs more than it saves for this app's short queries (a third of the
             # reconciliation time at national scale).
-            connect_args={"options": "-c timezone=UTC -c jit=off"},
+            # A server that does not answer fails in seconds, not after the operating system's TCP timeout.
+            connect_args={
+                "options": "-c timezone=UTC -c jit=off",
+                "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+            },
             pool_pre_ping=True,
             **kwargs,
         )

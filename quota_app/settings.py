@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -63,7 +63,16 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
+            raise ValueError(f"ukendt tidszone {value!r}") from exc
+        return value
+
+    @field_validator("dispatch_cron", "alert_cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        from croniter import croniter
+
+        if len(value.split()) != 5 or not croniter.is_valid(value):
+            raise ValueError(f"ugyldigt cron-udtryk {value!r}: fem felter, fx '0 8 15 2,8 *'")
         return value
 
     @field_validator("login_rate_limit", "login_address_rate_limit")
@@ -88,7 +97,8 @@ class Settings(BaseSettings):
     def _secret_required_outside_development(self) -> Settings:
         if not self.secret_key and self.env != "development" and self.env != "test":
             raise ValueError(
-                "QUOTA_SECRET_KEY must be set (a development default exists only with QUOTA_ENV=development)"
+                "QUOTA_SECRET_KEY mangler: den skal sættes i produktion "
+                "(kun QUOTA_ENV=development har en indbygget udviklingsnøgle)"
             )
         return self
 
@@ -114,8 +124,47 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Read settings from the environment, with explicit overrides, or raise SettingsError."""
+    """Read settings from the environment, with explicit overrides, or raise SettingsError (one line)."""
     try:
         return Settings(**overrides)
+    except ValidationError as exc:
+        raise SettingsError(describe_errors(exc)) from exc
     except ValueError as exc:
-        raise SettingsError(str(exc)) from exc
+        raise SettingsError(" ".join(str(exc).split())) from exc
+
+
+# Pydantic's error types in Danish; others keep pydantic's own words.
+_DANISH_ERRORS = {
+    "int_parsing": "skal være et heltal",
+    "int_from_float": "skal være et heltal",
+    "float_parsing": "skal være et tal",
+    "bool_parsing": "skal være true eller false",
+    "greater_than": "skal være større end {gt}",
+    "greater_than_equal": "skal være mindst {ge}",
+    "less_than": "skal være mindre end {lt}",
+    "less_than_equal": "må højst være {le}",
+    "literal_error": "skal være en af {expected}",
+    "missing": "mangler",
+}
+
+
+def describe_errors(exc: ValidationError) -> str:
+    """One Danish line naming each bad QUOTA_* variable, its value (never a secret's) and what is wrong."""
+    problems = []
+    for error in exc.errors():
+        context = error.get("ctx") or {}
+        if error["type"] == "value_error":
+            reason = str(context.get("error", error["msg"]))
+        elif error["type"] in _DANISH_ERRORS:
+            reason = _DANISH_ERRORS[error["type"]].format(**context).replace(" or ", " eller ")
+        else:
+            reason = error["msg"]
+        if not error["loc"]:  # a check of several settings together: its message names them
+            problems.append(reason)
+            continue
+        name = f"QUOTA_{str(error['loc'][0]).upper()}"
+        secret = any(word in name for word in ("SECRET", "PASSWORD", "TOKEN", "KEY"))
+        value = "" if secret or "input" not in error else f"={error['input']!r}"
+        problems.append(f"ugyldig indstilling {name}{value}: {reason}")
+    text = "; ".join(problems) or str(exc)
+    return " ".join((text[:1].upper() + text[1:]).split())

@@ -2,16 +2,78 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from flask import Flask, current_app, g, render_template, request
 from flask_babel import format_datetime, get_locale, gettext
 from sqlmodel import Session
+from werkzeug.exceptions import HTTPException
 
 from .clock import Clock
 from .db import Database
 from .errors import DomainError
-from .texts import from_data, render
+from .texts import N_, from_data, render
+
+log = logging.getLogger("quota.web")
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "font-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+)
+HSTS = "max-age=31536000; includeSubDomains"
+
+# The error page's heading and explanation per status code (the API's JSON says the heading).
+ERROR_HEADINGS = {
+    400: N_("Forespørgslen kunne ikke forstås"),
+    401: N_("Du skal logge ind for at se siden"),
+    403: N_("Du har ikke adgang til siden"),
+    404: N_("Siden findes ikke"),
+    405: N_("Siden kan ikke bruges på den måde"),
+    406: N_("Siden kan ikke vises i det ønskede format"),
+    408: N_("Forespørgslen tog for lang tid"),
+    409: N_("Siden er ændret af en anden"),
+    410: N_("Siden findes ikke længere"),
+    413: N_("Filen er for stor"),
+    414: N_("Adressen er for lang"),
+    415: N_("Filtypen kan ikke bruges"),
+    422: N_("Oplysningerne kunne ikke behandles"),
+    429: N_("For mange forsøg – vent lidt, og prøv igen"),
+    431: N_("Forespørgslen har for store felter i hovedet"),
+    500: N_("Der opstod en fejl hos os"),
+    501: N_("Funktionen findes ikke"),
+    502: N_("Tjenesten svarer ikke lige nu"),
+    503: N_("Tjenesten er midlertidigt utilgængelig"),
+    504: N_("Tjenesten svarer ikke lige nu"),
+}
+CLIENT_ERROR = N_("Forespørgslen kunne ikke gennemføres")
+SERVER_ERROR = N_("Der opstod en fejl hos os")
+ERROR_EXPLANATIONS = {
+    400: N_("Gå tilbage, og prøv igen. Sker det igen, så hent siden på ny."),
+    403: N_("Siden hører til en anden forvaltning eller en anden rolle end din."),
+    404: N_("Adressen er forkert, eller det du leder efter, er flyttet eller slettet."),
+    409: N_("Hent siden igen for at se de nyeste oplysninger."),
+    413: N_("Vælg en mindre fil, eller del den op."),
+    500: N_("Fejlen er registreret. Prøv igen om lidt; sker det igen, så kontakt BIF."),
+    502: N_("Prøv igen om lidt."),
+    503: N_("Prøv igen om lidt."),
+    504: N_("Prøv igen om lidt."),
+}
+
+
+def error_heading(code: int) -> str:
+    """The error page's heading for a status code, in Danish (a Text: localized() translates it)."""
+    return ERROR_HEADINGS.get(code) or (SERVER_ERROR if code >= 500 else CLIENT_ERROR)
+
+
+# When even the error page cannot be rendered (no template, no database for the menu): Danish, static.
+PLAIN_ERROR_PAGE = (
+    '<!doctype html><html lang="da"><head><meta charset="utf-8">'
+    "<title>Fejl – Støttet beskæftigelse – Københavns Kommune</title></head><body>"
+    "<h1>Forespørgslen kunne ikke gennemføres</h1>"
+    "<p>Der opstod en fejl hos os. Prøv igen om lidt.</p><p>Fejlkode {code}.</p>"
+    '<p><a href="/">Til forsiden</a></p></body></html>'
+)
 
 
 def database() -> Database:
@@ -53,35 +115,88 @@ def _close_session(_exc: BaseException | None) -> None:
 
 
 def _security_headers(response):  # type: ignore[no-untyped-def]
+    """On every response (pages, error pages, static files, the API): no sniffing, no framing, no inline
+    scripts or styles, no referrer outside the site; HSTS in production (always served over HTTPS)."""
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "font-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
-    )
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    if current_app.config["QUOTA_SETTINGS"].env == "production":
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
 
 
 def _error_page(code: int):  # type: ignore[no-untyped-def]
-    def handler(error):  # type: ignore[no-untyped-def]
-        if request.path.startswith("/api/"):
-            from flask import jsonify
+    """A handler answering with the app's own error page for code (JSON under /api/)."""
 
-            return jsonify(
-                error=getattr(error, "name", "error"), message=getattr(error, "description", "")
-            ), code
-        return render_template("error.html", code=code, error=error), code
+    def handler(error):  # type: ignore[no-untyped-def]
+        return _render_error(code, error)
 
     return handler
+
+
+def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+    """Every HTTP error no more specific handler answers (any 4xx/5xx werkzeug knows)."""
+    return _render_error(error.code or 500, error)
+
+
+def _render_error(code: int, error: object):  # type: ignore[no-untyped-def]
+    # Headers the error carries (Allow on 405, WWW-Authenticate, Retry-After) stay on the answer.
+    headers = _error_headers(error)
+    if request.path.startswith("/api/"):
+        return _api_error(code, error), code, headers
+    try:
+        return (
+            render_template(
+                "error.html",
+                code=code,
+                heading=localized(error_heading(code)),
+                explanation=localized(ERROR_EXPLANATIONS[code]) if code in ERROR_EXPLANATIONS else "",
+            ),
+            code,
+            headers,
+        )
+    except Exception:  # e.g. the database is down while the page asks who is signed in
+        log.exception("the error page for %s could not be rendered; answering with the plain one", code)
+        return (
+            PLAIN_ERROR_PAGE.format(code=code),
+            code,
+            {**headers, "Content-Type": "text/html; charset=utf-8"},
+        )
+
+
+def _error_headers(error: object) -> dict[str, str]:
+    if not isinstance(error, HTTPException):
+        return {}
+    skip = {"content-type", "content-length"}
+    return {k: v for k, v in error.get_response().headers.items() if k.lower() not in skip}
+
+
+def _api_error(code: int, error: object):  # type: ignore[no-untyped-def]
+    """The API's own error body (quota_app.api.views._error_response) for /api/ paths no API route owns."""
+    from flask import jsonify
+
+    name = getattr(error, "name", "") or "error"
+    response = jsonify(
+        {"error": name.lower().replace(" ", "_"), "message": localized(error_heading(code)), "field": None}
+    )
+    response.headers["Content-Language"] = str(get_locale() or "da")
+    return response
+
+
+def _register_error_pages(app: Flask) -> None:
+    """The app's own page for every 4xx/5xx. An unhandled exception is a 500: Flask logs it with its
+    traceback (app.logger) and the page shows nothing of it."""
+    for code in (400, 403, 404, 405, 409, 413, 429):
+        app.register_error_handler(code, _error_page(code))
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(500, _error_page(500))
 
 
 def init_app(app: Flask) -> None:
     app.teardown_appcontext(_close_session)
     app.after_request(_security_headers)
-    for code in (400, 403, 404, 405, 409, 413, 429):
-        app.register_error_handler(code, _error_page(code))
+    _register_error_pages(app)
 
     @app.context_processor
     def _template_globals() -> dict:

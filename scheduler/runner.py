@@ -119,9 +119,19 @@ def next_runs(scheduler: BaseScheduler, ctx: jobs.JobContext) -> list[tuple[str,
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    ctx = jobs.context()
-    lock = SchedulerLock(ctx.db)
-    if not lock.acquire():
+    try:
+        ctx = jobs.context()
+        lock = SchedulerLock(ctx.db)
+        acquired = lock.acquire()
+    except Exception as exc:  # as the quota command: what the operator must fix, in one line
+        from quota_app.cli import operator_error
+
+        message = operator_error(exc)
+        if message is None:
+            raise
+        print(f"Fejl: {message}", file=sys.stderr)
+        return 1
+    if not acquired:
         log.warning("another scheduler process holds the lock; this one exits")
         return 0
     try:

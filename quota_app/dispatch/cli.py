@@ -13,7 +13,7 @@ from ..errors import DomainError
 from ..mail.services import transport_from_settings
 from ..periods import parse_period
 from ..web import database
-from . import services
+from . import overdue, services
 
 
 def _worker(kind: str) -> str:
@@ -21,16 +21,29 @@ def _worker(kind: str) -> str:
 
 
 @click.command("dispatch", help="Send a period's reports (each department's, and the consolidated one).")
-@click.option("--period", "period_text", required=True, help="2025-H1, 2025-H2 or 2025.")
+@click.option("--period", "period_text", help="2025-H1, 2025-H2 or 2025 (required unless --check).")
 @click.option("--department", "department_code", help="Only this department's report (no consolidated).")
 @click.option("--dry-run", is_flag=True, help="Write nothing, send nothing: say what would be sent.")
 @click.option("--resend", is_flag=True, help="Send failed and already sent mails of the selection again.")
-def dispatch_command(period_text: str, department_code: str | None, dry_run: bool, resend: bool) -> None:
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Send nothing: exit 1 naming each half-year whose reports are overdue (planned time plus "
+    "QUOTA_MISFIRE_GRACE_SECONDS passed, not sent), 0 otherwise.",
+)
+def dispatch_command(
+    period_text: str | None, department_code: str | None, dry_run: bool, resend: bool, check: bool
+) -> None:
     from ..cli import fail
 
     settings = current_app.config["QUOTA_SETTINGS"]
     clock = current_app.extensions["quota_clock"]
     db = database()
+    if check:
+        _check(db, settings, clock.now())
+        return
+    if not period_text:
+        raise click.UsageError("Angiv --period (eller --check).")
     try:
         period = parse_period(period_text)
         if department_code is not None:
@@ -86,6 +99,16 @@ def dispatch_command(period_text: str, department_code: str | None, dry_run: boo
         )
     if delivery.failed:
         sys.exit(1)
+
+
+def _check(db, settings, now) -> None:  # type: ignore[no-untyped-def]
+    with db.begin() as session:
+        late = overdue.overdue_periods(session, settings=settings, now=now)
+    for item in late:
+        click.echo(f"Fejl: {item.describe(settings)}", err=True)
+    if late:
+        sys.exit(1)
+    click.echo("OK: ingen halvårsstatus er forsinket.")
 
 
 def _dry_run(db, settings, period, department_code, resend, now) -> None:  # type: ignore[no-untyped-def]

@@ -46,7 +46,6 @@ from ..mail.services import (
 )
 from ..models import (
     MUNICIPALITY_SCOPE,
-    AppText,
     Department,
     Dispatch,
     Place,
@@ -344,7 +343,11 @@ def plan_alert(
     period = today.isoformat()
     if _existing(session, period=period, scope=MUNICIPALITY_SCOPE, kind="alert").get(recipient):
         return None
-    if not opened_places(session, since=_alert_window_start(session, recipient, now), until=now):
+    from .overdue import overdue_periods  # imported late: overdue imports this module
+
+    if not opened_places(session, since=_alert_window_start(session, recipient, now), until=now) and not (
+        overdue_periods(session, settings=settings, now=now)
+    ):
         return None
     row = Dispatch(period=period, scope=MUNICIPALITY_SCOPE, recipient=recipient, kind="alert", created_at=now)
     session.add(row)
@@ -509,6 +512,9 @@ def _reminder_text(session: Session, row: Dispatch, department: Department | Non
 
 
 def _alert_text(session: Session, row: Dispatch, department: Department | None, settings: Settings):  # type: ignore[no-untyped-def]
+    from .overdue import alert_notice  # a missed half-year dispatch comes first (imported late, as above)
+
+    warning, subject = alert_notice(session, settings=settings, now=row.created_at)
     since = _alert_window_start(session, row.recipient, row.created_at)
     places = opened_places(session, since=since, until=row.created_at)
     lines = [
@@ -518,13 +524,13 @@ def _alert_text(session: Session, row: Dispatch, department: Department | None, 
     ]
     day = date.fromisoformat(row.period)
     text = (
-        "Til rekruttering i BIF\n\n"
+        f"Til rekruttering i BIF\n\n{warning}"
         "Disse pladser er blevet ledige siden sidste besked "
         f"({since.astimezone(settings.zone).strftime('%d.%m.%Y %H:%M')}). "
         "Find gerne kandidater, før pladserne bliver gamle.\n\n"
         + ("\n".join(lines) or "Ingen nye ledige pladser.")
     )
-    return text, f"Nye ledige pladser {_dk(day)}: {len(lines)}"
+    return text, f"{subject}Nye ledige pladser {_dk(day)}: {len(lines)}"
 
 
 def _failure_text(session: Session, row: Dispatch, department: Department | None, settings: Settings):  # type: ignore[no-untyped-def]
@@ -869,33 +875,3 @@ def run_dispatch(
         scope=department_code,
     )
     return plan, delivery
-
-
-# --- What the scheduler process last told us (it writes, the web app reads; neither imports the other) ---
-
-
-@dataclass(frozen=True)
-class SchedulerStatus:
-    worker: str
-    heartbeat: datetime
-    next_runs: dict[str, datetime | None]
-
-
-def scheduler_status(session: Session) -> SchedulerStatus | None:
-    import json
-
-    text = session.get(AppText, SCHEDULER_STATUS_KEY)
-    if text is None or not text.value:
-        return None
-    try:
-        data = json.loads(text.value)
-        return SchedulerStatus(
-            worker=str(data["worker"]),
-            heartbeat=datetime.fromisoformat(data["heartbeat"]),
-            next_runs={
-                job["id"]: datetime.fromisoformat(job["next_run_time"]) if job["next_run_time"] else None
-                for job in data["jobs"]
-            },
-        )
-    except (ValueError, KeyError, TypeError):
-        return None

@@ -15,10 +15,20 @@ from ..mail.services import MailError, transport_from_settings
 from ..models import DISPATCH_STATES, Department, Dispatch, ReportArchive
 from ..periods import Period, last_completed_half_year, parse_period
 from ..web import clock, database, db_session, localized, now
-from . import services
+from . import overdue, services
 from .forms import ConfirmForm, SendForm
 
 bp = Blueprint("dispatch", __name__, template_folder="templates", url_prefix="/udsendelser")
+
+
+def overdue_dispatches() -> list[overdue.OverduePeriod]:
+    """The half-years whose reports are overdue, for BIF and admins (templates: dispatch/_overdue.html)."""
+    if not current_user.is_authenticated or current_user.role not in ("bif", "admin"):
+        return []
+    return overdue.overdue_periods(db_session(), settings=_settings(), now=now())
+
+
+bp.record_once(lambda state: state.app.add_template_global(overdue_dispatches))
 
 KIND_LABELS = {
     "report": _("Halvårsstatus"),
@@ -45,7 +55,7 @@ def _worker() -> str:
 
 def _schedule() -> list[dict]:
     settings = _settings()
-    status = services.scheduler_status(db_session())
+    status = overdue.scheduler_status(db_session())
     jobs = [
         (
             "dispatch",
@@ -74,7 +84,7 @@ def index():  # type: ignore[no-untyped-def]
     state = request.args.get("state", "") or None
     if state is not None and state not in DISPATCH_STATES:
         abort(400)
-    status = services.scheduler_status(session)
+    status = overdue.scheduler_status(session)
     stale = status is not None and now() - status.heartbeat > timedelta(minutes=15)
     return render_template(
         "dispatch/index.html",

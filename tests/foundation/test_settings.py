@@ -37,7 +37,12 @@ def test_default_database_is_a_sqlite_file_in_instance(tmp_path):
 
 @pytest.mark.parametrize(
     ("name", "value", "message"),
-    [("QUOTA_TIMEZONE", "Mars/Olympus", "time zone"), ("QUOTA_SMTP_PORT", "99999", "smtp_port")],
+    [
+        ("QUOTA_TIMEZONE", "Mars/Olympus", "ukendt tidszone"),
+        ("QUOTA_SMTP_PORT", "99999", "QUOTA_SMTP_PORT=.99999.: må højst"),
+        ("QUOTA_DISPATCH_CRON", "0 8 15 2", "QUOTA_DISPATCH_CRON=.0 8 15 2.: ugyldigt cron-udtryk"),
+        ("QUOTA_ALERT_CRON", "every day", "ugyldigt cron-udtryk"),
+    ],
 )
 def test_bad_settings_are_refused_with_a_clear_message(monkeypatch, name, value, message):
     monkeypatch.setenv("QUOTA_ENV", "development")
