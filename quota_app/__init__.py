@@ -42,7 +42,9 @@ def create_app(
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
         TESTING=settings.env == "test",
     )
-    app.extensions["quota_db"] = database or Database(settings.effective_database_url)
+    app.extensions["quota_db"] = database or Database(
+        settings.effective_database_url, lock_timeout_ms=settings.lock_timeout_ms
+    )
     app.extensions["quota_clock"] = clock or Clock()
 
     babel.init_app(app, locale_selector=_select_locale)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, g, has_request_context, render_template, request
 from flask_babel import format_datetime, get_locale, gettext
 from sqlmodel import Session
 
@@ -19,10 +19,19 @@ def database() -> Database:
     return current_app.extensions["quota_db"]
 
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def db_session() -> Session:
-    """Return this request's session, opened on first use and closed on teardown."""
+    """Return this request's session, opened on first use and closed on teardown.
+
+    A request that may write (POST, PUT, PATCH, DELETE; and anything outside a request) gets a write
+    session: on SQLite it takes the write lock when its transaction begins, so concurrent writers queue
+    for it instead of failing. Reads stay deferred, so they never wait for writers.
+    """
     if "db_session" not in g:
-        g.db_session = database().session()
+        write = not has_request_context() or request.method not in READ_METHODS
+        g.db_session = database().session(write=write)
     return g.db_session
 
 
@@ -79,6 +88,9 @@ def _error_page(code: int):  # type: ignore[no-untyped-def]
 
 def init_app(app: Flask) -> None:
     app.teardown_appcontext(_close_session)
+    from .contention import register_handlers
+
+    register_handlers(app)
     app.after_request(_security_headers)
     for code in (400, 403, 404, 405, 409, 413, 429):
         app.register_error_handler(code, _error_page(code))
