@@ -101,16 +101,16 @@ def prepare(url: str, writers: int) -> list[Writer]:
     return result
 
 
-def saved_events(url: str) -> int:
-    """The status changes saved since prepare() (every event but the places' first)."""
+def saved_events(url: str, place_ids: list[int] | None = None) -> int:
+    """The status changes saved since prepare() (every event but the places' first), of these places."""
+    statement = sa.text("SELECT place_id FROM place_event WHERE source <> 'seed'")
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            return conn.execute(
-                sa.text("SELECT count(*) FROM place_event WHERE source <> 'seed'")
-            ).scalar_one()
+            found = [place_id for (place_id,) in conn.execute(statement)]
     finally:
         engine.dispose()
+    return len(found) if place_ids is None else sum(1 for p in found if p in set(place_ids))
 
 
 @contextmanager

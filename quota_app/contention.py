@@ -47,13 +47,16 @@ def clash_of(error: BaseException) -> Clash | None:
 
 
 def rollback_request() -> None:
-    """Roll back the request's transaction (nothing of a refused request is saved)."""
+    """Roll back the request's transaction (nothing of a refused request is saved); what the answer still
+    reads (the signed-in user, the place as it is now) is read in transactions that take no write lock."""
+    from .web import database
+
     session = g.get("db_session")
-    if session is not None:
-        try:
-            session.rollback()
-        except sa.exc.SQLAlchemyError:
-            session.close()
+    if session is None:
+        return
+    session.rollback()
+    if isinstance(session.bind, sa.engine.Engine):
+        session.bind = database().engine  # not the write engine: reads begin deferred
 
 
 def retry_after() -> str:

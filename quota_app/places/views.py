@@ -267,13 +267,14 @@ def _apply_change(place: Place, form, form_key: str, change: Callable[[Session],
     if not form.validate():
         return _render_detail(place, status_code=422, **{form_key: form})
     session = db_session()
+    place_id = place.id  # a failed flush leaves place unreadable until the rollback
     try:
         change(session)
         session.commit()
     except DomainError as error:
-        return _after_failure(place.id, form, error, form_key)
+        return _after_failure(place_id, form, error, form_key)
     flash(done, "success")
-    return redirect(url_for("places.detail", place_id=place.id))
+    return redirect(url_for("places.detail", place_id=place_id))
 
 
 @bp.route("/places/<int:place_id>/status", methods=["POST"])

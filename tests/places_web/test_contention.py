@@ -16,18 +16,33 @@ from tests.conftest import csrf_from
 from tests.places_web.conftest import counts
 
 
-@pytest.fixture
-def clash_at_commit(monkeypatch):  # type: ignore[no-untyped-def]
-    """Make record_status's save meet a colleague's at commit time: the place's version moves on between
-    the flush and the commit, so the commit's flush finds it stale (StaleDataError, outside any service)."""
+def _colleague_saves(session, place_id: int) -> None:  # type: ignore[no-untyped-def]
+    """A colleague's save of the place lands: its version moves on behind this session's back."""
+    session.connection().execute(
+        sa.text("UPDATE place SET version = version + 1 WHERE id = :id"), {"id": place_id}
+    )
+
+
+@pytest.fixture(params=["flush", "commit"])
+def clash(request, monkeypatch):  # type: ignore[no-untyped-def]
+    """Make a status change meet a colleague's save where no version check of the service sees it coming:
+    right before the service's flush (StaleDataError inside the service), or between that flush and the
+    view's commit (StaleDataError from the commit, outside any service)."""
+    if request.param == "flush":
+        real_touch = lifecycle._touch
+
+        def touch(session, place, history):  # type: ignore[no-untyped-def]
+            _colleague_saves(session, place.id)
+            real_touch(session, place, history)
+
+        monkeypatch.setattr(lifecycle, "_touch", touch)
+        return
     real = lifecycle.record_status
 
     def clashing(session, **kwargs):  # type: ignore[no-untyped-def]
         event = real(session, **kwargs)
         place = session.get(Place, kwargs["place_id"])
-        session.connection().execute(
-            sa.text("UPDATE place SET version = version + 1 WHERE id = :id"), {"id": place.id}
-        )
+        _colleague_saves(session, place.id)
         place.title = "Min titel"
         flag_modified(place, "title")
         return event
@@ -35,8 +50,8 @@ def clash_at_commit(monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setattr(lifecycle, "record_status", clashing)
 
 
-def test_a_clash_found_at_commit_shows_the_place_as_it_is_now(  # type: ignore[no-untyped-def]
-    client, login, session, make_user, make_place, clash_at_commit
+def test_a_clash_found_at_flush_or_commit_shows_the_place_as_it_is_now(  # type: ignore[no-untyped-def]
+    client, login, session, make_user, make_place, clash
 ) -> None:
     hr = make_user("hr", "SOF")
     place = make_place(hr, "P-1", title="Kontorpraktik", since=date(2025, 9, 1))
@@ -113,8 +128,8 @@ def test_a_unique_constraint_raced_past_the_check_is_409(  # type: ignore[no-unt
     assert counts(session) == before
 
 
-def test_a_clash_found_at_commit_is_a_409_json_error_in_the_api(  # type: ignore[no-untyped-def]
-    client, session, clock, make_user, make_place, clash_at_commit
+def test_a_clash_found_at_flush_or_commit_is_a_409_json_error_in_the_api(  # type: ignore[no-untyped-def]
+    client, session, clock, make_user, make_place, clash
 ) -> None:
     from quota_app.tokens.services import create_token
 
