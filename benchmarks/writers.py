@@ -10,6 +10,7 @@ import http.client
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -94,8 +95,8 @@ def prepare(url: str, writers: int) -> list[Writer]:
                     now=SEEDED,
                     source="seed",
                 )
-                session.commit()
                 result.append(Writer(email=user.email, token=secret, place_id=place.id))
+            session.commit()
     finally:
         engine.dispose()
     return result
@@ -148,7 +149,7 @@ def gunicorn(url: str, instance: Path, *, workers: int = 2, env: dict | None = N
             time.sleep(0.05)
         yield base
     finally:
-        process.terminate()
+        process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
         process.wait(timeout=30)
 
 

@@ -25,7 +25,7 @@ from benchmarks.writers import (
 )
 
 CLIENTS = 20
-CHANGES = 3  # per client, one after another
+CHANGES = 2  # per client, one after another
 CLASH = 10  # clients saving the same place from the same version
 
 

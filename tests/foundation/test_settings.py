@@ -37,7 +37,13 @@ def test_default_database_is_a_sqlite_file_in_instance(tmp_path):
 
 @pytest.mark.parametrize(
     ("name", "value", "message"),
-    [("QUOTA_TIMEZONE", "Mars/Olympus", "time zone"), ("QUOTA_SMTP_PORT", "99999", "smtp_port")],
+    [
+        ("QUOTA_TIMEZONE", "Mars/Olympus", "time zone"),
+        ("QUOTA_SMTP_PORT", "99999", "smtp_port"),
+        ("QUOTA_LOCK_TIMEOUT_MS", "0", "lock_timeout_ms"),
+        ("QUOTA_LOCK_TIMEOUT_MS", "ten", "lock_timeout_ms"),
+        ("QUOTA_RETRY_AFTER_SECONDS", "0", "retry_after_seconds"),
+    ],
 )
 def test_bad_settings_are_refused_with_a_clear_message(monkeypatch, name, value, message):
     monkeypatch.setenv("QUOTA_ENV", "development")
