@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .databases import fresh_database
-from .writers import Writer, api_change, gunicorn, prepare, saved_events
+from .writers import Writer, api_change, cpu_seconds, gunicorn, prepare, saved_events
 
 BUDGET_P95_MS = 150.0
 
@@ -40,10 +40,10 @@ def run(url: str, workdir: Path, *, writers: int, changes: int) -> dict:
                 for answer in (api_change(base, writer, step) for step in range(1, changes + 1))
             ]
 
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), cpu_seconds(base.pid)
         with ThreadPoolExecutor(max_workers=writers) as pool:
             answers = [a for result in pool.map(write, people) for a in result]
-        elapsed = time.perf_counter() - began
+        elapsed, cpu = time.perf_counter() - began, cpu_seconds(base.pid) - cpu
     latencies = sorted(seconds for _status, seconds in answers)
     statuses = Counter(status for status, _seconds in answers)
     return {
@@ -52,6 +52,7 @@ def run(url: str, workdir: Path, *, writers: int, changes: int) -> dict:
         "p95 ms": latencies[max(0, math.ceil(0.95 * len(latencies)) - 1)] * 1000,  # nearest rank
         "max ms": latencies[-1] * 1000,
         "changes/s": len(answers) / elapsed,
+        "app cpu ms": cpu / len(answers) * 1000,  # the workers' CPU per change: less sensitive to load
         "2xx": sum(n for status, n in statuses.items() if 200 <= status < 300),
         "saved": saved_events(url),
     }
@@ -77,7 +78,8 @@ def main() -> None:
         f"(budget p95 < {BUDGET_P95_MS:.0f} ms)"
     )
     print(
-        f"{'engine':<11} {'answers':<28} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'changes/s':>10}  saved  budget"
+        f"{'engine':<11} {'answers':<28} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'changes/s':>10} "
+        f"{'app cpu ms':>10}  saved  budget"
     )
     for name, f in results.items():
         answers = ", ".join(f"{status}: {count}" for status, count in f["statuses"].items())
@@ -85,7 +87,7 @@ def main() -> None:
         verdict = "ok" if f["p95 ms"] < BUDGET_P95_MS and set(f["statuses"]) == {201} else "OVER"
         print(
             f"{name:<11} {answers:<28} {f['p50 ms']:>8.1f} {f['p95 ms']:>8.1f} {f['max ms']:>8.1f} "
-            f"{f['changes/s']:>10.1f}  {saved}  {verdict}"
+            f"{f['changes/s']:>10.1f} {f['app cpu ms']:>10.1f}  {saved}  {verdict}"
         )
 
 

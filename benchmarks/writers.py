@@ -114,8 +114,31 @@ def saved_events(url: str, place_ids: list[int] | None = None) -> int:
     return len(found) if place_ids is None else sum(1 for p in found if p in set(place_ids))
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its children (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except (OSError, IndexError, ValueError):
+            continue
+        pids += [int(child) for child in children]
+    return total
+
+
+class Server(str):
+    """The base URL of a served app, which also knows the server's process id."""
+
+    pid: int
+
+
 @contextmanager
-def gunicorn(url: str, instance: Path, *, workers: int = 2, env: dict | None = None) -> Iterator[str]:
+def gunicorn(url: str, instance: Path, *, workers: int = 2, env: dict | None = None) -> Iterator[Server]:
     """Serve the app with `gunicorn -w 2` on a free loopback port; yield its base URL once /healthz answers."""
     port = free_port()
     environment = {
@@ -147,7 +170,9 @@ def gunicorn(url: str, instance: Path, *, workers: int = 2, env: dict | None = N
             if time.monotonic() > deadline:
                 raise RuntimeError("gunicorn did not answer /healthz within 60 s")
             time.sleep(0.05)
-        yield base
+        served = Server(base)
+        served.pid = process.pid
+        yield served
     finally:
         process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
         process.wait(timeout=30)

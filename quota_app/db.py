@@ -220,6 +220,7 @@ class Database:
         self.url = url
         self._engine_kwargs = engine_kwargs
         self._engine: Engine | None = None
+        self._write_engine: Engine | None = None
         self._bind: Any = None
 
     @classmethod
@@ -236,13 +237,19 @@ class Database:
             self._engine = make_engine(self.url, **self._engine_kwargs)
         return self._engine
 
+    @property
+    def write_engine(self) -> Engine:
+        """The engine whose transactions are writes (the same pool as engine)."""
+        if self._write_engine is None:
+            self._write_engine = self.engine.execution_options(**WRITE)
+        return self._write_engine
+
     def session(self, *, write: bool = False) -> Session:
         """A new session. write=True: every transaction it begins is a write transaction (on SQLite
         BEGIN IMMEDIATE, which waits for the write lock up front); else reads that may write later."""
         if self._bind is not None and isinstance(self._bind, sa.Connection):
             return Session(bind=self._bind, join_transaction_mode="create_savepoint", expire_on_commit=False)
-        bind = self.engine.execution_options(**WRITE) if write else self.engine
-        return Session(bind=bind, expire_on_commit=False)
+        return Session(bind=self.write_engine if write else self.engine, expire_on_commit=False)
 
     @contextmanager
     def begin(self, *, write: bool = True) -> Iterator[Session]:
@@ -260,7 +267,7 @@ class Database:
     def dispose(self) -> None:
         if self._engine is not None and self._bind is None:
             self._engine.dispose()
-            self._engine = None
+            self._engine = self._write_engine = None
 
 
 # SQLSTATEs of PostgreSQL's "try again" failures: serialization failure, deadlock, lock_timeout.
