@@ -62,6 +62,7 @@ bench: setup
 	$(BIN)/python -m benchmarks.bench_reconcile
 	$(BIN)/python -m benchmarks.bench_reports
 	$(BIN)/python -m benchmarks.bench_overview
+	$(BIN)/python -m benchmarks.bench_write
 
 clean:
 	rm -rf $(VENV) node_modules instance quota_app/static/vendor

@@ -45,7 +45,9 @@ def create_app(
         # request.remote_addr (and the scheme) then come from the hop the trusted proxies added.
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
-    app.extensions["quota_db"] = database or Database(settings.effective_database_url)
+    app.extensions["quota_db"] = database or Database(
+        settings.effective_database_url, lock_timeout_ms=settings.lock_timeout_ms
+    )
     app.extensions["quota_clock"] = clock or Clock()
 
     babel.init_app(app, locale_selector=_select_locale)

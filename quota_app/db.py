@@ -148,29 +148,52 @@ def _fold_pg(element: _DanishFold, compiler: Any, **kw: Any) -> str:
     return f'lower({compiler.process(arg, **kw)} COLLATE "{PG_DANISH_COLLATION}")'
 
 
-def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-    dbapi_connection.create_collation("da_ci", _sqlite_danish_collation)
-    dbapi_connection.create_function("da_fold", 1, _sqlite_fold, deterministic=True)
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+DEFAULT_LOCK_TIMEOUT_MS = 10_000
+# The execution option that marks a connection's transactions as writes (see Database.session).
+WRITE = {"quota_write": True}
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine configured for this app (SQLite pragmas and functions, PostgreSQL UTC)."""
+def _sqlite_connect_hook(lock_timeout_ms: int) -> Any:
+    def on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        dbapi_connection.create_collation("da_ci", _sqlite_danish_collation)
+        dbapi_connection.create_function("da_fold", 1, _sqlite_fold, deterministic=True)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout_ms)}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return on_connect
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    """A write transaction takes SQLite's write lock at BEGIN, waiting up to the busy timeout for it.
+
+    A deferred transaction that reads first and writes later cannot wait: if another connection wrote in
+    between, SQLite refuses the upgrade at once ("database is locked"). Reads stay deferred, so readers
+    never queue behind writers (WAL).
+    """
+    write = conn.get_execution_options().get("quota_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def make_engine(url: str, *, lock_timeout_ms: int = DEFAULT_LOCK_TIMEOUT_MS, **kwargs: Any) -> Engine:
+    """Create an engine configured for this app (SQLite pragmas and functions, PostgreSQL UTC).
+
+    lock_timeout_ms: how long a write waits for a lock before it fails: SQLite's busy timeout for the
+    write lock, PostgreSQL's lock_timeout for row and table locks.
+    """
     parsed = sa.engine.make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"timeout": 10}, **kwargs)
-        sa.event.listen(engine, "connect", _on_sqlite_connect)
+        engine = sa.create_engine(url, connect_args={"timeout": lock_timeout_ms / 1000}, **kwargs)
+        sa.event.listen(engine, "connect", _sqlite_connect_hook(lock_timeout_ms))
         # pysqlite's own transaction handling defers BEGIN; emit it ourselves so SAVEPOINT works.
         sa.event.listen(engine, "connect", _sqlite_disable_pysqlite_begin)
-        sa.event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        sa.event.listen(engine, "begin", _sqlite_begin)
         return engine
     if parsed.get_backend_name() == "postgresql":
         if parsed.drivername == "postgresql":
@@ -181,7 +204,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             # reconciliation time at national scale).
             # A server that does not answer fails in seconds, not after the operating system's TCP timeout.
             connect_args={
-                "options": "-c timezone=UTC -c jit=off",
+                "options": f"-c timezone=UTC -c jit=off -c lock_timeout={int(lock_timeout_ms)}",
                 "connect_timeout": CONNECT_TIMEOUT_SECONDS,
             },
             pool_pre_ping=True,
@@ -198,9 +221,11 @@ class Database:
     """One engine per app, created on first use; sessions come from here."""
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
+        """engine_kwargs go to make_engine (lock_timeout_ms, and create_engine's own)."""
         self.url = url
         self._engine_kwargs = engine_kwargs
         self._engine: Engine | None = None
+        self._write_engine: Engine | None = None
         self._bind: Any = None
 
     @classmethod
@@ -217,15 +242,24 @@ class Database:
             self._engine = make_engine(self.url, **self._engine_kwargs)
         return self._engine
 
-    def session(self) -> Session:
+    @property
+    def write_engine(self) -> Engine:
+        """The engine whose transactions are writes (the same pool as engine)."""
+        if self._write_engine is None:
+            self._write_engine = self.engine.execution_options(**WRITE)
+        return self._write_engine
+
+    def session(self, *, write: bool = False) -> Session:
+        """A new session. write=True: every transaction it begins is a write transaction (on SQLite
+        BEGIN IMMEDIATE, which waits for the write lock up front); else reads that may write later."""
         if self._bind is not None and isinstance(self._bind, sa.Connection):
             return Session(bind=self._bind, join_transaction_mode="create_savepoint", expire_on_commit=False)
-        return Session(bind=self.engine, expire_on_commit=False)
+        return Session(bind=self.write_engine if write else self.engine, expire_on_commit=False)
 
     @contextmanager
-    def begin(self) -> Iterator[Session]:
-        """Yield a session that commits at the end, or rolls back on error."""
-        session = self.session()
+    def begin(self, *, write: bool = True) -> Iterator[Session]:
+        """Yield a session that commits at the end, or rolls back on error (a write session by default)."""
+        session = self.session(write=write)
         try:
             yield session
             session.commit()
@@ -238,4 +272,33 @@ class Database:
     def dispose(self) -> None:
         if self._engine is not None and self._bind is None:
             self._engine.dispose()
-            self._engine = None
+            self._engine = self._write_engine = None
+
+
+# SQLSTATEs of PostgreSQL's "try again" failures: serialization failure, deadlock, lock_timeout.
+_PG_RETRY_STATES = frozenset({"40001", "40P01", "55P03"})
+_SQLITE_LOCK_WORDS = ("database is locked", "database table is locked", "database is busy")
+
+
+def is_lock_failure(error: BaseException) -> bool:
+    """True when a statement failed only because another writer held a lock past the lock timeout
+    (SQLite busy/locked, PostgreSQL lock_timeout, serialization failure or deadlock): trying again helps."""
+    if not isinstance(error, sa.exc.DBAPIError):
+        return False
+    original = error.orig
+    if isinstance(original, sqlite3.OperationalError):
+        name = getattr(original, "sqlite_errorname", "") or ""
+        return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or any(
+            word in str(original).lower() for word in _SQLITE_LOCK_WORDS
+        )
+    return getattr(original, "sqlstate", None) in _PG_RETRY_STATES
+
+
+def is_unique_violation(error: BaseException) -> bool:
+    """True when an insert or update broke a unique constraint: what it saves exists already."""
+    if not isinstance(error, sa.exc.IntegrityError):
+        return False
+    original = error.orig
+    if isinstance(original, sqlite3.IntegrityError):
+        return "UNIQUE constraint failed" in str(original)
+    return getattr(original, "sqlstate", None) == "23505"

@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     trusted_proxies: int = Field(default=0, ge=0, le=10)
     session_cookie_secure: bool = True
 
+    # How long a write waits for a lock held by another writer (SQLite busy timeout, PostgreSQL
+    # lock_timeout); a request that still cannot get it is answered 503 with Retry-After.
+    lock_timeout_ms: int = Field(default=10_000, ge=100, le=300_000)
+    retry_after_seconds: int = Field(default=5, ge=1, le=3600)
+
     dispatch_cron: str = "0 8 15 2,8 *"
     reminder_days_before: int = Field(default=14, ge=1, le=90)
     alert_cron: str = "0 7 * * mon-fri"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, g, has_request_context, render_template, request
 from flask_babel import format_datetime, get_locale, gettext
 from sqlmodel import Session
 from werkzeug.exceptions import HTTPException
@@ -81,10 +81,19 @@ def database() -> Database:
     return current_app.extensions["quota_db"]
 
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def db_session() -> Session:
-    """Return this request's session, opened on first use and closed on teardown."""
+    """Return this request's session, opened on first use and closed on teardown.
+
+    A request that may write (POST, PUT, PATCH, DELETE; and anything outside a request) gets a write
+    session: on SQLite it takes the write lock when its transaction begins, so concurrent writers queue
+    for it instead of failing. Reads stay deferred, so they never wait for writers.
+    """
     if "db_session" not in g:
-        g.db_session = database().session()
+        write = not has_request_context() or request.method not in READ_METHODS
+        g.db_session = database().session(write=write)
     return g.db_session
 
 
@@ -130,19 +139,22 @@ def _error_page(code: int):  # type: ignore[no-untyped-def]
     """A handler answering with the app's own error page for code (JSON under /api/)."""
 
     def handler(error):  # type: ignore[no-untyped-def]
-        return _render_error(code, error)
+        return render_error(code, error)
 
     return handler
 
 
 def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
     """Every HTTP error no more specific handler answers (any 4xx/5xx werkzeug knows)."""
-    return _render_error(error.code or 500, error)
+    return render_error(error.code or 500, error)
 
 
-def _render_error(code: int, error: object):  # type: ignore[no-untyped-def]
+def render_error(  # type: ignore[no-untyped-def]
+    code: int, error: object, *, explanation: str | None = None, headers: dict[str, str] | None = None
+):
+    """The app's error page for code (JSON under /api/); explanation replaces the code's own text."""
     # Headers the error carries (Allow on 405, WWW-Authenticate, Retry-After) stay on the answer.
-    headers = _error_headers(error)
+    headers = {**_error_headers(error), **(headers or {})}
     if request.path.startswith("/api/"):
         return _api_error(code, error), code, headers
     try:
@@ -151,7 +163,11 @@ def _render_error(code: int, error: object):  # type: ignore[no-untyped-def]
                 "error.html",
                 code=code,
                 heading=localized(error_heading(code)),
-                explanation=localized(ERROR_EXPLANATIONS[code]) if code in ERROR_EXPLANATIONS else "",
+                explanation=explanation
+                if explanation is not None
+                else localized(ERROR_EXPLANATIONS[code])
+                if code in ERROR_EXPLANATIONS
+                else "",
             ),
             code,
             headers,
@@ -195,6 +211,9 @@ def _register_error_pages(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     app.teardown_appcontext(_close_session)
+    from .contention import register_handlers
+
+    register_handlers(app)
     app.after_request(_security_headers)
     _register_error_pages(app)
 

@@ -48,7 +48,9 @@ def context(database_url: str | None = None) -> JobContext:
     settings = load_settings()
     return JobContext(
         settings=settings,
-        db=Database(database_url or settings.effective_database_url),
+        db=Database(
+            database_url or settings.effective_database_url, lock_timeout_ms=settings.lock_timeout_ms
+        ),
         clock=Clock(),
         transport=transport_from_settings(settings),
     )

@@ -142,6 +142,15 @@ def list_places(
     return total, [place_json(*row) for row in rows]
 
 
+def ensure_visible(session: Session, *, user: User, place_id: int) -> None:
+    """NotFound unless the place exists and the user may see it."""
+    department_id = None
+    if 0 < place_id <= MAX_ID:
+        department_id = session.exec(select(Place.department_id).where(Place.id == place_id)).first()
+    if department_id is None or not may_see(user, department_id):
+        raise NotFound(N_("Pladsen findes ikke."))
+
+
 def get_place(session: Session, *, user: User, place_id: int) -> dict[str, Any]:
     """Return a place with every event (voided ones and corrections included); NotFound if not visible."""
     if not 0 < place_id <= MAX_ID:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NoReturn
 
+import sqlalchemy as sa
 from flask import Blueprint, g, jsonify, request
 from flask_babel import get_locale
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from .. import contention
 from ..auth.services import can_see_all_departments
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import csrf
@@ -16,8 +19,8 @@ from ..models import STATUSES, User
 from ..periods import parse_known_at, parse_period
 from ..targets import services as targets
 from ..texts import N_
-from ..tokens.services import authenticate_token
-from ..web import db_session, localized, now
+from ..tokens.services import find_token, note_use, use_due
+from ..web import READ_METHODS, database, db_session, localized, now
 from . import services
 from .openapi import openapi_document
 
@@ -66,6 +69,13 @@ def _domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
     return _error_response(422, "unprocessable", exc.message, exc.field)
 
 
+@bp.errorhandler(StaleDataError)
+@bp.errorhandler(sa.exc.DBAPIError)
+def _clash(exc: Exception):  # type: ignore[no-untyped-def]
+    """A save that met another (409) or a lock not had in time (503, Retry-After); else a 500."""
+    return contention.answer(exc)
+
+
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
     code = exc.code or 500
@@ -85,11 +95,22 @@ def _authenticate() -> None:
     if scheme.lower() != "bearer" or not secret.strip():
         fail(401, N_("Mangler API-nøgle: send 'Authorization: Bearer NØGLE'."))
     session = db_session()
-    user = authenticate_token(session, secret=secret.strip(), now=now())
-    if user is None:
+    found = find_token(session, secret=secret.strip())
+    if found is None:
         session.rollback()
         fail(401, N_("API-nøglen er ugyldig eller tilbagekaldt."))
-    session.commit()  # last_used_at
+    token, user = found
+    token_id, at = token.id, now()
+    if use_due(token, now=at):
+        if request.method in READ_METHODS:
+            # A read keeps its deferred transaction: note the use in a short write of its own, after
+            # ending the read (an open read would hold an older snapshot than the write, and in tests
+            # its savepoint would enclose the write's).
+            session.rollback()
+            with database().begin() as writer:
+                note_use(writer, token_id=token_id, now=at)
+        else:
+            note_use(session, token_id=token_id, now=at)  # saved with the request's own changes
     g.api_user = user
     for name, value in request.args.items(multi=True):
         _check_text(value, name, status=400)
@@ -353,7 +374,7 @@ def create_event(place_id: int):  # type: ignore[no-untyped-def]
 
     user = _user()
     session = db_session()
-    services.get_place(session, user=user, place_id=place_id)  # 404 unless visible
+    services.ensure_visible(session, user=user, place_id=place_id)  # 404 unless visible
     body = _body()
     status = _text(body, "status", max_length=10)
     if status not in STATUSES:

@@ -44,7 +44,8 @@ def record(
     after: dict[str, Any] | None = None,
     at: datetime,
 ) -> AuditEntry:
-    """Add one audit entry to the session (flushed, not committed)."""
+    """Add one audit entry to the session: written with the next flush (before the next query, or at
+    commit), so that the entries of one change go to the database in one statement."""
     if entity is not None:
         entity_type = entity_type or entity.__tablename__
         entity_id = entity_id if entity_id is not None else getattr(entity, "id", None)
@@ -63,5 +64,4 @@ def record(
         at=at,
     )
     session.add(entry)
-    session.flush()
     return entry

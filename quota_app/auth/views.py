@@ -13,7 +13,6 @@ from flask import (
     current_app,
     flash,
     g,
-    make_response,
     redirect,
     render_template,
     request,
@@ -26,7 +25,7 @@ from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 from ..extensions import login_manager
 from ..i18n import _
 from ..models import User
-from ..web import database, db_session, now
+from ..web import database, db_session, now, render_error
 from . import services
 from .forms import LoginForm
 from .throttle import LoginThrottle, ThrottleUnavailable
@@ -85,10 +84,7 @@ def login_throttle() -> LoginThrottle:
 
 
 def _refused(error: TooManyRequests | ServiceUnavailable, retry_after: int):  # type: ignore[no-untyped-def]
-    code = error.code or 500
-    response = make_response(render_template("error.html", code=code, error=error), code)
-    response.headers["Retry-After"] = str(retry_after)
-    return response
+    return render_error(error.code or 500, error, headers={"Retry-After": str(retry_after)})
 
 
 def _start_new_session() -> None:

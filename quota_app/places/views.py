@@ -25,9 +25,11 @@ from flask import session as flask_session
 from flask_babel import get_locale
 from flask_login import current_user
 from openpyxl import Workbook
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 from wtforms.fields.choices import SelectChoice
 
+from .. import contention
 from ..auth.services import can_see_all_departments, ensure_department_access
 from ..auth.views import roles_required
 from ..errors import Conflict, DomainError, NotFound
@@ -37,7 +39,7 @@ from ..models import STATUSES, Department, Place, PlaceEvent, PlacementType, Uni
 from ..periods import last_completed_half_year
 from ..reconcile.services import reconcile
 from ..texts import to_data
-from ..web import db_session, localized, now
+from ..web import READ_METHODS, db_session, localized, now
 from . import queries
 from . import services as lifecycle
 from .forms import ConfirmImportForm, CorrectForm, ImportForm, PlaceForm, StatusForm, VoidForm
@@ -248,18 +250,31 @@ def _after_failure(place_id: int, form, error: DomainError, form_key: str):  # t
     return _render_detail(place, status_code=422, problem=problem, **{form_key: form})
 
 
+@bp.errorhandler(StaleDataError)
+def _saved_first_by_another(error: StaleDataError):  # type: ignore[no-untyped-def]
+    """A clash found at flush or commit time: on a place's page show the place as it is now (409)."""
+    place_id = (request.view_args or {}).get("place_id")
+    if place_id is None or request.method in READ_METHODS:
+        return contention.answer(error)
+    contention.rollback_request()
+    place = _place_or_404(place_id)
+    db_session().refresh(place)
+    return _render_detail(place, status_code=409, conflict=localized(lifecycle.CONFLICT_MESSAGE))
+
+
 def _apply_change(place: Place, form, form_key: str, change: Callable[[Session], object], done: str):  # type: ignore[no-untyped-def]
     """Validate a detail-page form, run the lifecycle change and commit; show the page again on a refusal."""
     if not form.validate():
         return _render_detail(place, status_code=422, **{form_key: form})
     session = db_session()
+    place_id = place.id  # a failed flush leaves place unreadable until the rollback
     try:
         change(session)
         session.commit()
     except DomainError as error:
-        return _after_failure(place.id, form, error, form_key)
+        return _after_failure(place_id, form, error, form_key)
     flash(done, "success")
-    return redirect(url_for("places.detail", place_id=place.id))
+    return redirect(url_for("places.detail", place_id=place_id))
 
 
 @bp.route("/places/<int:place_id>/status", methods=["POST"])

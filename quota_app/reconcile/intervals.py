@@ -161,26 +161,49 @@ def _event_facts(connection: sa.Connection | Session, condition: Any) -> dict[in
 
 
 def refresh_places(connection: sa.Connection | Session, place_ids: Iterable[int]) -> None:
-    """Rebuild the intervals of these places from their events (call after writing events in bulk)."""
+    """Bring the intervals of these places in step with their events (call after writing events in bulk).
+
+    Only the rows that differ are written: a recording dated after the rest (nearly all of them) replaces
+    the place's last current interval and adds one superseded row, however long its history.
+    """
     ids = sorted(set(place_ids))
     place = Place.__table__
     for chunk in _chunks(ids, CHUNK):
-        connection.execute(sa.delete(CURRENT).where(CURRENT.c.place_id.in_(chunk)))
-        connection.execute(sa.delete(SUPERSEDED).where(SUPERSEDED.c.place_id.in_(chunk)))
         places = connection.execute(
             sa.select(place.c.id, *(place.c[n] for n in COPIED)).where(place.c.id.in_(chunk))
         )
         by_place = _event_facts(connection, PlaceEvent.__table__.c.place_id.in_(chunk))
-        current: list[dict] = []
-        superseded: list[dict] = []
+        expected: dict[sa.Table, list[dict]] = {CURRENT: [], SUPERSEDED: []}
         for row in places:
             now, before = interval_rows(row._mapping, by_place.get(row.id, []))
-            current += now
-            superseded += before
-        if current:
-            connection.execute(sa.insert(CURRENT), current)
-        if superseded:
-            connection.execute(sa.insert(SUPERSEDED), superseded)
+            expected[CURRENT] += now
+            expected[SUPERSEDED] += before
+        for table, rows in expected.items():
+            _write_difference(connection, table, chunk, rows)
+
+
+def _write_difference(
+    connection: sa.Connection | Session, table: sa.Table, place_ids: Sequence[int], rows: list[dict]
+) -> None:
+    """Make table's rows of these places equal rows: delete the stored rows not among them, insert the
+    ones not stored."""
+    columns = [c.name for c in table.columns]
+    stored = {
+        tuple(r) for r in connection.execute(sa.select(*table.columns).where(table.c.place_id.in_(place_ids)))
+    }
+    wanted = {tuple(row[name] for name in columns): row for row in rows}
+    stale = stored - wanted.keys()
+    if stale:
+        key = [c.name for c in table.primary_key.columns]
+        condition = sa.and_(*(table.c[name] == sa.bindparam(f"k_{name}") for name in key))
+        positions = [columns.index(name) for name in key]
+        connection.execute(
+            sa.delete(table).where(condition),
+            [{f"k_{name}": values[i] for name, i in zip(key, positions, strict=True)} for values in stale],
+        )
+    missing = [row for values, row in wanted.items() if values not in stored]
+    if missing:
+        connection.execute(sa.insert(table), missing)
 
 
 def refresh_all(connection: sa.Connection | Session) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -16,6 +16,8 @@ from ..texts import N_
 
 TOKEN_PREFIX = "qk_"  # noqa: S105 - a marker, not a secret
 MAX_ACTIVE_TOKENS = 20
+# last_used_at is noted at most this often: a write per API request would queue every read behind writers.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def hash_secret(secret: str) -> str:
@@ -77,17 +79,40 @@ def revoke_token(
     return token
 
 
-def authenticate_token(session: Session, *, secret: str, now: datetime) -> User | None:
-    """Return the active user of a valid, unrevoked token and note when it was used; else None."""
+def find_token(session: Session, *, secret: str) -> tuple[ApiToken, User] | None:
+    """Return a valid, unrevoked token and its active user; else None. Reads only."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
     digest = hash_secret(secret)
-    token = session.exec(select(ApiToken).where(ApiToken.token_hash == digest)).first()
-    if token is None or not hmac.compare_digest(token.token_hash, digest) or token.revoked_at is not None:
+    found = session.exec(
+        select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == digest)
+    ).first()
+    if found is None:
         return None
-    user = session.get(User, token.user_id)
-    if user is None or not user.active:
+    token, user = found
+    if not hmac.compare_digest(token.token_hash, digest) or token.revoked_at is not None or not user.active:
         return None
-    token.last_used_at = now
-    session.flush()
+    return token, user
+
+
+def use_due(token: ApiToken, *, now: datetime) -> bool:
+    """Whether the token's last use is worth noting again (at most once per LAST_USED_RESOLUTION)."""
+    return token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION
+
+
+def note_use(session: Session, *, token_id: int, now: datetime) -> None:
+    """Note that a token was used now (its last_used_at), unless noted within LAST_USED_RESOLUTION."""
+    token = session.get(ApiToken, token_id)
+    if token is not None and use_due(token, now=now):
+        token.last_used_at = now
+        session.flush()
+
+
+def authenticate_token(session: Session, *, secret: str, now: datetime) -> User | None:
+    """Return the active user of a valid, unrevoked token and note when it was used; else None."""
+    found = find_token(session, secret=secret)
+    if found is None:
+        return None
+    token, user = found
+    note_use(session, token_id=token.id, now=now)
     return user

@@ -42,6 +42,9 @@ def test_default_database_is_a_sqlite_file_in_instance(tmp_path):
         ("QUOTA_SMTP_PORT", "99999", "QUOTA_SMTP_PORT=.99999.: må højst"),
         ("QUOTA_DISPATCH_CRON", "0 8 15 2", "QUOTA_DISPATCH_CRON=.0 8 15 2.: ugyldigt cron-udtryk"),
         ("QUOTA_ALERT_CRON", "every day", "ugyldigt cron-udtryk"),
+        ("QUOTA_LOCK_TIMEOUT_MS", "0", "QUOTA_LOCK_TIMEOUT_MS=.0.: skal være mindst"),
+        ("QUOTA_LOCK_TIMEOUT_MS", "ten", "QUOTA_LOCK_TIMEOUT_MS=.ten.: skal være et heltal"),
+        ("QUOTA_RETRY_AFTER_SECONDS", "0", "QUOTA_RETRY_AFTER_SECONDS=.0.: skal være mindst"),
     ],
 )
 def test_bad_settings_are_refused_with_a_clear_message(monkeypatch, name, value, message):
