@@ -1,0 +1,461 @@
+"""Browser imports run in the background: per upload one preview job (the dry run) and one save job.
+
+No web request reads or saves a large file itself (a 64 MB file takes longer than the server's timeout).
+The life of a job: `create_job` (queued) → claimed (running, under a lease) → a save job writes the file in
+ONE transaction that also marks the job done, or rolls back and marks it failed; a preview job hands its
+result to `previewed` (kept with the upload) and saves nothing. Nothing is half-saved: a worker
+that dies mid-import leaves an open transaction the database rolls back.
+
+Liveness is a lease, not a heartbeat: the worker holds a lock the operating system or the database releases
+the moment its process or connection dies (an exclusive flock on a file beside the upload on SQLite, a
+session advisory lock on PostgreSQL). `recover` (the "next look": a status poll, the scheduler, the next
+worker) takes the lease of a running job; if it gets it, the worker is gone and the job is queued again (at
+most MAX_ATTEMPTS runs in all) or failed with a clear message. A job is claimed only by whoever holds its
+lease, so it never runs twice at once; the final "done" update is fenced on the claim (state, attempt and
+worker), so a worker that lost its job rolls its import back.
+
+Progress (rows read, events saved) goes to a small file beside the upload, not to the database: on SQLite a
+second connection's commit would break the import's read snapshot (SQLITE_BUSY_SNAPSHOT) or wait behind its
+write lock. The instance folder is shared by the web workers already (the uploads live there).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from ..clock import Clock
+from ..db import Database
+from ..errors import DomainError
+from ..models import ImportJob, User
+from ..texts import N_, Text, to_data
+from .files import ImportResult
+from .places import import_places
+
+log = logging.getLogger("quota.imports")
+
+MAX_ATTEMPTS = 3
+LEASE_CLASS = 7_424_031  # PostgreSQL advisory lock namespace (two-int form: class, job id)
+INTERRUPTED = N_("Importen blev afbrudt; intet er gemt. Prøv igen.")
+FILE_GONE = N_("Den uploadede fil findes ikke længere; intet er gemt. Upload filen igen.")
+ROWS_WRONG = N_(
+    "Filen passer ikke længere med det, der er registreret (forkerte rækker: %(count)d). "
+    "Intet er gemt. Upload filen igen for at se rækkerne."
+)
+FAILED = N_("Importen mislykkedes på grund af en fejl hos os; intet er gemt. Prøv igen.")
+PAUSE_ENV = "QUOTA_IMPORT_JOB_TEST_PAUSE"  # tests: a FIFO to block on once saving has begun
+
+
+# --- Creating and looking ---
+
+
+def create_job(
+    session: Session,
+    *,
+    token: str,
+    kind: str = "save",
+    filename: str,
+    user_id: int,
+    department_id: int,
+    rows_total: int,
+    now: datetime,
+) -> tuple[ImportJob, bool]:
+    """Return the upload's job of this kind and whether it is new; a second confirm finds the first."""
+    job = job_for_token(session, token, kind)
+    if job is not None:
+        return job, False
+    job = ImportJob(
+        token=token,
+        kind=kind,
+        filename=filename[:200],
+        user_id=user_id,
+        department_id=department_id,
+        rows_total=rows_total,
+        created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(job)
+    except sa.exc.IntegrityError:  # the other confirm got there first
+        existing = job_for_token(session, token, kind)
+        if existing is None:
+            raise
+        return existing, False
+    return job, True
+
+
+def job_for_token(session: Session, token: str, kind: str = "save") -> ImportJob | None:
+    query = sa.select(ImportJob).where(ImportJob.token == token, ImportJob.kind == kind)
+    return session.execute(query).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class Progress:
+    phase: str  # "reading" (rows of the file) or "saving" (events written)
+    done: int
+    total: int
+
+
+class ProgressFile:
+    """The live progress of a running job, in <folder>/job-<id>.progress (written atomically)."""
+
+    def __init__(self, folder: Path, job_id: int) -> None:
+        self.path = folder / f"job-{job_id}.progress"
+
+    def write(self, progress: Progress) -> None:
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(progress.__dict__), encoding="utf-8")
+        tmp.replace(self.path)
+
+    def read(self) -> Progress | None:
+        try:
+            return Progress(**json.loads(self.path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def remove(self) -> None:
+        self.path.unlink(missing_ok=True)
+        self.path.with_suffix(".tmp").unlink(missing_ok=True)
+
+
+def status(job: ImportJob, folder: Path) -> dict[str, Any]:
+    """The job as the status page and its JSON show it (messages as texts.to_data, for the reader's language)."""
+    progress = ProgressFile(folder, job.id).read() if job.state == "running" else None  # type: ignore[arg-type]
+    if job.state == "done":
+        progress = Progress("done", job.rows_total, job.rows_total)
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "state": job.state,
+        "filename": job.filename,
+        "attempts": job.attempts,
+        "phase": progress.phase if progress else None,
+        "done": progress.done if progress else 0,
+        "total": progress.total if progress else job.rows_total,
+        "percent": _percent(job, progress),
+        "result": job.result,
+        "error": job.error,
+        "created_at": job.created_at.isoformat(),
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+    }
+
+
+def _percent(job: ImportJob, progress: Progress | None) -> int:
+    """Reading the rows is the first half of the bar, saving the events the second."""
+    if job.state == "done":
+        return 100
+    if progress is None or progress.total <= 0:
+        return 0
+    if job.kind == "preview":
+        return min(progress.done, progress.total) * 100 // progress.total
+    share = min(progress.done, progress.total) * 50 // progress.total
+    return share + (50 if progress.phase == "saving" else 0)
+
+
+# --- The lease ---
+
+
+class Lease:
+    """Held by whoever runs (or recovers) a job; released by the OS or the database when its holder dies."""
+
+    def __init__(self, db: Database, folder: Path, job_id: int) -> None:
+        self.db, self.folder, self.job_id = db, folder, job_id
+        self._handle: Any = None
+
+    def acquire(self) -> bool:
+        if self.db.engine.dialect.name == "postgresql":
+            connection = self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            got = connection.execute(
+                sa.text("SELECT pg_try_advisory_lock(:c, :j)"), {"c": LEASE_CLASS, "j": self.job_id}
+            ).scalar()
+            if got:
+                self._handle = connection
+                return True
+            connection.close()
+            return False
+        self.folder.mkdir(parents=True, exist_ok=True)
+        handle = (self.folder / f"job-{self.job_id}.lock").open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        self._handle = handle
+        return True
+
+    def release(self) -> None:
+        handle, self._handle = self._handle, None
+        if handle is None:
+            return
+        if isinstance(handle, sa.Connection):
+            with contextlib.suppress(sa.exc.DBAPIError):
+                handle.execute(
+                    sa.text("SELECT pg_advisory_unlock(:c, :j)"), {"c": LEASE_CLASS, "j": self.job_id}
+                )
+            handle.close()
+        else:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+
+
+@contextlib.contextmanager
+def leased(db: Database, folder: Path, job_id: int) -> Iterator[bool]:
+    lease = Lease(db, folder, job_id)
+    got = lease.acquire()
+    try:
+        yield got
+    finally:
+        lease.release()
+
+
+# --- Recovering, claiming, running ---
+
+
+def recover(db: Database, folder: Path, *, now: datetime, job_ids: list[int] | None = None) -> int:
+    """Queue again (or fail, after MAX_ATTEMPTS) every running job whose worker is gone; return how many."""
+    with db.begin() as session:
+        query = sa.select(ImportJob.id).where(ImportJob.state == "running")
+        if job_ids is not None:
+            query = query.where(ImportJob.id.in_(job_ids))  # type: ignore[attr-defined]
+        running = list(session.execute(query).scalars())
+    recovered = 0
+    for job_id in running:
+        with leased(db, folder, job_id) as got:
+            if not got:
+                continue  # its worker is alive
+            with db.begin() as session:
+                job = session.get(ImportJob, job_id)
+                if job is None or job.state != "running":
+                    continue
+                if job.attempts >= MAX_ATTEMPTS:
+                    job.state, job.error, job.finished_at = "failed", to_data(INTERRUPTED), now
+                else:
+                    job.state, job.claimed_by = "queued", None
+                recovered += 1
+            ProgressFile(folder, job_id).remove()
+    return recovered
+
+
+def _claim(db: Database, job_id: int, *, worker: str, now: datetime) -> int | None:
+    """Mark a queued job running (whoever holds its lease); return its attempt number, or None."""
+    with db.begin() as session:
+        claimed = session.execute(
+            sa.update(ImportJob)
+            .where(ImportJob.id == job_id, ImportJob.state == "queued")
+            .values(
+                state="running",
+                attempts=ImportJob.attempts + 1,
+                claimed_by=worker[:100],
+                started_at=now,
+                rows_done=0,
+            )
+        )
+        if claimed.rowcount != 1:
+            return None
+        return session.execute(sa.select(ImportJob.attempts).where(ImportJob.id == job_id)).scalar_one()
+
+
+@dataclass
+class Runner:
+    """What a job needs to run: the database, a clock, the uploads' folder and a way to read an upload."""
+
+    db: Database
+    clock: Clock
+    folder: Path
+    load: Callable[[str], bytes | None]  # the upload's bytes by token, None when it is gone
+    forget: Callable[[str], None] | None = None  # drop an upload once its save job is finished
+    previewed: Callable[[str, ImportResult | DomainError], None] | None = None  # keep a preview's result
+    worker: str = f"pid{os.getpid()}"
+    progress_every: int = 5000
+
+    def run_next(self) -> int | None:
+        """Recover abandoned jobs, then claim and run the oldest queued one; return its id (None: none)."""
+        self.recover()
+        with self.db.begin() as session:
+            queued = list(
+                session.execute(
+                    sa.select(ImportJob.id)
+                    .where(ImportJob.state == "queued")
+                    .order_by(ImportJob.id)
+                    .limit(20)
+                ).scalars()
+            )
+        for job_id in queued:
+            lease = Lease(self.db, self.folder, job_id)
+            if not lease.acquire():
+                continue  # another worker is claiming it
+            try:
+                attempt = _claim(self.db, job_id, worker=self.worker, now=self.clock.now())
+                if attempt is None:
+                    continue
+                self._run(job_id, attempt)
+                return job_id
+            finally:
+                lease.release()
+        return None
+
+    def run_all(self) -> list[int]:
+        ran: list[int] = []
+        while (job_id := self.run_next()) is not None:
+            ran.append(job_id)
+        return ran
+
+    def recover(self) -> int:
+        return recover(self.db, self.folder, now=self.clock.now())
+
+    def _run(self, job_id: int, attempt: int) -> None:
+        with self.db.begin() as session:
+            job = session.get(ImportJob, job_id)
+            assert job is not None
+            token, filename, user_id, department_id = job.token, job.filename, job.user_id, job.department_id
+            rows_total, preview = job.rows_total, job.kind == "preview"
+        fence = (job_id, attempt, self.worker[:100])
+        data = self.load(token)
+        if data is None:
+            self._fail(fence, FILE_GONE)
+            return
+        board = ProgressFile(self.folder, job_id)
+        reporter = _Reporter(board, rows_total, self.progress_every)
+        session = self.db.session()
+        try:
+            actor = session.get(User, user_id)
+            result = import_places(
+                session,
+                data=data,
+                filename=filename,
+                actor=actor if actor is not None else "import",
+                now=self.clock.now(),
+                only_department_id=department_id,
+                dry_run=preview,
+                progress=reporter.read,
+                on_saved=reporter.saved,
+            )
+            if preview:
+                session.rollback()
+                self._previewed(fence, token, result)
+                return
+            if not result.ok:
+                session.rollback()
+                self._fail(fence, N_(ROWS_WRONG.msgid, count=len(result.errors)), token)
+                return
+            counts = {
+                "rows_read": result.rows_read,
+                "places_created": result.places_created,
+                "places_updated": result.places_updated,
+                "units_created": result.units_created,
+                "events_created": result.events_created,
+                "corrections": result.corrections,
+                "unchanged": result.unchanged,
+            }
+            now = self.clock.now()
+            done = session.execute(
+                _fenced(fence).values(
+                    state="done",
+                    rows_done=result.rows_read,
+                    rows_total=result.rows_read,
+                    result=counts,
+                    finished_at=now,
+                )
+            )
+            if done.rowcount != 1:  # recovered behind our back: the next run does it
+                session.rollback()
+                return
+            session.commit()
+        except DomainError as error:
+            session.rollback()
+            if preview:
+                self._previewed(fence, token, error)
+            else:
+                self._fail(fence, error.message, token)
+        except Exception:
+            session.rollback()
+            log.exception("import job %s failed", job_id)
+            self._fail(fence, FAILED, token)
+        else:
+            if not preview:
+                self._forget(token)
+        finally:
+            session.close()
+            board.remove()
+
+    def _fail(self, fence: tuple[int, int, str], message: Text | str, token: str | None = None) -> None:
+        with self.db.begin() as session:
+            session.execute(
+                _fenced(fence).values(state="failed", error=to_data(message), finished_at=self.clock.now())
+            )
+        if token is not None:
+            self._forget(token)  # it cannot be confirmed again: the user uploads a new file
+
+    def _previewed(
+        self, fence: tuple[int, int, str], token: str, outcome: ImportResult | DomainError
+    ) -> None:
+        """Keep the preview with the upload first, then mark the job done (a crash between: it runs again)."""
+        if self.previewed is not None:
+            self.previewed(token, outcome)
+        rows = outcome.rows_read if isinstance(outcome, ImportResult) else 0
+        errors = len(outcome.errors) if isinstance(outcome, ImportResult) else 1
+        with self.db.begin() as session:
+            session.execute(
+                _fenced(fence).values(
+                    state="done",
+                    rows_done=rows,
+                    rows_total=rows,
+                    result={"rows_read": rows, "errors": errors},
+                    finished_at=self.clock.now(),
+                )
+            )
+
+    def _forget(self, token: str) -> None:
+        if self.forget is not None:
+            self.forget(token)
+
+
+def _fenced(fence: tuple[int, int, str]) -> Any:
+    job_id, attempt, worker = fence
+    return sa.update(ImportJob).where(
+        ImportJob.id == job_id,
+        ImportJob.state == "running",
+        ImportJob.attempts == attempt,
+        ImportJob.claimed_by == worker,
+    )
+
+
+class _Reporter:
+    """Turns the import's callbacks into progress-file writes, every `every` rows or events."""
+
+    def __init__(self, board: ProgressFile, rows_total: int, every: int) -> None:
+        self.board, self.rows_total, self.every = board, rows_total, every
+        self._last_rows = self._last_saved = -every
+        self._pause = os.environ.get(PAUSE_ENV)
+        board.write(Progress("reading", 0, rows_total))
+
+    def read(self, rows: int) -> None:
+        if rows - self._last_rows >= self.every or rows == self.rows_total:
+            self._last_rows = rows
+            self.board.write(Progress("reading", rows, max(self.rows_total, rows)))
+
+    def saved(self, events: int, total: int) -> None:
+        if events - self._last_saved >= self.every or events == total:
+            self._last_saved = events
+            self.board.write(Progress("saving", events, total))
+            if self._pause and events > 0:
+                pause, self._pause = self._pause, None
+                _pause_for_test(pause)
+
+
+def _pause_for_test(fifo: str) -> None:
+    """Tests only: announce that saving has begun, then block until the FIFO is written (or we are killed)."""
+    Path(fifo + ".reached").write_text(str(os.getpid()), encoding="utf-8")
+    with open(fifo, encoding="utf-8") as handle:  # opening a FIFO for reading blocks until a writer comes
+        handle.read()
