@@ -21,12 +21,9 @@ write lock. The instance folder is shared by the web workers already (the upload
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import json
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -39,14 +36,15 @@ from ..clock import Clock
 from ..db import Database
 from ..errors import DomainError
 from ..models import ImportJob, User
+from ..places.uploads import UploadStore, keep_preview
 from ..texts import N_, Text, to_data
 from .files import ImportResult
+from .leases import Lease, Progress, ProgressFile, leased
 from .places import import_places
 
 log = logging.getLogger("quota.imports")
 
 MAX_ATTEMPTS = 3
-LEASE_CLASS = 7_424_031  # PostgreSQL advisory lock namespace (two-int form: class, job id)
 INTERRUPTED = N_("Importen blev afbrudt; intet er gemt. Prøv igen.")
 FILE_GONE = N_("Den uploadede fil findes ikke længere; intet er gemt. Upload filen igen.")
 ROWS_WRONG = N_(
@@ -100,35 +98,6 @@ def job_for_token(session: Session, token: str, kind: str = "save") -> ImportJob
     return session.execute(query).scalar_one_or_none()
 
 
-@dataclass(frozen=True)
-class Progress:
-    phase: str  # "reading" (rows of the file) or "saving" (events written)
-    done: int
-    total: int
-
-
-class ProgressFile:
-    """The live progress of a running job, in <folder>/job-<id>.progress (written atomically)."""
-
-    def __init__(self, folder: Path, job_id: int) -> None:
-        self.path = folder / f"job-{job_id}.progress"
-
-    def write(self, progress: Progress) -> None:
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(progress.__dict__), encoding="utf-8")
-        tmp.replace(self.path)
-
-    def read(self) -> Progress | None:
-        try:
-            return Progress(**json.loads(self.path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, TypeError):
-            return None
-
-    def remove(self) -> None:
-        self.path.unlink(missing_ok=True)
-        self.path.with_suffix(".tmp").unlink(missing_ok=True)
-
-
 def status(job: ImportJob, folder: Path) -> dict[str, Any]:
     """The job as the status page and its JSON show it (messages as texts.to_data, for the reader's language)."""
     progress = ProgressFile(folder, job.id).read() if job.state == "running" else None  # type: ignore[arg-type]
@@ -161,62 +130,6 @@ def _percent(job: ImportJob, progress: Progress | None) -> int:
         return min(progress.done, progress.total) * 100 // progress.total
     share = min(progress.done, progress.total) * 50 // progress.total
     return share + (50 if progress.phase == "saving" else 0)
-
-
-# --- The lease ---
-
-
-class Lease:
-    """Held by whoever runs (or recovers) a job; released by the OS or the database when its holder dies."""
-
-    def __init__(self, db: Database, folder: Path, job_id: int) -> None:
-        self.db, self.folder, self.job_id = db, folder, job_id
-        self._handle: Any = None
-
-    def acquire(self) -> bool:
-        if self.db.engine.dialect.name == "postgresql":
-            connection = self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-            got = connection.execute(
-                sa.text("SELECT pg_try_advisory_lock(:c, :j)"), {"c": LEASE_CLASS, "j": self.job_id}
-            ).scalar()
-            if got:
-                self._handle = connection
-                return True
-            connection.close()
-            return False
-        self.folder.mkdir(parents=True, exist_ok=True)
-        handle = (self.folder / f"job-{self.job_id}.lock").open("a+")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
-            return False
-        self._handle = handle
-        return True
-
-    def release(self) -> None:
-        handle, self._handle = self._handle, None
-        if handle is None:
-            return
-        if isinstance(handle, sa.Connection):
-            with contextlib.suppress(sa.exc.DBAPIError):
-                handle.execute(
-                    sa.text("SELECT pg_advisory_unlock(:c, :j)"), {"c": LEASE_CLASS, "j": self.job_id}
-                )
-            handle.close()
-        else:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-            handle.close()
-
-
-@contextlib.contextmanager
-def leased(db: Database, folder: Path, job_id: int) -> Iterator[bool]:
-    lease = Lease(db, folder, job_id)
-    got = lease.acquire()
-    try:
-        yield got
-    finally:
-        lease.release()
 
 
 # --- Recovering, claiming, running ---
@@ -459,3 +372,24 @@ def _pause_for_test(fifo: str) -> None:
     Path(fifo + ".reached").write_text(str(os.getpid()), encoding="utf-8")
     with open(fifo, encoding="utf-8") as handle:  # opening a FIFO for reading blocks until a writer comes
         handle.read()
+
+
+def runner_for(db: Database, clock: Clock, instance_path: Path, *, worker: str) -> Runner:
+    """A Runner over the uploads of an instance folder (the web app's, the scheduler's, the CLI's)."""
+    store = UploadStore(instance_path / "imports")
+
+    def load(token: str) -> bytes | None:
+        try:
+            return store.load(token)[1]
+        except KeyError:
+            return None
+
+    return Runner(
+        db=db,
+        clock=clock,
+        folder=store.folder,
+        load=load,
+        forget=store.delete,
+        previewed=lambda token, outcome: keep_preview(store, token, outcome),
+        worker=worker,
+    )

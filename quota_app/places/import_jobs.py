@@ -15,15 +15,14 @@ from flask_login import current_user
 
 from ..auth.services import ensure_department_access
 from ..auth.views import roles_required
-from ..errors import DomainError, NotFound
+from ..errors import NotFound
 from ..imports import jobs
 from ..imports.background import BackgroundRunner
-from ..imports.files import ImportResult
 from ..models import ImportJob
 from ..web import clock, database, db_session, localized, now
 from .forms import ConfirmImportForm
 from .uploads import StoredUpload
-from .views import EDIT_ROLES, VIEW_ROLES, _check_owner, _failed_preview, _go_to, _result_dict, _uploads
+from .views import EDIT_ROLES, VIEW_ROLES, _check_owner, _go_to, _uploads
 
 bp = Blueprint("import_jobs", __name__, template_folder="templates")
 
@@ -39,15 +38,7 @@ def _runner() -> BackgroundRunner:
     runner = current_app.extensions.get("quota_import_runner")
     if runner is None:
         runner = current_app.extensions["quota_import_runner"] = BackgroundRunner(
-            jobs.Runner(
-                db=database(),
-                clock=clock(),
-                folder=_folder(),
-                load=_load_upload,
-                forget=_uploads().delete,
-                previewed=_keep_preview,
-                worker=f"web-{os.getpid()}",
-            )
+            jobs.runner_for(database(), clock(), Path(current_app.instance_path), worker=f"web-{os.getpid()}")
         )
     return runner
 
@@ -57,18 +48,6 @@ def _load_upload(token: str) -> bytes | None:
         return _uploads().load(token)[1]
     except KeyError:
         return None
-
-
-def _keep_preview(token: str, outcome: ImportResult | DomainError) -> None:
-    store = _uploads()
-    try:
-        upload = store.load_meta(token)
-    except KeyError:
-        return
-    upload.preview = _failed_preview(outcome) if isinstance(outcome, DomainError) else _result_dict(outcome)
-    store.write_meta(upload)
-    if upload.preview["errors"]:
-        store.discard_file(token)  # it can never be confirmed: keep only the report
 
 
 def start_preview(upload: StoredUpload) -> str:

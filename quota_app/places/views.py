@@ -35,7 +35,6 @@ from ..i18n import _
 from ..models import STATUSES, Department, Place, PlaceEvent, PlacementType, Unit
 from ..periods import last_completed_half_year
 from ..reconcile.services import reconcile
-from ..texts import to_data
 from ..web import db_session, localized, now
 from . import queries
 from . import services as lifecycle
@@ -419,22 +418,6 @@ def _go_to(location: str):  # type: ignore[no-untyped-def]
     if request.headers.get("X-Requested-With") == "XMLHttpRequest":
         return jsonify(location=location)
     return redirect(location)
-
-
-def _failed_preview(error: DomainError) -> dict:
-    return {"rows_read": 0, "errors": [{"row": None, "message": to_data(error.message)}]}
-
-
-def _result_dict(result) -> dict:  # type: ignore[no-untyped-def]
-    """The preview kept with the upload; messages as texts.to_data, shown in the reader's language."""
-    return {
-        "rows_read": result.rows_read,
-        "errors": [{"row": e.row, "message": to_data(e.message)} for e in result.errors],
-        "places_created": result.places_created,
-        "events_created": result.events_created,
-        "corrections": result.corrections,
-        "unchanged": result.unchanged,
-    }
 
 
 def _remember_token(token: str) -> None:
