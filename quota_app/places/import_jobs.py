@@ -79,15 +79,16 @@ def preview_job_url(token: str) -> str:
 @bp.route("/places/import/<token>/confirm", methods=["POST"])
 @roles_required(*EDIT_ROLES)
 def confirm(token: str):  # type: ignore[no-untyped-def]
-    try:
-        upload = _uploads().load_meta(token)
-    except KeyError:
-        abort(404)
-    _check_owner(upload)
     if not ConfirmImportForm().validate_on_submit():
         abort(400)
     session = db_session()
     job = jobs.job_for_token(session, token)
+    if job is None or job.user_id != current_user.id:
+        try:
+            upload = _uploads().load_meta(token)
+        except KeyError:
+            abort(404)
+        _check_owner(upload)
     if job is None:
         if not upload.preview or upload.preview.get("errors") or _load_upload(token) is None:
             abort(404)  # not previewed yet, or a file with errors (never kept): nothing to confirm
@@ -101,7 +102,7 @@ def confirm(token: str):  # type: ignore[no-untyped-def]
             now=now(),
         )
         session.commit()
-    job_id = job.id
+    job_id = job.id  # a second confirm (double click, second tab) goes to the same job
     _runner().kick()
     return _go_to(url_for("import_jobs.page", job_id=job_id))
 
