@@ -161,12 +161,19 @@ def recover(db: Database, folder: Path, *, now: datetime, job_ids: list[int] | N
 
 
 def _claim(db: Database, job_id: int, *, worker: str, now: datetime) -> int | None:
-    """Mark a queued job running (whoever holds its lease); return its attempt number, or None."""
+    """Mark a queued job running (whoever holds its lease); return its attempt number, or None.
+
+    On SQLite one save job at a time: the database has one writer, and a second save would only wait for the
+    first's write lock until its busy timeout. (The claim's own write lock makes the check atomic.)
+    """
     with db.begin() as session:
+        claim = sa.update(ImportJob).where(ImportJob.id == job_id, ImportJob.state == "queued")
+        if db.engine.dialect.name == "sqlite":
+            other = sa.orm.aliased(ImportJob)
+            saving = sa.select(other.id).where(other.state == "running", other.kind == "save")
+            claim = claim.where(sa.or_(ImportJob.kind != "save", ~saving.exists()))
         claimed = session.execute(
-            sa.update(ImportJob)
-            .where(ImportJob.id == job_id, ImportJob.state == "queued")
-            .values(
+            claim.values(
                 state="running",
                 attempts=ImportJob.attempts + 1,
                 claimed_by=worker[:100],
@@ -242,6 +249,10 @@ class Runner:
         reporter = _Reporter(board, rows_total, self.progress_every)
         session = self.db.session()
         try:
+            if not preview and session.execute(_fenced(fence).values(rows_done=0)).rowcount != 1:
+                return  # no longer ours
+            # (A save's first statement is that write: on SQLite it takes the write lock before the import reads
+            # anything, so no other commit can invalidate its snapshot half-way, SQLITE_BUSY_SNAPSHOT.)
             actor = session.get(User, user_id)
             result = import_places(
                 session,

@@ -247,3 +247,21 @@ def test_the_status_shows_progress_in_two_halves(session, store, runner, hr, clo
     board.write(Progress("saving", 30, 60))
     status = jobs.status(job, runner.folder)
     assert (status["phase"], status["done"], status["total"], status["percent"]) == ("saving", 30, 60, 75)
+
+
+def test_on_sqlite_one_save_runs_at_a_time_on_postgresql_several(session, store, runner, hr, clock) -> None:  # type: ignore[no-untyped-def]
+    first = _queue(session, store, hr, _csv(1), clock)
+    first.state, first.attempts = "running", 1
+    session.commit()
+    second = _queue(session, store, hr, _csv(2), clock)
+    lease = Lease(runner.db, runner.folder, first.id)  # type: ignore[arg-type]
+    assert lease.acquire()  # the first one's worker is alive
+    try:
+        ran = runner.run_next()
+    finally:
+        lease.release()
+    session.refresh(second)
+    if runner.db.engine.dialect.name == "sqlite":
+        assert (ran, second.state) == (None, "queued")  # it waits for the first instead of for its lock
+    else:
+        assert (ran, second.state) == (second.id, "done")
