@@ -302,6 +302,10 @@ class Runner:
                 self._previewed(fence, token, error)
             else:
                 self._fail(fence, error.message, token)
+        except sa.exc.OperationalError:  # the database went away or stayed locked: as if the worker died
+            session.rollback()
+            log.exception("import job %s interrupted", job_id)
+            self._interrupted(fence, attempt)
         except Exception:
             session.rollback()
             log.exception("import job %s failed", job_id)
@@ -312,6 +316,13 @@ class Runner:
         finally:
             session.close()
             board.remove()
+
+    def _interrupted(self, fence: tuple[int, int, str], attempt: int) -> None:
+        if attempt >= MAX_ATTEMPTS:
+            self._fail(fence, INTERRUPTED)
+            return
+        with self.db.begin() as session:
+            session.execute(_fenced(fence).values(state="queued", claimed_by=None))
 
     def _fail(self, fence: tuple[int, int, str], message: Text | str, token: str | None = None) -> None:
         with self.db.begin() as session:

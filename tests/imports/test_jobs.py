@@ -265,3 +265,20 @@ def test_on_sqlite_one_save_runs_at_a_time_on_postgresql_several(session, store,
         assert (ran, second.state) == (None, "queued")  # it waits for the first instead of for its lock
     else:
         assert (ran, second.state) == (second.id, "done")
+
+
+def test_a_database_error_during_the_import_queues_the_job_again_up_to_three_runs(  # type: ignore[no-untyped-def]
+    session, store, runner, hr, clock, monkeypatch
+) -> None:
+    job = _queue(session, store, hr, _csv(3), clock)
+    before = _counts(session)
+
+    def locked(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise sa.exc.OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(jobs, "import_places", locked)
+    assert runner.run_all() == [job.id] * jobs.MAX_ATTEMPTS
+    session.refresh(job)
+    assert (job.state, job.attempts) == ("failed", jobs.MAX_ATTEMPTS)
+    assert job.error["msgid"] == jobs.INTERRUPTED.msgid
+    assert _counts(session) == before
