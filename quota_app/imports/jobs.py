@@ -98,40 +98,6 @@ def job_for_token(session: Session, token: str, kind: str = "save") -> ImportJob
     return session.execute(query).scalar_one_or_none()
 
 
-def status(job: ImportJob, folder: Path) -> dict[str, Any]:
-    """The job as the status page and its JSON show it (messages as texts.to_data, for the reader's language)."""
-    progress = ProgressFile(folder, job.id).read() if job.state == "running" else None  # type: ignore[arg-type]
-    if job.state == "done":
-        progress = Progress("done", job.rows_total, job.rows_total)
-    return {
-        "id": job.id,
-        "kind": job.kind,
-        "state": job.state,
-        "filename": job.filename,
-        "attempts": job.attempts,
-        "phase": progress.phase if progress else None,
-        "done": progress.done if progress else 0,
-        "total": progress.total if progress else job.rows_total,
-        "percent": _percent(job, progress),
-        "result": job.result,
-        "error": job.error,
-        "created_at": job.created_at.isoformat(),
-        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
-    }
-
-
-def _percent(job: ImportJob, progress: Progress | None) -> int:
-    """Reading the rows is the first half of the bar, saving the events the second."""
-    if job.state == "done":
-        return 100
-    if progress is None or progress.total <= 0:
-        return 0
-    if job.kind == "preview":
-        return min(progress.done, progress.total) * 100 // progress.total
-    share = min(progress.done, progress.total) * 50 // progress.total
-    return share + (50 if progress.phase == "saving" else 0)
-
-
 # --- Recovering, claiming, running ---
 
 

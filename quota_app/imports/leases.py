@@ -1,4 +1,4 @@
-"""What shows that an import job is alive and how far it has come: its lease and its progress file."""
+"""What shows that an import job is alive and how far it has come: its lease, its progress file, its status."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..db import Database
+from ..models import ImportJob
 
 LEASE_CLASS = 7_424_031  # PostgreSQL advisory lock namespace (two-int form: class, job id)
 
@@ -79,10 +80,12 @@ class Lease:
         if handle is None:
             return
         if isinstance(handle, sa.Connection):
-            with contextlib.suppress(sa.exc.DBAPIError):
+            try:
                 handle.execute(
                     sa.text("SELECT pg_advisory_unlock(:c, :j)"), {"c": LEASE_CLASS, "j": self.job_id}
                 )
+            except sa.exc.DBAPIError:
+                handle.invalidate()  # never hand a connection that may still hold the lock back to the pool
             handle.close()
         else:
             fcntl.flock(handle, fcntl.LOCK_UN)
@@ -97,3 +100,37 @@ def leased(db: Database, folder: Path, job_id: int) -> Iterator[bool]:
         yield got
     finally:
         lease.release()
+
+
+def status(job: ImportJob, folder: Path) -> dict[str, Any]:
+    """The job as the status page and its JSON show it (messages as texts.to_data, for the reader's language)."""
+    progress = ProgressFile(folder, job.id).read() if job.state == "running" else None  # type: ignore[arg-type]
+    if job.state == "done":
+        progress = Progress("done", job.rows_total, job.rows_total)
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "state": job.state,
+        "filename": job.filename,
+        "attempts": job.attempts,
+        "phase": progress.phase if progress else None,
+        "done": progress.done if progress else 0,
+        "total": progress.total if progress else job.rows_total,
+        "percent": _percent(job, progress),
+        "result": job.result,
+        "error": job.error,
+        "created_at": job.created_at.isoformat(),
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+    }
+
+
+def _percent(job: ImportJob, progress: Progress | None) -> int:
+    """Reading the rows is the first half of the bar, saving the events the second."""
+    if job.state == "done":
+        return 100
+    if progress is None or progress.total <= 0:
+        return 0
+    if job.kind == "preview":
+        return min(progress.done, progress.total) * 100 // progress.total
+    share = min(progress.done, progress.total) * 50 // progress.total
+    return share + (50 if progress.phase == "saving" else 0)

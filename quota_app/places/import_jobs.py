@@ -16,7 +16,7 @@ from flask_login import current_user
 from ..auth.services import ensure_department_access
 from ..auth.views import roles_required
 from ..errors import NotFound
-from ..imports import jobs
+from ..imports import jobs, leases
 from ..imports.background import BackgroundRunner
 from ..models import ImportJob
 from ..web import clock, database, db_session, localized, now
@@ -126,7 +126,7 @@ def _visible_job(job_id: int) -> ImportJob:
 
 
 def _view(job: ImportJob) -> dict:
-    data = jobs.status(job, _folder())
+    data = leases.status(job, _folder())
     data["error"] = localized(job.error) if job.error is not None else None
     data["finished"] = job.state in FINISHED
     data["places_url"] = url_for("places.list")

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from quota_app.clock import FrozenClock
 from quota_app.db import Database
-from quota_app.imports import jobs
+from quota_app.imports import jobs, leases
 from quota_app.imports.leases import Lease, Progress, ProgressFile
 from quota_app.imports.places import import_places
 from quota_app.models import ImportJob, Place, PlaceEvent, User
@@ -243,9 +243,9 @@ def test_the_status_shows_progress_in_two_halves(session, store, runner, hr, clo
     board = ProgressFile(runner.folder, job.id)  # type: ignore[arg-type]
     runner.folder.mkdir(parents=True, exist_ok=True)
     board.write(Progress("reading", 50, 100))
-    assert jobs.status(job, runner.folder)["percent"] == 25
+    assert leases.status(job, runner.folder)["percent"] == 25
     board.write(Progress("saving", 30, 60))
-    status = jobs.status(job, runner.folder)
+    status = leases.status(job, runner.folder)
     assert (status["phase"], status["done"], status["total"], status["percent"]) == ("saving", 30, 60, 75)
 
 
