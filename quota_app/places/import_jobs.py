@@ -21,12 +21,15 @@ from ..imports.background import BackgroundRunner
 from ..models import ImportJob
 from ..web import clock, database, db_session, localized, now
 from .forms import ConfirmImportForm
-from .uploads import StoredUpload
+from .uploads import StoredUpload, valid_token
 from .views import EDIT_ROLES, VIEW_ROLES, _check_owner, _go_to, _uploads
 
 bp = Blueprint("import_jobs", __name__, template_folder="templates")
 
 FINISHED = ("done", "failed")
+MAX_ID = (
+    2**31 - 1
+)  # an integer key on both engines: larger ids do not exist (and PostgreSQL would refuse them)
 
 
 def _folder() -> Path:
@@ -79,6 +82,8 @@ def preview_job_url(token: str) -> str:
 @bp.route("/places/import/<token>/confirm", methods=["POST"])
 @roles_required(*EDIT_ROLES)
 def confirm(token: str):  # type: ignore[no-untyped-def]
+    if not valid_token(token):
+        abort(404)
     if not ConfirmImportForm().validate_on_submit():
         abort(400)
     session = db_session()
@@ -110,7 +115,7 @@ def confirm(token: str):  # type: ignore[no-untyped-def]
 def _visible_job(job_id: int) -> ImportJob:
     """The job, after a look at whether its worker is gone; 404 for another department's HR."""
     session = db_session()
-    job = session.get(ImportJob, job_id)
+    job = session.get(ImportJob, job_id) if 0 < job_id <= MAX_ID else None
     if job is None:
         abort(404)
     try:

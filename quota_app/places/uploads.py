@@ -18,6 +18,11 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 KEEP_FOR = timedelta(hours=12)
 
 
+def valid_token(token: str) -> bool:
+    """Whether a token from a URL can be an upload's (anything else: 404 before touching the database)."""
+    return bool(_TOKEN.match(token or ""))
+
+
 @dataclass
 class StoredUpload:
     token: str

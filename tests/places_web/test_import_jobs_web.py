@@ -120,3 +120,20 @@ def test_the_preview_is_a_job_too_and_its_page_leads_to_the_preview(
     job = session.execute(sa.select(ImportJob).where(ImportJob.token == token)).scalar_one()
     assert (job.kind, job.state, job.rows_total) == ("preview", "done", 3)
     assert client.get(f"/places/import/jobs/{job.id}").headers["Location"] == f"/places/import/{token}"
+
+
+def test_malformed_job_ids_and_tokens_are_not_found(client, login, make_user) -> None:  # type: ignore[no-untyped-def]
+    login(make_user("hr", "SOF"))
+    for path in (
+        "/places/import/jobs/0",
+        f"/places/import/jobs/{2**31}",
+        f"/places/import/jobs/{10**30}.json",
+    ):
+        assert client.get(path).status_code == 404, path
+    from tests.conftest import csrf_from
+
+    csrf = csrf_from(client.get("/places/import").get_data(as_text=True))
+    for token in ("kort", "x" * 65, "a" * 30 + "%00" + "b"):
+        assert client.post(f"/places/import/{token}/confirm", data={"csrf_token": csrf}).status_code == 404, (
+            token
+        )
