@@ -30,7 +30,9 @@ STATUS_DA = {"open": "åben", "filled": "besat", "paused": "i bero", "closed": "
 HEADER = "reference;forvaltning;ordning;status;dato;enhed;titel;årsværk;bemærkning"
 
 
-def generate_csv(path: Path, *, rows: int, seed: int) -> tuple[int, int]:
+def generate_csv(
+    path: Path, *, rows: int, seed: int, departments: tuple[str, ...] = DEPARTMENTS
+) -> tuple[int, int]:
     """Write a deterministic place import of exactly `rows` event rows; return (rows, places)."""
     from quota_app.demo.services import generate_history
 
@@ -40,7 +42,7 @@ def generate_csv(path: Path, *, rows: int, seed: int) -> tuple[int, int]:
         handle.write(HEADER + "\r\n")
         while written < rows:
             places += 1
-            department = rng.choice(DEPARTMENTS)
+            department = rng.choice(departments)
             type_name = rng.choice(TYPES)
             start = TODAY - timedelta(days=rng.randrange(3 * 365, 10 * 365))
             history = generate_history(rng, start=start, today=TODAY)[: rows - written]

@@ -21,6 +21,7 @@ from sqlmodel import select
 from quota_app.clock import Clock
 from quota_app.db import Database
 from quota_app.dispatch import services as dispatch
+from quota_app.imports.jobs import runner_for
 from quota_app.mail.services import Transport, transport_from_settings
 from quota_app.models import AppText
 from quota_app.periods import last_completed_half_year
@@ -162,6 +163,12 @@ def catch_up_in(ctx: JobContext) -> list[str]:
     return done
 
 
+def import_jobs_in(ctx: JobContext) -> list[int]:
+    """Browser imports waiting in the background (a backstop: the web worker that took them runs them too)."""
+    runner = runner_for(ctx.db, ctx.clock, ctx.settings.instance_path.resolve(), worker=ctx.worker)
+    return runner.run_all()
+
+
 def publish_status(ctx: JobContext, jobs: list[tuple[str, datetime | None]]) -> None:
     """Write the job table and a heartbeat where the web app can show them (it never imports us)."""
     import json
@@ -199,3 +206,7 @@ def reminder_job(database_url: str | None = None) -> None:
 
 def alert_job(database_url: str | None = None) -> None:
     alert_in(context(database_url))
+
+
+def import_jobs_job(database_url: str | None = None) -> None:
+    import_jobs_in(context(database_url))

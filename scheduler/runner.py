@@ -30,6 +30,7 @@ log = logging.getLogger("quota.scheduler")
 
 ADVISORY_LOCK_KEY = 7_424_031_501  # "the quota scheduler", any fixed 64-bit number
 DELIVER_EVERY_MINUTES = 5
+IMPORTS_EVERY_MINUTES = 1  # queued or abandoned browser imports
 
 
 class SchedulerLock:
@@ -104,6 +105,13 @@ def build_scheduler(
         IntervalTrigger(minutes=DELIVER_EVERY_MINUTES, timezone=settings.zone),
         id="deliver",
         name="Genforsøg",
+        **common,
+    )
+    scheduler.add_job(
+        jobs.import_jobs_job,
+        IntervalTrigger(minutes=IMPORTS_EVERY_MINUTES, timezone=settings.zone),
+        id="imports",
+        name="Importer i baggrunden",
         **common,
     )
     return scheduler

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -14,8 +15,9 @@ from flask import current_app
 
 from ..cli import fail
 from ..errors import DomainError
-from ..web import database
+from ..web import clock, database
 from .files import ImportResult, RowError
+from .jobs import runner_for
 from .places import import_places
 
 R = TypeVar("R")
@@ -94,6 +96,18 @@ def import_places_command(file: Path, dry_run: bool) -> None:
     if result.errors:
         report_errors(result)
     click.echo(summary(result))
+
+
+@import_group.command(
+    "run-jobs",
+    short_help="Run the queued browser import jobs, then exit.",
+    help="Run the browser imports waiting in the background (previews and saves), after queuing again the "
+    "ones whose worker stopped. The web app and the scheduler run them too; this is for operators.",
+)
+def run_jobs_command() -> None:
+    runner = runner_for(database(), clock(), Path(current_app.instance_path), worker=f"cli-{os.getpid()}")
+    ran = runner.run_all()
+    click.echo(f"{_count(len(ran), 'import job', 'import jobs')} run.")
 
 
 # The targets feature adds `quota import targets` to this group when its module is imported.

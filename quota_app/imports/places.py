@@ -167,8 +167,12 @@ def import_places(
     dry_run: bool = False,
     only_department_id: int | None = None,
     progress: Callable[[int], None] | None = None,
+    on_saved: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
-    """Validate every row, then (without errors and unless dry_run) save places and events in bulk."""
+    """Validate every row, then (without errors and unless dry_run) save places and events in bulk.
+
+    progress(rows read so far) is called while reading; on_saved(events written, events to write) while saving.
+    """
     table = read_table(data, filename)
     result = ImportResult(dry_run=dry_run)
     positions, header_problems = _map_header(table.header)
@@ -214,6 +218,7 @@ def import_places(
                 actor=actor,
                 now=now,
                 filename=filename,
+                on_saved=on_saved,
             )
         except sa.exc.IntegrityError as exc:  # e.g. the same new place created meanwhile by someone else
             raise Conflict(CONFLICT_MESSAGE_IMPORT) from exc
@@ -509,8 +514,10 @@ def _write(
     actor: User | str,
     now: datetime,
     filename: str,
+    on_saved: Callable[[int, int], None] | None = None,
 ) -> None:
     actor_id = actor.id if isinstance(actor, User) else None
+    to_save, saved = result.events_created + result.corrections, 0
     new_keys = [key for key in plan if key not in existing]
     place_ids: dict[tuple[int, str], int] = {key: e.id for key, e in existing.items()}
     place_table = Place.__table__
@@ -565,9 +572,14 @@ def _write(
             )
         if len(events) >= CHUNK:
             session.execute(sa.insert(event_table), events)
+            saved += len(events)
             events = []
+            if on_saved is not None:
+                on_saved(saved, to_save)
     if events:
         session.execute(sa.insert(event_table), events)
+    if on_saved is not None:
+        on_saved(to_save, to_save)
     _update_existing(session, updates)
     session.flush()
     # Bulk writes bypass the ORM's flush hook: rebuild the counted intervals of every place written to.

@@ -9,9 +9,18 @@ import secrets
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+from ..errors import DomainError
+from ..texts import to_data
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 KEEP_FOR = timedelta(hours=12)
+
+
+def valid_token(token: str) -> bool:
+    """Whether a token from a URL can be an upload's (anything else: 404 before touching the database)."""
+    return bool(_TOKEN.match(token or ""))
 
 
 @dataclass
@@ -143,3 +152,32 @@ class ProgressBoard:
             return json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {"phase": None, "rows": 0, "done": False}
+
+
+def preview_of(outcome: Any) -> dict:
+    """The preview kept with an upload: an ImportResult's counts and errors, or a refused file's message.
+
+    Messages as texts.to_data, shown in the reader's language.
+    """
+    if isinstance(outcome, DomainError):
+        return {"rows_read": 0, "errors": [{"row": None, "message": to_data(outcome.message)}]}
+    return {
+        "rows_read": outcome.rows_read,
+        "errors": [{"row": e.row, "message": to_data(e.message)} for e in outcome.errors],
+        "places_created": outcome.places_created,
+        "events_created": outcome.events_created,
+        "corrections": outcome.corrections,
+        "unchanged": outcome.unchanged,
+    }
+
+
+def keep_preview(store: UploadStore, token: str, outcome: Any) -> None:
+    """Keep a finished dry run with its upload; a file with errors can never be confirmed: drop its bytes."""
+    try:
+        upload = store.load_meta(token)
+    except KeyError:
+        return
+    upload.preview = preview_of(outcome)
+    store.write_meta(upload)
+    if upload.preview["errors"]:
+        store.discard_file(token)

@@ -34,11 +34,9 @@ from ..auth.services import can_see_all_departments, ensure_department_access
 from ..auth.views import roles_required
 from ..errors import Conflict, DomainError, NotFound
 from ..i18n import _
-from ..imports.places import import_places
 from ..models import STATUSES, Department, Place, PlaceEvent, PlacementType, Unit
 from ..periods import last_completed_half_year
 from ..reconcile.services import reconcile
-from ..texts import to_data
 from ..web import READ_METHODS, db_session, localized, now
 from . import queries
 from . import services as lifecycle
@@ -424,29 +422,10 @@ def import_upload():  # type: ignore[no-untyped-def]
         department_id=department.id,
         now=now(),
     )
-    board = _progress()
-    try:
-        result = import_places(
-            session,
-            data=data,
-            filename=upload.filename,
-            actor=current_user,
-            now=now(),
-            dry_run=True,
-            only_department_id=department.id,
-            progress=board.reporter(current_user.id, form.progress_id.data, phase="preview"),
-        )
-        upload.preview = _result_dict(result)
-    except DomainError as error:
-        upload.preview = _failed_preview(error)
-    finally:
-        session.rollback()
-        board.finish(current_user.id, form.progress_id.data)
-    _uploads().write_meta(upload)
     _remember_token(upload.token)
-    if upload.preview["errors"]:
-        _uploads().discard_file(upload.token)  # it can never be confirmed: keep only the report
-    return _go_to(url_for("places.import_preview", token=upload.token))
+    from .import_jobs import start_preview  # it imports this module
+
+    return _go_to(start_preview(upload))
 
 
 def _go_to(location: str):  # type: ignore[no-untyped-def]
@@ -454,22 +433,6 @@ def _go_to(location: str):  # type: ignore[no-untyped-def]
     if request.headers.get("X-Requested-With") == "XMLHttpRequest":
         return jsonify(location=location)
     return redirect(location)
-
-
-def _failed_preview(error: DomainError) -> dict:
-    return {"rows_read": 0, "errors": [{"row": None, "message": to_data(error.message)}]}
-
-
-def _result_dict(result) -> dict:  # type: ignore[no-untyped-def]
-    """The preview kept with the upload; messages as texts.to_data, shown in the reader's language."""
-    return {
-        "rows_read": result.rows_read,
-        "errors": [{"row": e.row, "message": to_data(e.message)} for e in result.errors],
-        "places_created": result.places_created,
-        "events_created": result.events_created,
-        "corrections": result.corrections,
-        "unchanged": result.unchanged,
-    }
 
 
 def _remember_token(token: str) -> None:
@@ -502,57 +465,14 @@ def import_preview(token: str):  # type: ignore[no-untyped-def]
     except KeyError:
         abort(404)
     _check_owner(upload)
+    if not upload.preview:  # its preview job has not finished yet
+        from .import_jobs import preview_job_url
+
+        return redirect(preview_job_url(token))
     return render_template("places/import_preview.html", upload=upload, form=ConfirmImportForm(), result=None)
 
 
-@bp.route("/places/import/<token>/confirm", methods=["POST"])
-@roles_required(*EDIT_ROLES)
-def import_confirm(token: str):  # type: ignore[no-untyped-def]
-    upload, data = _own_upload(token)
-    form = ConfirmImportForm()
-    if not form.validate_on_submit():
-        abort(400)
-    session = db_session()
-    board = _progress()
-    try:
-        result = import_places(
-            session,
-            data=data,
-            filename=upload.filename,
-            actor=current_user,
-            now=now(),
-            dry_run=False,
-            only_department_id=upload.department_id,
-            progress=board.reporter(current_user.id, form.progress_id.data, phase="save"),
-        )
-    except DomainError as error:
-        session.rollback()
-        upload.preview = _failed_preview(error)
-        _uploads().write_meta(upload)
-        return render_template("places/import_preview.html", upload=upload, form=form, result=None), 422
-    finally:
-        board.finish(current_user.id, form.progress_id.data)
-    if not result.ok:
-        session.rollback()
-        upload.preview = _result_dict(result)
-        _uploads().write_meta(upload)
-        return render_template("places/import_preview.html", upload=upload, form=form, result=None), 422
-    session.commit()
-    _uploads().delete(token)
-    flask_session["import_tokens"] = [t for t in flask_session.get("import_tokens", []) if t != token]
-    flash(
-        _(
-            "Importen af %(file)s er gemt: %(places)d nye pladser, %(events)d nye statusændringer, "
-            "%(corrections)d rettelser og %(unchanged)d uændrede rækker.",
-            file=upload.filename,
-            places=result.places_created,
-            events=result.events_created,
-            corrections=result.corrections,
-            unchanged=result.unchanged,
-        ),
-        "success",
-    )
-    return _go_to(url_for("places.list"))
+# Confirming starts a background job: see import_jobs.py.
 
 
 @bp.route("/places/import/progress/<progress_id>")

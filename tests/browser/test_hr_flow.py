@@ -144,9 +144,13 @@ def test_hr_imports_a_file_with_a_bad_row_then_the_fixed_file(
     assert_accessible(page)
     assert _counts(live_server) == before
     page.click("text=Gem alle rækker")
-    page.wait_for_url(re.compile(r"/places/$"))
-    expect(page.locator("main")).to_contain_text("Importen af pladser.csv er gemt")
+    # The save runs as a background job; its page polls and shows the outcome when it is done.
+    page.wait_for_url(re.compile(r"/places/import/jobs/\d+$"))
+    expect(page.locator("#import-job-done")).to_contain_text("2 nye pladser, 3 nye statusændringer")
+    assert_accessible(page)
     assert _counts(live_server) == (before[0] + 2, before[1] + 3)
+    page.click("text=Se pladserne")
+    page.wait_for_url(re.compile(r"/places/$"))
     expect(page.locator("main")).to_contain_text("SOF-IMP-2")
     assert_accessible(page)
 
@@ -290,3 +294,48 @@ def test_the_register_form_is_reachable_with_the_tab_key_in_order(live_server, p
     page.focus("#reference")
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Plads SOF-TAST-1")
+
+
+def test_the_import_job_page_moves_its_bar_and_says_when_it_is_done(
+    live_server, page, browser_login, assert_accessible
+) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from quota_app.imports.leases import Lease, Progress, ProgressFile
+    from quota_app.models import ImportJob
+
+    hr = live_server.create_user("hr", "SOF")
+    browser_login(page, hr)
+    with live_server.session() as session:
+        user = session.execute(sa.select(User).where(User.email == hr.email)).scalar_one()
+        job = ImportJob(
+            token="b" * 32, kind="save", filename="stor.csv", user_id=user.id, department_id=user.department_id,
+            state="running", attempts=1, rows_total=400_000, created_at=live_server.clock.now(),
+        )  # fmt: skip
+        session.add(job)
+        session.commit()
+        job_id = job.id
+    folder = Path(live_server.app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    board = ProgressFile(folder, job_id)
+    board.write(Progress("reading", 100_000, 400_000))
+    lease = Lease(live_server.app.extensions["quota_db"], folder, job_id)  # the "worker" is this test
+    assert lease.acquire()
+    try:
+        page.goto(f"/places/import/jobs/{job_id}")
+        expect(page.locator("#import-progress-text")).to_contain_text("Læser rækker: 100000 af 400000")
+        assert_accessible(page)
+        board.write(Progress("saving", 200_000, 400_000))  # the script polls and moves the bar
+        expect(page.locator("#import-progress-text")).to_contain_text(
+            "Gemmer statusændringer: 200.000 af 400.000"
+        )
+        expect(page.locator("#import-progress-bar")).to_have_js_property("value", 75)
+        with live_server.session() as session:
+            done = session.get(ImportJob, job_id)
+            done.state, done.finished_at = "done", live_server.clock.now()
+            done.result = {"places_created": 7, "events_created": 9, "corrections": 0, "unchanged": 1}
+            session.commit()
+        expect(page.locator("#import-job-done")).to_contain_text("7 nye pladser, 9 nye statusændringer")
+        assert_accessible(page)
+    finally:
+        lease.release()

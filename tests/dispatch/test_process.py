@@ -50,7 +50,7 @@ def test_the_scheduler_process_starts_reports_its_jobs_and_a_second_one_exits(tm
             if status is None:
                 time.sleep(0.05)
         assert status is not None, first.stdout.read() if first.poll() is not None else "no status"
-        assert set(status.next_runs) == {"dispatch", "reminder", "alert", "deliver"}
+        assert set(status.next_runs) == {"dispatch", "reminder", "alert", "deliver", "imports"}
         assert all(value is not None for value in status.next_runs.values())
 
         second = subprocess.run(
