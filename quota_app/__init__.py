@@ -39,7 +39,7 @@ def create_app(
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
         RATELIMIT_ENABLED=True,
         WTF_CSRF_TIME_LIMIT=None,
-        MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=settings.import_max_bytes,  # a whole request; imported files are checked again
         TESTING=settings.env == "test",
     )
     app.extensions["quota_db"] = database or Database(settings.effective_database_url)

@@ -16,6 +16,7 @@ from ..cli import fail
 from ..errors import DomainError
 from ..web import database
 from .files import ImportResult, RowError
+from .limits import ImportLimits, check_size
 from .places import import_places
 
 R = TypeVar("R")
@@ -50,10 +51,18 @@ def run_file_import(importer: Callable[..., R], file: Path, *, dry_run: bool) ->
     A refused file (DomainError) ends the command with its message.
     """
     now = current_app.extensions["quota_clock"].now()
+    limits = ImportLimits.from_settings(current_app.config["QUOTA_SETTINGS"])
     session = database().session()
     try:
+        check_size(file.stat().st_size, limits)  # before reading a byte of it
         result = importer(
-            session, data=file.read_bytes(), filename=file.name, actor="cli", now=now, dry_run=dry_run
+            session,
+            data=file.read_bytes(),
+            filename=file.name,
+            actor="cli",
+            now=now,
+            dry_run=dry_run,
+            limits=limits,
         )
         if result.errors or dry_run:
             session.rollback()

@@ -32,6 +32,7 @@ from ..auth.services import can_see_all_departments, ensure_department_access
 from ..auth.views import roles_required
 from ..errors import Conflict, DomainError, NotFound
 from ..i18n import _
+from ..imports.limits import ImportLimits
 from ..imports.places import import_places
 from ..models import STATUSES, Department, Place, PlaceEvent, PlacementType, Unit
 from ..periods import last_completed_half_year
@@ -420,6 +421,7 @@ def import_upload():  # type: ignore[no-untyped-def]
             dry_run=True,
             only_department_id=department.id,
             progress=board.reporter(current_user.id, form.progress_id.data, phase="preview"),
+            limits=ImportLimits.from_settings(current_app.config["QUOTA_SETTINGS"]),
         )
         upload.preview = _result_dict(result)
     except DomainError as error:
@@ -509,6 +511,7 @@ def import_confirm(token: str):  # type: ignore[no-untyped-def]
             dry_run=False,
             only_department_id=upload.department_id,
             progress=board.reporter(current_user.id, form.progress_id.data, phase="save"),
+            limits=ImportLimits.from_settings(current_app.config["QUOTA_SETTINGS"]),
         )
     except DomainError as error:
         session.rollback()

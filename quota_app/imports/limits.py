@@ -1,0 +1,231 @@
+"""Bounds on an uploaded table, checked before (and while) it is parsed, so no file can exhaust the server.
+
+An XLSX file is a zip archive: its central directory is inspected first (declared sizes, compression
+ratio, number of entries), then the workbook's XML parts are decompressed in small chunks and streamed
+through expat, counting the bytes really produced (a declared size can lie), the rows, the columns and
+the length of every cell. Only a file that passes is handed to openpyxl.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from typing import Any
+from xml.parsers import expat
+
+from ..errors import DomainError
+from ..texts import N_
+
+MB = 1024 * 1024
+CHUNK = 64 * 1024
+MAX_ZIP_ENTRIES = 1000
+MAX_COMPRESSION_RATIO = 200  # legitimate sheets compress 5-30x; repeated-cell bombs 1000x and more
+_COLUMN = re.compile(r"([A-Za-z]{1,3})\d*")
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """How big an imported file may be; defaults match the settings' defaults."""
+
+    max_bytes: int = 64 * MB
+    max_uncompressed_bytes: int = 512 * MB
+    max_rows: int = 500_000
+    max_columns: int = 50
+    max_cell_chars: int = 10_000
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> ImportLimits:
+        return cls(
+            max_bytes=settings.import_max_bytes,
+            max_uncompressed_bytes=settings.import_max_uncompressed_bytes,
+            max_rows=settings.import_max_rows,
+            max_columns=settings.import_max_columns,
+            max_cell_chars=settings.import_max_cell_chars,
+        )
+
+
+def _mb(size: int) -> str:
+    return f"{size / MB:.0f}" if size >= MB else f"{size / MB:.2f}"
+
+
+def too_big(size: int, limits: ImportLimits) -> DomainError:
+    return DomainError(
+        N_(
+            "Filen fylder %(size)s MB; højst %(limit)s MB kan indlæses. Del den i flere filer.",
+            size=_mb(size),
+            limit=_mb(limits.max_bytes),
+        ),
+        field="file",
+    )
+
+
+def check_size(size: int, limits: ImportLimits) -> None:
+    """Refuse a file over the byte limit before anything reads it."""
+    if size > limits.max_bytes:
+        raise too_big(size, limits)
+
+
+def too_many_rows(limits: ImportLimits) -> DomainError:
+    return DomainError(
+        N_("Filen har mere end %(limit)d rækker. Del den i flere filer.", limit=limits.max_rows), field="file"
+    )
+
+
+def too_many_columns(line: int, count: int, limits: ImportLimits) -> DomainError:
+    return DomainError(
+        N_(
+            "Række %(row)d har %(count)d kolonner; højst %(limit)d er tilladt.",
+            row=line,
+            count=count,
+            limit=limits.max_columns,
+        ),
+        field="file",
+    )
+
+
+def cell_too_long(line: int, limits: ImportLimits) -> DomainError:
+    return DomainError(
+        N_("Række %(row)d har en celle med mere end %(limit)d tegn.", row=line, limit=limits.max_cell_chars),
+        field="file",
+    )
+
+
+def expands_too_much(limits: ImportLimits) -> DomainError:
+    return DomainError(
+        N_(
+            "Regnearket fylder over %(limit)s MB, når det pakkes ud, og indlæses ikke "
+            "(det kan være en såkaldt zip-bombe). Gem det igen i Excel, eller del det i flere filer.",
+            limit=_mb(limits.max_uncompressed_bytes),
+        ),
+        field="file",
+    )
+
+
+def not_a_spreadsheet() -> DomainError:
+    return DomainError(N_("Filen kunne ikke læses som XLSX-regneark."), field="file")
+
+
+def inspect_zip(archive: zipfile.ZipFile, limits: ImportLimits) -> None:
+    """Refuse an archive by its central directory: too many entries, too large or too compressed parts."""
+    entries = archive.infolist()
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise not_a_spreadsheet()
+    total = 0
+    for entry in entries:
+        total += entry.file_size
+        ratio = entry.file_size / max(entry.compress_size, 1)
+        if total > limits.max_uncompressed_bytes or (entry.file_size > MB and ratio > MAX_COMPRESSION_RATIO):
+            raise expands_too_much(limits)
+        if entry.flag_bits & 0x1:  # encrypted
+            raise not_a_spreadsheet()
+
+
+class _Budget:
+    """Uncompressed bytes left for the whole archive, counted as they are really produced."""
+
+    def __init__(self, limits: ImportLimits) -> None:
+        self.left = limits.max_uncompressed_bytes
+        self.limits = limits
+
+    def stream(self, archive: zipfile.ZipFile, name: str, parser: Any) -> None:
+        with archive.open(name) as part:
+            while chunk := part.read(CHUNK):
+                self.left -= len(chunk)
+                if self.left < 0:
+                    raise expands_too_much(self.limits)
+                parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+
+
+class _SheetScan:
+    """Expat handlers counting rows and columns and measuring every cell's text in a sheet or string table."""
+
+    def __init__(self, limits: ImportLimits, *, strings: bool) -> None:
+        self.limits = limits
+        self.strings = strings
+        self.rows = 0
+        self.row = 0  # the row number the sheet gives (r=), else counted
+        self.columns = 0
+        self.text = 0
+        self.in_text = False
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        local = name.rsplit("}", 1)[-1]
+        if local == "row":
+            self.rows += 1
+            if self.rows > self.limits.max_rows + 1:  # the header row is not a data row
+                raise too_many_rows(self.limits)
+            self.row = _int(attributes.get("r")) or self.row + 1
+            self.columns = 0
+        elif local == "c":
+            self.columns += 1
+            match = _COLUMN.fullmatch(attributes.get("r", ""))
+            column = _column_number(match.group(1)) if match else self.columns
+            if max(column, self.columns) > self.limits.max_columns:
+                raise too_many_columns(self.row, max(column, self.columns), self.limits)
+            self.text = 0
+        elif local == "si":
+            self.text = 0
+        elif local in ("v", "t", "f"):
+            self.in_text = True
+
+    def end(self, name: str) -> None:
+        if name.rsplit("}", 1)[-1] in ("v", "t", "f"):
+            self.in_text = False
+
+    def data(self, text: str) -> None:
+        if self.in_text:
+            self.text += len(text)
+            if self.text > self.limits.max_cell_chars:
+                if self.strings:
+                    raise DomainError(
+                        N_(
+                            "Regnearket har en tekst med mere end %(limit)d tegn.",
+                            limit=self.limits.max_cell_chars,
+                        ),
+                        field="file",
+                    )
+                raise cell_too_long(self.row, self.limits)
+
+
+def _int(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() and len(text) < 10 else None
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _parser(scan: _SheetScan | None = None) -> Any:
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True
+    parser.buffer_size = CHUNK
+    if scan is not None:
+        parser.StartElementHandler = scan.start
+        parser.EndElementHandler = scan.end
+        parser.CharacterDataHandler = scan.data
+    return parser
+
+
+def scan_xlsx(archive: zipfile.ZipFile, limits: ImportLimits) -> None:
+    """Stream every part the reader will parse, within the limits; DomainError at the first one exceeded."""
+    inspect_zip(archive, limits)
+    budget = _Budget(limits)
+    names = set(archive.namelist())
+    try:
+        for name in sorted(names):
+            if not name.endswith((".xml", ".rels")):
+                continue
+            lowered = name.lower()
+            if lowered.startswith("xl/worksheets/") and not lowered.startswith("xl/worksheets/_rels/"):
+                budget.stream(archive, name, _parser(_SheetScan(limits, strings=False)))
+            elif lowered == "xl/sharedstrings.xml":
+                budget.stream(archive, name, _parser(_SheetScan(limits, strings=True)))
+            else:
+                budget.stream(archive, name, _parser())  # well-formed and within the budget
+    except (zipfile.BadZipFile, expat.ExpatError, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        raise not_a_spreadsheet() from exc
