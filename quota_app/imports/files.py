@@ -218,8 +218,7 @@ def _read_xlsx(data: bytes, limits: ImportLimits) -> Table:
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            scan_xlsx(archive, limits)  # bounded before openpyxl sees it
+        scan_xlsx(data, limits)  # bounded before openpyxl sees it
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, InvalidFileException) as exc:
         raise not_a_spreadsheet() from exc

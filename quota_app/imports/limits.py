@@ -8,8 +8,12 @@ the length of every cell. Only a file that passes is handed to openpyxl.
 
 from __future__ import annotations
 
+import io
 import re
+import struct
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from xml.parsers import expat
@@ -45,16 +49,16 @@ class ImportLimits:
         )
 
 
-def _mb(size: int) -> str:
-    return f"{size / MB:.0f}" if size >= MB else f"{size / MB:.2f}"
+def _size(size: int) -> str:
+    return f"{size / MB:.0f} MB" if size >= MB else f"{size / 1024:.0f} KB"
 
 
 def too_big(size: int, limits: ImportLimits) -> DomainError:
     return DomainError(
         N_(
-            "Filen fylder %(size)s MB; højst %(limit)s MB kan indlæses. Del den i flere filer.",
-            size=_mb(size),
-            limit=_mb(limits.max_bytes),
+            "Filen fylder %(size)s; højst %(limit)s kan indlæses. Del den i flere filer.",
+            size=_size(size),
+            limit=_size(limits.max_bytes),
         ),
         field="file",
     )
@@ -94,9 +98,9 @@ def cell_too_long(line: int, limits: ImportLimits) -> DomainError:
 def expands_too_much(limits: ImportLimits) -> DomainError:
     return DomainError(
         N_(
-            "Regnearket fylder over %(limit)s MB, når det pakkes ud, og indlæses ikke "
+            "Regnearket fylder over %(limit)s, når det pakkes ud, og indlæses ikke "
             "(det kan være en såkaldt zip-bombe). Gem det igen i Excel, eller del det i flere filer.",
-            limit=_mb(limits.max_uncompressed_bytes),
+            limit=_size(limits.max_uncompressed_bytes),
         ),
         field="file",
     )
@@ -122,20 +126,53 @@ def inspect_zip(archive: zipfile.ZipFile, limits: ImportLimits) -> None:
 
 
 class _Budget:
-    """Uncompressed bytes left for the whole archive, counted as they are really produced."""
+    """Uncompressed bytes left for the whole archive, counted as they are really produced.
 
-    def __init__(self, limits: ImportLimits) -> None:
+    Each member is inflated here from its raw bytes, in chunks of at most CHUNK output bytes, so a member
+    that produces more than its declared size (a lying header) or than the budget is refused mid-stream.
+    """
+
+    def __init__(self, data: bytes, limits: ImportLimits) -> None:
+        self.data = data
         self.left = limits.max_uncompressed_bytes
         self.limits = limits
 
-    def stream(self, archive: zipfile.ZipFile, name: str, parser: Any) -> None:
-        with archive.open(name) as part:
-            while chunk := part.read(CHUNK):
-                self.left -= len(chunk)
-                if self.left < 0:
-                    raise expands_too_much(self.limits)
-                parser.Parse(chunk, False)
+    def stream(self, info: zipfile.ZipInfo, parser: Any) -> None:
+        produced = 0
+        for chunk in self._inflate(info):
+            produced += len(chunk)
+            self.left -= len(chunk)
+            if produced > info.file_size or self.left < 0:
+                raise expands_too_much(self.limits)
+            parser.Parse(chunk, False)
+        if produced != info.file_size:
+            raise not_a_spreadsheet()
         parser.Parse(b"", True)
+
+    def _inflate(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
+        offset = info.header_offset
+        header = self.data[offset : offset + 30]
+        if len(header) < 30 or header[:4] != b"PK\x03\x04":
+            raise not_a_spreadsheet()
+        name_length, extra_length = struct.unpack("<HH", header[26:30])
+        start = offset + 30 + name_length + extra_length
+        raw = memoryview(self.data)[start : start + info.compress_size]
+        if info.compress_type == zipfile.ZIP_STORED:
+            for position in range(0, len(raw), CHUNK):
+                yield bytes(raw[position : position + CHUNK])
+            return
+        if info.compress_type != zipfile.ZIP_DEFLATED:
+            raise not_a_spreadsheet()
+        inflater = zlib.decompressobj(-15)
+        for position in range(0, len(raw), CHUNK):
+            pending = bytes(raw[position : position + CHUNK])
+            while pending:
+                chunk = inflater.decompress(pending, CHUNK)
+                pending = inflater.unconsumed_tail
+                if chunk:
+                    yield chunk
+        if tail := inflater.flush():
+            yield tail
 
 
 class _SheetScan:
@@ -211,21 +248,25 @@ def _parser(scan: _SheetScan | None = None) -> Any:
     return parser
 
 
-def scan_xlsx(archive: zipfile.ZipFile, limits: ImportLimits) -> None:
-    """Stream every part the reader will parse, within the limits; DomainError at the first one exceeded."""
-    inspect_zip(archive, limits)
-    budget = _Budget(limits)
-    names = set(archive.namelist())
+def scan_xlsx(data: bytes, limits: ImportLimits) -> None:
+    """Stream every XML part of the workbook within the limits; DomainError at the first one exceeded."""
     try:
-        for name in sorted(names):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            inspect_zip(archive, limits)
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+        raise not_a_spreadsheet() from exc
+    budget = _Budget(data, limits)
+    try:
+        for info in entries:
+            name = info.filename.lower()
             if not name.endswith((".xml", ".rels")):
                 continue
-            lowered = name.lower()
-            if lowered.startswith("xl/worksheets/") and not lowered.startswith("xl/worksheets/_rels/"):
-                budget.stream(archive, name, _parser(_SheetScan(limits, strings=False)))
-            elif lowered == "xl/sharedstrings.xml":
-                budget.stream(archive, name, _parser(_SheetScan(limits, strings=True)))
+            if name.startswith("xl/worksheets/") and "/_rels/" not in name:
+                budget.stream(info, _parser(_SheetScan(limits, strings=False)))
+            elif name == "xl/sharedstrings.xml":
+                budget.stream(info, _parser(_SheetScan(limits, strings=True)))
             else:
-                budget.stream(archive, name, _parser())  # well-formed and within the budget
-    except (zipfile.BadZipFile, expat.ExpatError, EOFError, OSError, ValueError, NotImplementedError) as exc:
+                budget.stream(info, _parser())  # well-formed and within the budget
+    except (expat.ExpatError, zlib.error, struct.error, ValueError) as exc:
         raise not_a_spreadsheet() from exc
