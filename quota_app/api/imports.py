@@ -11,30 +11,38 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, g, jsonify, request
-from werkzeug.exceptions import BadRequest, Forbidden, RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..auth.services import can_see_all_departments
 from ..errors import DomainError
 from ..imports.files import ImportResult
-from ..imports.limits import ImportLimits, check_size
+from ..imports.limits import ImportLimits, check_size, human_size, too_big
 from ..imports.places import import_places
 from ..texts import N_
 from ..web import db_session, localized, now
 
-RAW_TYPES = ("text/csv", "text/plain", "application/octet-stream", "application/vnd.openxmlformats")
+
+class _Refused(Exception):
+    """Answered here as the API's JSON error (the app-wide 400/403/413 pages would not localise it)."""
+
+    def __init__(self, status: int, error: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.error, self.message = status, error, message
 
 
 def _flag(name: str) -> bool:
     raw = (request.args.get(name) or "false").strip().lower()
     if raw not in ("true", "false"):
-        raise BadRequest(N_("Parameteren '%(name)s' skal være true eller false.", name=name))
+        raise _Refused(
+            400, "bad_request", N_("Parameteren '%(name)s' skal være true eller false.", name=name)
+        )
     return raw == "true"
 
 
 def _upload(limits: ImportLimits) -> tuple[bytes, str]:
     """The file's bytes and name, refused by size before it is read."""
     if request.content_length is not None and request.content_length > limits.max_bytes:
-        raise RequestEntityTooLarge(_too_large(limits))
+        raise _Refused(413, "too_large", too_big(request.content_length, limits).message)
     try:
         if request.mimetype == "multipart/form-data":
             storage = request.files.get("file")
@@ -44,7 +52,7 @@ def _upload(limits: ImportLimits) -> tuple[bytes, str]:
         else:
             data, filename = request.get_data(cache=False), request.args.get("filename", "")
     except RequestEntityTooLarge as exc:
-        raise RequestEntityTooLarge(_too_large(limits)) from exc
+        raise _Refused(413, "too_large", _too_large(limits)) from exc
     check_size(len(data), limits)
     filename = filename.replace("\x00", "")[-200:] or "import.csv"
     return data, filename
@@ -52,8 +60,8 @@ def _upload(limits: ImportLimits) -> tuple[bytes, str]:
 
 def _too_large(limits: ImportLimits) -> str:
     return N_(
-        "Filen er for stor; højst %(limit)d MB kan indlæses. Del den i flere filer.",
-        limit=limits.max_bytes // (1024 * 1024),
+        "Filen er for stor; højst %(limit)s kan indlæses. Del den i flere filer.",
+        limit=human_size(limits.max_bytes),
     )
 
 
@@ -74,9 +82,17 @@ def result_data(result: ImportResult) -> dict[str, Any]:
 
 
 def import_places_view():  # type: ignore[no-untyped-def]
+    try:
+        return _import_places()
+    except _Refused as refused:
+        response = jsonify({"error": refused.error, "message": localized(refused.message), "field": "file"})
+        return response, refused.status
+
+
+def _import_places():  # type: ignore[no-untyped-def]
     user = g.api_user
     if user.role not in ("hr", "bif", "admin") or not (can_see_all_departments(user) or user.department_id):
-        raise Forbidden(N_("Du har ikke adgang til at indlæse pladser."))
+        raise _Refused(403, "forbidden", N_("Du har ikke adgang til at indlæse pladser."))
     dry_run = _flag("dry_run")
     limits = ImportLimits.from_settings(current_app.config["QUOTA_SETTINGS"])
     data, filename = _upload(limits)
@@ -95,7 +111,7 @@ def import_places_view():  # type: ignore[no-untyped-def]
     if result.errors:
         session.rollback()
         rows = len({e.row for e in result.errors})
-        message = N_("%(rows)d rækker har fejl; intet er gemt.", rows=rows)
+        message = N_("Rækker med fejl: %(rows)d; intet er gemt.", rows=rows)
         return jsonify(
             {"error": "unprocessable", "message": localized(message), "field": "file", **body}
         ), 422

@@ -49,7 +49,7 @@ class ImportLimits:
         )
 
 
-def _size(size: int) -> str:
+def human_size(size: int) -> str:
     return f"{size / MB:.0f} MB" if size >= MB else f"{size / 1024:.0f} KB"
 
 
@@ -57,8 +57,8 @@ def too_big(size: int, limits: ImportLimits) -> DomainError:
     return DomainError(
         N_(
             "Filen fylder %(size)s; højst %(limit)s kan indlæses. Del den i flere filer.",
-            size=_size(size),
-            limit=_size(limits.max_bytes),
+            size=human_size(size),
+            limit=human_size(limits.max_bytes),
         ),
         field="file",
     )
@@ -100,7 +100,7 @@ def expands_too_much(limits: ImportLimits) -> DomainError:
         N_(
             "Regnearket fylder over %(limit)s, når det pakkes ud, og indlæses ikke "
             "(det kan være en såkaldt zip-bombe). Gem det igen i Excel, eller del det i flere filer.",
-            limit=_size(limits.max_uncompressed_bytes),
+            limit=human_size(limits.max_uncompressed_bytes),
         ),
         field="file",
     )
