@@ -58,6 +58,7 @@ test: setup system-deps lint
 # DESIGN.md §8 at national scale (100,000 places, ~1,000,000 events); each script prints its figures.
 bench: setup
 	$(BIN)/python -m benchmarks.bench_import
+	$(BIN)/python -m benchmarks.bench_import_limits
 	$(BIN)/python -m benchmarks.bench_reconcile
 	$(BIN)/python -m benchmarks.bench_reports
 	$(BIN)/python -m benchmarks.bench_overview

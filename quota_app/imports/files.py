@@ -32,6 +32,7 @@ _DANISH_DATE = re.compile(r"(\d{1,2})([-.])(\d{1,2})\2(\d{4})")
 _NUMBER = re.compile(r"[+-]?\d+([.,]\d+)?")
 _XLSX_MAGIC = b"PK\x03\x04"
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -81,7 +82,7 @@ def read_table(data: bytes, filename: str, limits: ImportLimits | None = None) -
     file within the limits (DomainError, before parsing, when the file exceeds one)."""
     limits = limits or ImportLimits()
     check_size(len(data), limits)
-    if not data or not data.strip():
+    if not data or data.isspace():
         raise DomainError(N_("Filen er tom."), field="file")
     if filename.lower().endswith((".xlsx", ".xlsm")) or data.startswith(_XLSX_MAGIC):
         return _read_xlsx(data, limits)
@@ -122,9 +123,10 @@ def _read_csv(data: bytes, limits: ImportLimits) -> Table:
     text = _decode(data)
     if "\x00" in text:
         raise DomainError(N_("Filen kunne ikke læses: den ligner ikke en CSV-fil."), field="file")
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    first_line = next((line for line in _lines(text) if line.strip()), "")
     delimiter = max(";,\t", key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    _count_rows(text, delimiter, limits)
+    reader = csv.reader(_lines(text), delimiter=delimiter, strict=True)
     records = _records(reader, limits)
     header: list[str] | None = None
     number = 0
@@ -163,6 +165,26 @@ def _read_csv(data: bytes, limits: ImportLimits) -> Table:
                 yield row_number, stripped
 
     return Table(header=header, rows=rows(), header_row=number)
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of the text with their ends (CR, LF or CRLF), one at a time: no copy of the whole text."""
+    for match in _LINE.finditer(text):
+        yield match.group()
+
+
+def _count_rows(text: str, delimiter: str, limits: ImportLimits) -> None:
+    """Refuse a file of too many rows before any row is read (a quick pass that keeps nothing)."""
+    reader = csv.reader(_lines(text), delimiter=delimiter)
+    count = -1  # the header
+    try:
+        for cells in reader:
+            if any(cells):
+                count += 1
+                if count > limits.max_rows:
+                    raise too_many_rows(limits)
+    except csv.Error:
+        return  # the reading pass reports it with its line
 
 
 def _records(reader: Any, limits: ImportLimits) -> Iterator[tuple[int, tuple[list[str], int] | RowError]]:

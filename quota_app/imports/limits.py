@@ -54,11 +54,14 @@ def human_size(size: int) -> str:
 
 
 def too_big(size: int, limits: ImportLimits) -> DomainError:
+    shown, limit = human_size(size), human_size(limits.max_bytes)
+    if shown == limit:  # just over: show the difference
+        shown, limit = f"{size} byte", f"{limits.max_bytes} byte"
     return DomainError(
         N_(
             "Filen fylder %(size)s; højst %(limit)s kan indlæses. Del den i flere filer.",
-            size=human_size(size),
-            limit=human_size(limits.max_bytes),
+            size=shown,
+            limit=limit,
         ),
         field="file",
     )
@@ -119,8 +122,17 @@ def inspect_zip(archive: zipfile.ZipFile, limits: ImportLimits) -> None:
     for entry in entries:
         total += entry.file_size
         ratio = entry.file_size / max(entry.compress_size, 1)
-        if total > limits.max_uncompressed_bytes or (entry.file_size > MB and ratio > MAX_COMPRESSION_RATIO):
+        if total > limits.max_uncompressed_bytes:
             raise expands_too_much(limits)
+        if entry.file_size > MB and ratio > MAX_COMPRESSION_RATIO:
+            raise DomainError(
+                N_(
+                    "En del af regnearket pakkes ud til over %(ratio)d gange sin størrelse og indlæses ikke "
+                    "(det kan være en såkaldt zip-bombe). Gem det igen i Excel.",
+                    ratio=MAX_COMPRESSION_RATIO,
+                ),
+                field="file",
+            )
         if entry.flag_bits & 0x1:  # encrypted
             raise not_a_spreadsheet()
 

@@ -186,3 +186,19 @@ def _property(session, run_import, lines, newline, encoding, quote_last):  # typ
 
 def test_n_lines_save_n_rows_of_events_or_nothing_and_every_bad_line_is_named(session, run_import):  # type: ignore[no-untyped-def]
     _property(session, run_import)
+
+
+def test_a_part_compressed_beyond_any_spreadsheet_is_refused_by_its_ratio():
+    from .hostile import MB, bomb
+
+    with pytest.raises(DomainError) as info:
+        read_table(bomb("shared", 8 * MB), "x.xlsx", ImportLimits(max_uncompressed_bytes=64 * MB))
+    assert info.value.message.startswith("En del af regnearket pakkes ud til over 200 gange sin størrelse")
+
+
+def test_just_over_the_byte_limit_shows_the_bytes():
+    with pytest.raises(DomainError) as info:
+        read_table(b"a;b\n" + b"1;2\n" * 300, "x.csv", ImportLimits(max_bytes=1024))
+    assert (
+        info.value.message == "Filen fylder 1204 byte; højst 1024 byte kan indlæses. Del den i flere filer."
+    )
