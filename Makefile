@@ -60,6 +60,7 @@ test: setup system-deps lint
 bench: setup
 	$(BIN)/python -m benchmarks.bench_import
 	$(BIN)/python -m benchmarks.bench_import_job
+	$(BIN)/python -m benchmarks.bench_import_limits
 	$(BIN)/python -m benchmarks.bench_reconcile
 	$(BIN)/python -m benchmarks.bench_reports
 	$(BIN)/python -m benchmarks.bench_overview

@@ -38,7 +38,7 @@ def create_app(
         BABEL_DEFAULT_TIMEZONE=settings.timezone,
         BABEL_TRANSLATION_DIRECTORIES=";".join(str(p) for p in sorted(PACKAGE_DIR.glob("**/translations"))),
         WTF_CSRF_TIME_LIMIT=None,
-        MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=settings.import_max_bytes,  # a whole request; imported files are checked again
         TESTING=settings.env == "test",
     )
     if settings.trusted_proxies:

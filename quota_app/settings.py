@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     # lock_timeout); a request that still cannot get it is answered 503 with Retry-After.
     lock_timeout_ms: int = Field(default=10_000, ge=100, le=300_000)
     retry_after_seconds: int = Field(default=5, ge=1, le=3600)
+    # Imported files (CSV/XLSX, CLI, browser and API) are refused beyond these, before they are parsed.
+    import_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1024, le=1024 * 1024 * 1024)
+    import_max_uncompressed_bytes: int = Field(default=512 * 1024 * 1024, ge=1024 * 1024, le=4 * 1024**3)
+    import_max_rows: int = Field(default=500_000, ge=1, le=10_000_000)
+    import_max_columns: int = Field(default=50, ge=9, le=16384)
+    import_max_cell_chars: int = Field(default=10_000, ge=2000, le=100_000)
 
     dispatch_cron: str = "0 8 15 2,8 *"
     reminder_days_before: int = Field(default=14, ge=1, le=90)
@@ -97,6 +103,12 @@ class Settings(BaseSettings):
         if value != "database" and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError(f"{value!r}: use 'database' or a redis://host:port/db address")
         return value
+
+    @model_validator(mode="after")
+    def _uncompressed_holds_a_file(self) -> Settings:
+        if self.import_max_uncompressed_bytes < self.import_max_bytes:
+            raise ValueError("QUOTA_IMPORT_MAX_UNCOMPRESSED_BYTES must be at least QUOTA_IMPORT_MAX_BYTES")
+        return self
 
     @model_validator(mode="after")
     def _secret_required_outside_development(self) -> Settings:

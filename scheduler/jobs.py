@@ -22,6 +22,7 @@ from quota_app.clock import Clock
 from quota_app.db import Database
 from quota_app.dispatch import services as dispatch
 from quota_app.imports.jobs import runner_for
+from quota_app.imports.limits import ImportLimits
 from quota_app.mail.services import Transport, transport_from_settings
 from quota_app.models import AppText
 from quota_app.periods import last_completed_half_year
@@ -165,7 +166,13 @@ def catch_up_in(ctx: JobContext) -> list[str]:
 
 def import_jobs_in(ctx: JobContext) -> list[int]:
     """Browser imports waiting in the background (a backstop: the web worker that took them runs them too)."""
-    runner = runner_for(ctx.db, ctx.clock, ctx.settings.instance_path.resolve(), worker=ctx.worker)
+    runner = runner_for(
+        ctx.db,
+        ctx.clock,
+        ctx.settings.instance_path.resolve(),
+        worker=ctx.worker,
+        limits=ImportLimits.from_settings(ctx.settings),
+    )
     return runner.run_all()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..models import STATUSES
+from .openapi_imports import IMPORT_PATHS, IMPORT_SCHEMAS
 
 API_VERSION = "1.0.0"
 
@@ -236,7 +237,7 @@ def openapi_document() -> dict[str, Any]:
         "servers": [{"url": "/api/v1"}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **IMPORT_SCHEMAS},
         },
         "security": [{"bearer": []}],
         "paths": {
@@ -422,6 +423,7 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            **IMPORT_PATHS,
         },
     }
 

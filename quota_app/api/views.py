@@ -21,11 +21,12 @@ from ..targets import services as targets
 from ..texts import N_
 from ..tokens.services import find_token, note_use, use_due
 from ..web import READ_METHODS, database, db_session, localized, now
-from . import services
+from . import imports, services
 from .openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
+bp.add_url_rule("/imports/places", "import_places", imports.import_places_view, methods=["POST"])
 
 MAX_PAGE = 1000
 WRITERS_OF_TARGETS = ("bif", "admin")
@@ -39,7 +40,14 @@ class ApiError(Exception):
 
 
 NO_ACCESS = N_("Du har ikke adgang til denne forvaltnings data.")
-ERROR_NAMES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict"}
+ERROR_NAMES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict",
+    413: "too_large",
+}
 
 
 def _error_response(status: int, error: str, message: str, field: str | None = None):  # type: ignore[no-untyped-def]

@@ -18,6 +18,7 @@ from ..errors import DomainError
 from ..web import clock, database
 from .files import ImportResult, RowError
 from .jobs import runner_for
+from .limits import ImportLimits, check_size
 from .places import import_places
 
 R = TypeVar("R")
@@ -52,10 +53,18 @@ def run_file_import(importer: Callable[..., R], file: Path, *, dry_run: bool) ->
     A refused file (DomainError) ends the command with its message.
     """
     now = current_app.extensions["quota_clock"].now()
+    limits = ImportLimits.from_settings(current_app.config["QUOTA_SETTINGS"])
     session = database().session()
     try:
+        check_size(file.stat().st_size, limits)  # before reading a byte of it
         result = importer(
-            session, data=file.read_bytes(), filename=file.name, actor="cli", now=now, dry_run=dry_run
+            session,
+            data=file.read_bytes(),
+            filename=file.name,
+            actor="cli",
+            now=now,
+            dry_run=dry_run,
+            limits=limits,
         )
         if result.errors or dry_run:
             session.rollback()
@@ -105,7 +114,13 @@ def import_places_command(file: Path, dry_run: bool) -> None:
     "ones whose worker stopped. The web app and the scheduler run them too; this is for operators.",
 )
 def run_jobs_command() -> None:
-    runner = runner_for(database(), clock(), Path(current_app.instance_path), worker=f"cli-{os.getpid()}")
+    runner = runner_for(
+        database(),
+        clock(),
+        Path(current_app.instance_path),
+        worker=f"cli-{os.getpid()}",
+        limits=ImportLimits.from_settings(current_app.config["QUOTA_SETTINGS"]),
+    )
     ran = runner.run_all()
     click.echo(f"{_count(len(ran), 'import job', 'import jobs')} run.")
 

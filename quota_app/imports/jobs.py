@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ from ..places.uploads import UploadStore, keep_preview
 from ..texts import N_, Text, to_data
 from .files import ImportResult
 from .leases import Lease, Progress, ProgressFile, leased
+from .limits import ImportLimits
 from .places import import_places
 
 log = logging.getLogger("quota.imports")
@@ -164,6 +165,7 @@ class Runner:
     previewed: Callable[[str, ImportResult | DomainError], None] | None = None  # keep a preview's result
     worker: str = f"pid{os.getpid()}"
     progress_every: int = 5000
+    limits: ImportLimits = field(default_factory=ImportLimits)  # QUOTA_IMPORT_MAX_*: refused before parsing
 
     def run_next(self) -> int | None:
         """Recover abandoned jobs, then claim and run the oldest queued one; return its id (None: none)."""
@@ -230,6 +232,7 @@ class Runner:
                 dry_run=preview,
                 progress=reporter.read,
                 on_saved=reporter.saved,
+                limits=self.limits,
             )
             if preview:
                 session.rollback()
@@ -362,7 +365,9 @@ def _pause_for_test(fifo: str) -> None:
         handle.read()
 
 
-def runner_for(db: Database, clock: Clock, instance_path: Path, *, worker: str) -> Runner:
+def runner_for(
+    db: Database, clock: Clock, instance_path: Path, *, worker: str, limits: ImportLimits | None = None
+) -> Runner:
     """A Runner over the uploads of an instance folder (the web app's, the scheduler's, the CLI's)."""
     store = UploadStore(instance_path / "imports")
 
@@ -380,4 +385,5 @@ def runner_for(db: Database, clock: Clock, instance_path: Path, *, worker: str) 
         forget=store.delete,
         previewed=lambda token, outcome: keep_preview(store, token, outcome),
         worker=worker,
+        limits=limits or ImportLimits(),
     )

@@ -24,7 +24,15 @@ from ..places.services import (
 )
 from ..reconcile.intervals import refresh_places
 from ..texts import N_, Joined
-from .files import ImportResult, RowError, looks_like_formula, parse_date, parse_decimal, read_table
+from .files import (
+    ImportLimits,
+    ImportResult,
+    RowError,
+    looks_like_formula,
+    parse_date,
+    parse_decimal,
+    read_table,
+)
 
 __all__ = ["COLUMNS", "ImportResult", "RowError", "import_places"]
 
@@ -168,12 +176,13 @@ def import_places(
     only_department_id: int | None = None,
     progress: Callable[[int], None] | None = None,
     on_saved: Callable[[int, int], None] | None = None,
+    limits: ImportLimits | None = None,
 ) -> ImportResult:
     """Validate every row, then (without errors and unless dry_run) save places and events in bulk.
 
     progress(rows read so far) is called while reading; on_saved(events written, events to write) while saving.
     """
-    table = read_table(data, filename)
+    table = read_table(data, filename, limits)
     result = ImportResult(dry_run=dry_run)
     positions, header_problems = _map_header(table.header)
     if header_problems:
@@ -184,6 +193,9 @@ def import_places(
     places: dict[tuple[int, str], _PlaceRows] = {}
     errors = result.errors
     for row_number, cells in _counted(table.rows, result, progress):
+        if isinstance(cells, RowError):  # the reader found the row itself broken
+            errors.append(cells)
+            continue
         problems = _read_row(
             row_number, cells, positions, departments, types, places, today, only_department_id
         )

@@ -18,6 +18,7 @@ from ..auth.views import roles_required
 from ..errors import NotFound
 from ..imports import jobs, leases
 from ..imports.background import BackgroundRunner
+from ..imports.limits import ImportLimits
 from ..models import ImportJob
 from ..web import clock, database, db_session, localized, now
 from .forms import ConfirmImportForm
@@ -41,7 +42,13 @@ def _runner() -> BackgroundRunner:
     runner = current_app.extensions.get("quota_import_runner")
     if runner is None:
         runner = current_app.extensions["quota_import_runner"] = BackgroundRunner(
-            jobs.runner_for(database(), clock(), Path(current_app.instance_path), worker=f"web-{os.getpid()}")
+            jobs.runner_for(
+                database(),
+                clock(),
+                Path(current_app.instance_path),
+                worker=f"web-{os.getpid()}",
+                limits=ImportLimits.from_settings(current_app.config["QUOTA_SETTINGS"]),
+            )
         )
     return runner
 

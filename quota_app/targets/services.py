@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from ..audit import services as audit
 from ..errors import DomainError, NotFound
-from ..imports.files import RowError, parse_date, read_table
+from ..imports.files import ImportLimits, RowError, parse_date, read_table
 from ..models import (
     STATUSES,
     WEIGHTINGS,
@@ -448,13 +448,14 @@ def import_targets(
     actor: User | str,
     now: datetime,
     dry_run: bool = False,
+    limits: ImportLimits | None = None,
 ) -> TargetImportResult:
     """Import targets (year;department;type;value;decided_on;reference): all or nothing, idempotent.
 
     Every row is validated before anything is written; with any error nothing is written and every bad
     row is reported. Rows equal to the current target change nothing.
     """
-    table = read_table(data, filename)
+    table = read_table(data, filename, limits)
     missing = [c for c in REQUIRED_COLUMNS if c not in table.header]
     if missing:
         raise DomainError(N_("Filen mangler kolonnen/kolonnerne: %(columns)s.", columns=", ".join(missing)))
@@ -468,6 +469,9 @@ def import_targets(
     planned: dict[tuple[int, int, int], tuple[int, int, date | None, str]] = {}
     for row_number, cells in table.rows:
         result.rows_read += 1
+        if isinstance(cells, RowError):  # the reader found the row itself broken
+            result.errors.append(cells)
+            continue
 
         def cell(name: str, cells: list[str] = cells) -> str:
             position = index.get(name)

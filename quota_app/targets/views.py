@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.views import roles_required
 from ..errors import DomainError
 from ..i18n import _
+from ..imports.limits import ImportLimits
 from ..models import STATUSES, Department, PlacementType, Target
 from ..texts import ByLanguage
 from ..web import db_session, localized, now
@@ -317,6 +318,7 @@ def import_file():  # type: ignore[no-untyped-def]
                 actor=current_user,
                 now=now(),
                 dry_run=bool(form.dry_run.data),
+                limits=ImportLimits.from_settings(current_app.config["QUOTA_SETTINGS"]),
             )
         except DomainError as exc:
             session.rollback()

@@ -40,3 +40,7 @@ def counts(session: Session) -> Callable[[], dict[str, int]]:
         }
 
     return factory
+
+
+def event_count(session: Session) -> int:
+    return session.execute(sa.select(sa.func.count()).select_from(PlaceEvent)).scalar_one()
