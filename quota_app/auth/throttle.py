@@ -83,7 +83,7 @@ class DatabaseStorage:
             return attempt.id
 
     def times(self, *, account: str, address: str, since: datetime) -> tuple[list[datetime], list[datetime]]:
-        with self._database.begin() as session:
+        with self._database.begin(write=False) as session:
             rows = session.execute(
                 sa.select(LoginAttempt.account, LoginAttempt.at)
                 .where(LoginAttempt.address == address, LoginAttempt.at > since)

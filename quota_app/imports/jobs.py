@@ -104,7 +104,7 @@ def job_for_token(session: Session, token: str, kind: str = "save") -> ImportJob
 
 def recover(db: Database, folder: Path, *, now: datetime, job_ids: list[int] | None = None) -> int:
     """Queue again (or fail, after MAX_ATTEMPTS) every running job whose worker is gone; return how many."""
-    with db.begin() as session:
+    with db.begin(write=False) as session:
         query = sa.select(ImportJob.id).where(ImportJob.state == "running")
         if job_ids is not None:
             query = query.where(ImportJob.id.in_(job_ids))  # type: ignore[attr-defined]
@@ -170,7 +170,7 @@ class Runner:
     def run_next(self) -> int | None:
         """Recover abandoned jobs, then claim and run the oldest queued one; return its id (None: none)."""
         self.recover()
-        with self.db.begin() as session:
+        with self.db.begin(write=False) as session:
             queued = list(
                 session.execute(
                     sa.select(ImportJob.id)
@@ -203,7 +203,7 @@ class Runner:
         return recover(self.db, self.folder, now=self.clock.now())
 
     def _run(self, job_id: int, attempt: int) -> None:
-        with self.db.begin() as session:
+        with self.db.begin(write=False) as session:
             job = session.get(ImportJob, job_id)
             assert job is not None
             token, filename, user_id, department_id = job.token, job.filename, job.user_id, job.department_id

@@ -35,7 +35,7 @@ PLACES = 3000  # two events each: the events are written in chunks of 2,000, so 
 
 
 def _counts(db: Database) -> tuple[int, int]:
-    with db.begin() as session:
+    with db.begin(write=False) as session:
         return (
             session.execute(sa.select(sa.func.count()).select_from(Place)).scalar_one(),
             session.execute(sa.select(sa.func.count()).select_from(PlaceEvent)).scalar_one(),
@@ -125,7 +125,7 @@ def test_a_killed_worker_saves_nothing_and_the_job_runs_again_exactly_once(  # t
             _wait_for(reached.exists, "saving began", worker)
             progress = ProgressFile(store.folder, job_id).read()
             assert progress is not None and progress.phase == "saving" and 0 < progress.done < 2 * PLACES
-            with db.begin() as session:
+            with db.begin(write=False) as session:
                 assert session.get(ImportJob, job_id).state == "running"  # type: ignore[union-attr]
             assert _counts(db) == before  # written, but not committed: nobody else sees it
             assert jobs.recover(db, store.folder, now=T0) == 0  # alive: its lease is held
