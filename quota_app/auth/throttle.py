@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+import redis
 import sqlalchemy as sa
 from limits import parse_many
 
@@ -102,8 +103,6 @@ class RedisStorage:
     PREFIX = "quota:login-failures"
 
     def __init__(self, url: str) -> None:
-        import redis
-
         self._redis = redis.Redis.from_url(url)
 
     def _keys(self, account: str, address: str) -> tuple[str, str]:
@@ -161,10 +160,8 @@ class LoginThrottle:
         """Record an attempt and decide; refused attempts are already taken back."""
         try:
             return self._check(account=account, address=address[:64], now=now)
-        except Exception as exc:
-            if type(exc).__module__.split(".")[0] == "redis":
-                raise ThrottleUnavailable(str(exc)) from exc
-            raise
+        except redis.exceptions.RedisError as exc:
+            raise ThrottleUnavailable(str(exc)) from exc
 
     def _check(self, *, account: str, address: str, now: datetime) -> Attempt:
         handle = self.storage.add(account=account, address=address, at=now, keep_after=now - self.longest)
