@@ -24,15 +24,8 @@ from ..places.services import (
 )
 from ..reconcile.intervals import refresh_places
 from ..texts import N_, Joined
-from .files import (
-    ImportLimits,
-    ImportResult,
-    RowError,
-    looks_like_formula,
-    parse_date,
-    parse_decimal,
-    read_table,
-)
+from .files import ImportResult, RowError, looks_like_formula, parse_date, parse_decimal, read_table
+from .limits import ImportLimits
 
 __all__ = ["COLUMNS", "ImportResult", "RowError", "import_places"]
 

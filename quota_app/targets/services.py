@@ -456,6 +456,16 @@ def import_targets(
     row is reported. Rows equal to the current target change nothing.
     """
     table = read_table(data, filename, limits)
+    named = [c for c in table.header if c]
+    doubled = sorted({c for c in named if named.count(c) > 1})
+    unknown = [c for c in named if c not in TARGET_COLUMNS]
+    if doubled or unknown:  # a second column of a name, or one we do not read, would be silently ignored
+        raise DomainError(
+            N_(
+                "Overskriften har kolonner, der står der to gange eller er ukendte: %(columns)s.",
+                columns=", ".join(doubled + unknown),
+            )
+        )
     missing = [c for c in REQUIRED_COLUMNS if c not in table.header]
     if missing:
         raise DomainError(N_("Filen mangler kolonnen/kolonnerne: %(columns)s.", columns=", ".join(missing)))

@@ -75,3 +75,18 @@ def test_targets_import_refuses_a_bomb_and_a_broken_row(quota, session, tmp_path
     assert result.exit_code == 1
     assert "række 3: Rækken har 3 celler, men overskriften har 4." in result.stderr
     assert session.exec(select(func.count()).select_from(Target)).one() == before
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["year;department;type;value;value", "year;department;type;value;colour"],
+    ids=["twice", "unknown"],
+)
+def test_targets_import_refuses_a_doubled_or_unknown_column(quota, tmp_path, header):  # type: ignore[no-untyped-def]
+    path = tmp_path / "targets.csv"
+    path.write_text(f"{header}\n2025;SOF;internship;3;4\n", encoding="utf-8")
+    result = quota("targets", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "Fejl: Overskriften har kolonner, der står der to gange eller er ukendte:"
+    )
