@@ -199,7 +199,9 @@ def _actor_id(actor: User | str) -> int | None:
 
 
 def _get_place(session: Session, place_id: int, expected_version: int | None) -> Place:
-    place = session.get(Place, place_id, populate_existing=True)
+    """The place about to change, locked until the commit (PostgreSQL: FOR UPDATE; SQLite's write
+    transaction holds the whole database): what the change checks cannot move on before it is saved."""
+    place = session.get(Place, place_id, populate_existing=True, with_for_update=True)
     if place is None:
         raise NotFound(N_("Pladsen findes ikke."))
     if expected_version is not None and place.version != expected_version:
