@@ -194,6 +194,9 @@ def send():  # type: ignore[no-untyped-def]
         form = _send_form()
         if form.validate_on_submit():
             period = parse_period(form.period.data)
+            # The dispatch writes in transactions of its own: end the request's first, or on SQLite they
+            # would wait for the write lock this request holds.
+            db_session().commit()
             try:
                 plan, result = services.run_dispatch(
                     database(),

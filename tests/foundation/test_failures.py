@@ -141,7 +141,7 @@ def test_the_error_page_survives_a_dead_database(tmp_path, monkeypatch) -> None:
     client = app.test_client()
     monkeypatch.setattr(app.login_manager, "session_protection", None)  # a signed-in user's cookie
     with client.session_transaction() as session:
-        session["_user_id"] = "1"
+        session["_user_id"] = "1:1"  # id:session_version
     response = client.get("/findes-ikke")
     assert response.status_code == 404
     text = response.get_data(as_text=True)
