@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from .. import converters
 from ..extensions import limiter, login_manager
 from ..i18n import _
 from ..models import User
@@ -27,9 +28,9 @@ login_manager.session_protection = "strong"
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+    if not converters.is_id(user_id):
         return None
-    user = db_session().get(User, int(user_id))
+    user = db_session().get(User, converters.parse_id(user_id))
     return user if user is not None and user.active else None
 
 

@@ -59,7 +59,7 @@ def _grid_context(session, year: int):  # type: ignore[no-untyped-def]
     return departments, types, targets
 
 
-@bp.route("/<int:year>", methods=["GET", "POST"])
+@bp.route("/<year:year>", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def grid(year: int):  # type: ignore[no-untyped-def]
     _year(year)
@@ -126,7 +126,7 @@ def grid(year: int):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/<int:year>/copy", methods=["POST"])
+@bp.route("/<year:year>/copy", methods=["POST"])
 @roles_required(*EDITORS)
 def copy(year: int):  # type: ignore[no-untyped-def]
     _year(year)
@@ -145,7 +145,7 @@ def copy(year: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("targets.grid", year=year))
 
 
-@bp.route("/history/<int:target_id>")
+@bp.route("/history/<id:target_id>")
 @roles_required(*EDITORS)
 def history(target_id: int):  # type: ignore[no-untyped-def]
     session = db_session()
@@ -161,7 +161,7 @@ def history(target_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/<int:year>/municipality", methods=["GET", "POST"])
+@bp.route("/<year:year>/municipality", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def municipality(year: int):  # type: ignore[no-untyped-def]
     _year(year)
@@ -217,7 +217,7 @@ def municipality(year: int):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/<int:year>/derive", methods=["POST"])
+@bp.route("/<year:year>/derive", methods=["POST"])
 @roles_required(*EDITORS)
 def derive(year: int):  # type: ignore[no-untyped-def]
     _year(year)
@@ -249,7 +249,7 @@ def derive(year: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("targets.municipality", year=year))
 
 
-@bp.route("/<int:year>/rules", methods=["GET", "POST"])
+@bp.route("/<year:year>/rules", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def rules(year: int):  # type: ignore[no-untyped-def]
     _year(year)
