@@ -2,13 +2,14 @@
 
 `<id:place_id>` replaces `<int:place_id>`: ASCII digits only, 1..2147483647 (Werkzeug's int converter
 matches any Unicode digit and any size, which overflows PostgreSQL's integer). `<year:year>` is a year
-2000-2100 (else 404, before the view runs).
+2000-2100 (else 404, before the view runs). Plain `<code>` and `<path:...>` segments refuse control
+characters (404).
 """
 
 from __future__ import annotations
 
 from flask import Flask
-from werkzeug.routing import BaseConverter, ValidationError
+from werkzeug.routing import BaseConverter, PathConverter, UnicodeConverter, ValidationError
 
 from . import converters
 
@@ -36,6 +37,26 @@ class YearConverter(IdConverter):
             raise ValidationError() from None
 
 
+class TextConverter(UnicodeConverter):
+    """A path segment (codes, periods, tokens) without NUL or other control characters (PostgreSQL
+    cannot even compare text holding NUL): such a path names nothing, 404."""
+
+    def to_python(self, value: str) -> str:
+        if converters.control_character(value) is not None:
+            raise ValidationError()
+        return value
+
+
+class TextPathConverter(PathConverter):
+    def to_python(self, value: str) -> str:
+        if converters.control_character(value) is not None:
+            raise ValidationError()
+        return value
+
+
 def init_app(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     app.url_map.converters["year"] = YearConverter
+    app.url_map.converters["default"] = TextConverter
+    app.url_map.converters["string"] = TextConverter
+    app.url_map.converters["path"] = TextPathConverter

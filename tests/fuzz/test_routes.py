@@ -28,8 +28,6 @@ from werkzeug.test import encode_multipart
 from wtforms import FileField, Form
 from wtforms.fields.core import UnboundField
 
-from quota_app import create_app
-from quota_app.db import Database
 from quota_app.demo.services import load_demo
 from quota_app.models import (
     ApiToken,
@@ -42,12 +40,13 @@ from quota_app.models import (
     Target,
     Unit,
 )
+from quota_app.url_converters import IdConverter
 from tests.conftest import CSRF_RE, TEST_PASSWORD
 from tests.fuzz.strategies import nasty_text, values_for
 
 ROLES = ("anonymous", "admin", "bif", "hr")
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
-EXAMPLES = {"GET": 3, "POST": 4}  # random requests per route, method and role after the sweep; others 3
+EXAMPLES = {"GET": 2, "POST": 3}  # random requests per route, method and role after the sweep; others 2
 ARGUMENT_RE = re.compile(r"<(?:([a-zA-Z_]+)(?:\([^)]*\))?:)?([a-zA-Z_]+)>")
 ID_TABLES = {
     "place_id": Place,
@@ -117,12 +116,6 @@ def query_names_by_module() -> dict[str, set[str]]:
             with open(module.__file__, encoding="utf-8") as handle:
                 found[name] = set(QUERY_NAME_RE.findall(handle.read()))
     return found
-
-
-@pytest.fixture
-def app(settings, connection, clock):  # type: ignore[no-untyped-def]
-    """The app without an app context held open, so each request closes its own session."""
-    return create_app(settings, database=Database.bound_to(connection), clock=clock)
 
 
 @pytest.fixture
@@ -243,8 +236,8 @@ def _send(
 ADDRESSES = (f"10.{a}.{b}.{c}" for a, b, c in itertools.product(range(1, 250), repeat=3))
 # Tried on every path argument, and (one at a time, in every field a route's package reads) in the query
 # and the body: the classes of point 8 of issue 11, deterministic, before Hypothesis' random requests.
-PATH_SWEEP = ["9223372036854775808", "0", "٣", "\x00", "x" * 3000]
-VALUE_SWEEP = ["٣", "2147483648", "9" * 5000, "\x00\x1b", "1999-12-31"]
+PATH_SWEEP = ["2147483648", "٣", "\x00", "0", "x" * 3000]
+VALUE_SWEEP = ["٣", "2147483648", "9" * 5000, "\x00\x1b", "0001-01-01"]
 
 
 class Runner:
@@ -325,9 +318,12 @@ class Runner:
         )
 
         for argument in sorted(rule.arguments):
-            for value in PATH_SWEEP:
+            # A number segment's regex refuses all but digits: two values show the range is checked.
+            numeric = isinstance(rule._converters[argument], IdConverter)
+            sweep = PATH_SWEEP[:2] if numeric else PATH_SWEEP
+            for value in sweep:
                 self.send(method, path_with(**{argument: value}), "", {} if method != "GET" else None)
-        self.tally.cases += len(rule.arguments) * len(PATH_SWEEP)
+            self.tally.cases += len(sweep)
         if queries or (fields and method != "GET"):
             for value in VALUE_SWEEP:
                 query = urlencode([(_bytes(name), _bytes(value)) for name in queries])
@@ -336,7 +332,7 @@ class Runner:
             self.tally.cases += len(VALUE_SWEEP)
 
         @settings(
-            max_examples=EXAMPLES.get(method, 3),
+            max_examples=EXAMPLES.get(method, 2),
             deadline=None,
             derandomize=True,
             database=None,
@@ -362,16 +358,9 @@ class Runner:
 
 
 def fuzz_role(app, world: dict, role: str, tally: Tally) -> None:  # type: ignore[no-untyped-def]
-    import time
-
     runner = Runner(app, world, role, tally)
-    spent = {}
     for rule, method in rules_of(app):
-        start = time.perf_counter()
         runner.fuzz(rule, method)
-        spent[(rule.rule, method)] = time.perf_counter() - start
-    for key, seconds in sorted(spent.items(), key=lambda kv: -kv[1])[:12]:
-        print(f"{seconds:6.2f} {key}")
 
 
 @pytest.mark.parametrize("role", ROLES)
