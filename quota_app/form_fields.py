@@ -28,6 +28,8 @@ class ConvertedDateField(Field):
 
     widget = DateInput()
 
+    format_message: Any = None  # shown when the text is no date at all (else the converter's message)
+
     def __init__(self, *args: Any, earliest: date | None = converters.EARLIEST_DATE, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.earliest = earliest
@@ -42,6 +44,11 @@ class ConvertedDateField(Field):
         text = (valuelist[0] if valuelist else "").strip()
         if not text:
             return
+        if self.format_message is not None:
+            try:
+                converters.parse_date(text, field=self.name, earliest=None, latest=None)
+            except converters.ConversionError as exc:
+                raise ValueError(str(self.format_message)) from exc
         try:
             self.data = converters.parse_date(text, field=self.name, earliest=self.earliest)
         except converters.ConversionError as exc:

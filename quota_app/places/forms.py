@@ -28,6 +28,8 @@ _PROGRESS_ID = re.compile(r"^[0-9a-f]{16,64}$")
 class DanishDateField(ConvertedDateField):
     """A date typed as 2025-06-30 (the browser's date input), 30.06.2025 or 30-06-2025 (quota_app.converters)."""
 
+    format_message = _("Skriv datoen som ÅÅÅÅ-MM-DD, fx 2025-06-30.")
+
 
 class DecimalCommaField(Field):
     """A number with decimal comma or point (1,0 or 0.5)."""

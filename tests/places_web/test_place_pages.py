@@ -70,7 +70,7 @@ def test_register_shows_danish_messages_next_to_fields_and_saves_nothing(
     assert response.status_code == 422
     assert 'id="reference-error"' in html and "Skriv pladsens reference." in html
     assert 'id="fte-error"' in html and "Årsværk skal være større end 0 og højst 1" in html
-    assert 'id="effective_date-error"' in html and "ikke en gyldig dato" in html
+    assert 'id="effective_date-error"' in html and "Skriv datoen som ÅÅÅÅ-MM-DD" in html
     assert 'id="type_code-error"' in html and "Vælg en ordning." in html
     assert 'value="Kontorpraktik"' in html  # what the user typed is kept
     assert counts(session) == before
