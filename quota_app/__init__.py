@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .clock import Clock
 from .db import Database
 from .extensions import babel, csrf, login_manager
+from .http_request import QuotaRequest, refuse_control_characters
 from .settings import Settings, load_settings
 
 LANGUAGES = ("da", "en")
@@ -24,6 +25,7 @@ def create_app(
     """Configure and register everything; no queries, no migrations, no scheduler."""
     settings = settings or load_settings()
     app = Flask(__name__, instance_path=str(settings.instance_path.resolve()))
+    app.request_class = QuotaRequest
     app.config.update(
         SECRET_KEY=settings.effective_secret_key,
         QUOTA_SETTINGS=settings,
@@ -54,8 +56,10 @@ def create_app(
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from . import web
+    from . import url_converters, web
 
+    url_converters.init_app(app)
+    app.before_request(refuse_control_characters)
     web.init_app(app)
     _register_blueprints(app)
     from .cli import register_commands

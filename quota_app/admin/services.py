@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, select
 
+from .. import converters
 from ..audit import services as audit
 from ..errors import DomainError, NotFound
 from ..models import MEASURES, CountingRule, Department, PlacementType, User
@@ -44,14 +45,10 @@ def parse_email_list(text: str, *, field: str = "hr_emails") -> list[str]:
 
 
 def _text(value: str, *, field: str, label: str, max_length: int, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise DomainError(N_("%(field)s skal udfyldes.", field=label), field=field)
-    if len(value) > max_length:
-        raise DomainError(
-            N_("%(field)s må højst være %(max)d tegn.", field=label, max=max_length), field=field
-        )
-    return value
+    """Stripped, bounded, without control characters or CPR numbers (quota_app.converters)."""
+    return converters.clean_text(
+        value, field=field, label=label, max_length=max_length, required=required, cpr_guard=True
+    )
 
 
 def list_departments(session: Session) -> list[Department]:

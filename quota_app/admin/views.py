@@ -45,7 +45,7 @@ def departments():  # type: ignore[no-untyped-def]
     return render_template("admin/departments.html", departments=services.list_departments(db_session()))
 
 
-@bp.route("/departments/<int:department_id>", methods=["GET", "POST"])
+@bp.route("/departments/<id:department_id>", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def edit_department(department_id: int):  # type: ignore[no-untyped-def]
     session = db_session()
@@ -101,7 +101,7 @@ def types():  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/types/<int:type_id>", methods=["GET", "POST"])
+@bp.route("/types/<id:type_id>", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def edit_type(type_id: int):  # type: ignore[no-untyped-def]
     session = db_session()
@@ -127,7 +127,7 @@ def edit_type(type_id: int):  # type: ignore[no-untyped-def]
     return render_template("admin/type_edit.html", form=form, placement_type=placement_type)
 
 
-@bp.route("/types/<int:type_id>/action", methods=["POST"])
+@bp.route("/types/<id:type_id>/action", methods=["POST"])
 @roles_required(*EDITORS)
 def type_action(type_id: int):  # type: ignore[no-untyped-def]
     form = TypeActionForm()

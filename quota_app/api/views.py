@@ -11,12 +11,11 @@ from flask_babel import get_locale
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from .. import contention
+from .. import contention, converters
 from ..auth.services import can_see_all_departments
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import csrf
 from ..models import STATUSES, User
-from ..periods import parse_known_at, parse_period
 from ..targets import services as targets
 from ..texts import N_
 from ..tokens.services import find_token, note_use, use_due
@@ -128,13 +127,17 @@ def _user() -> User:
     return g.api_user
 
 
-def _check_text(value: str, field: str, *, status: int = 422) -> str:
+def _check_text(value: str, field: str, *, status: int = 422, multiline: bool = False) -> str:
     if "\x00" in value:
         fail(status, N_("Teksten må ikke indeholde NUL-tegn."), field)
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         fail(status, N_("Teksten er ikke gyldig UTF-8."), field)
+    try:
+        converters.clean_text(value, field=field, max_length=None, multiline=multiline)
+    except converters.ConversionError as exc:
+        fail(status, exc.message, field)
     return value
 
 
@@ -145,7 +148,9 @@ def _arg_int(name: str, *, default: int | None, low: int, high: int) -> int | No
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.strip().isdigit() or not low <= int(raw) <= high:
+    try:
+        return converters.parse_int(raw, field=name, low=low, high=high)
+    except converters.ConversionError:
         fail(
             400,
             N_(
@@ -156,7 +161,6 @@ def _arg_int(name: str, *, default: int | None, low: int, high: int) -> int | No
             ),
             name,
         )
-    return int(raw)
 
 
 def _arg_department(name: str = "department"):  # type: ignore[no-untyped-def]
@@ -183,7 +187,9 @@ def _body() -> dict[str, Any]:
     return data
 
 
-def _text(body: dict, name: str, *, required: bool = True, max_length: int = 300) -> str | None:
+def _text(
+    body: dict, name: str, *, required: bool = True, max_length: int = 300, multiline: bool = False
+) -> str | None:
     value = body.get(name)
     if value is None:
         if required:
@@ -191,7 +197,7 @@ def _text(body: dict, name: str, *, required: bool = True, max_length: int = 300
         return None
     if not isinstance(value, str):
         fail(422, N_("Feltet '%(name)s' skal være tekst.", name=name), name)
-    _check_text(value, name)
+    _check_text(value, name, multiline=multiline)
     if len(value) > max_length:
         fail(422, N_("Feltet '%(name)s' må højst være %(max)d tegn.", name=name, max=max_length), name)
     return value
@@ -202,9 +208,9 @@ def _date(body: dict, name: str, *, required: bool = True) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(422, N_("Feltet '%(name)s' skal være en dato som 2025-06-30.", name=name), name)
+        return converters.parse_date(value, field=name)
+    except converters.ConversionError as exc:
+        fail(422, exc.message, name)
 
 
 def _int(body: dict, name: str, *, low: int, high: int, required: bool = True) -> int | None:
@@ -213,7 +219,11 @@ def _int(body: dict, name: str, *, low: int, high: int, required: bool = True) -
         if required:
             fail(422, N_("Feltet '%(name)s' mangler.", name=name), name)
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+    try:
+        if not isinstance(value, int):  # a JSON integer only: 1.0 and "1" are refused
+            raise converters.ConversionError("", field=name)
+        return converters.parse_int(value, field=name, low=low, high=high)
+    except converters.ConversionError:
         fail(
             422,
             N_(
@@ -224,7 +234,6 @@ def _int(body: dict, name: str, *, low: int, high: int, required: bool = True) -
             ),
             name,
         )
-    return value
 
 
 # --- endpoints ---
@@ -324,7 +333,7 @@ def list_places():  # type: ignore[no-untyped-def]
     return jsonify({"total": total, "limit": limit, "offset": offset, "places": rows})
 
 
-@bp.route("/places/<int:place_id>", methods=["GET"])
+@bp.route("/places/<id:place_id>", methods=["GET"])
 def get_place(place_id: int):  # type: ignore[no-untyped-def]
     return jsonify(services.get_place(db_session(), user=_user(), place_id=place_id))
 
@@ -367,7 +376,7 @@ def create_place():  # type: ignore[no-untyped-def]
         fte=float(fte),
         status=status,
         effective_date=_date(body, "effective_date"),
-        note=_text(body, "note", required=False, max_length=2000) or "",
+        note=_text(body, "note", required=False, max_length=2000, multiline=True) or "",
         actor=user,
         now=now(),
         source="api",
@@ -376,7 +385,7 @@ def create_place():  # type: ignore[no-untyped-def]
     return jsonify(services.get_place(session, user=user, place_id=place.id)), 201
 
 
-@bp.route("/places/<int:place_id>/events", methods=["POST"])
+@bp.route("/places/<id:place_id>/events", methods=["POST"])
 def create_event(place_id: int):  # type: ignore[no-untyped-def]
     from ..places.services import record_status
 
@@ -392,7 +401,7 @@ def create_event(place_id: int):  # type: ignore[no-untyped-def]
         place_id=place_id,
         status=status,
         effective_date=_date(body, "effective_date"),
-        note=_text(body, "note", required=False, max_length=2000) or "",
+        note=_text(body, "note", required=False, max_length=2000, multiline=True) or "",
         expected_version=_int(body, "expected_version", low=0, high=services.MAX_ID, required=False),
         actor=user,
         now=now(),
@@ -416,14 +425,10 @@ def reconcile():  # type: ignore[no-untyped-def]
     as_of = period = None
     try:
         if as_of_text:
-            as_of = date.fromisoformat(as_of_text)
-            if not 2000 <= as_of.year <= 2100:
-                raise ValueError
+            as_of = converters.parse_date(as_of_text, field="as_of")
         else:
-            period = parse_period(period_text)
-        known_at = parse_known_at(args["known_at"]) if args.get("known_at") else now()
-    except ValueError:
-        fail(400, N_("Ugyldig dato '%(text)s': brug ÅÅÅÅ-MM-DD.", text=as_of_text), "as_of")
+            period = converters.parse_period(period_text)
+        known_at = converters.parse_timestamp(args["known_at"]) if args.get("known_at") else now()
     except DomainError as exc:
         fail(400, exc.message, exc.field)
     method = args.get("method") or "point"

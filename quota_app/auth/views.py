@@ -22,6 +22,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
+from .. import converters
 from ..extensions import login_manager
 from ..i18n import _
 from ..models import User
@@ -42,9 +43,9 @@ login_manager.session_protection = "strong"
 def _load_user(user_id: str) -> User | None:
     """Load the user of a session or remember-me cookie ("id:session_version"), if still valid."""
     ident, _sep, version = user_id.partition(":")
-    if not (ident.isascii() and ident.isdigit() and version.isascii() and version.isdigit()):
+    if not (converters.is_id(ident) and version.isascii() and version.isdigit() and len(version) < 10):
         return None
-    user = db_session().get(User, int(ident))
+    user = db_session().get(User, converters.parse_id(ident))
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user

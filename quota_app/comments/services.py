@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from .. import converters
 from ..audit import services as audit
 from ..errors import DomainError
 from ..models import DepartmentComment, User
@@ -50,6 +51,7 @@ def save_comment(
     text = (text or "").strip()
     if len(text) > MAX_COMMENT_LENGTH:
         raise DomainError(N_("Kommentaren må højst være %(max)d tegn.", max=MAX_COMMENT_LENGTH), field="text")
+    text = converters.clean_text(text, field="text", label=N_("Kommentaren"), max_length=None, multiline=True)
     check_personal_data(text, field="text")
     comment = get_comment(session, period=label, department_id=department_id)
     if comment is not None and comment.locked_at is not None:

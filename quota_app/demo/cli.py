@@ -6,17 +6,18 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from ..cli_types import integer
 from ..web import database
 from .services import load_demo
 
 
 @click.command("demo", help="Load demo data: departments, types, rules, targets, units, users and places.")
-@click.option("--seed", default=2015, show_default=True, type=int, help="Same seed, same data.")
+@click.option("--seed", default=2015, show_default=True, type=integer(), help="Same seed, same data.")
 @click.option(
     "--places",
     default=300,
     show_default=True,
-    type=click.IntRange(min=0, max=200_000),
+    type=integer(low=0, high=200_000),
     help="0: reference data, targets and users only.",
 )
 @with_appcontext

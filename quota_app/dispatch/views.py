@@ -107,7 +107,7 @@ def _row(dispatch_id: int) -> Dispatch:
     return row
 
 
-@bp.route("/<int:dispatch_id>")
+@bp.route("/<id:dispatch_id>")
 @roles_required("bif", "admin")
 def preview(dispatch_id: int):  # type: ignore[no-untyped-def]
     row = _row(dispatch_id)
@@ -130,7 +130,7 @@ def preview(dispatch_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/<int:dispatch_id>/gensend", methods=["GET", "POST"])
+@bp.route("/<id:dispatch_id>/gensend", methods=["GET", "POST"])
 @roles_required("bif", "admin")
 def resend(dispatch_id: int):  # type: ignore[no-untyped-def]
     row = _row(dispatch_id)

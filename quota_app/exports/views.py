@@ -64,7 +64,7 @@ def places_export(fmt: str):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/targets-<int:year>.<fmt>")
+@bp.route("/targets-<year:year>.<fmt>")
 @roles_required("bif", "admin")
 def targets_export(year: int, fmt: str):  # type: ignore[no-untyped-def]
     rows = services.target_rows(db_session(), year=year)

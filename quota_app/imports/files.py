@@ -15,6 +15,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
+from .. import converters
 from ..errors import DomainError
 from ..texts import N_
 from .limits import (
@@ -333,23 +334,8 @@ def cell_text(value: Any) -> str:
 
 
 def parse_date(text: Any) -> date:
-    """Parse 2025-06-30, 30-06-2025 or 30.06.2025; DomainError otherwise."""
-    if isinstance(text, datetime):
-        return text.date()
-    if isinstance(text, date):
-        return text
-    value = str(text or "").strip()
-    try:
-        if match := _ISO_DATE.fullmatch(value):
-            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-        if match := _DANISH_DATE.fullmatch(value):
-            return date(int(match.group(4)), int(match.group(3)), int(match.group(1)))
-    except ValueError as exc:
-        raise DomainError(N_("'%(value)s' er ikke en gyldig dato.", value=value), field="date") from exc
-    raise DomainError(
-        N_("'%(value)s' er ikke en dato: brug 2025-06-30, 30-06-2025 eller 30.06.2025.", value=value),
-        field="date",
-    )
+    """Parse 2025-06-30, 30-06-2025 or 30.06.2025 (2000-2100, ASCII digits); DomainError otherwise."""
+    return converters.parse_date(text)
 
 
 def parse_decimal(text: Any) -> float:
@@ -363,7 +349,7 @@ def parse_decimal(text: Any) -> float:
             thousands = "." if raw.rfind(",") > raw.rfind(".") else ","
             raw = raw.replace(thousands, "")
         raw = raw.replace(",", ".")
-        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", raw):
+        if not re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", raw):
             raise DomainError(not_a_number(str(text or "").strip()), field="number")
         value = float(raw)
     if math.isnan(value) or math.isinf(value):

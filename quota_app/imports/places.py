@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from .. import converters
 from ..audit import services as audit
 from ..errors import Conflict, DomainError
 from ..models import Department, Place, PlaceEvent, PlacementType, Unit, User
@@ -307,8 +308,15 @@ def _read_row(
             problems.append(too_long(FIELD_DA[column], limit))
     if len(values.get("unit", "")) > 200:
         problems.append(N_("Enhedens navn må højst være 200 tegn."))
-    for column in ("title", "note"):
+    for column in ("reference", "title", "unit", "note"):
         try:
+            converters.clean_text(
+                values.get(column, ""),
+                field=column,
+                label=FIELD_DA[column],
+                max_length=None,
+                multiline=column == "note",
+            )
             check_personal_data(values.get(column, ""), field=column)
         except DomainError as exc:
             problems.append(exc.message)

@@ -9,6 +9,7 @@ from wtforms import Form, SelectField, SelectMultipleField, StringField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from .. import converters
 from ..errors import DomainError
 from ..i18n import _
 from ..periods import Period, parse_known_at, parse_period
@@ -49,6 +50,10 @@ def parse_local_known_at(text: str) -> datetime:
         raise DomainError(
             N_("Ugyldigt tidspunkt: brug ÅÅÅÅ-MM-DDTTT:MM, fx 2025-08-15T08:00."), field="known_at"
         ) from exc
+    if not 2000 <= value.year <= 2100:  # year 1 local would be year 0 in UTC: out of range
+        raise DomainError(
+            N_("Tidspunktet '%(text)s' ligger uden for årene 2000-2100.", text=text), field="known_at"
+        )
     if value.tzinfo is None:
         return value.replace(tzinfo=COPENHAGEN).astimezone(UTC)
     return parse_known_at(text)
@@ -91,8 +96,8 @@ class MeasureForm(Form):
         if not field.data:
             return
         try:
-            value = date.fromisoformat(field.data.strip())
-        except ValueError as exc:
+            value = converters.parse_date(field.data, field="date", earliest=None, latest=None)
+        except DomainError as exc:
             raise ValidationError(str(_("Ugyldig dato: brug ÅÅÅÅ-MM-DD, fx 2025-06-30."))) from exc
         if not 2000 <= value.year <= 2100:
             raise ValidationError(str(_("Datoen skal ligge mellem år 2000 og 2100.")))

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from sqlmodel import select
 from werkzeug.datastructures import MultiDict
 
+from .. import converters
 from ..auth.views import roles_required
 from ..errors import DomainError
 from ..i18n import _
@@ -30,7 +31,7 @@ bp = Blueprint(
 )
 
 MONITOR_ROLES = ("bif", "admin")
-_YEAR = re.compile(r"^\s*(\d{4})")
+_YEAR = re.compile(r"^\s*([0-9]{4})")
 
 
 def locale() -> str:
@@ -335,7 +336,7 @@ def places():  # type: ignore[no-untyped-def]
     found = _places_behind(form, choices)
     ids, measure = found["ids"], found["measure"]
     page = request.args.get("page", "1")
-    page_number = int(page) if page.isdigit() and int(page) >= 1 else 1
+    page_number = converters.int_or(page, 1, low=1, high=converters.MAX_PAGE)
     pages = max(1, -(-len(ids) // services.PLACES_PER_PAGE))
     page_number = min(page_number, pages)
     shown = ids[(page_number - 1) * services.PLACES_PER_PAGE : page_number * services.PLACES_PER_PAGE]
@@ -511,9 +512,9 @@ def unit(code: str, unit_ref: str):  # type: ignore[no-untyped-def]
     unit_id: int | None = None
     unit_name = None
     if unit_ref != "none":
-        if not unit_ref.isdigit():
+        if not converters.is_id(unit_ref):
             abort(404)
-        found = session.get(Unit, int(unit_ref))
+        found = session.get(Unit, converters.parse_id(unit_ref))
         if found is None or found.department_id != info.id:
             abort(404)
         unit_id, unit_name = found.id, found.name

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import Field, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import DateInput, TextInput
+from wtforms.widgets import TextInput
 
+from .. import converters
+from ..form_fields import ConvertedDateField
 from ..i18n import _, _p
 
 FIRST_STATUSES = ("open", "filled")
@@ -21,32 +22,13 @@ STATUS_LABELS = {
     "paused": _("I bero"),
     "closed": _("Nedlagt"),
 }
-_DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y")
 _PROGRESS_ID = re.compile(r"^[0-9a-f]{16,64}$")
 
 
-class DanishDateField(Field):
-    """A date typed as 2025-06-30 (the browser's date input), 30.06.2025 or 30-06-2025."""
+class DanishDateField(ConvertedDateField):
+    """A date typed as 2025-06-30 (the browser's date input), 30.06.2025 or 30-06-2025 (quota_app.converters)."""
 
-    widget = DateInput()
-
-    def _value(self) -> str:
-        if self.raw_data:
-            return self.raw_data[0]
-        return self.data.isoformat() if isinstance(self.data, date) else ""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        self.data = None
-        text = (valuelist[0] if valuelist else "").strip()
-        if not text:
-            return
-        for fmt in _DATE_FORMATS:
-            try:
-                self.data = datetime.strptime(text, fmt).date()
-                return
-            except ValueError:
-                continue
-        raise ValueError(_("Skriv datoen som ÅÅÅÅ-MM-DD, fx 2025-06-30."))
+    format_message = _("Skriv datoen som ÅÅÅÅ-MM-DD, fx 2025-06-30.")
 
 
 class DecimalCommaField(Field):
@@ -61,12 +43,12 @@ class DecimalCommaField(Field):
 
     def process_formdata(self, valuelist: list[str]) -> None:
         self.data = None
-        text = (valuelist[0] if valuelist else "").strip().replace(",", ".")
+        text = (valuelist[0] if valuelist else "").strip()
         if not text:
             return
         try:
-            self.data = float(text)
-        except ValueError as exc:
+            self.data = converters.parse_decimal(text, field=self.name)
+        except converters.ConversionError as exc:
             raise ValueError(_("Skriv et tal, fx 1 eller 0,5.")) from exc
 
 

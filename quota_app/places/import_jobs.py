@@ -145,7 +145,7 @@ def _view(job: ImportJob) -> dict:
     return data
 
 
-@bp.route("/places/import/jobs/<int:job_id>")
+@bp.route("/places/import/jobs/<id:job_id>")
 @roles_required(*VIEW_ROLES)
 def page(job_id: int):  # type: ignore[no-untyped-def]
     job = _visible_job(job_id)
@@ -154,7 +154,7 @@ def page(job_id: int):  # type: ignore[no-untyped-def]
     return render_template("places/import_job.html", job=job, status=_view(job))
 
 
-@bp.route("/places/import/jobs/<int:job_id>.json")
+@bp.route("/places/import/jobs/<id:job_id>.json")
 @roles_required(*VIEW_ROLES)
 def status_json(job_id: int):  # type: ignore[no-untyped-def]
     response = jsonify(_view(_visible_job(job_id)))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -13,6 +12,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
+from .. import converters, cpr
 from ..audit import services as audit
 from ..errors import Conflict, DomainError, NotFound
 from ..models import STATUSES, Department, Place, PlaceEvent, PlacementType, Unit, User
@@ -33,11 +33,9 @@ FIELD_DA = {
     "note": N_("Bemærkningen"),
     "reason": N_("Begrundelsen"),
     "reference": N_("Referencen"),
+    "unit": N_("Enheden"),
 }
 MAX_LENGTH = {"reference": 100, "title": 300, "note": 2000, "reason": 2000}
-
-# A CPR number: ddmmyy, an optional dash (or en dash or space), four digits; not inside a longer number.
-_CPR_RE = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})[-–\s]?(\d{4})(?!\d)")
 
 CONFLICT_MESSAGE = N_(
     "Pladsen er blevet ændret af en anden, siden du hentede den. Hent den igen og prøv på ny."
@@ -140,30 +138,8 @@ def history_problem(history: Sequence[tuple[date, str]], *, changed: date | None
 
 
 def check_personal_data(text: str, *, field: str) -> None:
-    """Refuse text that contains something shaped like a CPR number (ddmmyy-xxxx or ddmmyyxxxx)."""
-    for match in _CPR_RE.finditer(text or ""):
-        day, month, year = (int(match.group(i)) for i in (1, 2, 3))
-        if _plausible_birth_date(day, month, year):
-            label = FIELD_DA.get(field, field.capitalize())
-            raise DomainError(
-                N_(
-                    "%(field)s ligner et CPR-nummer (%(start)s-…). "
-                    "Skriv ikke personoplysninger om borgere i pladsens oplysninger.",
-                    field=label,
-                    start=match.group(0)[:6],
-                ),
-                field=field,
-            )
-
-
-def _plausible_birth_date(day: int, month: int, year: int) -> bool:
-    for century in (1900, 2000):
-        try:
-            date(century + year, month, day)
-            return True
-        except ValueError:
-            continue
-    return False
+    """Refuse text that contains something shaped like a CPR number (see quota_app.cpr)."""
+    cpr.check(text, field=field, label=FIELD_DA.get(field, field.capitalize()))
 
 
 def today_in_copenhagen(now: datetime) -> date:
@@ -179,15 +155,16 @@ def check_not_future(day: date, *, now: datetime) -> None:
 
 
 def _check_text(value: str, field: str, *, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise DomainError(N_("%(field)s skal udfyldes.", field=FIELD_DA.get(field, field)), field=field)
-    limit = MAX_LENGTH.get(field)
-    if limit and len(value) > limit:
-        raise DomainError(too_long(FIELD_DA.get(field, field), limit), field=field)
-    if field in ("title", "note", "reason"):
-        check_personal_data(value, field=field)
-    return value
+    """Stripped, bounded text without control characters or CPR numbers (quota_app.converters)."""
+    return converters.clean_text(
+        value,
+        field=field,
+        label=FIELD_DA.get(field, field),
+        max_length=MAX_LENGTH.get(field),
+        required=required,
+        multiline=field in ("note", "reason"),
+        cpr_guard=True,
+    )
 
 
 def too_long(label: str, limit: int) -> Text:

@@ -29,7 +29,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 from wtforms.fields.choices import SelectChoice
 
-from .. import contention
+from .. import contention, converters
 from ..auth.services import can_see_all_departments, ensure_department_access
 from ..auth.views import roles_required
 from ..errors import Conflict, DomainError, NotFound
@@ -138,16 +138,13 @@ def place_list():  # type: ignore[no-untyped-def]
     session = db_session()
     department = _chosen_department()
     args = request.args
-    try:
-        page_number = max(1, int(args.get("page", "1")))
-    except ValueError:
-        page_number = 1
+    page_number = converters.int_or(args.get("page"), 1, low=1, high=converters.MAX_PAGE)
     open_over = args.get("open_over", "")
     unit_arg = args.get("unit", "")
     filters = {
         "type": args.get("type", ""),
         "status": args.get("status", "") if args.get("status", "") in STATUSES else "",
-        "unit": unit_arg if unit_arg.isdigit() else "",
+        "unit": unit_arg if converters.is_id(unit_arg) else "",
         "q": args.get("q", "")[:100],
         "open_over": open_over if open_over in ("30", "60", "90") else "",
         "sort": args.get("sort", "reference") if args.get("sort") in queries.SORTS else "reference",
@@ -223,7 +220,7 @@ def _render_detail(place: Place, *, status_code: int = 200, **forms):  # type: i
     )
 
 
-@bp.route("/places/<int:place_id>")
+@bp.route("/places/<id:place_id>")
 @roles_required(*VIEW_ROLES)
 def detail(place_id: int):  # type: ignore[no-untyped-def]
     return _render_detail(_place_or_404(place_id))
@@ -231,7 +228,7 @@ def detail(place_id: int):  # type: ignore[no-untyped-def]
 
 def _expected_version(form) -> int | None:  # type: ignore[no-untyped-def]
     value = (form.version.data or "").strip()
-    return int(value) if value.isdigit() else None
+    return converters.int_or(value, None, low=0)
 
 
 def _after_failure(place_id: int, form, error: DomainError, form_key: str):  # type: ignore[no-untyped-def]
@@ -275,7 +272,7 @@ def _apply_change(place: Place, form, form_key: str, change: Callable[[Session],
     return redirect(url_for("places.detail", place_id=place_id))
 
 
-@bp.route("/places/<int:place_id>/status", methods=["POST"])
+@bp.route("/places/<id:place_id>/status", methods=["POST"])
 @roles_required(*EDIT_ROLES)
 def change_status(place_id: int):  # type: ignore[no-untyped-def]
     place = _place_or_404(place_id)
@@ -306,7 +303,7 @@ def _event_of(place: Place, event_id: int) -> PlaceEvent:
     return event
 
 
-@bp.route("/places/<int:place_id>/events/<int:event_id>/correct", methods=["POST"])
+@bp.route("/places/<id:place_id>/events/<id:event_id>/correct", methods=["POST"])
 @roles_required(*EDIT_ROLES)
 def correct(place_id: int, event_id: int):  # type: ignore[no-untyped-def]
     place = _place_or_404(place_id)
@@ -329,7 +326,7 @@ def correct(place_id: int, event_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/places/<int:place_id>/events/<int:event_id>/void", methods=["POST"])
+@bp.route("/places/<id:place_id>/events/<id:event_id>/void", methods=["POST"])
 @roles_required(*EDIT_ROLES)
 def void(place_id: int, event_id: int):  # type: ignore[no-untyped-def]
     place = _place_or_404(place_id)

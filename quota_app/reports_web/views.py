@@ -143,7 +143,7 @@ def consolidated_final(period: str):  # type: ignore[no-untyped-def]
     return _pdf_response(pdf, _filename(chosen, MUNICIPALITY_SCOPE), attachment=True)
 
 
-@bp.route("/arkiv/<int:archive_id>.pdf")
+@bp.route("/arkiv/<id:archive_id>.pdf")
 @roles_required("hr", "bif", "admin")
 def archived_pdf(archive_id: int):  # type: ignore[no-untyped-def]
     entry = db_session().get(ReportArchive, archive_id)

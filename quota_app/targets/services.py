@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from .. import converters
 from ..audit import services as audit
 from ..errors import DomainError, NotFound
 from ..imports.files import ImportLimits, RowError, parse_date, read_table
@@ -62,7 +63,9 @@ def _check_reference(reference: str) -> str:
     reference = (reference or "").strip()
     if len(reference) > 300:
         raise DomainError(REFERENCE_TOO_LONG, field="reference")
-    return reference
+    return converters.clean_text(
+        reference, field="reference", label=N_("Referencen"), max_length=None, cpr_guard=True
+    )
 
 
 def _department(session: Session, department_id: int) -> Department:

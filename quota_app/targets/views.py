@@ -60,7 +60,7 @@ def _grid_context(session, year: int):  # type: ignore[no-untyped-def]
     return departments, types, targets
 
 
-@bp.route("/<int:year>", methods=["GET", "POST"])
+@bp.route("/<year:year>", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def grid(year: int):  # type: ignore[no-untyped-def]
     _year(year)
@@ -127,7 +127,7 @@ def grid(year: int):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/<int:year>/copy", methods=["POST"])
+@bp.route("/<year:year>/copy", methods=["POST"])
 @roles_required(*EDITORS)
 def copy(year: int):  # type: ignore[no-untyped-def]
     _year(year)
@@ -146,7 +146,7 @@ def copy(year: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("targets.grid", year=year))
 
 
-@bp.route("/history/<int:target_id>")
+@bp.route("/history/<id:target_id>")
 @roles_required(*EDITORS)
 def history(target_id: int):  # type: ignore[no-untyped-def]
     session = db_session()
@@ -162,7 +162,7 @@ def history(target_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/<int:year>/municipality", methods=["GET", "POST"])
+@bp.route("/<year:year>/municipality", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def municipality(year: int):  # type: ignore[no-untyped-def]
     _year(year)
@@ -218,7 +218,7 @@ def municipality(year: int):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/<int:year>/derive", methods=["POST"])
+@bp.route("/<year:year>/derive", methods=["POST"])
 @roles_required(*EDITORS)
 def derive(year: int):  # type: ignore[no-untyped-def]
     _year(year)
@@ -250,7 +250,7 @@ def derive(year: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("targets.municipality", year=year))
 
 
-@bp.route("/<int:year>/rules", methods=["GET", "POST"])
+@bp.route("/<year:year>/rules", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def rules(year: int):  # type: ignore[no-untyped-def]
     _year(year)

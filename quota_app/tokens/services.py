@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
+from .. import converters
 from ..audit import services as audit
 from ..errors import DomainError, NotFound
 from ..models import ApiToken, User
@@ -29,7 +30,7 @@ def create_token(
 ) -> tuple[ApiToken, str]:
     """Create a token for user; return it and the secret (shown once, never stored)."""
     name = (name or "").strip()
-    if not name or len(name) > 100:
+    if not name or len(name) > 100 or converters.control_character(name) is not None:
         raise DomainError(N_("Giv nøglen et navn på 1-100 tegn."), field="name")
     active = session.exec(
         select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))

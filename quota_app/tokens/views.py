@@ -42,7 +42,7 @@ def index():  # type: ignore[no-untyped-def]
     return response, 200, {"Cache-Control": "no-store"}
 
 
-@bp.route("/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/<id:token_id>/revoke", methods=["POST"])
 @roles_required("hr", "bif", "admin")
 def revoke(token_id: int):  # type: ignore[no-untyped-def]
     if not RevokeTokenForm().validate_on_submit():

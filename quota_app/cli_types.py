@@ -1,0 +1,36 @@
+"""click parameter types built on quota_app.converters: the CLI parses options as the web and API do."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from . import converters
+
+
+class Converted(click.ParamType):
+    """An option converted by a quota_app.converters function; its message on failure (exit 2, usage)."""
+
+    def __init__(self, name: str, convert: Callable[..., Any], **options: Any) -> None:
+        self.name = name
+        self._convert, self._options = convert, options
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return self._convert(value, **self._options)
+        except converters.ConversionError as exc:
+            self.fail(str(exc.message), param, ctx)
+
+
+def integer(low: int = converters.MIN_INT, high: int = converters.MAX_ID) -> Converted:
+    """A whole number of ASCII digits within [low, high] (click's int accepts '٣')."""
+    return Converted("integer", converters.parse_int, low=low, high=high)
+
+
+PERIOD = Converted("period", converters.parse_period)
+DATE = Converted("date", converters.parse_date)
+TIMESTAMP = Converted("timestamp", converters.parse_timestamp)

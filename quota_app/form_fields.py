@@ -1,0 +1,102 @@
+"""WTForms fields and validators built on quota_app.converters: forms parse as the API, CLI and imports do."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from wtforms import Field
+from wtforms.validators import ValidationError
+from wtforms.widgets import DateInput, TextInput
+
+from . import converters
+from .errors import DomainError
+from .texts import render
+
+
+def _message(error: converters.ConversionError) -> str:
+    from .web import localized
+
+    try:
+        return localized(error)
+    except RuntimeError:  # outside a request (tests of forms): the Danish text
+        return render(error.message)
+
+
+class ConvertedDateField(Field):
+    """A date typed as 2025-06-30 (the browser's date input), 30.06.2025, 3.6.2025 or 30-06-2025."""
+
+    widget = DateInput()
+
+    format_message: Any = None  # shown when the text is no date at all (else the converter's message)
+
+    def __init__(self, *args: Any, earliest: date | None = converters.EARLIEST_DATE, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.earliest = earliest
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.isoformat() if isinstance(self.data, date) else ""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = None
+        text = (valuelist[0] if valuelist else "").strip()
+        if not text:
+            return
+        if self.format_message is not None:
+            try:
+                converters.parse_date(text, field=self.name, earliest=None, latest=None)
+            except converters.ConversionError as exc:
+                raise ValueError(str(self.format_message)) from exc
+        try:
+            self.data = converters.parse_date(text, field=self.name, earliest=self.earliest)
+        except converters.ConversionError as exc:
+            raise ValueError(_message(exc)) from exc
+
+
+class ConvertedIntegerField(Field):
+    """A whole number of ASCII digits within [low, high] (PostgreSQL's integer by default)."""
+
+    widget = TextInput()
+
+    def __init__(
+        self, *args: Any, low: int = converters.MIN_INT, high: int = converters.MAX_ID, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.low, self.high = low, high
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else str(self.data)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = None
+        text = (valuelist[0] if valuelist else "").strip()
+        if not text:
+            return
+        try:
+            self.data = converters.parse_int(text, field=self.name, low=self.low, high=self.high)
+        except converters.ConversionError as exc:
+            raise ValueError(_message(exc)) from exc
+
+
+class SafeText:
+    """Validator: no control characters (line breaks only when multiline), optionally no CPR number."""
+
+    def __init__(self, *, multiline: bool = False, cpr_guard: bool = False) -> None:
+        self.multiline, self.cpr_guard = multiline, cpr_guard
+
+    def __call__(self, form: Any, field: Field) -> None:
+        try:
+            converters.clean_text(
+                field.data or "",
+                field=field.name,
+                label=str(field.label.text),
+                max_length=None,
+                multiline=self.multiline,
+                cpr_guard=self.cpr_guard,
+            )
+        except DomainError as exc:
+            raise ValidationError(_message(exc)) from exc
