@@ -33,6 +33,7 @@ from quota_app.models import (
     ApiToken,
     Department,
     Dispatch,
+    ImportJob,
     Place,
     PlaceEvent,
     PlacementType,
@@ -57,6 +58,7 @@ ID_TABLES = {
     "archive_id": ReportArchive,
     "dispatch_id": Dispatch,
     "token_id": ApiToken,
+    "job_id": ImportJob,
 }
 FIXED_VALUES = {
     "year": ["2024", "2025", "2026"],
