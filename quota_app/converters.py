@@ -132,6 +132,11 @@ def optional_id(value: Any, *, field: str = "id") -> int | None:
 # --- dates, periods, timestamps ---
 
 
+def is_iso_date(value: Any) -> bool:
+    """True when value is text of the ISO form 2025-06-30 (ASCII digits; the day itself not checked)."""
+    return isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()) is not None
+
+
 def parse_date(
     value: Any,
     *,

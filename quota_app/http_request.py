@@ -31,12 +31,15 @@ def refuse_control_characters() -> None:
     in what people type, and PostgreSQL cannot even store NUL. Single-line fields refuse line breaks in
     the services (quota_app.converters.clean_text).
     """
-    from flask import abort, request
+    from flask import abort, current_app, request
 
     from .converters import control_character
     from .i18n import _
 
-    for source in (request.args, request.form):
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    # A body over the limit is left unread: the view (or the 413 page) answers it in its own words.
+    too_large = limit is not None and (request.content_length or 0) > limit
+    for source in (request.args,) if too_large else (request.args, request.form):
         for name, value in source.items(multi=True):
             for text in (name, value):
                 bad = control_character(text, multiline=True)

@@ -66,9 +66,13 @@ def last_completed_half_year(day: date) -> Period:
 
 
 def parse_iso_date(text: str) -> date:
-    """A date (2025-06-30 or 30.06.2025), 2000-2100; DomainError otherwise (see quota_app.converters)."""
-    from .converters import parse_date
+    """An ISO date (2025-06-30), 2000-2100, as the command line takes it (docs/cli.md); DomainError otherwise."""
+    from .converters import is_iso_date, parse_date
 
+    if not is_iso_date(text):
+        raise DomainError(
+            N_("Ugyldig dato '%(text)s': brug ÅÅÅÅ-MM-DD, fx 2025-06-30.", text=text), field="date"
+        )
     return parse_date(text)
 
 

@@ -155,6 +155,8 @@ def render_error(  # type: ignore[no-untyped-def]
     """The app's error page for code (JSON under /api/); explanation replaces the code's own text."""
     # Headers the error carries (Allow on 405, WWW-Authenticate, Retry-After) stay on the answer.
     headers = {**_error_headers(error), **(headers or {})}
+    if explanation is None and _own_description(error):
+        explanation = error.description  # type: ignore[attr-defined]
     if request.path.startswith("/api/"):
         return _api_error(code, error), code, headers
     try:
@@ -179,6 +181,16 @@ def render_error(  # type: ignore[no-untyped-def]
             code,
             {**headers, "Content-Type": "text/html; charset=utf-8"},
         )
+
+
+def _own_description(error: object) -> bool:
+    """True when the app gave the error a description of its own (abort(400, description=...)), which
+    then says what was wrong; Werkzeug's default descriptions are English and say nothing more."""
+    return (
+        isinstance(error, HTTPException)
+        and bool(error.description)
+        and (error.description != type(error).description)
+    )
 
 
 def _error_headers(error: object) -> dict[str, str]:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from quota_app import create_app
+from quota_app.auth.throttle import RedisStorage
 from quota_app.db import Database
 from quota_app.models import LoginAttempt
 from quota_app.settings import Settings, SettingsError, load_settings
@@ -24,9 +25,11 @@ REDIS_URL = os.environ.get("QUOTA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 @pytest.fixture(params=["database", "redis"])
-def storage(request: pytest.FixtureRequest) -> str:
+def storage(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     if request.param == "database":
         return "database"
+    # Tests on other workers share the Redis server: each test counts under keys of its own.
+    monkeypatch.setattr(RedisStorage, "PREFIX", f"quota-test:{uuid.uuid4().hex}")
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
     except redis.exceptions.RedisError as exc:

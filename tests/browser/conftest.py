@@ -273,6 +273,8 @@ def accessibility_violations(page: Page) -> list[dict]:
     # A page that is not the active tab gets no animation frames in headless Chromium, and axe-core
     # waits for them: bring the page to the front, and never wait for axe longer than a minute.
     page.bring_to_front()
+    # A click that navigates may return before the new document has a head to add the script to.
+    page.wait_for_load_state("load")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(url=AXE_URL)
     return page.evaluate(
