@@ -2,7 +2,7 @@
 
     python -m benchmarks.bench_import [--rows 100000] [--seed 2015] [--tracemalloc]
 
-Each import runs in its own process so its peak resident memory (ru_maxrss) is its own. DESIGN.md §8:
+Each import runs in its own process so its peak resident memory (ru_maxrss) is its own. docs/quality.md §1:
 100,000 event rows under 20 s, memory under 300 MB.
 """
 

@@ -1,4 +1,4 @@
-"""BIF's dashboard pages at national scale, served by gunicorn with two workers (DESIGN.md §8: p95 < 200 ms).
+"""BIF's dashboard pages at national scale, served by gunicorn with two workers (docs/quality.md: p95 < 200 ms).
 
 For each engine (SQLite file, fresh PostgreSQL database) this loads N synthetic places (default 100,000,
 about a million events) with benchmarks/synthetic.py, creates a BIF user, starts

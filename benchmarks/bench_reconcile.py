@@ -1,4 +1,4 @@
-"""Reconciliation at national scale on SQLite and PostgreSQL, side by side (DESIGN.md §8).
+"""Reconciliation at national scale on SQLite and PostgreSQL, side by side (docs/quality.md §1).
 
 Loads N places (default 100,000, about ten events each) into a fresh SQLite file and a fresh PostgreSQL
 database, then times reconcile() for all departments (point, average over a half-year, and with an

@@ -1,4 +1,4 @@
-"""The `quota` command: the Flask CLI of the app with the commands of DESIGN.md §6."""
+"""The `quota` command: the Flask CLI of the app with the commands of docs/cli.md."""
 
 from __future__ import annotations
 

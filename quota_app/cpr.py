@@ -1,4 +1,4 @@
-"""The CPR guard (DESIGN.md §4: no personal data about citizens): refuse text holding a CPR-shaped number.
+"""The CPR guard (docs/domain.md §6, no personal data about citizens): refuse text holding a CPR-shaped number.
 
 A CPR number is ddmmyy, an optional dash (or en dash or space), and four digits, not inside a longer
 number. Since 2007 CPR numbers need not pass the modulus-11 check, so it is not used: any six digits

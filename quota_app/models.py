@@ -1,4 +1,4 @@
-"""The data model of DESIGN.md §4; constraints live in the database, not only here."""
+"""The data model of docs/data-model.md; constraints live in the database, not only here."""
 
 from __future__ import annotations
 

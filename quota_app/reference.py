@@ -23,7 +23,7 @@ class TypeDefault:
     counted_statuses: str
 
 
-# DESIGN.md §2: the placement types and what counts by default.
+# docs/domain.md §4: the placement types and what counts by default.
 PLACEMENT_TYPES = (
     TypeDefault("internship", "Virksomhedspraktik", "Work placement", "stock", "places", "filled"),
     TypeDefault("utility_job", "Nytteindsats", "Utility job", "stock", "places", "filled,open"),

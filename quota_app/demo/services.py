@@ -65,7 +65,7 @@ DEMO_USERS = (
     ("hr.okf@demo.kk.dk", "Demo HR Økonomiforvaltningen", "hr", "ØKF"),
 )
 
-# Next status and the days until it, for the lifecycle of DESIGN.md §3.
+# Next status and the days until it, for the lifecycle of docs/counting.md §2.
 NEXT = {
     "open": ((("filled", 0.72), ("paused", 0.14), ("closed", 0.14)), (5, 140)),
     "filled": ((("open", 0.6), ("closed", 0.4)), (60, 420)),

@@ -1,4 +1,4 @@
-"""`quota dispatch` and `quota scheduler` (DESIGN.md §6)."""
+"""`quota dispatch` and `quota scheduler` (docs/cli.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reading the tables people bring: CSV in Danish encodings and separators, or XLSX (DESIGN.md §7)."""
+"""Reading the tables people bring: CSV in Danish encodings and separators, or XLSX (docs/files.md §1)."""
 
 from __future__ import annotations
 

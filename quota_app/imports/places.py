@@ -1,4 +1,4 @@
-"""Importing places and their status events from CSV or XLSX: all or nothing (DESIGN.md §7)."""
+"""Importing places and their status events from CSV or XLSX: all or nothing (docs/files.md §3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The life of a place: registration, status events, corrections and voids (DESIGN.md §3)."""
+"""The life of a place: registration, status events, corrections and voids (docs/counting.md §1-2)."""
 
 from __future__ import annotations
 

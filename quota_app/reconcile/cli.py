@@ -1,4 +1,4 @@
-"""`quota reconcile` (DESIGN.md §6): places counted against targets, as a table, JSON or CSV."""
+"""`quota reconcile` (docs/cli.md): places counted against targets, as a table, JSON or CSV."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Status intervals: the form in which counting reads a place's history (DESIGN.md §3).
+"""Status intervals: the form in which counting reads a place's history (docs/counting.md §9).
 
 The status of place P on date D as known at T is that of the event with the greatest (effective_date,
 recorded_at, id) among P's events with effective_date <= D that are visible at T (recorded_at <= T and not

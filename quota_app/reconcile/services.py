@@ -1,4 +1,4 @@
-"""Counting places against targets (DESIGN.md §3): SQL aggregates over bitemporal status intervals.
+"""Counting places against targets (docs/counting.md): SQL aggregates over bitemporal status intervals.
 
 The status of place P on date D as known at T is the event with the greatest (effective_date,
 recorded_at) among the events with effective_date <= D, recorded_at <= T and not voided at T
@@ -9,7 +9,7 @@ earlier, and the superseded ones known over a span that contains T. Every figure
 aggregate per table over an index that covers it: per department, type and status, the intervals ending
 after the first day asked about.
 
-Choices where DESIGN.md is silent (documented for the CLI, the web and reports):
+Choices where the users' rules are silent (docs/counting.md §10, documented for the CLI, the web and reports):
 - "average" on a single date is the count on that date; ties (same date and recorded_at) go to the
   higher event id; ageing counts days from the start of the current open spell (the first `open` after
   another status) to the date; time to fill is grouped by the fill's date.
@@ -269,7 +269,7 @@ def type_ids(session: Session) -> list[int]:
 def counting_rules(
     session: Session, *, year: int, types: Iterable[PlacementType], overrides: Sequence[RuleOverride] = ()
 ) -> dict[str, _Rule]:
-    """Return the rule per type code for a year: adopted rule, else DESIGN's default; what-ifs win."""
+    """Return the rule per type code for a year: adopted rule, else the default (docs/counting.md §3); what-ifs win."""
     types = list(types)
     adopted = {
         r.type_id: r
@@ -449,7 +449,7 @@ def _numbers(item: ReconciliationRow | Totals) -> dict[str, Any]:
 
 
 def reconciliation_to_json(result: Reconciliation) -> dict:
-    """Return the object `quota reconcile --format json` prints (DESIGN.md §6)."""
+    """Return the object `quota reconcile --format json` prints (docs/cli.md)."""
     return {
         "as_of": result.as_of.isoformat(),
         "period": result.period,

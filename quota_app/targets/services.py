@@ -417,7 +417,7 @@ def set_counting_rule(
     return rule
 
 
-# --- Import (DESIGN §7: year;department;type;value;decided_on;reference) ---
+# --- Import (docs/files.md §4: year;department;type;value;decided_on;reference) ---
 
 TARGET_COLUMNS = ("year", "department", "type", "value", "decided_on", "reference")
 REQUIRED_COLUMNS = ("year", "department", "type", "value")

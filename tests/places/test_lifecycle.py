@@ -1,4 +1,4 @@
-"""The place lifecycle of DESIGN.md §3: transitions, back-dating, corrections, voids, locking, CPR guard."""
+"""The place lifecycle (docs/counting.md §1-2): transitions, back-dating, corrections, voids, locking, CPR guard."""
 
 from __future__ import annotations
 

@@ -127,7 +127,7 @@ def test_rules_per_year_and_default_fallback(session, reference, make_place) -> 
     result = reconcile(session, as_of=date(2025, 6, 30), known_at=T, department_codes=["SOF"])
     assert row(result, "SOF", "flex_job").counted == pytest.approx(1.1)
     assert result.rules["flex_job"] == (("filled", "open"), "fte")
-    # 2030 has no rules at all: DESIGN's defaults apply.
+    # 2030 has no rules at all: the built-in defaults apply (docs/counting.md §3).
     later = reconcile(
         session, as_of=date(2030, 6, 30), known_at=datetime(2031, 1, 1, tzinfo=UTC), department_codes=["SOF"]
     )
