@@ -55,3 +55,14 @@ def test_nul_in_a_form_value_is_400(bif):
     token = csrf_from(bif.get("/places/new").get_data(as_text=True))
     response = bif.post("/places/new", data={"csrf_token": token, "title": "a\x00b"})
     assert response.status_code == 400
+
+
+def test_a_400_page_says_what_was_wrong_in_the_readers_language(bif):
+    response = bif.get("/places/?q=a%00b")
+    assert response.status_code == 400
+    assert "Forespørgslen indeholder et ugyldigt tegn (kode U+0000)." in response.get_data(as_text=True)
+    bif.post(
+        "/language", data={"lang": "en", "csrf_token": csrf_from(bif.get("/places/").get_data(as_text=True))}
+    )
+    english = bif.get("/places/?q=a%00b").get_data(as_text=True)
+    assert "The request contains an invalid character (code U+0000)." in english
