@@ -17,7 +17,6 @@ Flask URL converters (`web_converters`), WTForms fields and click parameter type
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -250,14 +249,16 @@ def parse_bool(value: Any, *, field: str = "flag") -> bool:
 # --- text ---
 
 
+# Unicode's control characters (category Cc: U+0000-U+001F, U+007F-U+009F) and lone surrogates (Cs), as
+# character classes: one scan in C instead of a category look-up per character (imports check every cell).
+_CONTROL_SINGLE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def control_character(text: str, *, multiline: bool = False) -> str | None:
     """The first character text must not hold (NUL, other control characters, lone surrogates), or None."""
-    allowed = "\t\n\r" if multiline else ""
-    for char in text:
-        category = unicodedata.category(char)
-        if category in ("Cc", "Cs") and char not in allowed:
-            return char
-    return None
+    found = (_CONTROL_MULTILINE if multiline else _CONTROL_SINGLE_LINE).search(text)
+    return None if found is None else found.group()
 
 
 def clean_text(

@@ -35,9 +35,15 @@ def _ascii_digits(text: str) -> str:
     )
 
 
+# Six decimal digits in a row, in any script: text without them cannot hold a CPR number (a quick scan first).
+_SIX_DIGITS = re.compile(r"\d{6}")
+
+
 def find_cpr(text: str | None) -> str | None:
     """Return the first CPR-shaped number in text (its first six digits), or None."""
-    for match in _CPR_RE.finditer(_ascii_digits(text or "")):
+    if not text or _SIX_DIGITS.search(text) is None:
+        return None
+    for match in _CPR_RE.finditer(_ascii_digits(text)):
         day, month, year = (int(match.group(i)) for i in (1, 2, 3))
         if _plausible_birth_date(day, month, year):
             return match.group(0)[:6]

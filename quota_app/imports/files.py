@@ -176,6 +176,8 @@ def _lines(text: str) -> Iterator[str]:
 
 def _count_rows(text: str, delimiter: str, limits: ImportLimits) -> None:
     """Refuse a file of too many rows before any row is read (a quick pass that keeps nothing)."""
+    if text.count("\n") + text.count("\r") <= limits.max_rows:
+        return  # fewer line ends than rows allowed (a CRLF counts twice): too few lines to be too many rows
     reader = csv.reader(_lines(text), delimiter=delimiter)
     count = -1  # the header
     try:
@@ -203,7 +205,7 @@ def _records(reader: Any, limits: ImportLimits) -> Iterator[tuple[int, tuple[lis
             continue
         if len(cells) > limits.max_columns:
             raise too_many_columns(first, len(cells), limits)
-        if any(len(c) > limits.max_cell_chars for c in cells):
+        if cells and max(map(len, cells)) > limits.max_cell_chars:
             raise cell_too_long(first, limits)
         yield first, (cells, reader.line_num)
 

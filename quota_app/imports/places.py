@@ -17,7 +17,6 @@ from ..places.services import (
     FIELD_DA,
     MAX_LENGTH,
     before_first,
-    check_personal_data,
     today_in_copenhagen,
     too_long,
     transition_problem,
@@ -309,15 +308,17 @@ def _read_row(
     if len(values.get("unit", "")) > 200:
         problems.append(N_("Enhedens navn må højst være 200 tegn."))
     for column in ("reference", "title", "unit", "note"):
+        if not values.get(column):
+            continue  # most rows leave title, unit and note blank
         try:
             converters.clean_text(
-                values.get(column, ""),
+                values[column],
                 field=column,
                 label=FIELD_DA[column],
                 max_length=None,
                 multiline=column == "note",
+                cpr_guard=True,
             )
-            check_personal_data(values.get(column, ""), field=column)
         except DomainError as exc:
             problems.append(exc.message)
     key = (department.id, values["reference"]) if department is not None and values.get("reference") else None
