@@ -70,13 +70,7 @@ def result_data(result: ImportResult) -> dict[str, Any]:
     return {
         "dry_run": result.dry_run,
         "saved": result.ok and not result.dry_run,
-        "rows_read": result.rows_read,
-        "places_created": result.places_created,
-        "places_updated": result.places_updated,
-        "units_created": result.units_created,
-        "events_created": result.events_created,
-        "corrections": result.corrections,
-        "unchanged": result.unchanged,
+        **result.counts(),
         "errors": [{"row": e.row, "message": localized(e.message)} for e in result.errors],
     }
 

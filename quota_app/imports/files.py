@@ -63,6 +63,18 @@ class ImportResult:
     def ok(self) -> bool:
         return not self.errors
 
+    def counts(self) -> dict[str, int]:
+        """What was (or would be) saved, as the CLI's summary, the audit, the API and import jobs give it."""
+        return {
+            "rows_read": self.rows_read,
+            "places_created": self.places_created,
+            "places_updated": self.places_updated,
+            "units_created": self.units_created,
+            "events_created": self.events_created,
+            "corrections": self.corrections,
+            "unchanged": self.unchanged,
+        }
+
 
 @dataclass
 class Table:

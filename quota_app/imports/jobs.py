@@ -242,15 +242,7 @@ class Runner:
                 session.rollback()
                 self._fail(fence, N_(ROWS_WRONG.msgid, count=len(result.errors)), token)
                 return
-            counts = {
-                "rows_read": result.rows_read,
-                "places_created": result.places_created,
-                "places_updated": result.places_updated,
-                "units_created": result.units_created,
-                "events_created": result.events_created,
-                "corrections": result.corrections,
-                "unchanged": result.unchanged,
-            }
+            counts = result.counts()
             now = self.clock.now()
             done = session.execute(
                 _fenced(fence).values(

@@ -606,16 +606,7 @@ def _write(
             action="place.import",
             entity_type="import",
             entity_id=filename[:60],
-            after={
-                "filename": filename,
-                "rows_read": result.rows_read,
-                "places_created": result.places_created,
-                "places_updated": result.places_updated,
-                "units_created": result.units_created,
-                "events_created": result.events_created,
-                "corrections": result.corrections,
-                "unchanged": result.unchanged,
-            },
+            after={"filename": filename, **result.counts()},
             at=now,
         )
 
