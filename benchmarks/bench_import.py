@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> None:
         values = [figures[engine].get(key) for engine in ("SQLite", "PostgreSQL")]
         shown = ["-" if v is None else ("yes" if v is True else "no" if v is False else v) for v in values]
         print(f"{label:32}" + "".join(f"{v:>14}" for v in shown))
-    print("\nBudget (DESIGN.md §8): 100,000 event rows under 20 s and under 300 MB.")
+    print("\nBudget (docs/quality.md): 100,000 event rows under 20 s and under 300 MB.")
 
 
 if __name__ == "__main__":

@@ -185,7 +185,7 @@ def main() -> None:
         f"\nReconciliation benchmark (as of {AS_OF}, all departments; best of {args.repeat} interleaved rounds)"
     )
     print(
-        f"Budget: under {BUDGET_SECONDS} s and within {BUDGET_RATIO}x of the bare aggregate (DESIGN.md §8)\n"
+        f"Budget: under {BUDGET_SECONDS} s and within {BUDGET_RATIO}x of the bare aggregate (docs/quality.md)\n"
     )
     print(f"{'':32}" + "".join(f"{e:>14}" for e in engines))
     for key in keys:
