@@ -21,11 +21,27 @@ from .forms import ConfirmForm, SendForm
 bp = Blueprint("dispatch", __name__, template_folder="templates", url_prefix="/udsendelser")
 
 
+# Every BIF page asks; the answer changes when a grace ends or a dispatch goes out, so each process keeps it
+# for a minute (a send from this process forgets it at once; another process's send shows within the minute).
+OVERDUE_KEPT_FOR = timedelta(minutes=1)
+_OVERDUE_CACHE = "quota_overdue_dispatches"
+
+
 def overdue_dispatches() -> list[overdue.OverduePeriod]:
     """The half-years whose reports are overdue, for BIF and admins (templates: dispatch/_overdue.html)."""
     if not current_user.is_authenticated or current_user.role not in ("bif", "admin"):
         return []
-    return overdue.overdue_periods(db_session(), settings=_settings(), now=now())
+    at = now()
+    kept = current_app.extensions.get(_OVERDUE_CACHE)
+    if kept is not None and kept[0] <= at < kept[0] + OVERDUE_KEPT_FOR:
+        return kept[1]
+    found = overdue.overdue_periods(db_session(), settings=_settings(), now=at)
+    current_app.extensions[_OVERDUE_CACHE] = (at, found)
+    return found
+
+
+def _forget_overdue() -> None:
+    current_app.extensions.pop(_OVERDUE_CACHE, None)
 
 
 bp.record_once(lambda state: state.app.add_template_global(overdue_dispatches))
@@ -151,6 +167,7 @@ def resend(dispatch_id: int):  # type: ignore[no-untyped-def]
             period=row.period,
             scope=row.scope,
         )
+        _forget_overdue()
         _flash_result(result)
         return redirect(url_for(".preview", dispatch_id=row.id))
     return render_template("dispatch/confirm_resend.html", row=row, form=form, kind_labels=KIND_LABELS)
@@ -211,6 +228,7 @@ def send():  # type: ignore[no-untyped-def]
             except DomainError as exc:
                 flash(localized(exc), "error")
                 return redirect(url_for(".send"))
+            _forget_overdue()
             for warning in plan.warnings:
                 flash(localized(warning), "warning")
             _flash_result(result)
