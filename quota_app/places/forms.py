@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import Field, HiddenField, SelectField, StringField, SubmitField, TextAreaField
@@ -22,7 +20,6 @@ STATUS_LABELS = {
     "paused": _("I bero"),
     "closed": _("Nedlagt"),
 }
-_PROGRESS_ID = re.compile(r"^[0-9a-f]{16,64}$")
 
 
 class DanishDateField(ConvertedDateField):
@@ -132,11 +129,6 @@ class VoidForm(FlaskForm):
     submit = SubmitField(_("Annullér registrering"))
 
 
-def _progress_id(form: FlaskForm, field: Field) -> None:
-    if field.data and not _PROGRESS_ID.match(field.data):
-        field.data = ""
-
-
 class ImportForm(FlaskForm):
     file = FileField(
         _("Fil (CSV eller XLSX)"),
@@ -145,10 +137,8 @@ class ImportForm(FlaskForm):
             FileAllowed(["csv", "xlsx", "txt"], _("Filen skal være CSV eller XLSX.")),
         ],
     )
-    progress_id = HiddenField(validators=[_progress_id])
     submit = SubmitField(_("Se forhåndsvisning"))
 
 
 class ConfirmImportForm(FlaskForm):
-    progress_id = HiddenField(validators=[_progress_id])
     submit = SubmitField(_("Gem alle rækker"))

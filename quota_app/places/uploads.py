@@ -108,52 +108,6 @@ class UploadStore:
                 self.delete(meta_path.stem)
 
 
-class ProgressBoard:
-    """Rows processed so far by a running import, readable by a second request that polls it."""
-
-    _ID = re.compile(r"^[0-9a-f]{16,64}$")
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    def _path(self, user_id: int, progress_id: str) -> Path | None:
-        if not progress_id or not self._ID.match(progress_id):
-            return None
-        return self.folder / f"progress-{user_id}-{progress_id}.json"
-
-    def reporter(self, user_id: int, progress_id: str | None, *, phase: str, every: int = 500):  # type: ignore[no-untyped-def]
-        """Return a progress(rows) callback that writes the count now and then, or None."""
-        path = self._path(user_id, progress_id or "")
-        if path is None:
-            return None
-        self.folder.mkdir(parents=True, exist_ok=True)
-        last = [-every]
-
-        def progress(rows: int) -> None:
-            if rows - last[0] >= every:
-                last[0] = rows
-                tmp = path.with_suffix(".tmp")
-                tmp.write_text(json.dumps({"phase": phase, "rows": rows, "done": False}), encoding="utf-8")
-                tmp.replace(path)
-
-        progress(0)
-        return progress
-
-    def finish(self, user_id: int, progress_id: str | None) -> None:
-        path = self._path(user_id, progress_id or "")
-        if path is not None:
-            path.unlink(missing_ok=True)
-
-    def read(self, user_id: int, progress_id: str) -> dict:
-        path = self._path(user_id, progress_id)
-        if path is None or not path.exists():
-            return {"phase": None, "rows": 0, "done": True}
-        try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {"phase": None, "rows": 0, "done": False}
-
-
 def preview_of(outcome: Any) -> dict:
     """The preview kept with an upload: an ImportResult's counts and errors, or a refused file's message.
 

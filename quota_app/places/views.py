@@ -41,7 +41,7 @@ from ..web import READ_METHODS, db_session, localized, now
 from . import queries
 from . import services as lifecycle
 from .forms import ConfirmImportForm, CorrectForm, ImportForm, PlaceForm, StatusForm, VoidForm
-from .uploads import ProgressBoard, UploadStore
+from .uploads import UploadStore
 
 bp = Blueprint(
     "places", __name__, template_folder="templates", static_folder="static", static_url_path="/places/static"
@@ -80,10 +80,6 @@ def today() -> date:
 
 def _uploads() -> UploadStore:
     return UploadStore(Path(current_app.instance_path) / "imports")
-
-
-def _progress() -> ProgressBoard:
-    return ProgressBoard(Path(current_app.instance_path) / "imports")
 
 
 def _place_or_404(place_id: int) -> Place:
@@ -470,12 +466,6 @@ def import_preview(token: str):  # type: ignore[no-untyped-def]
 
 
 # Confirming starts a background job: see import_jobs.py.
-
-
-@bp.route("/places/import/progress/<progress_id>")
-@roles_required(*EDIT_ROLES)
-def import_progress(progress_id: str):  # type: ignore[no-untyped-def]
-    return jsonify(_progress().read(current_user.id, progress_id))
 
 
 @bp.route("/places/import/template.<fmt>")

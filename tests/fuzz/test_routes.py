@@ -65,7 +65,6 @@ FIXED_VALUES = {
     "period": ["2025-H1", "2024-H2", "2025"],
     "fmt": ["csv", "xlsx", "json"],
     "token": ["abc", "0" * 32],
-    "progress_id": ["abc", "0" * 32],
     "filename": ["css/app.css", "vendor/dkfds/css/dkfds.min.css", "../../pyproject.toml"],
 }
 FIELD_NAME_RE = re.compile(r'<(?:input|select|textarea|button)[^>]*\sname="([^"]+)"')

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from quota_app.places.uploads import ProgressBoard, UploadStore
+from quota_app.places.uploads import UploadStore
 
 NOW = datetime(2025, 9, 30, 10, tzinfo=UTC)
 
@@ -42,24 +42,3 @@ def test_old_uploads_are_purged(tmp_path) -> None:  # type: ignore[no-untyped-de
     with pytest.raises(KeyError):
         store.load(old.token)
     assert store.load(new.token)[1] == b"new"
-
-
-def test_progress_board(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    board = ProgressBoard(tmp_path)
-    progress_id = "0123456789abcdef"
-    report = board.reporter(7, progress_id, phase="preview", every=100)
-    assert board.read(7, progress_id) == {"phase": "preview", "rows": 0, "done": False}
-    report(50)  # not yet worth a write
-    assert board.read(7, progress_id)["rows"] == 0
-    report(1000)
-    assert board.read(7, progress_id) == {"phase": "preview", "rows": 1000, "done": False}
-    assert board.read(8, progress_id)["done"] is True  # another user sees nothing
-    board.finish(7, progress_id)
-    assert board.read(7, progress_id)["done"] is True
-    assert board.reporter(7, "not hex!", phase="preview") is None
-
-
-def test_progress_endpoint(client, login, make_user) -> None:  # type: ignore[no-untyped-def]
-    login(make_user("hr", "SOF"))
-    response = client.get("/places/import/progress/0123456789abcdef")
-    assert response.status_code == 200 and response.get_json()["done"] is True

@@ -1,28 +1,19 @@
-// Progress for large imports: the upload's bytes (XMLHttpRequest upload events), then the rows the
-// server has processed (it writes a count the page polls). Without JavaScript the form posts normally.
+// Progress of a large upload: the file's bytes on their way (XMLHttpRequest upload events). The server
+// then checks the rows in a background job, whose own page shows that progress (import-job.js).
+// Without JavaScript the form posts normally.
 (function () {
   "use strict";
   var form = document.getElementById("import-form");
-  if (!form || !window.XMLHttpRequest || !window.FormData || !window.crypto) { return; }
+  if (!form || !window.XMLHttpRequest || !window.FormData) { return; }
   var box = document.getElementById("import-progress");
   var bar = document.getElementById("import-progress-bar");
   var text = document.getElementById("import-progress-text");
-  var idField = form.querySelector("input[name='progress_id']");
-
-  function newId() {
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
-  }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    var id = newId();
-    idField.value = id;
     var submit = form.querySelector("[type='submit']");
     if (submit) { submit.disabled = true; }
     box.hidden = false;
-    var polling = null;
     var xhr = new XMLHttpRequest();
     xhr.open("POST", form.action || window.location.href);
     xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
@@ -34,22 +25,9 @@
       }
     });
     xhr.upload.addEventListener("load", function () {
-      bar.removeAttribute("value");  // indeterminate while the server reads rows
-      var url = form.dataset.progressUrl.replace("PID", id);
-      polling = window.setInterval(function () {
-        var poll = new XMLHttpRequest();
-        poll.open("GET", url);
-        poll.responseType = "json";
-        poll.onload = function () {
-          if (poll.response && poll.response.rows) {
-            text.textContent = text.dataset.rows.replace("ROWS", poll.response.rows);
-          }
-        };
-        poll.send();
-      }, 700);
+      bar.removeAttribute("value");  // indeterminate until the server answers with the job's page
     });
     xhr.addEventListener("loadend", function () {
-      if (polling) { window.clearInterval(polling); }
       var type = xhr.getResponseHeader("Content-Type") || "";
       if (xhr.status === 200 && type.indexOf("application/json") === 0) {
         window.location.assign(JSON.parse(xhr.responseText).location);
