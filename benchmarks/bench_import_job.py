@@ -12,13 +12,9 @@ the peak resident memory of the gunicorn workers (their VmHWM; the jobs run in a
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import subprocess
-import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import requests
@@ -26,7 +22,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 from .bench_import import generate_csv
-from .bench_overview import free_port
+from .bench_overview import free_port, start_gunicorn
 from .databases import fresh_database
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,31 +51,6 @@ def prepare(url: str) -> None:
         )  # fmt: skip
         session.commit()
     engine.dispose()
-
-
-def start_gunicorn(url: str, port: int, instance: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "QUOTA_DATABASE_URL": url,
-        "QUOTA_SECRET_KEY": uuid.uuid4().hex,
-        "QUOTA_ENV": "production",
-        "QUOTA_SESSION_COOKIE_SECURE": "false",
-        "QUOTA_INSTANCE_PATH": str(instance),
-    }
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    command = [str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "30", "wsgi:app"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
-        try:
-            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
-            return process
-        except requests.RequestException:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("gunicorn did not start within 60 s")
 
 
 def worker_peak_rss_mb(master: int) -> float:
@@ -123,7 +94,7 @@ def run(engine_name: str, csv_path: Path, rows: int) -> dict:
     with fresh_database(engine_name) as url, tempfile.TemporaryDirectory(prefix="bench-job-") as folder:
         prepare(url)
         port = free_port()
-        gunicorn = start_gunicorn(url, port, Path(folder) / "instance")
+        gunicorn = start_gunicorn(url, port, Path(folder) / "instance", timeout=30)  # gunicorn's default
         try:
             browser = Browser(f"http://127.0.0.1:{port}")
             browser.request(

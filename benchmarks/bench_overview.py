@@ -90,7 +90,8 @@ def create_user(url: str) -> None:
     engine.dispose()
 
 
-def start_gunicorn(url: str, port: int, instance: Path) -> subprocess.Popen:
+def start_gunicorn(url: str, port: int, instance: Path, *, timeout: int = 120) -> subprocess.Popen:
+    """gunicorn -w 2 serving the app on 127.0.0.1:port, returned once /healthz answers."""
     env = {
         **os.environ,
         "QUOTA_DATABASE_URL": url,
@@ -101,7 +102,7 @@ def start_gunicorn(url: str, port: int, instance: Path) -> subprocess.Popen:
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
-        [str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "120", "wsgi:app"],
+        [str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", str(timeout), "wsgi:app"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
