@@ -54,7 +54,7 @@ def run_file_import(importer: Callable[..., R], file: Path, *, dry_run: bool) ->
     """
     now = current_app.extensions["quota_clock"].now()
     limits = ImportLimits.from_settings(current_app.config["QUOTA_SETTINGS"])
-    session = database().session()
+    session = database().session(write=not dry_run)  # a real import takes SQLite's write lock first
     try:
         check_size(file.stat().st_size, limits)  # before reading a byte of it
         result = importer(
