@@ -78,13 +78,12 @@ def _reset_peak_rss() -> bool:
         return False
 
 
-def run_child(url: str, csv_path: Path, *, trace: bool) -> dict:
-    """Import the file into the database at url (schema and reference data first); return figures."""
+def ready_engine(url: str):  # type: ignore[no-untyped-def]
+    """An engine on url with the schema and the reference data an import needs (departments, types, rules)."""
     from sqlmodel import Session, SQLModel
 
     import quota_app.models  # noqa: F401
     from quota_app.db import make_engine
-    from quota_app.imports.places import import_places
     from quota_app.reference import ensure_default_rules, ensure_departments, ensure_placement_types
 
     engine = make_engine(url)
@@ -94,6 +93,16 @@ def run_child(url: str, csv_path: Path, *, trace: bool) -> dict:
         ensure_placement_types(session)
         ensure_default_rules(session, 2025)
         session.commit()
+    return engine
+
+
+def run_child(url: str, csv_path: Path, *, trace: bool) -> dict:
+    """Import the file into the database at url (schema and reference data first); return figures."""
+    from sqlmodel import Session
+
+    from quota_app.imports.places import import_places
+
+    engine = ready_engine(url)
     data = csv_path.read_bytes()
     peak_before = _max_rss_mb()
     reset = _reset_peak_rss()

@@ -22,7 +22,7 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
-from .bench_import import NOW, _max_rss_mb, _reset_peak_rss
+from .bench_import import NOW, _max_rss_mb, _reset_peak_rss, ready_engine
 
 GIB = 1024**3
 
@@ -58,21 +58,12 @@ def build(folder: Path, *, gib: float, sheet_gib: float, csv_rows: int) -> dict[
 
 def run_child(url: str, path: Path, *, trace: bool) -> dict:
     """Refuse the file through import_places at the default limits; return the figures."""
-    from sqlmodel import Session, SQLModel
+    from sqlmodel import Session
 
-    import quota_app.models  # noqa: F401
-    from quota_app.db import make_engine
     from quota_app.errors import DomainError
     from quota_app.imports.places import import_places
-    from quota_app.reference import ensure_default_rules, ensure_departments, ensure_placement_types
 
-    engine = make_engine(url)
-    SQLModel.metadata.create_all(engine)
-    with Session(engine) as session:
-        ensure_departments(session)
-        ensure_placement_types(session)
-        ensure_default_rules(session, 2025)
-        session.commit()
+    engine = ready_engine(url)
     data = path.read_bytes()
     _reset_peak_rss()
     rss_before = _max_rss_mb()

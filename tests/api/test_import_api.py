@@ -16,14 +16,9 @@ URL = "/api/v1/imports/places"
 
 
 @pytest.fixture
-def settings(tmp_path) -> Settings:  # type: ignore[no-untyped-def]
-    return Settings(
-        env="test",
-        instance_path=tmp_path / "instance",
-        secret_key="test-secret",
-        session_cookie_secure=False,
-        **SMALL_SETTINGS,
-    )
+def settings(settings: Settings) -> Settings:
+    """The suite's test settings with small import limits (the hostile files stay small)."""
+    return settings.model_copy(update=SMALL_SETTINGS)
 
 
 def counts(session) -> tuple[int, int]:  # type: ignore[no-untyped-def]

@@ -16,14 +16,9 @@ from tests.places_web.test_import_web import _error_rows, upload
 
 
 @pytest.fixture
-def settings(tmp_path) -> Settings:  # type: ignore[no-untyped-def]
-    return Settings(
-        env="test",
-        instance_path=tmp_path / "instance",
-        secret_key="test-secret",
-        session_cookie_secure=False,
-        **SMALL_SETTINGS,
-    )
+def settings(settings: Settings) -> Settings:
+    """The suite's test settings with small import limits (the hostile files stay small)."""
+    return settings.model_copy(update=SMALL_SETTINGS)
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
