@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any, NoReturn
-
 import sqlalchemy as sa
 from flask import Blueprint, g, jsonify, request
 from flask_babel import get_locale
@@ -21,6 +18,17 @@ from ..texts import N_
 from ..tokens.services import find_token, note_use, use_due
 from ..web import READ_METHODS, database, db_session, localized, now
 from . import imports, services
+from .inputs import (
+    ERROR_NAMES,
+    ApiError,
+    arg_int,
+    check_text,
+    date_field,
+    fail,
+    int_field,
+    json_body,
+    text_field,
+)
 from .openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -32,21 +40,7 @@ WRITERS_OF_TARGETS = ("bif", "admin")
 PUBLIC_ENDPOINTS = {"api.openapi"}
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, error: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.status, self.error, self.message, self.field = status, error, message, field
-
-
 NO_ACCESS = N_("Du har ikke adgang til denne forvaltnings data.")
-ERROR_NAMES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    409: "conflict",
-    413: "too_large",
-}
 
 
 def _error_response(status: int, error: str, message: str, field: str | None = None):  # type: ignore[no-untyped-def]
@@ -89,10 +83,6 @@ def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
     return _error_response(code, ERROR_NAMES.get(code, (exc.name or "error").lower()), exc.description or "")
 
 
-def fail(status: int, message: str, field: str | None = None, error: str | None = None) -> NoReturn:
-    raise ApiError(status, error or ERROR_NAMES.get(status, "unprocessable"), message, field)
-
-
 @bp.before_request
 def _authenticate() -> None:
     if request.endpoint in PUBLIC_ENDPOINTS:
@@ -120,47 +110,11 @@ def _authenticate() -> None:
             note_use(session, token_id=token_id, now=at)  # saved with the request's own changes
     g.api_user = user
     for name, value in request.args.items(multi=True):
-        _check_text(value, name, status=400)
+        check_text(value, name, status=400)
 
 
 def _user() -> User:
     return g.api_user
-
-
-def _check_text(value: str, field: str, *, status: int = 422, multiline: bool = False) -> str:
-    if "\x00" in value:
-        fail(status, N_("Teksten må ikke indeholde NUL-tegn."), field)
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        fail(status, N_("Teksten er ikke gyldig UTF-8."), field)
-    try:
-        converters.clean_text(value, field=field, max_length=None, multiline=multiline)
-    except converters.ConversionError as exc:
-        fail(status, exc.message, field)
-    return value
-
-
-# --- query parameters (400 when malformed) ---
-
-
-def _arg_int(name: str, *, default: int | None, low: int, high: int) -> int | None:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return converters.parse_int(raw, field=name, low=low, high=high)
-    except converters.ConversionError:
-        fail(
-            400,
-            N_(
-                "Parameteren '%(name)s' skal være et helt tal mellem %(low)d og %(high)d.",
-                name=name,
-                low=low,
-                high=high,
-            ),
-            name,
-        )
 
 
 def _arg_department(name: str = "department"):  # type: ignore[no-untyped-def]
@@ -176,64 +130,6 @@ def _arg_department(name: str = "department"):  # type: ignore[no-untyped-def]
 
 
 # --- body (400 when not JSON, 422 when a field is wrong) ---
-
-
-def _body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if data is None:
-        fail(400, N_("Indholdet skal være JSON (Content-Type: application/json)."))
-    if not isinstance(data, dict):
-        fail(422, N_("Indholdet skal være et JSON-objekt."))
-    return data
-
-
-def _text(
-    body: dict, name: str, *, required: bool = True, max_length: int = 300, multiline: bool = False
-) -> str | None:
-    value = body.get(name)
-    if value is None:
-        if required:
-            fail(422, N_("Feltet '%(name)s' mangler.", name=name), name)
-        return None
-    if not isinstance(value, str):
-        fail(422, N_("Feltet '%(name)s' skal være tekst.", name=name), name)
-    _check_text(value, name, multiline=multiline)
-    if len(value) > max_length:
-        fail(422, N_("Feltet '%(name)s' må højst være %(max)d tegn.", name=name, max=max_length), name)
-    return value
-
-
-def _date(body: dict, name: str, *, required: bool = True) -> date | None:
-    value = _text(body, name, required=required, max_length=10)
-    if value is None:
-        return None
-    try:
-        return converters.parse_date(value, field=name)
-    except converters.ConversionError as exc:
-        fail(422, exc.message, name)
-
-
-def _int(body: dict, name: str, *, low: int, high: int, required: bool = True) -> int | None:
-    value = body.get(name)
-    if value is None:
-        if required:
-            fail(422, N_("Feltet '%(name)s' mangler.", name=name), name)
-        return None
-    try:
-        if not isinstance(value, int):  # a JSON integer only: 1.0 and "1" are refused
-            raise converters.ConversionError("", field=name)
-        return converters.parse_int(value, field=name, low=low, high=high)
-    except converters.ConversionError:
-        fail(
-            422,
-            N_(
-                "Feltet '%(name)s' skal være et helt tal mellem %(low)d og %(high)d.",
-                name=name,
-                low=low,
-                high=high,
-            ),
-            name,
-        )
 
 
 # --- endpoints ---
@@ -256,7 +152,7 @@ def types():  # type: ignore[no-untyped-def]
 
 @bp.route("/targets", methods=["GET"])
 def get_targets():  # type: ignore[no-untyped-def]
-    year = _arg_int("year", default=None, low=targets.MIN_YEAR, high=targets.MAX_YEAR)
+    year = arg_int("year", default=None, low=targets.MIN_YEAR, high=targets.MAX_YEAR)
     department = _arg_department()
     rows = services.targets(db_session(), user=_user(), year=year, department=department)
     return jsonify({"targets": rows})
@@ -266,7 +162,7 @@ def get_targets():  # type: ignore[no-untyped-def]
 def put_targets():  # type: ignore[no-untyped-def]
     if _user().role not in WRITERS_OF_TARGETS:
         fail(403, N_("Kun BIF og administratorer kan ændre måltal."))
-    body = _body()
+    body = json_body()
     items = body.get("targets")
     if not isinstance(items, list) or not items or len(items) > 1000:
         fail(422, N_("Feltet 'targets' skal være en liste med 1-1000 måltal."), "targets")
@@ -275,12 +171,12 @@ def put_targets():  # type: ignore[no-untyped-def]
     for position, item in enumerate(items):
         if not isinstance(item, dict):
             fail(422, N_("Måltal nr. %(number)d skal være et JSON-objekt.", number=position + 1), "targets")
-        year = _int(item, "year", low=targets.MIN_YEAR, high=targets.MAX_YEAR)
-        value = _int(item, "value", low=0, high=targets.MAX_VALUE)
-        department_code = _text(item, "department", max_length=10)
-        type_code = _text(item, "type", max_length=40)
-        decided_on = _date(item, "decided_on", required=False)
-        reference = _text(item, "reference", required=False) or ""
+        year = int_field(item, "year", low=targets.MIN_YEAR, high=targets.MAX_YEAR)
+        value = int_field(item, "value", low=0, high=targets.MAX_VALUE)
+        department_code = text_field(item, "department", max_length=10)
+        type_code = text_field(item, "type", max_length=40)
+        decided_on = date_field(item, "decided_on", required=False)
+        reference = text_field(item, "reference", required=False) or ""
         department = services.department_by_code(session, department_code)
         if department is None:
             fail(422, N_("Ukendt forvaltning '%(code)s'.", code=department_code), "department")
@@ -319,8 +215,8 @@ def list_places():  # type: ignore[no-untyped-def]
             N_("Ukendt status '%(status)s': brug %(known)s.", status=status, known=", ".join(STATUSES)),
             "status",
         )
-    limit = _arg_int("limit", default=100, low=1, high=MAX_PAGE)
-    offset = _arg_int("offset", default=0, low=0, high=10_000_000)
+    limit = arg_int("limit", default=100, low=1, high=MAX_PAGE)
+    offset = arg_int("offset", default=0, low=0, high=10_000_000)
     total, rows = services.list_places(
         db_session(),
         user=_user(),
@@ -343,9 +239,9 @@ def create_place():  # type: ignore[no-untyped-def]
     from ..places.services import register_place
 
     user = _user()
-    body = _body()
+    body = json_body()
     session = db_session()
-    department_code = _text(body, "department", required=not user.department_id, max_length=10)
+    department_code = text_field(body, "department", required=not user.department_id, max_length=10)
     if department_code is None:
         department_id = user.department_id
     else:
@@ -355,28 +251,30 @@ def create_place():  # type: ignore[no-untyped-def]
         department_id = department.id
     if not services.may_see(user, department_id):
         fail(403, N_("Du kan kun oprette pladser i din egen forvaltning."), "department")
-    type_code = _text(body, "type", max_length=40)
+    type_code = text_field(body, "type", max_length=40)
     if services.type_by_code(session, type_code) is None:
         fail(422, N_("Ukendt ordning '%(code)s'.", code=type_code), "type")
     fte = body.get("fte", 1.0)
     if isinstance(fte, bool) or not isinstance(fte, int | float) or not 0 < fte <= 1:
         fail(422, N_("Feltet 'fte' skal være et tal større end 0 og højst 1."), "fte")
-    status = _text(body, "status", max_length=10)
+    status = text_field(body, "status", max_length=10)
     if status not in STATUSES:
         fail(422, N_("Ukendt status '%(status)s'.", status=status), "status")
     place = register_place(
         session,
         department_id=department_id,
         type_code=type_code,
-        reference=_text(body, "reference", max_length=100),
-        title=_text(body, "title", required=False) or "",
+        reference=text_field(body, "reference", max_length=100),
+        title=text_field(body, "title", required=False) or "",
         unit_id=services.unit_id_for(
-            session, department_id=department_id, name=_text(body, "unit", required=False, max_length=200)
+            session,
+            department_id=department_id,
+            name=text_field(body, "unit", required=False, max_length=200),
         ),
         fte=float(fte),
         status=status,
-        effective_date=_date(body, "effective_date"),
-        note=_text(body, "note", required=False, max_length=2000, multiline=True) or "",
+        effective_date=date_field(body, "effective_date"),
+        note=text_field(body, "note", required=False, max_length=2000, multiline=True) or "",
         actor=user,
         now=now(),
         source="api",
@@ -392,17 +290,17 @@ def create_event(place_id: int):  # type: ignore[no-untyped-def]
     user = _user()
     session = db_session()
     services.ensure_visible(session, user=user, place_id=place_id)  # 404 unless visible
-    body = _body()
-    status = _text(body, "status", max_length=10)
+    body = json_body()
+    status = text_field(body, "status", max_length=10)
     if status not in STATUSES:
         fail(422, N_("Ukendt status '%(status)s'.", status=status), "status")
     event = record_status(
         session,
         place_id=place_id,
         status=status,
-        effective_date=_date(body, "effective_date"),
-        note=_text(body, "note", required=False, max_length=2000, multiline=True) or "",
-        expected_version=_int(body, "expected_version", low=0, high=services.MAX_ID, required=False),
+        effective_date=date_field(body, "effective_date"),
+        note=text_field(body, "note", required=False, max_length=2000, multiline=True) or "",
+        expected_version=int_field(body, "expected_version", low=0, high=services.MAX_ID, required=False),
         actor=user,
         now=now(),
         source="api",
