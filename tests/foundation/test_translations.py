@@ -69,7 +69,7 @@ def test_messages_services_raise_are_extracted():
         ("quota_app/places/services.py", "%(first)s eller %(last)s"),
         ("quota_app/imports/places.py", "Pladsen %(reference)s: %(problem)s"),
         ("quota_app/targets/services.py", "Der er ingen måltal for %(year)d at kopiere."),
-        ("quota_app/api/views.py", "Feltet '%(name)s' mangler."),
+        ("quota_app/api/inputs.py", "Feltet '%(name)s' mangler."),
         ("quota_app/periods.py", "Ugyldig periode '%(text)s': brug fx 2025, 2025-H1 eller 2025-H2."),
         ("reports/gather.py", "Ukendt forvaltning '%(code)s'."),
     ):
@@ -83,7 +83,7 @@ MESSAGE_SOURCES = (
     "quota_app/*/services.py",
     "quota_app/imports/*.py",
     "quota_app/periods.py",
-    "quota_app/api/views.py",
+    "quota_app/api/*.py",
     "reports/*.py",
 )
 MESSAGE_ARGUMENT = {"DomainError": 0, "NotFound": 0, "Conflict": 0, "RowError": 1, "fail": 1}
