@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, select
 
 import quota_app.models  # noqa: F401
-from quota_app.db import make_engine
+from quota_app.db import QuotaSession, make_engine
 from quota_app.demo.services import COPENHAGEN, generate_history, load_demo
 from quota_app.models import Department, Place, PlaceEvent, PlacementType, Unit
 from quota_app.periods import parse_period
@@ -103,7 +103,7 @@ def run(url: str, places: int) -> None:
     engine = make_engine(url)
     SQLModel.metadata.drop_all(engine)
     SQLModel.metadata.create_all(engine)
-    with Session(engine) as session:
+    with QuotaSession(engine) as session:
         started = time.perf_counter()
         load_demo(session, seed=2015, places=min(places, DEMO_PLACES), now=NOW)
         extra = bulk_places(session, places - DEMO_PLACES) if places > DEMO_PLACES else (0, 0)
@@ -117,7 +117,7 @@ def run(url: str, places: int) -> None:
     # What autovacuum does soon after a bulk load; without it PostgreSQL's index-only scans visit the heap.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(sa.text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
-    with Session(engine) as session:
+    with QuotaSession(engine) as session:
         started = time.perf_counter()
         context = gather_context(session, period=PERIOD, known_at=NOW)
         reconciled = time.perf_counter() - started

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from .. import reconcile  # noqa: F401  (writes events: keeps their intervals in step)
 from ..audit import services as audit
 from ..auth import services as auth
 from ..models import (
