@@ -78,7 +78,7 @@ Actor = User | str
 
 @dataclass(frozen=True)
 class ReportSource:
-    """The functions of reports.service (and reports.gather) dispatch uses; tests may pass their own."""
+    """The functions of reports.services (and reports.gather) dispatch uses; tests may pass their own."""
 
     build_department: Callable[..., bytes]
     build_consolidated: Callable[..., bytes]
@@ -89,7 +89,8 @@ class ReportSource:
 
 def default_report_source() -> ReportSource:
     try:
-        from reports import service  # imported late: reports renders PDFs, the ledger only stores them
+        # imported late: reports renders PDFs, the ledger only stores them
+        from reports import services as report_services
     except ImportError as exc:
         raise DomainError(
             N_(
@@ -99,10 +100,10 @@ def default_report_source() -> ReportSource:
         ) from exc
 
     return ReportSource(
-        build_department=service.build_department_report,
-        build_consolidated=service.build_consolidated_report,
-        archive=service.archive_report,
-        gather=service.gather_context,
+        build_department=report_services.build_department_report,
+        build_consolidated=report_services.build_consolidated_report,
+        archive=report_services.archive_report,
+        gather=report_services.gather_context,
     )
 
 
