@@ -368,7 +368,9 @@ def _alert_window_start(session: Session, recipient: str, before: datetime) -> d
 
 
 @dataclass(frozen=True)
-class PlaceLine:
+class OpenPlaceForMail:
+    """An open place as one line of a reminder or alert mail."""
+
     department: str
     unit: str
     type_name: str
@@ -377,7 +379,7 @@ class PlaceLine:
     since: date | None
 
 
-def opened_places(session: Session, *, since: datetime, until: datetime) -> list[PlaceLine]:
+def opened_places(session: Session, *, since: datetime, until: datetime) -> list[OpenPlaceForMail]:
     """Places still open whose opening was recorded in (since, until]."""
     opened = (
         select(PlaceEvent.place_id)
@@ -392,13 +394,13 @@ def opened_places(session: Session, *, since: datetime, until: datetime) -> list
     return _place_lines(session, sa.and_(Place.id.in_(opened), Place.current_status == "open"))
 
 
-def open_places_of(session: Session, department_id: int) -> list[PlaceLine]:
+def open_places_of(session: Session, department_id: int) -> list[OpenPlaceForMail]:
     return _place_lines(
         session, sa.and_(Place.department_id == department_id, Place.current_status == "open")
     )
 
 
-def _place_lines(session: Session, condition: Any) -> list[PlaceLine]:
+def _place_lines(session: Session, condition: Any) -> list[OpenPlaceForMail]:
     rows = session.exec(
         select(
             Department.code,
@@ -415,7 +417,7 @@ def _place_lines(session: Session, condition: Any) -> list[PlaceLine]:
         .where(condition)
         .order_by(Department.code, Place.current_since, Place.reference)
     ).all()
-    return [PlaceLine(d, u or "", t, r, title, s) for d, u, t, r, title, s in rows]
+    return [OpenPlaceForMail(d, u or "", t, r, title, s) for d, u, t, r, title, s in rows]
 
 
 # --- What each mail says ---
