@@ -25,7 +25,7 @@ from quota_app.demo.services import COPENHAGEN, generate_history, load_demo
 from quota_app.models import Department, Place, PlaceEvent, PlacementType, Unit
 from quota_app.periods import parse_period
 from quota_app.reconcile.intervals import refresh_places
-from reports import service
+from reports import services as report_services
 from reports.gather import gather_context
 
 from .databases import fresh_database
@@ -124,12 +124,12 @@ def run(url: str, places: int) -> None:
         timings = {}
         for department in context.departments:
             t0 = time.perf_counter()
-            service.build_department_report(
+            report_services.build_department_report(
                 session, period=PERIOD, department_code=department.code, known_at=NOW, context=context
             )
             timings[department.code] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        consolidated = service.build_consolidated_report(
+        consolidated = report_services.build_consolidated_report(
             session, period=PERIOD, known_at=NOW, context=context
         )
         timings["samlet"] = time.perf_counter() - t0
@@ -147,14 +147,16 @@ def run(url: str, places: int) -> None:
 
         t0 = time.perf_counter()
         for code in [d.code for d in context.departments]:
-            service.build_department_report(session, period=PERIOD, department_code=code, known_at=NOW)
-        service.build_consolidated_report(session, period=PERIOD, known_at=NOW)
+            report_services.build_department_report(
+                session, period=PERIOD, department_code=code, known_at=NOW
+            )
+        report_services.build_consolidated_report(session, period=PERIOD, known_at=NOW)
         print(
             f"  the same eight built one by one (each reconciling itself): {time.perf_counter() - t0:.2f} s"
         )
 
         tracemalloc.start()
-        service.build_all_reports(session, period=PERIOD, known_at=NOW)
+        report_services.build_all_reports(session, period=PERIOD, known_at=NOW)
         _current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

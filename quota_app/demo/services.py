@@ -25,7 +25,7 @@ from ..models import (
     User,
 )
 from ..reference import ensure_default_rules, ensure_departments, ensure_placement_types, read_fixture
-from ..targets.services import largest_remainder
+from ..targets.municipal_targets import largest_remainder
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 

@@ -12,7 +12,7 @@ from ..exports.services import to_csv, to_xlsx
 from ..i18n import _
 from ..reconcile.types import ReconciliationRow, Totals
 from .overview import Overview
-from .place_lists import PlaceLine
+from .place_lists import PlaceBehindFigure
 from .presenters import LEVEL_TEXT, STATUS_TEXT, fulfilment_level
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
@@ -115,7 +115,7 @@ def overview_rows(overview: Overview, *, locale: str, labels: dict[str, str]) ->
     return rows
 
 
-def place_rows(lines: Sequence[PlaceLine], *, type_names: dict[str, str]) -> list[list[Any]]:
+def place_rows(lines: Sequence[PlaceBehindFigure], *, type_names: dict[str, str]) -> list[list[Any]]:
     """Return the places as a header row and one row per place, with its status on the measuring date."""
     header = [
         str(_("Reference")),

@@ -91,7 +91,9 @@ def _flow_starts(
 
 
 @dataclass(frozen=True)
-class PlaceLine:
+class PlaceBehindFigure:
+    """A place counted in a monitor figure, with its status on the measuring date (the drill-down list)."""
+
     id: int
     reference: str
     title: str
@@ -104,7 +106,7 @@ class PlaceLine:
 
 def place_lines(
     session: Session, *, place_ids: Sequence[int], as_of: date, known_at: datetime
-) -> list[PlaceLine]:
+) -> list[PlaceBehindFigure]:
     """Return the places with these ids, ordered by department, type and reference, with their status."""
     if not place_ids:
         return []
@@ -128,7 +130,7 @@ def place_lines(
         .order_by(Department.sort, PlacementType.sort, Place.reference, Place.id)
     )
     return [
-        PlaceLine(pid, ref, title, dept, unit, type_code, float(fte), statuses.get(pid))
+        PlaceBehindFigure(pid, ref, title, dept, unit, type_code, float(fte), statuses.get(pid))
         for pid, ref, title, dept, unit, type_code, fte, _ds, _ts in session.execute(query)
     ]
 
