@@ -194,6 +194,7 @@ def publish_status(ctx: JobContext, jobs: list[tuple[str, datetime | None]]) -> 
             text = AppText(key=STATUS_KEY, updated_at=now)
         text.value, text.updated_at = value, now
         session.add(text)
+    log.info("status published: %d jobs", len(jobs))
 
 
 # --- Module-level jobs, as registered with APScheduler (plain arguments only) ---

@@ -50,9 +50,14 @@ class LineReader:
         """After the process ended: let the reader finish, then close the stream."""
         self._thread.join(timeout=30)
         self._stream.close()
+        while not self._queue.empty():
+            line = self._queue.get()
+            if line is not None:
+                self.lines.append(line)
 
     def text(self) -> str:
-        return "\n".join(self.lines[-50:])
+        """The lines read so far (all of them once closed)."""
+        return "\n".join(self.lines)
 
 
 def listening_socket() -> socket.socket:

@@ -351,8 +351,9 @@ class _Reporter:
 
 
 def _pause_for_test(fifo: str) -> None:
-    """Tests only: announce that saving has begun, then block until the FIFO is written (or we are killed)."""
-    Path(fifo + ".reached").write_text(str(os.getpid()), encoding="utf-8")
+    """Tests only: say on stdout that saving has begun, then block until the FIFO is written (or we are
+    killed)."""
+    print(f"import job paused for the test: saving began (pid {os.getpid()})", flush=True)
     with open(fifo, encoding="utf-8") as handle:  # opening a FIFO for reading blocks until a writer comes
         handle.read()
 

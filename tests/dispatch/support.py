@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import socket
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import message_from_bytes, policy
@@ -40,6 +41,7 @@ class RecordingHandler:
 
     messages: list[Received] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
+    arrived: threading.Condition = field(default_factory=threading.Condition)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
         if address.lower() in self.refuse:
@@ -49,7 +51,9 @@ class RecordingHandler:
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
-        self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
+        with self.arrived:
+            self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
+            self.arrived.notify_all()
         return "250 Message accepted for delivery"
 
 
@@ -88,6 +92,12 @@ class SmtpServer:
     @property
     def messages(self) -> list[Received]:
         return self.handler.messages
+
+    def wait_for_messages(self, count: int, *, timeout: float = 5) -> list[Received]:
+        """Wait until count messages have arrived (the last may still be on its way when a sender ends)."""
+        with self.handler.arrived:
+            self.handler.arrived.wait_for(lambda: len(self.handler.messages) >= count, timeout=timeout)
+        return self.messages
 
     def to(self, address: str) -> list[Received]:
         return [m for m in self.messages if address in m.rcpt_tos]

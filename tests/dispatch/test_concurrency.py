@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -42,7 +41,7 @@ def own_pg_database(pg_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-def test_two_dispatch_processes_started_together_send_each_mail_once(own_pg_database: str, tmp_path) -> None:
+def test_two_dispatch_processes_started_together_send_each_mail_once(own_pg_database: str) -> None:
     db = Database(own_pg_database)
     SQLModel.metadata.create_all(db.engine)
     with db.begin() as session:
@@ -50,8 +49,6 @@ def test_two_dispatch_processes_started_together_send_each_mail_once(own_pg_data
         give_addresses(session)
     smtp = SmtpServer()
     smtp.start()
-    barrier = tmp_path / "barrier"
-    barrier.mkdir()
     try:
         processes = [
             subprocess.Popen(
@@ -63,22 +60,25 @@ def test_two_dispatch_processes_started_together_send_each_mail_once(own_pg_data
                     str(smtp.port),
                     "2025-08-15T08:00:00+02:00",
                     name,
-                    str(barrier),
                 ],
                 cwd=ROOT,
+                stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
             )
             for name in ("worker-a", "worker-b")
         ]
+        for process in processes:  # both ready: then both go
+            assert process.stdout.readline().strip() == "ready"  # type: ignore[union-attr]
+        for process in processes:
+            process.stdin.write("go\n")  # type: ignore[union-attr]
+            process.stdin.flush()  # type: ignore[union-attr]
         outputs = [p.communicate(timeout=120) for p in processes]
         for process, (_out, err) in zip(processes, outputs, strict=True):
             assert process.returncode == 0, err
         reports = [json.loads(out.strip().splitlines()[-1]) for out, _err in outputs]
-        deadline = time.monotonic() + 5  # the server may still be storing the last message
-        while len(smtp.messages) < 16 and time.monotonic() < deadline:
-            time.sleep(0.01)
+        smtp.wait_for_messages(16)  # the server may still be storing the last message
     finally:
         smtp.stop()
 

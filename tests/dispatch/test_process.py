@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from sqlmodel import SQLModel
@@ -14,6 +13,7 @@ from sqlmodel import SQLModel
 from quota_app.db import Database
 from quota_app.dispatch.overdue import scheduler_status
 from quota_app.reference import ensure_departments
+from tests.processes import LineReader
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,15 +41,12 @@ def test_the_scheduler_process_starts_reports_its_jobs_and_a_second_one_exits(tm
         stderr=subprocess.STDOUT,
         text=True,
     )
+    output = LineReader(first.stdout)  # type: ignore[arg-type]
     try:
-        status = None
-        deadline = time.monotonic() + 60
-        while status is None and time.monotonic() < deadline and first.poll() is None:
-            with db.begin() as session:
-                status = scheduler_status(session)
-            if status is None:
-                time.sleep(0.05)
-        assert status is not None, first.stdout.read() if first.poll() is not None else "no status"
+        output.wait_for("status published", timeout=60, what="the scheduler's first status")
+        with db.begin() as session:
+            status = scheduler_status(session)
+        assert status is not None
         assert set(status.next_runs) == {"dispatch", "reminder", "alert", "deliver", "imports"}
         assert all(value is not None for value in status.next_runs.values())
 
@@ -61,7 +58,8 @@ def test_the_scheduler_process_starts_reports_its_jobs_and_a_second_one_exits(tm
         assert first.poll() is None  # the first one keeps running
     finally:
         first.send_signal(signal.SIGTERM)
-        output, _ = first.communicate(timeout=30)
+        first.wait(timeout=30)
+        output.close()
         db.dispose()
-    assert first.returncode == 0, output
-    assert "scheduler stopped" in output
+    assert first.returncode == 0, output.text()
+    assert "scheduler stopped" in output.text()

@@ -1,11 +1,11 @@
-"""A dispatch process for the concurrency test: python -m tests.dispatch.worker URL PORT NOW NAME BARRIER."""
+"""A dispatch process for the concurrency test: python -m tests.dispatch.worker URL PORT NOW NAME.
+
+It says "ready" on stdout, then waits for a line on stdin, so that two of them start together."""
 
 from __future__ import annotations
 
 import json
 import sys
-import time
-from pathlib import Path
 
 from quota_app.clock import FrozenClock
 from quota_app.db import Database
@@ -15,15 +15,12 @@ from quota_app.periods import Period, parse_known_at
 from tests.dispatch.support import TEST_SOURCE, smtp_settings
 
 
-def main(url: str, port: str, now: str, name: str, barrier: str) -> None:
+def main(url: str, port: str, now: str, name: str) -> None:
     settings = smtp_settings(int(port))
     db = Database(url)
     clock = FrozenClock(parse_known_at(now))
-    # start together: announce, then wait (bounded) until the other process has announced too
-    Path(barrier, name).touch()
-    deadline = time.monotonic() + 30
-    while len(list(Path(barrier).iterdir())) < 2 and time.monotonic() < deadline:
-        time.sleep(0.005)
+    print("ready", flush=True)
+    sys.stdin.readline()  # the test starts both together
     plan, delivery = dispatch.run_dispatch(
         db,
         settings=settings,

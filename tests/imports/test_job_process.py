@@ -11,7 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -23,11 +22,12 @@ from quota_app.auth import services as auth
 from quota_app.clock import FrozenClock
 from quota_app.db import Database
 from quota_app.imports import jobs
-from quota_app.imports.leases import ProgressFile
+from quota_app.imports.leases import LEASE_CLASS, ProgressFile
 from quota_app.models import ImportJob, Place, PlaceEvent
 from quota_app.places.uploads import UploadStore
 from quota_app.reference import ensure_default_rules, ensure_departments, ensure_placement_types
 from tests.conftest import T0, TEST_PASSWORD
+from tests.processes import LineReader
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = "reference;department;type;status;effective_date;unit;title;fte;note"
@@ -42,14 +42,18 @@ def _counts(db: Database) -> tuple[int, int]:
         )
 
 
-def _wait_for(condition, what: str, process: subprocess.Popen, timeout: float = 120) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if process.poll() is not None:
-            pytest.fail(f"the worker ended before {what}: {process.stdout.read()}")  # type: ignore[union-attr]
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.05)
+def _wait_until_lease_free(db: Database, job_id: int) -> None:
+    """PostgreSQL ends a killed client's session (and its advisory locks) when it notices the closed
+    connection: wait on the lease itself, as a blocking lock bounded by lock_timeout. (On SQLite the lease
+    is a file lock, which the kernel releases when the process dies.)"""
+    if db.engine.dialect.name != "postgresql":
+        return
+    with db.engine.connect() as conn:
+        conn.execute(sa.text("SET lock_timeout = '30s'"))
+        lease = {"c": LEASE_CLASS, "j": job_id}
+        conn.execute(sa.text("SELECT pg_advisory_lock(:c, :j)"), lease)
+        conn.execute(sa.text("SELECT pg_advisory_unlock(:c, :j)"), lease)
+        conn.rollback()
 
 
 @pytest.mark.parametrize("engine_name", ["sqlite", "postgresql"])
@@ -120,9 +124,9 @@ def test_a_killed_worker_saves_nothing_and_the_job_runs_again_exactly_once(  # t
             stderr=subprocess.STDOUT,
             text=True,
         )
+        output = LineReader(worker.stdout)  # type: ignore[arg-type]
         try:
-            reached = Path(f"{fifo}.reached")
-            _wait_for(reached.exists, "saving began", worker)
+            output.wait_for("saving began", timeout=120, what="the worker to begin saving")
             progress = ProgressFile(store.folder, job_id).read()
             assert progress is not None and progress.phase == "saving" and 0 < progress.done < 2 * PLACES
             with db.begin(write=False) as session:
@@ -131,14 +135,13 @@ def test_a_killed_worker_saves_nothing_and_the_job_runs_again_exactly_once(  # t
             assert jobs.recover(db, store.folder, now=T0) == 0  # alive: its lease is held
         finally:
             worker.send_signal(signal.SIGKILL)
-            worker.communicate(timeout=60)
+            worker.wait(timeout=60)
+            output.close()
         assert worker.returncode == -signal.SIGKILL
 
-        # The next look: the lease is free once the database has noticed (PostgreSQL ends the dead session).
-        deadline = time.monotonic() + 30
-        while jobs.recover(db, store.folder, now=T0) == 0:
-            assert time.monotonic() < deadline, "the dead worker's lease was never released"
-            time.sleep(0.05)
+        # The next look, once the dead worker's lease is free: the job is queued again.
+        _wait_until_lease_free(db, job_id)
+        assert jobs.recover(db, store.folder, now=T0) == 1
         with db.begin() as session:
             job = session.get(ImportJob, job_id)
             assert (job.state, job.attempts, job.result) == ("queued", 1, None)  # type: ignore[union-attr]
