@@ -1,6 +1,6 @@
 """BIF's overview: fulfilment per department and placement type, what-if rules, drill-down and place lists.
 
-Figures come from the counting engine (quota_app.reconcile.services); this module only chooses what to
+Figures come from the counting package (quota_app.reconcile); this module only chooses what to
 ask it, caches answers that cannot change, and shapes the results for pages and exports.
 
 Results are cached per worker under a fingerprint of everything they depend on (see cache_key), so a
@@ -26,7 +26,10 @@ from sqlmodel import Session, select
 
 from ..models import STATUSES, CountingRule, Department, Place, PlaceEvent, PlacementType, Target, Unit
 from ..periods import Period
-from ..reconcile import services as engine
+from ..reconcile.ageing import ageing_summary, open_places_longest, time_to_fill
+from ..reconcile.figures import monthly_trend, reconcile
+from ..reconcile.queries import holds_on, known_intervals, scope
+from ..reconcile.rules import counted_figure, counting_rules, type_ids
 from ..reconcile.types import (
     AgeingBuckets,
     OpenPlaceAge,
@@ -115,7 +118,7 @@ def what_if_choices(session: Session, *, year: int) -> list[WhatIfChoice]:
     """Return one open-places toggle per active stock type, from the year's adopted counting rules."""
     types = [t for t in placement_types(session) if t.measure == "stock"]
     objects = session.exec(select(PlacementType).where(PlacementType.code.in_([t.code for t in types]))).all()
-    rules = engine.counting_rules(session, year=year, types=objects)
+    rules = counting_rules(session, year=year, types=objects)
     choices = []
     for t in types:
         adopted = tuple(rules[t.code].statuses)
@@ -306,7 +309,7 @@ def _reconcile(
     key = cache_key(session, measure=measure, overrides=overrides, now=now, fingerprint=fingerprint)
     cached = RESULTS.get(key)
     if cached is None:
-        cached = engine.reconcile(
+        cached = reconcile(
             session,
             as_of=measure.as_of,
             period=measure.period,
@@ -359,7 +362,7 @@ def department_figures(
         code = [department.code]
         fill_period = measure.period or Period(measure.day.year)
         return DepartmentFigures(
-            summary=engine.reconcile(
+            summary=reconcile(
                 session,
                 as_of=measure.as_of,
                 period=measure.period,
@@ -370,16 +373,14 @@ def department_figures(
             units=unit_breakdown(
                 session, department=department, as_of=measure.day, known_at=measure.known_at
             ),
-            longest=engine.open_places_longest(
+            longest=open_places_longest(
                 session, as_of=measure.day, known_at=measure.known_at, department_codes=code, limit=20
             ),
-            ageing=engine.ageing_summary(
+            ageing=ageing_summary(
                 session, as_of=measure.day, known_at=measure.known_at, department_codes=code
             ),
             fill_period=fill_period,
-            fills=engine.time_to_fill(
-                session, period=fill_period, known_at=measure.known_at, department_codes=code
-            ),
+            fills=time_to_fill(session, period=fill_period, known_at=measure.known_at, department_codes=code),
         )
 
     figures = remember(
@@ -390,76 +391,7 @@ def department_figures(
     return figures
 
 
-# --- the places behind a figure ------------------------------------------------------------------------
-
-
-def places_behind(
-    session: Session,
-    *,
-    as_of: date,
-    known_at: datetime,
-    department_codes: Sequence[str],
-    type_codes: Sequence[str],
-    status: str | None,
-    overrides: Sequence[RuleOverride] = (),
-    flow_from: date | None = None,
-) -> list[int]:
-    """Return the place ids behind a figure over several departments and types (status None: counted).
-
-    With a what-if rule for a type, its counted places are those in any of the what-if's statuses. For
-    flow types the counted places are those filled from flow_from (the period's first day; default
-    1 January of as_of's year) to as_of, as the reconciliation counts them.
-    """
-    by_type = {o.type_code: o for o in overrides}
-    flow_types = {t.code for t in placement_types(session, active_only=False) if t.measure == "flow"}
-    ids: set[int] = set()
-    for department in department_codes:
-        for type_code in type_codes:
-            if status is None and type_code in flow_types:
-                ids.update(
-                    _flow_starts(
-                        session,
-                        department_code=department,
-                        type_code=type_code,
-                        start=flow_from or date(as_of.year, 1, 1),
-                        end=as_of,
-                        known_at=known_at,
-                    )
-                )
-                continue
-            override = by_type.get(type_code)
-            statuses: Sequence[str | None] = (
-                override.counted_statuses if status is None and override is not None else (status,)
-            )
-            for one in statuses:
-                ids.update(
-                    engine.places_behind(
-                        session,
-                        as_of=as_of,
-                        known_at=known_at,
-                        department_code=department,
-                        type_code=type_code,
-                        status=one,
-                    )
-                )
-    return sorted(ids)
-
-
-def _flow_starts(
-    session: Session, *, department_code: str, type_code: str, start: date, end: date, known_at: datetime
-) -> list[int]:
-    """Return the places filled (from another status, or as their first event) from start to end."""
-    department = session.exec(select(Department).where(Department.code == department_code)).one()
-    ptype = session.exec(select(PlacementType).where(PlacementType.code == type_code)).one()
-    query = engine.place_ids_query(
-        known_at=known_at,
-        as_of=end,
-        department_ids=[department.id],
-        type_ids=[ptype.id],
-        statuses=["filled"],
-        starts_from=start,
-    )
-    return [int(pid) for (pid,) in session.execute(query)]
+# --- the places behind a figure: ids from quota_app.reconcile.places.places_behind ---------------------
 
 
 @dataclass(frozen=True)
@@ -511,10 +443,10 @@ def statuses_on(
     """Return the status of each place on as_of as known at known_at (places not existing yet left out)."""
     if not place_ids:
         return {}
-    known = engine.known_intervals(
+    known = known_intervals(
         known_at,
         lambda t: (t.c.place_id, t.c.status),
-        lambda t: (t.c.place_id.in_(list(place_ids)), engine.holds_on(t, as_of)),
+        lambda t: (t.c.place_id.in_(list(place_ids)), holds_on(t, as_of)),
     )
     return {int(pid): status for pid, status in session.execute(sa.select(known))}
 
@@ -536,13 +468,13 @@ def _department_intervals_on(
     session: Session, department: DepartmentInfo, *, as_of: date, known_at: datetime
 ) -> sa.Subquery:
     """Return place_id, type_id and status of the department's places on as_of as known at known_at."""
-    types = engine.type_ids(session)
-    return engine.known_intervals(
+    types = type_ids(session)
+    return known_intervals(
         known_at,
         lambda t: (t.c.place_id, t.c.type_id, t.c.status),
         lambda t: (
-            *engine.scope(t, department_ids=[department.id], type_ids=types, statuses=STATUSES),
-            engine.holds_on(t, as_of),
+            *scope(t, department_ids=[department.id], type_ids=types, statuses=STATUSES),
+            holds_on(t, as_of),
         ),
         name="department_intervals",
     )
@@ -554,7 +486,7 @@ def unit_breakdown(
     """Return places per unit, type and status on as_of (headcount), with what counts under the rules."""
     types = placement_types(session)
     type_objects = session.exec(select(PlacementType)).all()
-    rules = engine.counting_rules(session, year=as_of.year, types=type_objects)
+    rules = counting_rules(session, year=as_of.year, types=type_objects)
     type_code_by_id = {t.id: t.code for t in type_objects}
     iv = _department_intervals_on(session, department, as_of=as_of, known_at=known_at)
     query = (
@@ -572,8 +504,10 @@ def unit_breakdown(
         code = type_code_by_id[type_id]
         cell = figures.setdefault(unit_id, {}).setdefault(code, {})
         cell[status] = cell.get(status, 0.0) + float(n)
-        if code in stock_codes and status in rules[code].statuses:
-            cell["counted"] = cell.get("counted", 0.0) + float(n)
+    for by_type in figures.values():
+        for code, cell in by_type.items():
+            if code in stock_codes:  # on a date a unit has no starts: its flow types count nothing here
+                cell["counted"] = counted_figure(rules[code], measure="stock", by_status=cell, starts=0.0)
     result = [UnitFigures(uid, units.get(uid), by_type) for uid, by_type in figures.items()]
     result.sort(key=lambda u: (u.unit_id is None, (u.name or "").casefold()))
     return result
@@ -603,7 +537,7 @@ def trend(
     start = (date(end.year - TREND_YEARS, end.month, 1) + timedelta(days=32)).replace(day=1)
 
     def compute() -> tuple[list[tuple[date, float, int | None]], list[OpenPlaceAge]]:
-        points = engine.monthly_trend(
+        points = monthly_trend(
             session,
             department_code=department_code,
             type_code=type_code,
@@ -611,7 +545,7 @@ def trend(
             end=end,
             known_at=measure.known_at,
         )
-        longest = engine.open_places_longest(
+        longest = open_places_longest(
             session,
             as_of=end,
             known_at=measure.known_at,

@@ -17,6 +17,7 @@ from ..auth.views import roles_required
 from ..errors import DomainError
 from ..i18n import _
 from ..models import STATUSES, Department, Unit
+from ..reconcile.places import places_behind
 from ..web import db_session, localized, now
 from . import charts, services
 from .forms import COPENHAGEN, MeasureForm, local_today
@@ -294,7 +295,7 @@ def _codes(name: str, known: list[str]) -> list[str]:
     return [value]
 
 
-def _places_behind(form: MeasureForm, choices: list[services.WhatIfChoice]) -> dict[str, Any]:
+def _places_asked(form: MeasureForm, choices: list[services.WhatIfChoice]) -> dict[str, Any]:
     """Parse a place-list request (after the form validated) and return the place ids and context."""
     session = db_session()
     departments = services.active_departments(session)
@@ -306,7 +307,7 @@ def _places_behind(form: MeasureForm, choices: list[services.WhatIfChoice]) -> d
         abort(400, description=str(_("Ukendt status: %(status)s.", status=status)))
     measure = form.measure()
     overrides = services.overrides_for(choices, form.whatif.data or [])
-    ids = services.places_behind(
+    ids = places_behind(
         session,
         as_of=measure.day,
         known_at=measure.known_at,
@@ -333,7 +334,7 @@ def places():  # type: ignore[no-untyped-def]
     form, choices = _form()
     if not form.validate():
         return _bad_request("monitor/overview.html", form=form, action=url_for(".overview"), overview=None)
-    found = _places_behind(form, choices)
+    found = _places_asked(form, choices)
     ids, measure = found["ids"], found["measure"]
     page = request.args.get("page", "1")
     page_number = converters.int_or(page, 1, low=1, high=converters.MAX_PAGE)
@@ -368,7 +369,7 @@ def places_export(fmt: str):  # type: ignore[no-untyped-def]
     form, choices = _form()
     if not form.validate():
         return _bad_request("monitor/overview.html", form=form, action=url_for(".overview"), overview=None)
-    found = _places_behind(form, choices)
+    found = _places_asked(form, choices)
     measure = found["measure"]
     lines = services.place_lines(
         db_session(), place_ids=found["ids"], as_of=measure.day, known_at=measure.known_at
