@@ -28,6 +28,7 @@ from ..models import STATUSES, CountingRule, Department, Place, PlaceEvent, Plac
 from ..periods import Period
 from ..reconcile.ageing import ageing_summary, open_places_longest, time_to_fill
 from ..reconcile.figures import monthly_trend, reconcile
+from ..reconcile.places import place_listing
 from ..reconcile.queries import holds_on, known_intervals, scope
 from ..reconcile.rules import counted_figure, counting_rules, type_ids
 from ..reconcile.types import (
@@ -414,7 +415,7 @@ def place_lines(
         return []
     statuses = statuses_on(session, place_ids=place_ids, as_of=as_of, known_at=known_at)
     query = (
-        sa.select(
+        place_listing(
             Place.id,
             Place.reference,
             Place.title,
@@ -425,9 +426,6 @@ def place_lines(
             Department.sort,
             PlacementType.sort,
         )
-        .join(Department, Department.id == Place.department_id)
-        .join(PlacementType, PlacementType.id == Place.type_id)
-        .outerjoin(Unit, Unit.id == Place.unit_id)
         .where(Place.id.in_(list(place_ids)))
         .order_by(Department.sort, PlacementType.sort, Place.reference, Place.id)
     )

@@ -3,7 +3,8 @@
 - figures.py    reconcile() (a date or period, per department and type, with totals), reconciliation_to_json(),
                 monthly_trend()
 - ageing.py     open_places_longest(), ageing_summary(), time_to_fill()
-- places.py     places_behind() (the places behind a figure)
+- places.py     places_behind() (the places behind a figure), place_listing() (places with their department,
+                unit and type: the one query every list of places starts from)
 - rules.py      the departments and types asked for, counting_rules() per year and type, the year's targets,
                 counted_figure() (what a cell counts: the counted statuses, or a flow type's starts)
 - queries.py    the SQL: conditions on the status intervals (holds_on, begins_within, starts_within, ...)

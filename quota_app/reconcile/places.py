@@ -1,4 +1,5 @@
-"""Which places stand behind a figure (docs/counting.md §6)."""
+"""Which places: those behind a figure (docs/counting.md §6), and the one query that lists places with their
+department, unit and placement type (the places pages, exports, the API, the overview's lists, the mails)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,27 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from ..errors import DomainError
-from ..models import STATUSES, PlacementType
+from ..models import STATUSES, Department, Place, PlacementType, Unit
 from ..texts import N_
 from .dates import flow_start_of
 from .queries import holds_on, known_intervals, scope, starts_within
 from .rules import counting_rules, departments_by_code, types_by_code
 from .types import RuleOverride
+
+
+def place_listing(*columns: Any) -> Any:
+    """Select columns from the places joined with their department and placement type, and their unit if
+    they have one; the caller adds its conditions and order."""
+    return (
+        select(*columns)
+        .select_from(Place)
+        .join(Department, Department.id == Place.department_id)
+        .join(PlacementType, PlacementType.id == Place.type_id)
+        .outerjoin(Unit, Unit.id == Place.unit_id)
+    )
 
 
 def place_ids_query(
