@@ -80,15 +80,15 @@ def _reset_peak_rss() -> bool:
 
 def ready_engine(url: str):  # type: ignore[no-untyped-def]
     """An engine on url with the schema and the reference data an import needs (departments, types, rules)."""
-    from sqlmodel import Session, SQLModel
+    from sqlmodel import SQLModel
 
     import quota_app.models  # noqa: F401
-    from quota_app.db import make_engine
+    from quota_app.db import QuotaSession, make_engine
     from quota_app.reference import ensure_default_rules, ensure_departments, ensure_placement_types
 
     engine = make_engine(url)
     SQLModel.metadata.create_all(engine)
-    with Session(engine) as session:
+    with QuotaSession(engine) as session:
         ensure_departments(session)
         ensure_placement_types(session)
         ensure_default_rules(session, 2025)
@@ -98,8 +98,7 @@ def ready_engine(url: str):  # type: ignore[no-untyped-def]
 
 def run_child(url: str, csv_path: Path, *, trace: bool) -> dict:
     """Import the file into the database at url (schema and reference data first); return figures."""
-    from sqlmodel import Session
-
+    from quota_app.db import QuotaSession
     from quota_app.imports.places import import_places
 
     engine = ready_engine(url)
@@ -110,7 +109,7 @@ def run_child(url: str, csv_path: Path, *, trace: bool) -> dict:
     if trace:
         tracemalloc.start()
     started, cpu_started = time.perf_counter(), time.process_time()
-    with Session(engine) as session:
+    with QuotaSession(engine) as session:
         result = import_places(session, data=data, filename=csv_path.name, actor="bench", now=NOW)
         session.commit()
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
@@ -119,7 +118,7 @@ def run_child(url: str, csv_path: Path, *, trace: bool) -> dict:
         tracemalloc.stop()
     rss_after = _max_rss_mb()
     again_started = time.perf_counter()
-    with Session(engine) as session:
+    with QuotaSession(engine) as session:
         again = import_places(session, data=data, filename=csv_path.name, actor="bench", now=NOW)
         session.rollback()
     again_seconds = time.perf_counter() - again_started

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import requests
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel
+from sqlmodel import SQLModel
 
 from .bench_import import generate_csv
 from .bench_overview import free_port, start_gunicorn
@@ -35,12 +35,12 @@ def prepare(url: str) -> None:
     import quota_app.models  # noqa: F401  (registers every table)
     from quota_app.auth import services as auth
     from quota_app.clock import Clock
-    from quota_app.db import make_engine
+    from quota_app.db import QuotaSession, make_engine
     from quota_app.reference import ensure_default_rules, ensure_departments, ensure_placement_types
 
     engine = make_engine(url)
     SQLModel.metadata.create_all(engine)
-    with Session(engine) as session:
+    with QuotaSession(engine) as session:
         ensure_departments(session)
         ensure_placement_types(session)
         for year in range(2013, 2027):

@@ -58,8 +58,7 @@ def build(folder: Path, *, gib: float, sheet_gib: float, csv_rows: int) -> dict[
 
 def run_child(url: str, path: Path, *, trace: bool) -> dict:
     """Refuse the file through import_places at the default limits; return the figures."""
-    from sqlmodel import Session
-
+    from quota_app.db import QuotaSession
     from quota_app.errors import DomainError
     from quota_app.imports.places import import_places
 
@@ -71,7 +70,7 @@ def run_child(url: str, path: Path, *, trace: bool) -> dict:
         tracemalloc.start()
     started = time.perf_counter()
     message = None
-    with Session(engine) as session:
+    with QuotaSession(engine) as session:
         try:
             result = import_places(session, data=data, filename=path.name, actor="bench", now=NOW)
         except DomainError as exc:

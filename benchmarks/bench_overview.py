@@ -40,10 +40,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlmodel import Session
 
 from quota_app.auth import services as auth
-from quota_app.db import make_engine
+from quota_app.db import QuotaSession, make_engine
 
 from .databases import fresh_postgresql
 from .synthetic import NOW, load
@@ -84,7 +83,7 @@ def free_port() -> int:
 
 def create_user(url: str) -> None:
     engine = make_engine(url)
-    with Session(engine) as session:
+    with QuotaSession(engine) as session:
         auth.create_user(session, email=EMAIL, role="bif", password=PASSWORD, actor="benchmark", now=NOW)
         session.commit()
     engine.dispose()

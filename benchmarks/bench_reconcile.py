@@ -19,9 +19,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session
 
-from quota_app.db import DayNumber, UTCDateTime, make_engine
+from quota_app.db import DayNumber, QuotaSession, UTCDateTime, make_engine
 from quota_app.periods import Period
 from quota_app.reconcile.figures import monthly_trend, reconcile
 
@@ -92,7 +91,7 @@ def measure(engine: sa.Engine, *, places: int, seed: int, repeat: int) -> dict[s
 def time_counting(engine: sa.Engine, *, repeat: int) -> dict[str, float | str]:
     """Time reconcile() and the bare aggregates on a loaded database; return the figures and the verdict."""
     figures: dict[str, float | str] = {}
-    with Session(engine) as session:
+    with QuotaSession(engine) as session:
         if engine.dialect.name == "postgresql":
             # reconcile() runs with JIT off (make_engine); the bare aggregates get the same.
             session.execute(sa.text("SET jit = off"))

@@ -20,12 +20,12 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, select
 
 import quota_app.models  # noqa: F401
-from quota_app.db import make_engine
+from quota_app.db import QuotaSession, make_engine
 from quota_app.demo.services import COPENHAGEN, generate_history, load_demo
 from quota_app.models import Department, Place, PlaceEvent, PlacementType, Unit
 from quota_app.periods import parse_period
 from quota_app.reconcile.intervals import refresh_places
-from reports import service
+from reports import services as report_services
 from reports.gather import gather_context
 
 from .databases import fresh_database
@@ -103,7 +103,7 @@ def run(url: str, places: int) -> None:
     engine = make_engine(url)
     SQLModel.metadata.drop_all(engine)
     SQLModel.metadata.create_all(engine)
-    with Session(engine) as session:
+    with QuotaSession(engine) as session:
         started = time.perf_counter()
         load_demo(session, seed=2015, places=min(places, DEMO_PLACES), now=NOW)
         extra = bulk_places(session, places - DEMO_PLACES) if places > DEMO_PLACES else (0, 0)
@@ -117,19 +117,19 @@ def run(url: str, places: int) -> None:
     # What autovacuum does soon after a bulk load; without it PostgreSQL's index-only scans visit the heap.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(sa.text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
-    with Session(engine) as session:
+    with QuotaSession(engine) as session:
         started = time.perf_counter()
         context = gather_context(session, period=PERIOD, known_at=NOW)
         reconciled = time.perf_counter() - started
         timings = {}
         for department in context.departments:
             t0 = time.perf_counter()
-            service.build_department_report(
+            report_services.build_department_report(
                 session, period=PERIOD, department_code=department.code, known_at=NOW, context=context
             )
             timings[department.code] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        consolidated = service.build_consolidated_report(
+        consolidated = report_services.build_consolidated_report(
             session, period=PERIOD, known_at=NOW, context=context
         )
         timings["samlet"] = time.perf_counter() - t0
@@ -147,14 +147,16 @@ def run(url: str, places: int) -> None:
 
         t0 = time.perf_counter()
         for code in [d.code for d in context.departments]:
-            service.build_department_report(session, period=PERIOD, department_code=code, known_at=NOW)
-        service.build_consolidated_report(session, period=PERIOD, known_at=NOW)
+            report_services.build_department_report(
+                session, period=PERIOD, department_code=code, known_at=NOW
+            )
+        report_services.build_consolidated_report(session, period=PERIOD, known_at=NOW)
         print(
             f"  the same eight built one by one (each reconciling itself): {time.perf_counter() - t0:.2f} s"
         )
 
         tracemalloc.start()
-        service.build_all_reports(session, period=PERIOD, known_at=NOW)
+        report_services.build_all_reports(session, period=PERIOD, known_at=NOW)
         _current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

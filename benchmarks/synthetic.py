@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel
+from sqlmodel import SQLModel
 
 import quota_app.models  # noqa: F401  (registers every table)
-from quota_app.db import DayNumber, make_engine
+from quota_app.db import DayNumber, QuotaSession, make_engine
 from quota_app.demo.services import generate_history
 from quota_app.models import Place, PlaceEvent, PlaceInterval, SupersededInterval, Target
 from quota_app.reconcile.intervals import EventFacts, interval_rows
@@ -163,7 +163,7 @@ def _event(
 def prepare(engine: sa.Engine) -> tuple[list[int], list[int]]:
     """Create the schema, reference data and targets; return department and type ids."""
     SQLModel.metadata.create_all(engine)
-    with Session(engine) as session:
+    with QuotaSession(engine) as session:
         departments = ensure_departments(session)
         types = ensure_placement_types(session)
         for year in range(TODAY.year - 10, TODAY.year + 1):

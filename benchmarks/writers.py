@@ -23,10 +23,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlmodel import Session
 
 from quota_app.auth import services as auth
-from quota_app.db import make_engine
+from quota_app.db import QuotaSession, make_engine
 from quota_app.places import services as places
 from quota_app.reference import ensure_default_rules, ensure_departments, ensure_placement_types
 from quota_app.tokens import services as tokens
@@ -64,7 +63,7 @@ def prepare(url: str, writers: int) -> list[Writer]:
     engine = make_engine(url)
     result = []
     try:
-        with Session(engine, expire_on_commit=False) as session:
+        with QuotaSession(engine, expire_on_commit=False) as session:
             departments = ensure_departments(session)
             ensure_placement_types(session)
             for year in range(2023, 2028):

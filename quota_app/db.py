@@ -217,6 +217,11 @@ def _sqlite_disable_pysqlite_begin(dbapi_connection: sqlite3.Connection, _record
     dbapi_connection.isolation_level = None
 
 
+class QuotaSession(Session):
+    """The app's sessions (Database.session makes them). The counting package listens to their flushes
+    to keep the status intervals in step with the events (quota_app.reconcile.intervals)."""
+
+
 class Database:
     """One engine per app, created on first use; sessions come from here."""
 
@@ -253,8 +258,10 @@ class Database:
         """A new session. write=True: every transaction it begins is a write transaction (on SQLite
         BEGIN IMMEDIATE, which waits for the write lock up front); else reads that may write later."""
         if self._bind is not None and isinstance(self._bind, sa.Connection):
-            return Session(bind=self._bind, join_transaction_mode="create_savepoint", expire_on_commit=False)
-        return Session(bind=self.write_engine if write else self.engine, expire_on_commit=False)
+            return QuotaSession(
+                bind=self._bind, join_transaction_mode="create_savepoint", expire_on_commit=False
+            )
+        return QuotaSession(bind=self.write_engine if write else self.engine, expire_on_commit=False)
 
     @contextmanager
     def begin(self, *, write: bool = True) -> Iterator[Session]:

@@ -499,11 +499,3 @@ sa.event.listen(
     "after_drop",
     sa.DDL("DROP FUNCTION IF EXISTS place_event_no_delete()").execute_if(dialect="postgresql"),
 )
-
-
-@sa.event.listens_for(sa.orm.Session, "after_flush")
-def _keep_intervals_in_step(session: sa.orm.Session, context: Any) -> None:
-    """Every flush that writes events (or a place's department, type or fte) rebuilds its intervals."""
-    from .reconcile.intervals import keep_in_step  # imports this module: import it when first needed
-
-    keep_in_step(session, context)

@@ -39,7 +39,7 @@ class JobContext:
     db: Database
     clock: Clock
     transport: Transport
-    source: dispatch.ReportSource | None = None  # None: reports.service
+    source: dispatch.ReportSource | None = None  # None: reports.services
 
     @property
     def worker(self) -> str:

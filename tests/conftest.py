@@ -18,7 +18,7 @@ import quota_app.models  # noqa: F401
 from quota_app import create_app
 from quota_app.auth import services as auth
 from quota_app.clock import FrozenClock
-from quota_app.db import Database, make_engine
+from quota_app.db import Database, QuotaSession, make_engine
 from quota_app.models import Department, Target, User
 from quota_app.reconcile.intervals import places_out_of_step
 from quota_app.reference import ensure_default_rules, ensure_departments, ensure_placement_types
@@ -128,7 +128,9 @@ def _usable(conn: sa.Connection) -> bool:
 @pytest.fixture
 def session(connection: sa.Connection) -> Iterator[Session]:
     """A session inside the test's transaction; its commits are savepoints, all rolled back at the end."""
-    db_session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    db_session = QuotaSession(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
     yield db_session
     db_session.close()
 

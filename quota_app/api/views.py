@@ -13,6 +13,7 @@ from ..auth.services import can_see_all_departments
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import csrf
 from ..models import STATUSES, User
+from ..targets import checks as target_checks
 from ..targets import services as targets
 from ..texts import N_
 from ..tokens.services import find_token, note_use, use_due
@@ -152,7 +153,7 @@ def types():  # type: ignore[no-untyped-def]
 
 @bp.route("/targets", methods=["GET"])
 def get_targets():  # type: ignore[no-untyped-def]
-    year = arg_int("year", default=None, low=targets.MIN_YEAR, high=targets.MAX_YEAR)
+    year = arg_int("year", default=None, low=target_checks.MIN_YEAR, high=target_checks.MAX_YEAR)
     department = _arg_department()
     rows = services.targets(db_session(), user=_user(), year=year, department=department)
     return jsonify({"targets": rows})
@@ -171,8 +172,8 @@ def put_targets():  # type: ignore[no-untyped-def]
     for position, item in enumerate(items):
         if not isinstance(item, dict):
             fail(422, N_("Måltal nr. %(number)d skal være et JSON-objekt.", number=position + 1), "targets")
-        year = int_field(item, "year", low=targets.MIN_YEAR, high=targets.MAX_YEAR)
-        value = int_field(item, "value", low=0, high=targets.MAX_VALUE)
+        year = int_field(item, "year", low=target_checks.MIN_YEAR, high=target_checks.MAX_YEAR)
+        value = int_field(item, "value", low=0, high=target_checks.MAX_VALUE)
         department_code = text_field(item, "department", max_length=10)
         type_code = text_field(item, "type", max_length=40)
         decided_on = date_field(item, "decided_on", required=False)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from .. import reconcile  # noqa: F401  (writes events: keeps their intervals in step)
 from ..audit import services as audit
 from ..auth import services as auth
 from ..models import (
@@ -24,7 +25,7 @@ from ..models import (
     User,
 )
 from ..reference import ensure_default_rules, ensure_departments, ensure_placement_types, read_fixture
-from ..targets.services import largest_remainder
+from ..targets.municipal_targets import largest_remainder
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 

@@ -79,7 +79,7 @@ Actor = User | str
 
 @dataclass(frozen=True)
 class ReportSource:
-    """The functions of reports.service (and reports.gather) dispatch uses; tests may pass their own."""
+    """The functions of reports.services (and reports.gather) dispatch uses; tests may pass their own."""
 
     build_department: Callable[..., bytes]
     build_consolidated: Callable[..., bytes]
@@ -90,7 +90,8 @@ class ReportSource:
 
 def default_report_source() -> ReportSource:
     try:
-        from reports import service  # imported late: reports renders PDFs, the ledger only stores them
+        # imported late: reports renders PDFs, the ledger only stores them
+        from reports import services as report_services
     except ImportError as exc:
         raise DomainError(
             N_(
@@ -100,10 +101,10 @@ def default_report_source() -> ReportSource:
         ) from exc
 
     return ReportSource(
-        build_department=service.build_department_report,
-        build_consolidated=service.build_consolidated_report,
-        archive=service.archive_report,
-        gather=service.gather_context,
+        build_department=report_services.build_department_report,
+        build_consolidated=report_services.build_consolidated_report,
+        archive=report_services.archive_report,
+        gather=report_services.gather_context,
     )
 
 
@@ -368,7 +369,9 @@ def _alert_window_start(session: Session, recipient: str, before: datetime) -> d
 
 
 @dataclass(frozen=True)
-class PlaceLine:
+class OpenPlaceForMail:
+    """An open place as one line of a reminder or alert mail."""
+
     department: str
     unit: str
     type_name: str
@@ -377,7 +380,7 @@ class PlaceLine:
     since: date | None
 
 
-def opened_places(session: Session, *, since: datetime, until: datetime) -> list[PlaceLine]:
+def opened_places(session: Session, *, since: datetime, until: datetime) -> list[OpenPlaceForMail]:
     """Places still open whose opening was recorded in (since, until]."""
     opened = (
         select(PlaceEvent.place_id)
@@ -392,13 +395,13 @@ def opened_places(session: Session, *, since: datetime, until: datetime) -> list
     return _place_lines(session, sa.and_(Place.id.in_(opened), Place.current_status == "open"))
 
 
-def open_places_of(session: Session, department_id: int) -> list[PlaceLine]:
+def open_places_of(session: Session, department_id: int) -> list[OpenPlaceForMail]:
     return _place_lines(
         session, sa.and_(Place.department_id == department_id, Place.current_status == "open")
     )
 
 
-def _place_lines(session: Session, condition: Any) -> list[PlaceLine]:
+def _place_lines(session: Session, condition: Any) -> list[OpenPlaceForMail]:
     rows = session.exec(
         place_listing(
             Department.code,
@@ -411,7 +414,7 @@ def _place_lines(session: Session, condition: Any) -> list[PlaceLine]:
         .where(condition)
         .order_by(Department.code, Place.current_since, Place.reference)
     ).all()
-    return [PlaceLine(d, u or "", t, r, title, s) for d, u, t, r, title, s in rows]
+    return [OpenPlaceForMail(d, u or "", t, r, title, s) for d, u, t, r, title, s in rows]
 
 
 # --- What each mail says ---

@@ -14,7 +14,7 @@ from ..errors import DomainError
 from ..i18n import _
 from ..periods import Period, parse_known_at, parse_period
 from ..texts import N_
-from .services import Measure, WhatIfChoice
+from .measure import Measure, WhatIfChoice
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 METHODS = ("point", "average")

@@ -1,4 +1,5 @@
 """Counting places against targets (docs/counting.md). Every feature asks these modules; none counts by itself.
+Importing the package keeps status intervals in step on every flush of the app's sessions.
 
 - figures.py    reconcile() (a date or period, per department and type, with totals), reconciliation_to_json(),
                 monthly_trend()
@@ -12,3 +13,5 @@
 - dates.py      flow_start_of() (where a flow type's starts begin), month ends
 - intervals.py  the derived status intervals counting reads; types.py the results; cli.py `quota reconcile`
 """
+
+from . import intervals  # noqa: F401

@@ -15,8 +15,8 @@ The intervals as known at T are those of place_interval with known_from <= T and
 place_interval_superseded with known_from <= T < known_to.
 
 A place's rows are rebuilt from its events whenever they, or the place's department, type or fte,
-change: after every ORM flush (see keep_in_step, registered in quota_app.models) and by refresh_places()
-for bulk writes that bypass the ORM (imports, the benchmarks' loader).
+change: after every flush of the app's sessions (keep_in_step, registered on quota_app.db.QuotaSession)
+and by refresh_places() for bulk writes that bypass the ORM (imports, the benchmarks' loader).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..db import QuotaSession
 from ..models import OPEN_END, Place, PlaceEvent, PlaceInterval, SupersededInterval
 
 CURRENT = PlaceInterval.__table__
@@ -160,76 +161,145 @@ def _event_facts(connection: sa.Connection | Session, condition: Any) -> dict[in
     return by_place
 
 
+_PLACE, _EVENT = Place.__table__, PlaceEvent.__table__
+# Each place of a chunk with its copied attributes, once per event (once with NULL facts if it has none).
+_PLACES_WITH_EVENTS = (
+    sa.select(_PLACE.c.id, *(_PLACE.c[n] for n in COPIED), *(_EVENT.c[n] for n in EventFacts._fields))
+    .select_from(_PLACE.outerjoin(_EVENT, _EVENT.c.place_id == _PLACE.c.id))
+    .where(_PLACE.c.id.in_(sa.bindparam("place_ids", expanding=True)))
+)
+_STORED = {
+    table: sa.select(*table.columns).where(table.c.place_id.in_(sa.bindparam("place_ids", expanding=True)))
+    for table in (CURRENT, SUPERSEDED)
+}
+
+
+def _places_and_events(
+    connection: sa.Connection | Session, place_ids: Sequence[int]
+) -> list[tuple[dict[str, Any], list[EventFacts]]]:
+    """Return each of these places (its id and COPIED attributes) with the facts of all its events."""
+    found: dict[int, tuple[dict[str, Any], list[EventFacts]]] = {}
+    width = 1 + len(COPIED)
+    for row in connection.execute(_PLACES_WITH_EVENTS, {"place_ids": list(place_ids)}):
+        if row[0] not in found:
+            found[row[0]] = (dict(zip(("id", *COPIED), row[:width], strict=True)), [])
+        if row[width] is not None:
+            found[row[0]][1].append(EventFacts(*row[width:]))
+    return list(found.values())
+
+
 def refresh_places(connection: sa.Connection | Session, place_ids: Iterable[int]) -> None:
     """Bring the intervals of these places in step with their events (call after writing events in bulk).
 
     Only the rows that differ are written: a recording dated after the rest (nearly all of them) replaces
     the place's last current interval and adds one superseded row, however long its history.
     """
-    ids = sorted(set(place_ids))
-    place = Place.__table__
-    for chunk in _chunks(ids, CHUNK):
-        places = connection.execute(
-            sa.select(place.c.id, *(place.c[n] for n in COPIED)).where(place.c.id.in_(chunk))
-        )
-        by_place = _event_facts(connection, PlaceEvent.__table__.c.place_id.in_(chunk))
+    for chunk in _chunks(sorted(set(place_ids)), CHUNK):
+        parameters = {"place_ids": list(chunk)}
         expected: dict[sa.Table, list[dict]] = {CURRENT: [], SUPERSEDED: []}
-        for row in places:
-            now, before = interval_rows(row._mapping, by_place.get(row.id, []))
+        for place, events in _places_and_events(connection, chunk):
+            now, before = interval_rows(place, events)
             expected[CURRENT] += now
             expected[SUPERSEDED] += before
         for table, rows in expected.items():
-            _write_difference(connection, table, chunk, rows)
+            stored = [dict(r._mapping) for r in connection.execute(_STORED[table], parameters)]
+            _write_difference(connection, table, stored, rows)
 
 
 def _write_difference(
-    connection: sa.Connection | Session, table: sa.Table, place_ids: Sequence[int], rows: list[dict]
+    connection: sa.Connection | Session, table: sa.Table, stored: list[dict], rows: list[dict]
 ) -> None:
-    """Make table's rows of these places equal rows: delete the stored rows not among them, insert the
-    ones not stored."""
+    """Turn the stored rows of table into rows: delete the stored rows not among them, insert the ones
+    not stored."""
     columns = [c.name for c in table.columns]
-    stored = {
-        tuple(r) for r in connection.execute(sa.select(*table.columns).where(table.c.place_id.in_(place_ids)))
-    }
+    had = {tuple(row[name] for name in columns): row for row in stored}
     wanted = {tuple(row[name] for name in columns): row for row in rows}
-    stale = stored - wanted.keys()
+    stale = [row for values, row in had.items() if values not in wanted]
     if stale:
         key = [c.name for c in table.primary_key.columns]
         condition = sa.and_(*(table.c[name] == sa.bindparam(f"k_{name}") for name in key))
-        positions = [columns.index(name) for name in key]
         connection.execute(
-            sa.delete(table).where(condition),
-            [{f"k_{name}": values[i] for name, i in zip(key, positions, strict=True)} for values in stale],
+            sa.delete(table).where(condition), [{f"k_{n}": row[n] for n in key} for row in stale]
         )
-    missing = [row for values, row in wanted.items() if values not in stored]
+    missing = [row for values, row in wanted.items() if values not in had]
     if missing:
         connection.execute(sa.insert(table), missing)
 
 
 def refresh_all(connection: sa.Connection | Session) -> None:
     """Rebuild every place's intervals (after a migration, or to repair)."""
-    place = Place.__table__
-    refresh_places(connection, [pid for (pid,) in connection.execute(sa.select(place.c.id))])
+    refresh_places(connection, [pid for (pid,) in connection.execute(sa.select(_PLACE.c.id))])
 
 
-def _places_changed_by(session: Session) -> set[int]:
-    """Return the places whose intervals a flush may have changed (its pre-flush new/dirty state)."""
-    ids: set[int] = set()
+class Flushed(NamedTuple):
+    """What a flush changed that the intervals depend on."""
+
+    places: set[int]  # the places whose events it wrote
+    added: set[int]  # the events it inserted
+    voided_before: dict[int, datetime | None]  # the events whose void it changed: voided_at before
+    rebuild: set[int]  # the places to rebuild from what is stored (new, or copied attributes changed)
+
+
+def flushed(session: Session) -> Flushed:
+    """Return what a flush changed, from the session's pre-flush state (call in after_flush)."""
+    found = Flushed(set(), set(), {}, set())
     for obj in (*session.new, *session.dirty):
         if isinstance(obj, PlaceEvent):
-            ids.add(obj.place_id)
+            state = sa.inspect(obj)
+            found.places.add(obj.place_id)
+            if obj in session.new:
+                found.added.add(obj.id)  # type: ignore[arg-type]
+            elif any(
+                state.attrs[name].history.has_changes()
+                for name in ("status", "effective_date", "recorded_at", "place_id")
+            ):
+                found.rebuild.add(obj.place_id)  # not done by the app: rebuild from what is stored
+            elif state.attrs["voided_at"].history.has_changes():
+                deleted = state.attrs["voided_at"].history.deleted
+                if deleted:
+                    found.voided_before[obj.id] = deleted[0]  # type: ignore[index]
+                else:  # changed before it was loaded: what it was is not known here
+                    found.rebuild.add(obj.place_id)
         elif isinstance(obj, Place) and (
             obj in session.new or any(sa.inspect(obj).attrs[n].history.has_changes() for n in COPIED)
         ):
-            ids.add(obj.id)  # type: ignore[arg-type]
-    return ids
+            found.rebuild.add(obj.id)  # type: ignore[arg-type]
+    return found
 
 
+def apply_flush(connection: sa.Connection | Session, change: Flushed) -> None:
+    """Bring the intervals in step after a flush that wrote events.
+
+    The stored rows are those of the events as they were before the flush (they were in step): the
+    intervals of both are computed and only their difference is written, without reading what is stored.
+    """
+    if change.rebuild:
+        refresh_places(connection, change.rebuild)
+    places = sorted(change.places - change.rebuild)
+    if not places:
+        return
+    was: dict[sa.Table, list[dict]] = {CURRENT: [], SUPERSEDED: []}
+    now: dict[sa.Table, list[dict]] = {CURRENT: [], SUPERSEDED: []}
+    for place, events in _places_and_events(connection, places):
+        before = [
+            e._replace(voided_at=change.voided_before[e.id]) if e.id in change.voided_before else e
+            for e in events
+            if e.id not in change.added
+        ]
+        for rows, facts in ((was, before), (now, events)):
+            current, superseded = interval_rows(place, facts)
+            rows[CURRENT] += current
+            rows[SUPERSEDED] += superseded
+    for table in (CURRENT, SUPERSEDED):
+        _write_difference(connection, table, was[table], now[table])
+
+
+@sa.event.listens_for(QuotaSession, "after_flush")
 def keep_in_step(session: Session, _context: Any) -> None:
-    """After an ORM flush: rebuild the intervals of the places whose events or copied attributes changed."""
-    changed = _places_changed_by(session)
-    if changed:
-        refresh_places(session.connection(), changed)
+    """After a flush of the app's sessions: bring the intervals of the places it changed in step."""
+    change = flushed(session)
+    if change.places or change.rebuild:
+        apply_flush(session.connection(), change)
 
 
 def places_out_of_step(connection: sa.Connection | Session) -> list[int]:

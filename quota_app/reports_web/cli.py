@@ -28,7 +28,8 @@ def report_command(
     known_at_text: str | None,
     final: bool,
 ) -> None:
-    from reports import service  # imported when used: `quota --help` stays free of ReportLab
+    # imported when used: `quota --help` stays free of ReportLab
+    from reports import services as report_services
 
     if bool(department_code) == consolidated:
         raise click.UsageError("Angiv enten --department CODE eller --consolidated.")
@@ -38,9 +39,9 @@ def report_command(
         known_at = parse_known_at(known_at_text) if known_at_text else now
         with database().begin() as session:
             if consolidated:
-                pdf = service.build_consolidated_report(session, period=chosen, known_at=known_at)
+                pdf = report_services.build_consolidated_report(session, period=chosen, known_at=known_at)
             else:
-                pdf = service.build_department_report(
+                pdf = report_services.build_department_report(
                     session, period=chosen, department_code=department_code.strip().upper(), known_at=known_at
                 )
             try:
@@ -48,7 +49,7 @@ def report_command(
             except OSError as exc:
                 fail(f"Kan ikke skrive {out}: {exc.strerror}")
             if final:
-                service.archive_report(
+                report_services.archive_report(
                     session,
                     period=chosen,
                     department_code=None if consolidated else department_code.strip().upper(),
@@ -60,6 +61,6 @@ def report_command(
     except DomainError as exc:
         fail(exc.message)
     click.echo(
-        f"Wrote {out} ({len(pdf)} bytes, known at {known_at.isoformat()}, sha256 {service.sha256_of(pdf)})"
+        f"Wrote {out} ({len(pdf)} bytes, known at {known_at.isoformat()}, sha256 {report_services.sha256_of(pdf)})"
         + (" and archived it as final." if final else ".")
     )

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user
 from sqlmodel import select
 
-from reports import service
+from reports import services as report_services
 
 from ..auth.services import (
     can_see_all_departments,
@@ -64,7 +64,7 @@ def index():  # type: ignore[no-untyped-def]
     ).all()
     all_departments = can_see_all_departments(current_user)
     scopes = [d.code for d in departments] + ([MUNICIPALITY_SCOPE] if all_departments else [])
-    archived = service.list_archived(session, period=period, scopes=scopes)
+    archived = report_services.list_archived(session, period=period, scopes=scopes)
     return render_template(
         "reports_web/index.html",
         period=period,
@@ -83,7 +83,7 @@ def department_pdf(period: str, code: str):  # type: ignore[no-untyped-def]
     session = db_session()
     try:
         department = get_department_for(session, current_user, code)
-        pdf = service.build_department_report(
+        pdf = report_services.build_department_report(
             session, period=chosen, department_code=department.code, known_at=now()
         )
     except NotFound:
@@ -101,10 +101,10 @@ def department_final(period: str, code: str):  # type: ignore[no-untyped-def]
     at = now()
     try:
         department = get_department_for(session, current_user, code)
-        pdf = service.build_department_report(
+        pdf = report_services.build_department_report(
             session, period=chosen, department_code=department.code, known_at=at
         )
-        service.archive_report(
+        report_services.archive_report(
             session,
             period=chosen,
             department_code=department.code,
@@ -123,7 +123,7 @@ def department_final(period: str, code: str):  # type: ignore[no-untyped-def]
 @roles_required("bif", "admin")
 def consolidated_pdf(period: str):  # type: ignore[no-untyped-def]
     chosen = _period_or_404(period)
-    pdf = service.build_consolidated_report(db_session(), period=chosen, known_at=now())
+    pdf = report_services.build_consolidated_report(db_session(), period=chosen, known_at=now())
     return _pdf_response(
         pdf, _filename(chosen, MUNICIPALITY_SCOPE), attachment=request.args.get("download") == "1"
     )
@@ -135,8 +135,8 @@ def consolidated_final(period: str):  # type: ignore[no-untyped-def]
     chosen = _period_or_404(period)
     session = db_session()
     at = now()
-    pdf = service.build_consolidated_report(session, period=chosen, known_at=at)
-    service.archive_report(
+    pdf = report_services.build_consolidated_report(session, period=chosen, known_at=at)
+    report_services.archive_report(
         session, period=chosen, department_code=None, known_at=at, pdf=pdf, actor=current_user, now=at
     )
     session.commit()

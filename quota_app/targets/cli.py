@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..imports.cli import echo_row_errors, import_group, run_file_import
-from .services import TargetImportResult, import_targets
+from .target_import import TargetImportResult, import_targets
 
 
 def summary(result: TargetImportResult, *, dry_run: bool) -> str:

@@ -12,7 +12,7 @@ from ..form_fields import ConvertedDateField as DateField
 from ..form_fields import ConvertedIntegerField as IntegerField
 from ..i18n import _
 from ..models import STATUSES
-from .services import MAX_VALUE
+from .checks import MAX_VALUE
 
 NON_NEGATIVE = NumberRange(min=0, max=MAX_VALUE, message=_("Skriv et helt tal, 0 eller større."))
 DATE_ERROR = _("Skriv en dato som åååå-mm-dd.")

@@ -12,7 +12,7 @@ from ..imports.limits import ImportLimits
 from ..models import STATUSES, Department, PlacementType, Target
 from ..texts import ByLanguage
 from ..web import db_session, localized, now
-from . import services
+from . import checks, counting_rules, municipal_targets, services, target_import
 from .forms import (
     CopyYearForm,
     DeriveForm,
@@ -28,7 +28,7 @@ EDITORS = ("bif", "admin")
 
 
 def _year(year: int) -> int:
-    if not services.MIN_YEAR <= year <= services.MAX_YEAR:
+    if not checks.MIN_YEAR <= year <= checks.MAX_YEAR:
         abort(404)
     return year
 
@@ -121,7 +121,7 @@ def grid(year: int):  # type: ignore[no-untyped-def]
         types=types,
         targets=targets,
         cell_key=cell_key,
-        warnings=services.sum_warnings(session, year=year),
+        warnings=municipal_targets.sum_warnings(session, year=year),
         copy_form=CopyYearForm(),
         has_targets=bool(targets),
     )
@@ -172,8 +172,8 @@ def municipality(year: int):  # type: ignore[no-untyped-def]
     form = municipality_form_class(
         [(t.id, t.name_da) for t in types], [(d.id, f"{d.code} {d.name}") for d in departments]
     )()
-    municipal = services.municipality_targets(session, year=year)
-    counts = services.headcounts(session, year=year)
+    municipal = municipal_targets.municipality_targets(session, year=year)
+    counts = municipal_targets.headcounts(session, year=year)
     if request.method == "GET":
         for t in types:
             if t.id in municipal:
@@ -187,7 +187,7 @@ def municipality(year: int):  # type: ignore[no-untyped-def]
         for t in types:
             value = getattr(form, f"municipal_{t.id}").data
             if value is not None:
-                services.set_municipality_target(
+                municipal_targets.set_municipality_target(
                     session,
                     year=year,
                     type_id=t.id,
@@ -200,7 +200,7 @@ def municipality(year: int):  # type: ignore[no-untyped-def]
         for d in departments:
             employees = getattr(form, f"headcount_{d.id}").data
             if employees is not None and counts.get(d.id) != employees:
-                services.set_headcount(
+                municipal_targets.set_headcount(
                     session, year=year, department_id=d.id, employees=employees, actor=current_user, now=now()
                 )
         session.commit()
@@ -214,7 +214,7 @@ def municipality(year: int):  # type: ignore[no-untyped-def]
         departments=departments,
         municipal=municipal,
         derive_form=DeriveForm(),
-        warnings=services.sum_warnings(session, year=year),
+        warnings=municipal_targets.sum_warnings(session, year=year),
     )
 
 
@@ -230,7 +230,7 @@ def derive(year: int):  # type: ignore[no-untyped-def]
     if placement_type is None:
         abort(404)
     try:
-        parts = services.derive_department_targets(
+        parts = municipal_targets.derive_department_targets(
             session, year=year, type_id=placement_type.id, actor=current_user, now=now()
         )
     except DomainError as exc:
@@ -257,7 +257,7 @@ def rules(year: int):  # type: ignore[no-untyped-def]
     session = db_session()
     types = services.active_types(session)
     form = rules_form_class([(t.id, t.name_da, t.measure == "stock") for t in types])()
-    current = services.rules_for_year(session, year=year)
+    current = counting_rules.rules_for_year(session, year=year)
     if request.method == "GET":
         for t in types:
             rule = current.get(t.id)
@@ -280,7 +280,7 @@ def rules(year: int):  # type: ignore[no-untyped-def]
             if rule is not None and rule.statuses == tuple(statuses) and rule.weighting == weighting:
                 continue
             try:
-                services.set_counting_rule(
+                counting_rules.set_counting_rule(
                     session,
                     year=year,
                     type_id=t.id,
@@ -311,7 +311,7 @@ def import_file():  # type: ignore[no-untyped-def]
         session = db_session()
         upload = form.file.data
         try:
-            result = services.import_targets(
+            result = target_import.import_targets(
                 session,
                 data=upload.read(),
                 filename=upload.filename or "",

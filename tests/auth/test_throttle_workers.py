@@ -13,7 +13,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -30,7 +29,7 @@ from benchmarks.databases import fresh_postgresql
 from quota_app.auth import services as auth
 from quota_app.db import Database
 from tests.conftest import TEST_PASSWORD, csrf_from
-from tests.dispatch.support import free_port
+from tests.processes import LineReader, listening_socket
 
 ROOT = Path(__file__).resolve().parents[2]
 EMAIL = "hr@kk.dk"
@@ -61,9 +60,12 @@ def _prepare(url: str) -> None:
 
 
 class Server:
+    """gunicorn with two workers on a socket that listens before it starts; its access log (on stdout)
+    names the worker of every answer."""
+
     def __init__(self, url: str, folder: Path) -> None:
-        self.port = free_port()
-        self.log = folder / "access.log"
+        self.socket = listening_socket()
+        self.port = self.socket.getsockname()[1]
         env = {
             **os.environ,
             "QUOTA_ENV": "production",
@@ -83,33 +85,22 @@ class Server:
                 "--workers",
                 "2",
                 "--bind",
-                f"127.0.0.1:{self.port}",
+                f"fd://{self.socket.fileno()}",
                 "--access-logfile",
-                str(self.log),
+                "-",
                 "--access-logformat",
                 "%(p)s %(m)s %(U)s %(s)s",
                 "wsgi:app",
             ],
             cwd=ROOT,
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            pass_fds=(self.socket.fileno(),),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             text=True,
         )
-        deadline = time.monotonic() + 60
-        while not self._up():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                pytest.fail(f"gunicorn did not start: {self.process.stderr.read()[-2000:]}")  # type: ignore[union-attr]
-            time.sleep(0.1)
+        self.output = LineReader(self.process.stdout)  # type: ignore[arg-type]
         self.posts_logged = 0
-
-    def _up(self) -> bool:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/login", timeout=5):
-                return True
-        except OSError:
-            return False
 
     def sign_in(self, address: str, password: str) -> tuple[int, str, int]:
         """One attempt from a new browser at this address: (status, page, pid of the worker that answered)."""
@@ -134,19 +125,16 @@ class Server:
 
     def _pid_of_post(self, number: int, status: int) -> int:
         """The worker of the number-th POST, from the access log (written just after the answer)."""
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            posts = re.findall(r"^<(\d+)> POST /login (\d+)$", self.log.read_text(), re.M)
-            if len(posts) >= number:
-                pid, logged_status = posts[number - 1]
-                assert int(logged_status) == status
-                return int(pid)
-            time.sleep(0.02)
-        raise AssertionError(f"the access log has no line for POST number {number}")
+        line = self.output.wait_for(r"^<\d+> POST /login \d+$", timeout=30, what=f"POST number {number}")
+        pid, logged_status = re.fullmatch(r"<(\d+)> POST /login (\d+)", line).groups()  # type: ignore[union-attr]
+        assert int(logged_status) == status
+        return int(pid)
 
     def stop(self) -> None:
         self.process.terminate()
-        self.process.communicate(timeout=30)
+        self.process.wait(timeout=30)
+        self.output.close()
+        self.socket.close()
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -76,7 +76,7 @@ def test_quota_scheduler_runs_the_scheduler_program(app, monkeypatch) -> None:
 
 
 def test_dispatch_with_the_real_reports(app, session, addressed, smtp, clock) -> None:
-    """No stand-in: reports.service builds and archives the PDFs; the mail carries exactly the archived one."""
+    """No stand-in: reports.services builds and archives the PDFs; the mail carries exactly the archived one."""
     import hashlib
 
     from tests.dispatch.support import pdf_attachments

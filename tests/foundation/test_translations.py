@@ -81,10 +81,14 @@ def test_messages_services_raise_are_extracted():
 # Where people's messages are made without Flask, and the calls whose message argument must be marked.
 MESSAGE_SOURCES = (
     "quota_app/*/services.py",
+    "quota_app/targets/checks.py",
+    "quota_app/targets/counting_rules.py",
+    "quota_app/targets/municipal_targets.py",
+    "quota_app/targets/target_import.py",
     "quota_app/imports/*.py",
     "quota_app/periods.py",
     "quota_app/api/*.py",
-    "reports/*.py",
+    "reports/**/*.py",
 )
 MESSAGE_ARGUMENT = {"DomainError": 0, "NotFound": 0, "Conflict": 0, "RowError": 1, "fail": 1}
 

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session
 
 from quota_app.models import Place, Unit
-from quota_app.monitor import services
+from quota_app.monitor.cache import RESULTS
 from tests.factories import EventSpec, insert_place
 
 RECORDED = datetime(2025, 1, 2, 9, 0, tzinfo=UTC)
@@ -18,7 +18,7 @@ RECORDED = datetime(2025, 1, 2, 9, 0, tzinfo=UTC)
 @pytest.fixture(autouse=True)
 def _empty_result_cache() -> None:
     """Cached results belong to one database; tests start without any."""
-    services.RESULTS.clear()
+    RESULTS.clear()
 
 
 @pytest.fixture

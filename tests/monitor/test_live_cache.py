@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from quota_app.clock import FrozenClock
-from quota_app.monitor import services
+from quota_app.monitor.cache import RESULTS
 from tests.conftest import T0
 
 
@@ -29,14 +29,14 @@ def test_the_live_overview_is_reused_until_something_changes(
 ) -> None:  # type: ignore[no-untyped-def]
     login(make_user("bif"))
     first = client.get("/monitor/?date=2025-09-30").get_data(as_text=True)
-    assert len(services.RESULTS._items) == 1
+    assert len(RESULTS._items) == 1
     second = client.get("/monitor/?date=2025-09-30").get_data(as_text=True)
-    assert len(services.RESULTS._items) == 1  # the same live result, though the clock moved
+    assert len(RESULTS._items) == 1  # the same live result, though the clock moved
     assert ">3</a>" in first and ">3</a>" in second
     make_place("SOF", "internship", [("filled", date(2025, 9, 1), T0)])
     session.commit()
     third = client.get("/monitor/?date=2025-09-30").get_data(as_text=True)
-    assert len(services.RESULTS._items) == 2
+    assert len(RESULTS._items) == 2
     sof = third[third.index("(SOF)") :]
     assert '<span class="mon-figure"><a' in sof and ">4</a>" in sof.split("</td>")[0]
 

@@ -13,7 +13,10 @@ from openpyxl import load_workbook
 from sqlmodel import select
 
 from quota_app.models import CountingRule, PlaceEvent
-from quota_app.monitor import services
+from quota_app.monitor.measure import Measure, what_if_choices
+from quota_app.monitor.overview import build_overview
+from quota_app.monitor.presenters import format_figure, fulfilment_level
+from quota_app.periods import Period
 from quota_app.places import services as places
 from quota_app.reconcile.figures import reconcile
 from quota_app.reconcile.types import RuleOverride
@@ -192,7 +195,7 @@ def test_period_and_average(client, login, make_user, history, session) -> None:
     login(make_user("bif"))
     rows = _cells(_csv(client, "period=2025-H1&method=average"))
     expected = reconcile(
-        session, period=services.Period(2025, 1), method="average", known_at=T0, department_codes=["SOF"]
+        session, period=Period(2025, 1), method="average", known_at=T0, department_codes=["SOF"]
     )
     row = next(r for r in expected.rows if r.type == "internship")
     assert _num(rows[("SOF", "Virksomhedspraktik")][4]) == pytest.approx(round(row.counted, 2))
@@ -232,16 +235,16 @@ def test_csv_export_defuses_formulas(session, reference, client, login, make_use
 
 def test_cached_results_follow_target_and_rule_changes(session, reference, history, make_target) -> None:  # type: ignore[no-untyped-def]
     known_at = datetime(2025, 9, 20, tzinfo=UTC)
-    measure = services.Measure(as_of=date(2025, 9, 30), period=None, method="point", known_at=known_at)
-    first = services.build_overview(session, measure=measure, now=T0)
+    measure = Measure(as_of=date(2025, 9, 30), period=None, method="point", known_at=known_at)
+    first = build_overview(session, measure=measure, now=T0)
     assert first.cell("SOF", "internship").counted == 3
-    assert services.build_overview(session, measure=measure, now=T0).adopted is first.adopted  # cached
+    assert build_overview(session, measure=measure, now=T0).adopted is first.adopted  # cached
     target = make_target(2025, "SOF", "wage_subsidy", 2)
     session.commit()
-    assert services.build_overview(session, measure=measure, now=T0).cell("SOF", "wage_subsidy").target == 2
+    assert build_overview(session, measure=measure, now=T0).cell("SOF", "wage_subsidy").target == 2
     target.value = 5
     session.commit()
-    assert services.build_overview(session, measure=measure, now=T0).cell("SOF", "wage_subsidy").target == 5
+    assert build_overview(session, measure=measure, now=T0).cell("SOF", "wage_subsidy").target == 5
     rule = session.exec(
         select(CountingRule).where(
             CountingRule.year == 2025, CountingRule.type_id == reference["types"]["internship"].id
@@ -249,7 +252,7 @@ def test_cached_results_follow_target_and_rule_changes(session, reference, histo
     ).one()
     rule.counted_statuses = "filled,open"
     session.commit()
-    assert services.build_overview(session, measure=measure, now=T0).cell("SOF", "internship").counted == 5
+    assert build_overview(session, measure=measure, now=T0).cell("SOF", "internship").counted == 5
 
 
 def test_live_results_follow_every_registration(session, reference, history, make_place, clock) -> None:  # type: ignore[no-untyped-def]
@@ -257,9 +260,9 @@ def test_live_results_follow_every_registration(session, reference, history, mak
     bif = make_user_for(session, clock)
 
     def counted(kind: str = "counted") -> float:
-        measure = services.Measure(as_of=date(2025, 9, 30), period=None, method="point", known_at=clock.now())
+        measure = Measure(as_of=date(2025, 9, 30), period=None, method="point", known_at=clock.now())
         return getattr(
-            services.build_overview(session, measure=measure, now=clock.now()).cell("SOF", "internship"), kind
+            build_overview(session, measure=measure, now=clock.now()).cell("SOF", "internship"), kind
         )
 
     assert counted() == 3 and counted("open") == 2
@@ -302,7 +305,7 @@ def make_user_for(session, clock):  # type: ignore[no-untyped-def]
 
 
 def test_what_if_choices_follow_the_adopted_rules(session, reference) -> None:  # type: ignore[no-untyped-def]
-    choices = {c.type.code: c for c in services.what_if_choices(session, year=2025)}
+    choices = {c.type.code: c for c in what_if_choices(session, year=2025)}
     assert "job_rotation" not in choices  # a flow type counts starts, not statuses
     assert choices["internship"].override == RuleOverride("internship", ("filled", "open"))
     assert choices["utility_job"].override == RuleOverride("utility_job", ("filled",))
@@ -321,7 +324,7 @@ def test_what_if_choices_follow_the_adopted_rules(session, reference) -> None:  
     ],
 )
 def test_fulfilment_levels(pct, level) -> None:  # type: ignore[no-untyped-def]
-    assert services.fulfilment_level(pct) == level
+    assert fulfilment_level(pct) == level
 
 
 def test_english(client, login, make_user, history) -> None:  # type: ignore[no-untyped-def]
@@ -353,8 +356,6 @@ def _csrf(client) -> str:  # type: ignore[no-untyped-def]
     ],
 )
 def test_figures_are_formatted_the_readers_way(value, digits, locale_code, fixed, text) -> None:  # type: ignore[no-untyped-def]
-    from quota_app.monitor.views import format_figure
-
     assert format_figure(value, digits=digits, locale_code=locale_code, fixed=fixed) == text
 
 

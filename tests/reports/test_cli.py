@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from quota_app.models import ReportArchive
-from reports.service import sha256_of
+from reports.services import sha256_of
 
 from .pdfs import all_text, reader
 

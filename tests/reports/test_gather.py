@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from quota_app.errors import NotFound
 from quota_app.models import AppText, DepartmentComment, ReportArchive
 from quota_app.periods import parse_period
-from reports import service
+from reports import services as report_services
 from reports.gather import DEFAULT_LETTER, gather_consolidated_report, gather_department_report, trend_periods
 
 from .pdfs import all_text
@@ -141,7 +141,7 @@ def test_trend_periods_for_a_year_and_a_half_year() -> None:
 
 def test_department_pdf_reads_back(session: Session, sof_figures: dict) -> None:
     text = all_text(
-        service.build_department_report(session, period=H1, department_code="SOF", known_at=KNOWN)
+        report_services.build_department_report(session, period=H1, department_code="SOF", known_at=KNOWN)
     )
     assert "Socialforvaltningen" in text and "Søren Østergård Åberg" in text and "1. halvår 2025" in text
     assert "Virksomhedspraktik 4 3 1 0 3 75,0 % -25,0 0" in text
@@ -155,15 +155,15 @@ def test_consolidated_report(session: Session, sof_figures: dict) -> None:
     internship = next(r for r in data.municipality_rows if r.type_code == "internship")
     assert (internship.target, internship.counted) == (6, 5)
     assert data.municipality_totals.target == 6
-    text = all_text(service.build_consolidated_report(session, period=H1, known_at=KNOWN))
+    text = all_text(report_services.build_consolidated_report(session, period=H1, known_at=KNOWN))
     assert "Kommunen i alt" in text and "Økonomiforvaltningen (ØKF)" in text and "5 / 6" in text
 
 
 def test_archive_and_regenerate_with_the_same_known_at(
     session: Session, sof_figures: dict, make_place
 ) -> None:  # type: ignore[no-untyped-def]
-    pdf = service.build_department_report(session, period=H1, department_code="SOF", known_at=KNOWN)
-    entry = service.archive_report(
+    pdf = report_services.build_department_report(session, period=H1, department_code="SOF", known_at=KNOWN)
+    entry = report_services.archive_report(
         session,
         period=H1,
         department_code="SOF",
@@ -173,41 +173,42 @@ def test_archive_and_regenerate_with_the_same_known_at(
         now=datetime(2025, 8, 15, 7, 0, tzinfo=UTC),
     )
     session.commit()
-    assert entry.scope == "SOF" and entry.sha256 == service.sha256_of(pdf) and len(entry.sha256) == 64
+    assert entry.scope == "SOF" and entry.sha256 == report_services.sha256_of(pdf) and len(entry.sha256) == 64
     # Registered later, back-dated into the period: a new report sees it, the archived one does not.
     make_place("SOF", "internship", [("filled", date(2025, 5, 1), datetime(2025, 8, 20, tzinfo=UTC))])
-    again = service.build_department_report(session, period=H1, department_code="SOF", known_at=KNOWN)
+    again = report_services.build_department_report(session, period=H1, department_code="SOF", known_at=KNOWN)
     assert again == pdf
-    found = service.find_archived(session, period=H1, department_code="SOF", known_at=KNOWN)
-    assert found is not None and found.id == entry.id and found.sha256 == service.sha256_of(again)
-    assert service.find_archived(session, period=H1, department_code="BIF", known_at=KNOWN) is None
-    newer = service.build_department_report(
+    found = report_services.find_archived(session, period=H1, department_code="SOF", known_at=KNOWN)
+    assert found is not None and found.id == entry.id and found.sha256 == report_services.sha256_of(again)
+    assert report_services.find_archived(session, period=H1, department_code="BIF", known_at=KNOWN) is None
+    newer = report_services.build_department_report(
         session, period=H1, department_code="SOF", known_at=datetime(2025, 8, 21, tzinfo=UTC)
     )
     assert "Virksomhedspraktik 4 4 1 0 4 100,0 %" in all_text(newer)
-    consolidated = service.archive_report(
+    consolidated = report_services.archive_report(
         session,
         period=H1,
         department_code=None,
         known_at=KNOWN,
-        pdf=service.build_consolidated_report(session, period=H1, known_at=KNOWN),
+        pdf=report_services.build_consolidated_report(session, period=H1, known_at=KNOWN),
         actor="test",
         now=KNOWN,
     )
     assert consolidated.scope == "KK" and consolidated.department_id is None
     assert (
-        service.find_archived(session, period=H1, department_code=None, known_at=KNOWN).id == consolidated.id
+        report_services.find_archived(session, period=H1, department_code=None, known_at=KNOWN).id
+        == consolidated.id
     )
     assert len(session.exec(select(ReportArchive)).all()) == 2
 
 
 def test_build_all_reports_matches_single_builds(session: Session, sof_figures: dict) -> None:
-    everything = service.build_all_reports(session, period=H1, known_at=KNOWN)
+    everything = report_services.build_all_reports(session, period=H1, known_at=KNOWN)
     assert len(everything) == 8
-    assert everything["SOF"] == service.build_department_report(
+    assert everything["SOF"] == report_services.build_department_report(
         session, period=H1, department_code="SOF", known_at=KNOWN
     )
-    assert everything[None] == service.build_consolidated_report(session, period=H1, known_at=KNOWN)
+    assert everything[None] == report_services.build_consolidated_report(session, period=H1, known_at=KNOWN)
 
 
 def test_places_open_longest_are_the_twenty_oldest_of_the_department(

@@ -7,15 +7,14 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from reports.data import OpenPlace
-from reports.render import (
+from reports.render import render_consolidated_report, render_department_report
+from reports.render.formatting import (
     format_change,
     format_count,
     format_date,
     format_number,
     format_pct,
     format_timestamp,
-    render_consolidated_report,
-    render_department_report,
 )
 
 from . import samples

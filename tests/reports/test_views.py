@@ -67,10 +67,10 @@ def test_hr_cannot_fetch_another_departments_archived_report(  # type: ignore[no
     client, login, make_user, session: Session, clock, reference
 ) -> None:
     from quota_app.periods import parse_period
-    from reports import service
+    from reports import services as report_services
 
     period = parse_period("2025-H1")
-    other = service.archive_report(
+    other = report_services.archive_report(
         session,
         period=period,
         department_code="BUF",
@@ -79,7 +79,7 @@ def test_hr_cannot_fetch_another_departments_archived_report(  # type: ignore[no
         actor="t",
         now=clock.now(),
     )
-    everyone = service.archive_report(
+    everyone = report_services.archive_report(
         session,
         period=period,
         department_code=None,

@@ -11,7 +11,8 @@ from sqlmodel import select
 
 from quota_app.errors import DomainError
 from quota_app.models import Target, TargetRevision
-from quota_app.targets.services import import_targets, targets_for_year
+from quota_app.targets.services import targets_for_year
+from quota_app.targets.target_import import import_targets
 from tests.conftest import csrf_from
 
 HEADER = "year;department;type;value;decided_on;reference"

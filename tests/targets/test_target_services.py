@@ -11,8 +11,8 @@ from sqlmodel import select
 
 from quota_app.errors import DomainError
 from quota_app.models import AuditEntry, CountingRule, Target
-from quota_app.targets import services
-from quota_app.targets.services import largest_remainder
+from quota_app.targets import counting_rules, municipal_targets, services
+from quota_app.targets.municipal_targets import largest_remainder
 
 
 def test_largest_remainder_adds_up_and_favours_largest_remainders():
@@ -118,7 +118,7 @@ def test_copy_year_fills_only_missing_cells(session, reference, clock):
 
 def _headcounts(session, reference, clock, year, figures):
     for code, employees in figures.items():
-        services.set_headcount(
+        municipal_targets.set_headcount(
             session,
             year=year,
             department_id=reference["departments"][code].id,
@@ -132,7 +132,7 @@ def test_derive_splits_by_headcount_and_adds_up_exactly(session, reference, cloc
     year, t = 2026, reference["types"]["senior_job"]
     figures = {"ØKF": 2100, "KFF": 1900, "BUF": 17500, "SUF": 10200, "SOF": 7400, "TMF": 2300, "BIF": 1900}
     _headcounts(session, reference, clock, year, figures)
-    services.set_municipality_target(
+    municipal_targets.set_municipality_target(
         session,
         year=year,
         type_id=t.id,
@@ -142,7 +142,7 @@ def test_derive_splits_by_headcount_and_adds_up_exactly(session, reference, cloc
         actor="test",
         now=clock.now(),
     )
-    parts = services.derive_department_targets(
+    parts = municipal_targets.derive_department_targets(
         session, year=year, type_id=t.id, actor="test", now=clock.now()
     )
     assert sum(parts.values()) == 101
@@ -150,7 +150,7 @@ def test_derive_splits_by_headcount_and_adds_up_exactly(session, reference, cloc
     # Exact shares: BUF 40.82, SUF 23.79, SOF 17.26, TMF 5.37, ØKF 4.90, KFF 4.43, BIF 4.43: the floors
     # add up to 97; the 4 left go to ØKF, BUF, SUF and (tie with BIF, broken by key) KFF.
     assert by_code == {"BUF": 41, "SUF": 24, "SOF": 17, "TMF": 5, "ØKF": 5, "KFF": 5, "BIF": 4}
-    assert services.sum_warnings(session, year=year) == []
+    assert municipal_targets.sum_warnings(session, year=year) == []
     stored = services.targets_for_year(session, year=year)
     assert sum(v.value for (dep, ty), v in stored.items() if ty == t.id) == 101
 
@@ -158,8 +158,10 @@ def test_derive_splits_by_headcount_and_adds_up_exactly(session, reference, cloc
 def test_derive_needs_a_municipality_figure_and_headcounts(session, reference, clock):
     t = reference["types"]["senior_job"]
     with pytest.raises(DomainError):
-        services.derive_department_targets(session, year=2027, type_id=t.id, actor="test", now=clock.now())
-    services.set_municipality_target(
+        municipal_targets.derive_department_targets(
+            session, year=2027, type_id=t.id, actor="test", now=clock.now()
+        )
+    municipal_targets.set_municipality_target(
         session,
         year=2027,
         type_id=t.id,
@@ -170,12 +172,14 @@ def test_derive_needs_a_municipality_figure_and_headcounts(session, reference, c
         now=clock.now(),
     )
     with pytest.raises(DomainError, match="antal ansatte"):
-        services.derive_department_targets(session, year=2027, type_id=t.id, actor="test", now=clock.now())
+        municipal_targets.derive_department_targets(
+            session, year=2027, type_id=t.id, actor="test", now=clock.now()
+        )
 
 
 def test_warning_when_departments_do_not_add_up(session, reference, clock):
     t, sof = reference["types"]["wage_subsidy"], reference["departments"]["SOF"]
-    services.set_municipality_target(
+    municipal_targets.set_municipality_target(
         session,
         year=2026,
         type_id=t.id,
@@ -196,7 +200,7 @@ def test_warning_when_departments_do_not_add_up(session, reference, clock):
         actor="test",
         now=clock.now(),
     )
-    [warning] = services.sum_warnings(session, year=2026)
+    [warning] = municipal_targets.sum_warnings(session, year=2026)
     assert (warning.type_code, warning.municipality_value, warning.department_sum, warning.difference) == (
         "wage_subsidy",
         50,
@@ -207,7 +211,7 @@ def test_warning_when_departments_do_not_add_up(session, reference, clock):
 
 def test_counting_rules_per_year_and_type(session, reference, clock):
     t = reference["types"]["internship"]
-    rule = services.set_counting_rule(
+    rule = counting_rules.set_counting_rule(
         session,
         year=2026,
         type_id=t.id,
@@ -222,7 +226,7 @@ def test_counting_rules_per_year_and_type(session, reference, clock):
     ).one()
     assert other_year.statuses == ("filled",)
     with pytest.raises(DomainError):
-        services.set_counting_rule(
+        counting_rules.set_counting_rule(
             session,
             year=2026,
             type_id=t.id,
@@ -232,7 +236,7 @@ def test_counting_rules_per_year_and_type(session, reference, clock):
             now=clock.now(),
         )
     with pytest.raises(DomainError):
-        services.set_counting_rule(
+        counting_rules.set_counting_rule(
             session,
             year=2026,
             type_id=t.id,
@@ -241,7 +245,7 @@ def test_counting_rules_per_year_and_type(session, reference, clock):
             actor="t",
             now=clock.now(),
         )
-    flow = services.set_counting_rule(
+    flow = counting_rules.set_counting_rule(
         session,
         year=2026,
         type_id=reference["types"]["job_rotation"].id,

@@ -1,0 +1,98 @@
+"""The department's report: the letter to the mayor, then the status, trend, open places and standing."""
+
+from __future__ import annotations
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Spacer
+
+from ..data import DepartmentReport
+from .charts import bar_chart, trend_chart
+from .formatting import format_count, format_date, format_pct, unbroken
+from .pages import TITLE, build
+from .style import register_fonts, stylesheet, text
+from .tables import methods_box, open_places_table, position_table, trend_table, type_table
+
+
+def _letter(report: DepartmentReport, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    story: list[Flowable] = [
+        text(f"København, {format_date(report.letter_date)}", styles["right"]),
+        Spacer(1, 8 * mm),
+        text(f"Til {report.mayor_title} {report.mayor_name}".strip(), styles["letter_head"]),
+        text(report.department_name, styles["letter_head"]),
+        Spacer(1, 10 * mm),
+        text(f"{TITLE}, {unbroken(report.period_text)}", styles["h1"]),
+        Spacer(1, 2 * mm),
+    ]
+    for paragraph in [p.strip() for p in report.letter_text.split("\n\n") if p.strip()]:
+        story += [text(paragraph, styles["body"]), Spacer(1, 3 * mm)]
+    story += [
+        Spacer(1, 6 * mm),
+        text("Med venlig hilsen", styles["body"]),
+        Spacer(1, 10 * mm),
+        text(report.sender_name, styles["body"]),
+        text(report.sender_title, styles["body"]),
+        PageBreak(),
+    ]
+    return story
+
+
+def render_department_report(report: DepartmentReport) -> bytes:
+    """Return the department's half-yearly status as PDF bytes."""
+    register_fonts()
+    styles = stylesheet()
+    width = A4[0] - 36 * mm
+    story: list[Flowable] = _letter(report, styles)
+    story += [
+        text(f"{report.department_name} – {unbroken(report.period_text)}", styles["h1"]),
+        text(
+            f"Kvoteopfyldelse i alt: {format_pct(report.totals.fulfilment_pct)} "
+            f"({format_count(report.totals.counted)} talt med "
+            f"mod måltal {format_count(report.totals.target)}).",
+            styles["body"],
+        ),
+        text("Status pr. ordning", styles["h2"]),
+        type_table(report.rows, report.totals, styles),
+        Spacer(1, 4 * mm),
+        KeepTogether(
+            [text("Måltal og talt med pr. ordning", styles["h2"]), bar_chart(report.rows, width=width)]
+        ),
+        CondPageBreak(50 * mm),
+        text("Udvikling over de seneste fire halvår", styles["h2"]),
+        trend_table(report.trend, styles),
+    ]
+    chart = trend_chart(report.trend, width=width)
+    if chart is not None:
+        story += [Spacer(1, 2 * mm), KeepTogether([text("Talt med pr. ordning", styles["small"]), chart])]
+    story += [
+        text("Forvaltningens kommentar", styles["h2"]),
+        text(report.comment, styles["body"])
+        if report.comment.strip()
+        else text("Forvaltningen har ikke skrevet en kommentar til perioden.", styles["body"]),
+        CondPageBreak(40 * mm),
+        text("Pladser, der har været åbne længst", styles["h2"]),
+        open_places_table(report, styles),
+        CondPageBreak(60 * mm),
+        text("Placering blandt forvaltningerne", styles["h2"]),
+        text(
+            f"{report.department_name} er nr. {report.position.rank} af {report.position.of} "
+            "målt på samlet kvoteopfyldelse."
+            if report.position.rank is not None
+            else f"{report.department_name} har ingen samlet kvoteopfyldelse (intet måltal) og indgår ikke "
+            "i placeringen.",
+            styles["body"],
+        ),
+        Spacer(1, 2 * mm),
+        position_table(report.position, report.department_code, styles),
+        Spacer(1, 6 * mm),
+        KeepTogether([methods_box(report.methods, styles, width)]),
+    ]
+    return build(
+        story,
+        pagesize=A4,
+        title=f"{TITLE} {report.period_text} – {report.department_name}",
+        subject=f"Halvårsstatus {report.period} for {report.department_name} ({report.department_code})",
+        header=f"{TITLE} · {report.period_text}",
+        footer=f"{report.department_name} · {report.period}",
+    )
