@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from quota_app.db import DayNumber, QuotaSession, UTCDateTime, make_engine
 from quota_app.periods import Period
-from quota_app.reconcile.services import monthly_trend, reconcile
+from quota_app.reconcile.figures import monthly_trend, reconcile
 
 from .databases import fresh_database
 from .synthetic import NOW, load

@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 from quota_app.errors import NotFound
 from quota_app.models import AppText, Department, DepartmentComment, PlacementType
 from quota_app.periods import Period, half_year_of
-from quota_app.reconcile import services as reconcile_services
+from quota_app.reconcile.ageing import open_places_longest
+from quota_app.reconcile.figures import reconcile
 from quota_app.reconcile.types import OpenPlaceAge, Reconciliation
 from quota_app.texts import N_
 
@@ -110,7 +111,7 @@ def gather_context(session: Session, *, period: Period, known_at: datetime) -> R
 
     def reconciled(p: Period) -> Reconciliation:
         if p not in cache:
-            cache[p] = reconcile_services.reconcile(session, period=p, method=METHOD, known_at=known_at)
+            cache[p] = reconcile(session, period=p, method=METHOD, known_at=known_at)
         return cache[p]
 
     current = reconciled(period)
@@ -124,7 +125,7 @@ def gather_context(session: Session, *, period: Period, known_at: datetime) -> R
     )
     # One query for every department costs about what one department does.
     open_longest: dict[str, list[OpenPlaceAge]] = {d.code: [] for d in departments}
-    for place in reconcile_services.open_places_longest(
+    for place in open_places_longest(
         session, as_of=current.as_of, known_at=known_at, limit=OPEN_LONGEST_LIMIT, per_department=True
     ):
         kept = open_longest.get(place.department)

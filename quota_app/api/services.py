@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from ..auth.services import can_see_all_departments, scope_to_user
 from ..errors import DomainError, NotFound
 from ..models import Department, Place, PlaceEvent, PlacementType, Target, Unit, User
+from ..reconcile.places import place_listing
 from ..texts import N_
 
 MAX_ID = 2**31 - 1
@@ -92,12 +93,7 @@ def target_json(t: Target, department_code: str, type_code: str) -> dict[str, An
 
 
 def _place_columns():  # type: ignore[no-untyped-def]
-    return (
-        select(Place, Department.code, PlacementType.code, Unit.name)
-        .join(Department, Department.id == Place.department_id)
-        .join(PlacementType, PlacementType.id == Place.type_id)
-        .outerjoin(Unit, Unit.id == Place.unit_id)
-    )
+    return place_listing(Place, Department.code, PlacementType.code, Unit.name)
 
 
 def place_json(place: Place, department_code: str, type_code: str, unit_name: str | None) -> dict[str, Any]:

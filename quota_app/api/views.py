@@ -312,8 +312,8 @@ def create_event(place_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/reconcile")
 def reconcile():  # type: ignore[no-untyped-def]
-    from ..reconcile.services import reconcile as run_reconcile
-    from ..reconcile.services import reconciliation_to_json
+    from ..reconcile.figures import reconcile as run_reconcile
+    from ..reconcile.figures import reconciliation_to_json
     from ..reconcile.types import RuleOverride
 
     user = _user()

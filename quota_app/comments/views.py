@@ -14,7 +14,7 @@ from ..errors import DomainError
 from ..i18n import _
 from ..models import Department, PlacementType
 from ..periods import Period, half_year_of, last_completed_half_year, parse_period
-from ..reconcile.services import reconcile
+from ..reconcile.figures import reconcile
 from ..web import db_session, localized, now
 from . import services
 from .forms import CommentForm

@@ -56,6 +56,7 @@ from ..models import (
     User,
 )
 from ..periods import Period, half_year_of, parse_period
+from ..reconcile.places import place_listing
 from ..settings import Settings
 from ..texts import N_
 
@@ -402,7 +403,7 @@ def open_places_of(session: Session, department_id: int) -> list[OpenPlaceForMai
 
 def _place_lines(session: Session, condition: Any) -> list[OpenPlaceForMail]:
     rows = session.exec(
-        select(
+        place_listing(
             Department.code,
             Unit.name,
             PlacementType.name_da,
@@ -410,10 +411,6 @@ def _place_lines(session: Session, condition: Any) -> list[OpenPlaceForMail]:
             Place.title,
             Place.current_since,
         )
-        .select_from(Place)
-        .join(Department, Department.id == Place.department_id)
-        .join(PlacementType, PlacementType.id == Place.type_id)
-        .outerjoin(Unit, Unit.id == Place.unit_id)
         .where(condition)
         .order_by(Department.code, Place.current_since, Place.reference)
     ).all()

@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from ..auth.services import scope_to_user
 from ..models import Department, MunicipalityTarget, Place, PlacementType, Target, Unit, User
+from ..reconcile.places import place_listing
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "|", "%")
@@ -126,21 +127,16 @@ def place_list_rows(
     status: str | None = None,
 ) -> list[tuple]:
     """Return the place list the user may see (HR: own department), optionally filtered."""
-    statement = (
-        select(
-            Place.reference,
-            Department.code,
-            Unit.name,
-            PlacementType.name_da,
-            Place.title,
-            Place.fte,
-            Place.current_status,
-            Place.current_since,
-            Place.created_at,
-        )
-        .join(Department, Department.id == Place.department_id)
-        .join(PlacementType, PlacementType.id == Place.type_id)
-        .outerjoin(Unit, Unit.id == Place.unit_id)
+    statement = place_listing(
+        Place.reference,
+        Department.code,
+        Unit.name,
+        PlacementType.name_da,
+        Place.title,
+        Place.fte,
+        Place.current_status,
+        Place.current_since,
+        Place.created_at,
     )
     statement = scope_to_user(statement, Place.department_id, user)
     if department_code:

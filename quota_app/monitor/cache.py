@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from ..models import CountingRule, Department, Place, PlaceEvent, PlacementType, Target
-from ..reconcile import services as engine
+from ..reconcile.figures import reconcile
 from ..reconcile.types import Reconciliation, RuleOverride
 from .measure import Measure
 
@@ -151,7 +151,7 @@ def reconciliation(
     key = cache_key(session, measure=measure, overrides=overrides, now=now, fingerprint=fingerprint)
     cached = RESULTS.get(key)
     if cached is None:
-        cached = engine.reconcile(
+        cached = reconcile(
             session,
             as_of=measure.as_of,
             period=measure.period,

@@ -11,7 +11,10 @@ from sqlmodel import Session, select
 
 from ..models import STATUSES, Place, PlacementType, Unit
 from ..periods import Period
-from ..reconcile import services as engine
+from ..reconcile.ageing import ageing_summary, open_places_longest, time_to_fill
+from ..reconcile.figures import monthly_trend, reconcile
+from ..reconcile.queries import holds_on, known_intervals, scope
+from ..reconcile.rules import counted_figure, counting_rules, type_ids
 from ..reconcile.types import AgeingBuckets, OpenPlaceAge, Reconciliation, TimeToFill
 from .cache import remember
 from .measure import DepartmentInfo, Measure, placement_types
@@ -38,7 +41,7 @@ def department_figures(
         code = [department.code]
         fill_period = measure.period or Period(measure.day.year)
         return DepartmentFigures(
-            summary=engine.reconcile(
+            summary=reconcile(
                 session,
                 as_of=measure.as_of,
                 period=measure.period,
@@ -49,16 +52,14 @@ def department_figures(
             units=unit_breakdown(
                 session, department=department, as_of=measure.day, known_at=measure.known_at
             ),
-            longest=engine.open_places_longest(
+            longest=open_places_longest(
                 session, as_of=measure.day, known_at=measure.known_at, department_codes=code, limit=20
             ),
-            ageing=engine.ageing_summary(
+            ageing=ageing_summary(
                 session, as_of=measure.day, known_at=measure.known_at, department_codes=code
             ),
             fill_period=fill_period,
-            fills=engine.time_to_fill(
-                session, period=fill_period, known_at=measure.known_at, department_codes=code
-            ),
+            fills=time_to_fill(session, period=fill_period, known_at=measure.known_at, department_codes=code),
         )
 
     figures = remember(
@@ -83,13 +84,13 @@ def _department_intervals_on(
     session: Session, department: DepartmentInfo, *, as_of: date, known_at: datetime
 ) -> sa.Subquery:
     """Return place_id, type_id and status of the department's places on as_of as known at known_at."""
-    types = engine.type_ids(session)
-    return engine.known_intervals(
+    types = type_ids(session)
+    return known_intervals(
         known_at,
         lambda t: (t.c.place_id, t.c.type_id, t.c.status),
         lambda t: (
-            *engine.scope(t, department_ids=[department.id], type_ids=types, statuses=STATUSES),
-            engine.holds_on(t, as_of),
+            *scope(t, department_ids=[department.id], type_ids=types, statuses=STATUSES),
+            holds_on(t, as_of),
         ),
         name="department_intervals",
     )
@@ -101,7 +102,7 @@ def unit_breakdown(
     """Return places per unit, type and status on as_of (headcount), with what counts under the rules."""
     types = placement_types(session)
     type_objects = session.exec(select(PlacementType)).all()
-    rules = engine.counting_rules(session, year=as_of.year, types=type_objects)
+    rules = counting_rules(session, year=as_of.year, types=type_objects)
     type_code_by_id = {t.id: t.code for t in type_objects}
     iv = _department_intervals_on(session, department, as_of=as_of, known_at=known_at)
     query = (
@@ -119,8 +120,10 @@ def unit_breakdown(
         code = type_code_by_id[type_id]
         cell = figures.setdefault(unit_id, {}).setdefault(code, {})
         cell[status] = cell.get(status, 0.0) + float(n)
-        if code in stock_codes and status in rules[code].statuses:
-            cell["counted"] = cell.get("counted", 0.0) + float(n)
+    for by_type in figures.values():
+        for code, cell in by_type.items():
+            if code in stock_codes:  # on a date a unit has no starts: its flow types count nothing here
+                cell["counted"] = counted_figure(rules[code], measure="stock", by_status=cell, starts=0.0)
     result = [UnitFigures(uid, units.get(uid), by_type) for uid, by_type in figures.items()]
     result.sort(key=lambda u: (u.unit_id is None, (u.name or "").casefold()))
     return result
@@ -150,7 +153,7 @@ def trend(
     start = (date(end.year - TREND_YEARS, end.month, 1) + timedelta(days=32)).replace(day=1)
 
     def compute() -> tuple[list[tuple[date, float, int | None]], list[OpenPlaceAge]]:
-        points = engine.monthly_trend(
+        points = monthly_trend(
             session,
             department_code=department_code,
             type_code=type_code,
@@ -158,7 +161,7 @@ def trend(
             end=end,
             known_at=measure.known_at,
         )
-        longest = engine.open_places_longest(
+        longest = open_places_longest(
             session,
             as_of=end,
             known_at=measure.known_at,

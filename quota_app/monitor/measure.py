@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from ..models import Department, PlacementType
 from ..periods import Period
-from ..reconcile import services as engine
+from ..reconcile.rules import counting_rules
 from ..reconcile.types import RuleOverride
 
 # --- reference data ------------------------------------------------------------------------------------
@@ -78,7 +78,7 @@ def what_if_choices(session: Session, *, year: int) -> list[WhatIfChoice]:
     """Return one open-places toggle per active stock type, from the year's adopted counting rules."""
     types = [t for t in placement_types(session) if t.measure == "stock"]
     objects = session.exec(select(PlacementType).where(PlacementType.code.in_([t.code for t in types]))).all()
-    rules = engine.counting_rules(session, year=year, types=objects)
+    rules = counting_rules(session, year=year, types=objects)
     choices = []
     for t in types:
         adopted = tuple(rules[t.code].statuses)

@@ -14,6 +14,7 @@ from ..auth.views import roles_required
 from ..errors import DomainError
 from ..i18n import _
 from ..models import STATUSES, Department, Unit
+from ..reconcile.places import places_behind
 from ..web import db_session, localized, now
 from . import drilldown, exporting, place_lists, presenters
 from .forms import COPENHAGEN, MeasureForm, local_today
@@ -148,7 +149,7 @@ def _codes(name: str, known: list[str]) -> list[str]:
     return [value]
 
 
-def _places_behind(form: MeasureForm, choices: list[WhatIfChoice]) -> dict[str, Any]:
+def _places_asked(form: MeasureForm, choices: list[WhatIfChoice]) -> dict[str, Any]:
     """Parse a place-list request (after the form validated) and return the place ids and context."""
     session = db_session()
     departments = active_departments(session)
@@ -160,7 +161,7 @@ def _places_behind(form: MeasureForm, choices: list[WhatIfChoice]) -> dict[str, 
         abort(400, description=str(_("Ukendt status: %(status)s.", status=status)))
     measure = form.measure()
     overrides = overrides_for(choices, form.whatif.data or [])
-    ids = place_lists.places_behind(
+    ids = places_behind(
         session,
         as_of=measure.day,
         known_at=measure.known_at,
@@ -187,7 +188,7 @@ def places():  # type: ignore[no-untyped-def]
     form, choices = _form()
     if not form.validate():
         return _bad_request("monitor/overview.html", form=form, action=url_for(".overview"), overview=None)
-    found = _places_behind(form, choices)
+    found = _places_asked(form, choices)
     ids, measure = found["ids"], found["measure"]
     page = request.args.get("page", "1")
     page_number = converters.int_or(page, 1, low=1, high=converters.MAX_PAGE)
@@ -224,7 +225,7 @@ def places_export(fmt: str):  # type: ignore[no-untyped-def]
     form, choices = _form()
     if not form.validate():
         return _bad_request("monitor/overview.html", form=form, action=url_for(".overview"), overview=None)
-    found = _places_behind(form, choices)
+    found = _places_asked(form, choices)
     measure = found["measure"]
     lines = place_lists.place_lines(
         db_session(), place_ids=found["ids"], as_of=measure.day, known_at=measure.known_at

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from ..db import danish_contains, danish_order
 from ..models import STATUSES, Department, Place, PlaceEvent, PlacementType, Unit, User
+from ..reconcile.places import place_listing
 
 PER_PAGE = 25
 SORTS = ("reference", "title", "type", "unit", "status", "since", "-since")
@@ -62,12 +63,7 @@ def list_places(
     per_page: int = PER_PAGE,
 ) -> PlacePage:
     """Return one page of a department's places with their current status and its age."""
-    statement = (
-        select(Place, PlacementType, Unit)
-        .join(PlacementType, PlacementType.id == Place.type_id)
-        .join(Unit, Unit.id == Place.unit_id, isouter=True)
-        .where(Place.department_id == department_id)
-    )
+    statement = place_listing(Place, PlacementType, Unit).where(Place.department_id == department_id)
     if type_code:
         statement = statement.where(PlacementType.code == type_code)
     if status in STATUSES:

@@ -36,7 +36,7 @@ from ..errors import Conflict, DomainError, NotFound
 from ..i18n import _
 from ..models import STATUSES, Department, Place, PlaceEvent, PlacementType, Unit
 from ..periods import last_completed_half_year
-from ..reconcile.services import reconcile
+from ..reconcile.figures import reconcile
 from ..web import READ_METHODS, db_session, localized, now
 from . import queries
 from . import services as lifecycle

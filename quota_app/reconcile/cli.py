@@ -15,7 +15,7 @@ from ..models import STATUSES
 from ..periods import parse_iso_date, parse_known_at, parse_period
 from ..texts import N_
 from ..web import database
-from .services import reconcile, reconciliation_to_json
+from .figures import reconcile, reconciliation_to_json
 from .types import Reconciliation, RuleOverride
 
 COLUMNS = (

@@ -18,7 +18,7 @@ from quota_app.monitor.overview import build_overview
 from quota_app.monitor.presenters import format_figure, fulfilment_level
 from quota_app.periods import Period
 from quota_app.places import services as places
-from quota_app.reconcile import services as engine
+from quota_app.reconcile.figures import reconcile
 from quota_app.reconcile.types import RuleOverride
 from tests.conftest import T0
 
@@ -45,7 +45,7 @@ def _cells(rows: list[list[str]]) -> dict[tuple[str, str], list[str]]:
 def test_overview_figures_equal_the_engines(client, login, make_user, history, session, reference) -> None:  # type: ignore[no-untyped-def]
     login(make_user("bif"))
     rows = _csv(client, f"date={AS_OF}")
-    expected = engine.reconcile(session, as_of=date(2025, 9, 30), known_at=T0)
+    expected = reconcile(session, as_of=date(2025, 9, 30), known_at=T0)
     cells = _cells(rows)
     names = {code: t.name_da for code, t in reference["types"].items()}
     assert rows[0][:7] == [
@@ -194,7 +194,7 @@ def test_status_links_on_the_department_page(client, login, make_user, history) 
 def test_period_and_average(client, login, make_user, history, session) -> None:  # type: ignore[no-untyped-def]
     login(make_user("bif"))
     rows = _cells(_csv(client, "period=2025-H1&method=average"))
-    expected = engine.reconcile(
+    expected = reconcile(
         session, period=Period(2025, 1), method="average", known_at=T0, department_codes=["SOF"]
     )
     row = next(r for r in expected.rows if r.type == "internship")

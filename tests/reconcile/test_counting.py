@@ -10,14 +10,9 @@ from sqlmodel import select
 from quota_app.errors import DomainError
 from quota_app.models import CountingRule
 from quota_app.periods import Period
-from quota_app.reconcile.services import (
-    ageing_summary,
-    monthly_trend,
-    open_places_longest,
-    places_behind,
-    reconcile,
-    time_to_fill,
-)
+from quota_app.reconcile.ageing import ageing_summary, open_places_longest, time_to_fill
+from quota_app.reconcile.figures import monthly_trend, reconcile
+from quota_app.reconcile.places import places_behind
 from quota_app.reconcile.types import AgeingBuckets, RuleOverride
 
 T = datetime(2025, 9, 30, 10, tzinfo=UTC)
@@ -248,10 +243,10 @@ def test_places_behind_and_monthly_trend(session, make_place, make_target) -> No
     make_target(2025, "SOF", "utility_job", 4)
     on = date(2025, 2, 20)
     assert places_behind(
-        session, as_of=on, known_at=T, department_code="SOF", type_code="utility_job"
+        session, as_of=on, known_at=T, department_codes=["SOF"], type_codes=["utility_job"]
     ) == sorted([a.id, b.id, c.id])
     assert places_behind(
-        session, as_of=on, known_at=T, department_code="SOF", type_code="utility_job", status="filled"
+        session, as_of=on, known_at=T, department_codes=["SOF"], type_codes=["utility_job"], status="filled"
     ) == [a.id]
     trend = monthly_trend(
         session,

@@ -15,7 +15,8 @@ from sqlmodel import Session, select
 
 from quota_app.models import STATUSES, Place, PlaceEvent, Target
 from quota_app.periods import Period, daterange
-from quota_app.reconcile.services import count_by_status_query, reconcile
+from quota_app.reconcile.figures import reconcile
+from quota_app.reconcile.queries import count_by_status_query
 from quota_app.reconcile.types import RuleOverride
 
 DEPARTMENTS = ("SOF", "ØKF")

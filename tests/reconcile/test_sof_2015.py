@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from quota_app.reconcile.services import reconcile, reconciliation_to_json
+from quota_app.reconcile.figures import reconcile, reconciliation_to_json
 from quota_app.reconcile.types import RuleOverride
 from tests.conftest import FIXTURES
 

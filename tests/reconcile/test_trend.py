@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from quota_app.models import CountingRule, Target
-from quota_app.reconcile.services import monthly_trend, reconcile
+from quota_app.reconcile.figures import monthly_trend, reconcile
 
 from .test_properties import FIRST_DAY, PROPERTY_SETTINGS, TYPES, example, histories, insert, moments
 
