@@ -38,9 +38,9 @@ from ..models import STATUSES, Department, Place, PlaceEvent, PlacementType, Uni
 from ..periods import last_completed_half_year
 from ..reconcile.services import reconcile
 from ..web import READ_METHODS, db_session, localized, now
-from . import queries
-from . import services as lifecycle
+from . import corrections, queries, registration, status_events
 from .forms import ConfirmImportForm, CorrectForm, ImportForm, PlaceForm, StatusForm, VoidForm
+from .rules import CONFLICT_MESSAGE
 from .uploads import UploadStore
 
 bp = Blueprint(
@@ -250,7 +250,7 @@ def _saved_first_by_another(error: StaleDataError):  # type: ignore[no-untyped-d
     contention.rollback_request()
     place = _place_or_404(place_id)
     db_session().refresh(place)
-    return _render_detail(place, status_code=409, conflict=localized(lifecycle.CONFLICT_MESSAGE))
+    return _render_detail(place, status_code=409, conflict=localized(CONFLICT_MESSAGE))
 
 
 def _apply_change(place: Place, form, form_key: str, change: Callable[[Session], object], done: str):  # type: ignore[no-untyped-def]
@@ -277,7 +277,7 @@ def change_status(place_id: int):  # type: ignore[no-untyped-def]
         place,
         form,
         "status_form",
-        lambda session: lifecycle.record_status(
+        lambda session: status_events.record_status(
             session,
             place_id=place.id,
             status=form.status.data,
@@ -309,7 +309,7 @@ def correct(place_id: int, event_id: int):  # type: ignore[no-untyped-def]
         place,
         form,
         f"correct_{event.id}",
-        lambda session: lifecycle.correct_event(
+        lambda session: corrections.correct_event(
             session,
             event_id=event.id,
             status=form.status.data,
@@ -332,7 +332,7 @@ def void(place_id: int, event_id: int):  # type: ignore[no-untyped-def]
         place,
         form,
         f"void_{event.id}",
-        lambda session: lifecycle.void_event(
+        lambda session: corrections.void_event(
             session,
             event_id=event.id,
             reason=form.reason.data,
@@ -367,7 +367,7 @@ def new():  # type: ignore[no-untyped-def]
         status_code = 422
         if form.validate():
             try:
-                place = lifecycle.register_place(
+                place = registration.register_place(
                     session,
                     department_id=department.id,
                     type_code=form.type_code.data,

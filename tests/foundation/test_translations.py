@@ -65,8 +65,8 @@ def test_there_is_something_to_translate():
 def test_messages_services_raise_are_extracted():
     found = {(path, message) for path, _, message, _ in extracted_messages()}
     for path, message in (
-        ("quota_app/places/services.py", "Pladsen findes ikke."),
-        ("quota_app/places/services.py", "%(first)s eller %(last)s"),
+        ("quota_app/places/status_events.py", "Pladsen findes ikke."),
+        ("quota_app/places/rules.py", "%(first)s eller %(last)s"),
         ("quota_app/imports/places.py", "Pladsen %(reference)s: %(problem)s"),
         ("quota_app/targets/services.py", "Der er ingen måltal for %(year)d at kopiere."),
         ("quota_app/api/inputs.py", "Feltet '%(name)s' mangler."),
@@ -81,6 +81,7 @@ def test_messages_services_raise_are_extracted():
 # Where people's messages are made without Flask, and the calls whose message argument must be marked.
 MESSAGE_SOURCES = (
     "quota_app/*/services.py",
+    "quota_app/places/*.py",
     "quota_app/imports/*.py",
     "quota_app/periods.py",
     "quota_app/api/*.py",
