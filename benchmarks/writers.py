@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from quota_app.auth import services as auth
 from quota_app.db import QuotaSession, make_engine
-from quota_app.places import services as places
+from quota_app.places import registration
 from quota_app.reference import ensure_default_rules, ensure_departments, ensure_placement_types
 from quota_app.tokens import services as tokens
 
@@ -83,7 +83,7 @@ def prepare(url: str, writers: int) -> list[Writer]:
                 _token, secret = tokens.create_token(
                     session, user=user, name="writer", actor="benchmark", now=SEEDED
                 )
-                place = places.register_place(
+                place = registration.register_place(
                     session,
                     department_id=departments[DEPARTMENT].id,
                     type_code="internship",

@@ -8,9 +8,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..auth.views import roles_required
+from ..core import loading
 from ..errors import DomainError
 from ..i18n import _
-from ..models import Department, PlacementType
 from ..web import db_session, localized, now
 from . import services
 from .forms import DepartmentForm, EditTypeForm, NewTypeForm, TypeActionForm
@@ -49,9 +49,7 @@ def departments():  # type: ignore[no-untyped-def]
 @roles_required(*EDITORS)
 def edit_department(department_id: int):  # type: ignore[no-untyped-def]
     session = db_session()
-    department = session.get(Department, department_id)
-    if department is None:
-        abort(404)
+    department = loading.department_or_404(department_id)
     form = DepartmentForm(obj=department)
     if form.validate_on_submit() and _saved(
         session,
@@ -105,9 +103,7 @@ def types():  # type: ignore[no-untyped-def]
 @roles_required(*EDITORS)
 def edit_type(type_id: int):  # type: ignore[no-untyped-def]
     session = db_session()
-    placement_type = session.get(PlacementType, type_id)
-    if placement_type is None:
-        abort(404)
+    placement_type = loading.placement_type_or_404(type_id)
     form = EditTypeForm(obj=placement_type)
     if form.validate_on_submit() and _saved(
         session,
@@ -133,22 +129,24 @@ def type_action(type_id: int):  # type: ignore[no-untyped-def]
     form = TypeActionForm()
     if not form.validate_on_submit() or form.action.data not in ("retire", "activate", "up", "down"):
         abort(400)
+    placement_type = loading.placement_type_or_404(type_id)
     session = db_session()
-    try:
-        if form.action.data in ("retire", "activate"):
-            services.set_type_active(
-                session, type_id=type_id, active=form.action.data == "activate", actor=current_user, now=now()
-            )
-        else:
-            services.move_type(
-                session,
-                type_id=type_id,
-                direction=-1 if form.action.data == "up" else 1,
-                actor=current_user,
-                now=now(),
-            )
-    except DomainError:
-        abort(404)
+    if form.action.data in ("retire", "activate"):
+        services.set_type_active(
+            session,
+            type_id=placement_type.id,
+            active=form.action.data == "activate",
+            actor=current_user,
+            now=now(),
+        )
+    else:
+        services.move_type(
+            session,
+            type_id=placement_type.id,
+            direction=-1 if form.action.data == "up" else 1,
+            actor=current_user,
+            now=now(),
+        )
     session.commit()
     flash(_("Ordningerne er opdateret."), "success")
     return redirect(url_for("admin.types"))

@@ -237,7 +237,7 @@ def get_place(place_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/places", methods=["POST"])
 def create_place():  # type: ignore[no-untyped-def]
-    from ..places.services import register_place
+    from ..places.registration import register_place
 
     user = _user()
     body = json_body()
@@ -286,7 +286,7 @@ def create_place():  # type: ignore[no-untyped-def]
 
 @bp.route("/places/<id:place_id>/events", methods=["POST"])
 def create_event(place_id: int):  # type: ignore[no-untyped-def]
-    from ..places.services import record_status
+    from ..places.status_events import record_status
 
     user = _user()
     session = db_session()

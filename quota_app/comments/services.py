@@ -11,7 +11,7 @@ from ..audit import services as audit
 from ..errors import DomainError
 from ..models import DepartmentComment, User
 from ..periods import Period, parse_period
-from ..places.services import check_personal_data
+from ..places.rules import check_personal_data
 from ..texts import N_
 
 MAX_COMMENT_LENGTH = 10000

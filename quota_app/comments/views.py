@@ -10,10 +10,11 @@ from sqlmodel import select
 
 from ..auth.services import can_see_all_departments
 from ..auth.views import roles_required
+from ..core import loading
 from ..errors import DomainError
 from ..i18n import _
 from ..models import Department, PlacementType
-from ..periods import Period, half_year_of, last_completed_half_year, parse_period
+from ..periods import Period, half_year_of, last_completed_half_year
 from ..reconcile.figures import reconcile
 from ..web import db_session, localized, now
 from . import services
@@ -36,36 +37,18 @@ def _period_choices() -> list[Period]:
     return choices
 
 
-def _department() -> Department:
-    session = db_session()
-    if can_see_all_departments(current_user):
-        code = request.args.get("department", "")
-        departments = session.exec(select(Department).order_by(Department.sort, Department.code)).all()
-        chosen = next((d for d in departments if d.code == code), departments[0] if departments else None)
-    else:
-        chosen = session.get(Department, current_user.department_id)
-    if chosen is None:
-        abort(404)
-    return chosen
-
-
 @bp.route("/comments/", methods=["GET", "POST"])
 @bp.route("/comments/<period>", methods=["GET", "POST"])
 @roles_required("hr", "bif", "admin")
 def edit(period: str | None = None):  # type: ignore[no-untyped-def]
     session = db_session()
-    department = _department()
+    department = loading.chosen_department_or_404()
     if period is None:
         last = last_completed_half_year(_today())
         existing = services.get_comment(session, period=last, department_id=department.id)
         chosen = last if existing is None or existing.locked_at is None else half_year_of(_today())
         return redirect(url_for("comments.edit", period=chosen.label, **_dept_arg(department)))
-    try:
-        chosen = parse_period(period)
-        if chosen.half is None:
-            raise DomainError("not a half-year")
-    except DomainError:
-        abort(404)
+    chosen = loading.period_or_404(period, half_year=True)
     comment = services.get_comment(session, period=chosen, department_id=department.id)
     can_edit = current_user.role == "hr" and (comment is None or comment.locked_at is None)
     form = CommentForm(obj=comment)

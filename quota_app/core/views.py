@@ -8,9 +8,8 @@ from flask_login import current_user, login_required
 
 from .. import LANGUAGES
 from ..auth.views import safe_next
-from ..models import Department
-from ..web import database, db_session
-from . import health, navigation
+from ..web import database
+from . import health, loading, navigation
 
 bp = Blueprint("core", __name__, template_folder="templates")
 bp.record_once(lambda state: navigation.init_app(state.app))
@@ -19,10 +18,7 @@ bp.record_once(lambda state: navigation.init_app(state.app))
 @bp.route("/")
 @login_required
 def start():  # type: ignore[no-untyped-def]
-    department = (
-        db_session().get(Department, current_user.department_id) if current_user.department_id else None
-    )
-    return render_template(f"core/start_{current_user.role}.html", department=department)
+    return render_template(f"core/start_{current_user.role}.html", department=loading.own_department())
 
 
 @bp.route("/language", methods=["POST"])

@@ -5,9 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, request
 from flask_login import current_user
 
-from ..auth.services import get_department_for
 from ..auth.views import roles_required
-from ..errors import NotFound
+from ..core import loading
 from ..models import STATUSES
 from ..web import db_session, now
 from . import services
@@ -43,10 +42,7 @@ def places_export(fmt: str):  # type: ignore[no-untyped-def]
     session = db_session()
     department_code = request.args.get("department") or None
     if department_code:
-        try:
-            get_department_for(session, current_user, department_code)
-        except NotFound:
-            abort(404)
+        loading.department_by_code_or_404(department_code)
     status = request.args.get("status") or None
     if status is not None and status not in STATUSES:
         abort(400)

@@ -13,7 +13,7 @@ from .. import converters
 from ..audit import services as audit
 from ..errors import Conflict, DomainError
 from ..models import Department, Place, PlaceEvent, PlacementType, Unit, User
-from ..places.services import (
+from ..places.rules import (
     FIELD_DA,
     MAX_LENGTH,
     before_first,

@@ -13,24 +13,21 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
-from ..auth.services import ensure_department_access
 from ..auth.views import roles_required
-from ..errors import NotFound
+from ..core import loading
 from ..imports import jobs, leases
 from ..imports.background import BackgroundRunner
 from ..imports.limits import ImportLimits
 from ..models import ImportJob
 from ..web import clock, database, db_session, localized, now
+from .blueprint import EDIT_ROLES, VIEW_ROLES
 from .forms import ConfirmImportForm
+from .import_views import _check_owner, _go_to, _uploads
 from .uploads import StoredUpload, valid_token
-from .views import EDIT_ROLES, VIEW_ROLES, _check_owner, _go_to, _uploads
 
 bp = Blueprint("import_jobs", __name__, template_folder="templates")
 
 FINISHED = ("done", "failed")
-MAX_ID = (
-    2**31 - 1
-)  # an integer key on both engines: larger ids do not exist (and PostgreSQL would refuse them)
 
 
 def _folder() -> Path:
@@ -122,13 +119,7 @@ def confirm(token: str):  # type: ignore[no-untyped-def]
 def _visible_job(job_id: int) -> ImportJob:
     """The job, after a look at whether its worker is gone; 404 for another department's HR."""
     session = db_session()
-    job = session.get(ImportJob, job_id) if 0 < job_id <= MAX_ID else None
-    if job is None:
-        abort(404)
-    try:
-        ensure_department_access(current_user, job.department_id)
-    except NotFound:
-        abort(404)
+    job = loading.import_job_or_404(job_id)
     if job.state == "running" and jobs.recover(database(), _folder(), now=now(), job_ids=[job.id]):  # type: ignore[list-item]
         session.refresh(job)
     if job.state == "queued":

@@ -1,121 +1,32 @@
-"""Department HR's pages: the places list, a place and its history, registering, changing and importing."""
+"""Department HR's places pages: the list, registering a place, and the department's status.
+
+The app registers this module's `bp` (blueprint.py); importing place_views and import_views adds the
+place page and the import pages to it.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable
-from datetime import date
-from pathlib import Path
-from zoneinfo import ZoneInfo
-
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    flash,
-    jsonify,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
-from flask import session as flask_session
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
-from openpyxl import Workbook
-from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session, select
+from sqlmodel import select
 from wtforms.fields.choices import SelectChoice
 
-from .. import contention, converters
-from ..auth.services import can_see_all_departments, ensure_department_access
+from .. import converters
+from ..auth.services import can_see_all_departments
 from ..auth.views import roles_required
-from ..errors import Conflict, DomainError, NotFound
+from ..core import loading
+from ..errors import DomainError
 from ..i18n import _
-from ..models import STATUSES, Department, Place, PlaceEvent, PlacementType, Unit
+from ..models import STATUSES, PlacementType
 from ..periods import last_completed_half_year
 from ..reconcile.figures import reconcile
-from ..web import READ_METHODS, db_session, localized, now
-from . import queries
-from . import services as lifecycle
-from .forms import ConfirmImportForm, CorrectForm, ImportForm, PlaceForm, StatusForm, VoidForm
-from .uploads import UploadStore
+from ..web import db_session, localized, now
+from . import import_views, place_views, queries, registration
+from .blueprint import EDIT_ROLES, VIEW_ROLES, bp, field_error, today
+from .forms import PlaceForm
 
-bp = Blueprint(
-    "places", __name__, template_folder="templates", static_folder="static", static_url_path="/places/static"
-)
-
-VIEW_ROLES = ("hr", "bif", "admin")
-EDIT_ROLES = ("hr",)
-TEMPLATE_HEADER = (
-    "reference",
-    "department",
-    "type",
-    "status",
-    "effective_date",
-    "unit",
-    "title",
-    "fte",
-    "note",
-)
-TEMPLATE_HEADER_DA = (
-    "reference",
-    "forvaltning",
-    "ordning",
-    "status",
-    "dato",
-    "enhed",
-    "titel",
-    "årsværk",
-    "note",
-)
-
-
-def today() -> date:
-    """Today in Copenhagen, by the app's clock."""
-    return now().astimezone(ZoneInfo(current_app.config["QUOTA_SETTINGS"].timezone)).date()
-
-
-def _uploads() -> UploadStore:
-    return UploadStore(Path(current_app.instance_path) / "imports")
-
-
-def _place_or_404(place_id: int) -> Place:
-    place = db_session().get(Place, place_id)
-    if place is None:
-        abort(404)
-    try:
-        ensure_department_access(current_user, place.department_id)
-    except NotFound:
-        abort(404)
-    return place
-
-
-def _chosen_department() -> Department:
-    """HR: their own department. BIF and admin: ?department=CODE, else the first one."""
-    session = db_session()
-    if not can_see_all_departments(current_user):
-        department = session.get(Department, current_user.department_id)
-        if department is None:
-            abort(404)
-        return department
-    code = request.args.get("department", "")
-    departments = queries.departments(session)
-    if not departments:
-        abort(404)
-    return next((d for d in departments if d.code == code), departments[0])
-
-
-def _field_error(form, error: DomainError) -> bool:  # type: ignore[no-untyped-def]
-    """Put a domain error next to its field; return False when the form has no such field."""
-    aliases = {"type": "type_code", "type_code": "type_code", "unit": "unit_id", "date": "effective_date"}
-    name = aliases.get(error.field or "", error.field or "")
-    if name and name in form and name not in ("csrf_token", "version"):
-        form[name].errors = [*form[name].errors, localized(error)]
-        return True
-    return False
+__all__ = ["bp", "import_views", "place_views"]  # the page modules' routes are on bp
 
 
 def _type_choices(session) -> list[SelectChoice]:  # type: ignore[no-untyped-def]
@@ -132,7 +43,7 @@ def _type_choices(session) -> list[SelectChoice]:  # type: ignore[no-untyped-def
 @roles_required(*VIEW_ROLES)
 def place_list():  # type: ignore[no-untyped-def]
     session = db_session()
-    department = _chosen_department()
+    department = loading.chosen_department_or_404()
     args = request.args
     page_number = converters.int_or(args.get("page"), 1, low=1, high=converters.MAX_PAGE)
     open_over = args.get("open_over", "")
@@ -173,177 +84,6 @@ def place_list():  # type: ignore[no-untyped-def]
     )
 
 
-# --- one place ---
-
-
-def _detail_context(place: Place) -> dict:
-    session = db_session()
-    return {
-        "place": place,
-        "department": session.get(Department, place.department_id),
-        "placement_type": session.get(PlacementType, place.type_id),
-        "unit": session.get(Unit, place.unit_id) if place.unit_id else None,
-        "timeline": queries.timeline(session, place_id=place.id),
-        "days": (today() - place.current_since).days if place.current_since else None,
-        "can_edit": current_user.role in EDIT_ROLES,
-    }
-
-
-def _render_detail(place: Place, *, status_code: int = 200, **forms):  # type: ignore[no-untyped-def]
-    context = _detail_context(place)
-    status_form = forms.pop("status_form", None) or StatusForm(formdata=None, version=place.version)
-    event_forms = {}
-    for item in context["timeline"]:
-        if item.voided:
-            continue
-        correct = forms.get(f"correct_{item.id}") or CorrectForm(
-            formdata=None, prefix=f"c{item.id}", version=place.version, status=item.status
-        )
-        void = forms.get(f"void_{item.id}") or VoidForm(
-            formdata=None, prefix=f"v{item.id}", version=place.version
-        )
-        event_forms[item.id] = (correct, void)
-    return (
-        render_template(
-            "places/detail.html",
-            status_form=status_form,
-            event_forms=event_forms,
-            conflict=forms.get("conflict"),
-            problem=forms.get("problem"),
-            **context,
-        ),
-        status_code,
-    )
-
-
-@bp.route("/places/<id:place_id>")
-@roles_required(*VIEW_ROLES)
-def detail(place_id: int):  # type: ignore[no-untyped-def]
-    return _render_detail(_place_or_404(place_id))
-
-
-def _expected_version(form) -> int | None:  # type: ignore[no-untyped-def]
-    value = (form.version.data or "").strip()
-    return converters.int_or(value, None, low=0)
-
-
-def _after_failure(place_id: int, form, error: DomainError, form_key: str):  # type: ignore[no-untyped-def]
-    """Roll back, then show the page again with the user's values kept and the newest state of the place."""
-    session = db_session()
-    session.rollback()
-    place = _place_or_404(place_id)
-    session.refresh(place)
-    if isinstance(error, Conflict):
-        # The user has now seen the newer state; sending the same values again is a deliberate choice.
-        form.version.data = str(place.version)
-        return _render_detail(place, status_code=409, conflict=localized(error), **{form_key: form})
-    problem = None if _field_error(form, error) else localized(error)
-    return _render_detail(place, status_code=422, problem=problem, **{form_key: form})
-
-
-@bp.errorhandler(StaleDataError)
-def _saved_first_by_another(error: StaleDataError):  # type: ignore[no-untyped-def]
-    """A clash found at flush or commit time: on a place's page show the place as it is now (409)."""
-    place_id = (request.view_args or {}).get("place_id")
-    if place_id is None or request.method in READ_METHODS:
-        return contention.answer(error)
-    contention.rollback_request()
-    place = _place_or_404(place_id)
-    db_session().refresh(place)
-    return _render_detail(place, status_code=409, conflict=localized(lifecycle.CONFLICT_MESSAGE))
-
-
-def _apply_change(place: Place, form, form_key: str, change: Callable[[Session], object], done: str):  # type: ignore[no-untyped-def]
-    """Validate a detail-page form, run the lifecycle change and commit; show the page again on a refusal."""
-    if not form.validate():
-        return _render_detail(place, status_code=422, **{form_key: form})
-    session = db_session()
-    place_id = place.id  # a failed flush leaves place unreadable until the rollback
-    try:
-        change(session)
-        session.commit()
-    except DomainError as error:
-        return _after_failure(place_id, form, error, form_key)
-    flash(done, "success")
-    return redirect(url_for("places.detail", place_id=place_id))
-
-
-@bp.route("/places/<id:place_id>/status", methods=["POST"])
-@roles_required(*EDIT_ROLES)
-def change_status(place_id: int):  # type: ignore[no-untyped-def]
-    place = _place_or_404(place_id)
-    form = StatusForm()
-    return _apply_change(
-        place,
-        form,
-        "status_form",
-        lambda session: lifecycle.record_status(
-            session,
-            place_id=place.id,
-            status=form.status.data,
-            effective_date=form.effective_date.data,
-            note=form.note.data or "",
-            expected_version=_expected_version(form),
-            actor=current_user,
-            now=now(),
-            source="web",
-        ),
-        _("Den nye status er gemt."),
-    )
-
-
-def _event_of(place: Place, event_id: int) -> PlaceEvent:
-    event = db_session().get(PlaceEvent, event_id)
-    if event is None or event.place_id != place.id:
-        abort(404)
-    return event
-
-
-@bp.route("/places/<id:place_id>/events/<id:event_id>/correct", methods=["POST"])
-@roles_required(*EDIT_ROLES)
-def correct(place_id: int, event_id: int):  # type: ignore[no-untyped-def]
-    place = _place_or_404(place_id)
-    event = _event_of(place, event_id)
-    form = CorrectForm(prefix=f"c{event.id}")
-    return _apply_change(
-        place,
-        form,
-        f"correct_{event.id}",
-        lambda session: lifecycle.correct_event(
-            session,
-            event_id=event.id,
-            status=form.status.data,
-            reason=form.reason.data,
-            expected_version=_expected_version(form),
-            actor=current_user,
-            now=now(),
-        ),
-        _("Registreringen er rettet."),
-    )
-
-
-@bp.route("/places/<id:place_id>/events/<id:event_id>/void", methods=["POST"])
-@roles_required(*EDIT_ROLES)
-def void(place_id: int, event_id: int):  # type: ignore[no-untyped-def]
-    place = _place_or_404(place_id)
-    event = _event_of(place, event_id)
-    form = VoidForm(prefix=f"v{event.id}")
-    return _apply_change(
-        place,
-        form,
-        f"void_{event.id}",
-        lambda session: lifecycle.void_event(
-            session,
-            event_id=event.id,
-            reason=form.reason.data,
-            expected_version=_expected_version(form),
-            actor=current_user,
-            now=now(),
-        ),
-        _("Registreringen er annulleret."),
-    )
-
-
 # --- register ---
 
 
@@ -351,9 +91,7 @@ def void(place_id: int, event_id: int):  # type: ignore[no-untyped-def]
 @roles_required(*EDIT_ROLES)
 def new():  # type: ignore[no-untyped-def]
     session = db_session()
-    department = session.get(Department, current_user.department_id)
-    if department is None:
-        abort(404)
+    department = loading.own_department_or_404()
     form = PlaceForm()
     form.type_code.choices = _type_choices(session)
     form.unit_id.choices = [SelectChoice("", _("Ingen enhed valgt"))] + [
@@ -367,7 +105,7 @@ def new():  # type: ignore[no-untyped-def]
         status_code = 422
         if form.validate():
             try:
-                place = lifecycle.register_place(
+                place = registration.register_place(
                     session,
                     department_id=department.id,
                     type_code=form.type_code.data,
@@ -385,128 +123,12 @@ def new():  # type: ignore[no-untyped-def]
                 session.commit()
             except DomainError as error:
                 session.rollback()
-                if not _field_error(form, error):
+                if not field_error(form, error):
                     problem = localized(error)
             else:
                 flash(_("Pladsen %(reference)s er registreret.", reference=place.reference), "success")
                 return redirect(url_for("places.detail", place_id=place.id))
     return render_template("places/new.html", form=form, department=department, problem=problem), status_code
-
-
-# --- import ---
-
-
-@bp.route("/places/import", methods=["GET", "POST"])
-@roles_required(*EDIT_ROLES)
-def import_upload():  # type: ignore[no-untyped-def]
-    session = db_session()
-    department = session.get(Department, current_user.department_id)
-    if department is None:
-        abort(404)
-    form = ImportForm()
-    if not form.validate_on_submit():
-        status_code = 422 if form.is_submitted() else 200
-        return render_template("places/import_upload.html", form=form, department=department), status_code
-    data = form.file.data.read()
-    upload = _uploads().save(
-        data,
-        filename=form.file.data.filename or "upload.csv",
-        user_id=current_user.id,
-        department_id=department.id,
-        now=now(),
-    )
-    _remember_token(upload.token)
-    from .import_jobs import start_preview  # it imports this module
-
-    return _go_to(start_preview(upload))
-
-
-def _go_to(location: str):  # type: ignore[no-untyped-def]
-    """Redirect; the progress script posts with XMLHttpRequest and navigates itself (flash kept for it)."""
-    if request.headers.get("X-Requested-With") == "XMLHttpRequest":
-        return jsonify(location=location)
-    return redirect(location)
-
-
-def _remember_token(token: str) -> None:
-    """Bind an upload to this browser session: only the token goes in the cookie, never the file."""
-    tokens = [t for t in flask_session.get("import_tokens", []) if t != token][-4:]
-    flask_session["import_tokens"] = [*tokens, token]
-
-
-def _check_owner(upload) -> None:  # type: ignore[no-untyped-def]
-    if upload.user_id != current_user.id or upload.department_id != current_user.department_id:
-        abort(404)
-    if upload.token not in flask_session.get("import_tokens", []):
-        abort(404)
-
-
-def _own_upload(token: str):  # type: ignore[no-untyped-def]
-    try:
-        upload, data = _uploads().load(token)
-    except KeyError:
-        abort(404)
-    _check_owner(upload)
-    return upload, data
-
-
-@bp.route("/places/import/<token>", methods=["GET"])
-@roles_required(*EDIT_ROLES)
-def import_preview(token: str):  # type: ignore[no-untyped-def]
-    try:
-        upload = _uploads().load_meta(token)
-    except KeyError:
-        abort(404)
-    _check_owner(upload)
-    if not upload.preview:  # its preview job has not finished yet
-        from .import_jobs import preview_job_url
-
-        return redirect(preview_job_url(token))
-    return render_template("places/import_preview.html", upload=upload, form=ConfirmImportForm(), result=None)
-
-
-# Confirming starts a background job: see import_jobs.py.
-
-
-@bp.route("/places/import/template.<fmt>")
-@roles_required(*VIEW_ROLES)
-def import_template(fmt: str):  # type: ignore[no-untyped-def]
-    department = _chosen_department()
-    example = (
-        f"{department.code}-2025-001",
-        department.code,
-        "Virksomhedspraktik",
-        "åben",
-        "01-09-2025",
-        "",
-        "Kontorpraktik",
-        "1,0",
-        "",
-    )
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-        writer.writerow(TEMPLATE_HEADER_DA)
-        writer.writerow(example)
-        return Response(
-            "\ufeff" + buffer.getvalue(),
-            mimetype="text/csv; charset=utf-8",
-            headers={"Content-Disposition": "attachment; filename=pladser-skabelon.csv"},
-        )
-    if fmt == "xlsx":
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "Pladser"
-        sheet.append(TEMPLATE_HEADER_DA)
-        sheet.append(example)
-        out = io.BytesIO()
-        workbook.save(out)
-        return Response(
-            out.getvalue(),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": "attachment; filename=pladser-skabelon.xlsx"},
-        )
-    abort(404)
 
 
 # --- the department's status ---
@@ -516,7 +138,7 @@ def import_template(fmt: str):  # type: ignore[no-untyped-def]
 @roles_required(*VIEW_ROLES)
 def status_page():  # type: ignore[no-untyped-def]
     session = db_session()
-    department = _chosen_department()
+    department = loading.chosen_department_or_404()
     day = today()
     known_at = now()
     last_half = last_completed_half_year(day)

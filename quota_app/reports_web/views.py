@@ -5,34 +5,22 @@ from __future__ import annotations
 import io
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, render_template, request, send_file
 from flask_login import current_user
 from sqlmodel import select
 
 from reports import services as report_services
 
-from ..auth.services import (
-    can_see_all_departments,
-    ensure_department_access,
-    get_department_for,
-    scope_to_user,
-)
+from ..auth.services import can_see_all_departments, scope_to_user
 from ..auth.views import roles_required
-from ..errors import DomainError, NotFound
-from ..models import MUNICIPALITY_SCOPE, Department, ReportArchive
+from ..core.loading import archived_report_or_404, department_by_code_or_404, period_or_404
+from ..models import MUNICIPALITY_SCOPE, Department
 from ..periods import Period, last_completed_half_year, parse_period
 from ..web import db_session, now
 from .forms import PeriodForm
 
 bp = Blueprint("reports", __name__, url_prefix="/rapporter", template_folder="templates")
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
-
-
-def _period_or_404(text: str) -> Period:
-    try:
-        return parse_period(text)
-    except DomainError:
-        abort(404)
 
 
 def _pdf_response(pdf: bytes, filename: str, *, attachment: bool):  # type: ignore[no-untyped-def]
@@ -79,15 +67,12 @@ def index():  # type: ignore[no-untyped-def]
 @bp.route("/<period>/<code>.pdf")
 @roles_required("hr", "bif", "admin")
 def department_pdf(period: str, code: str):  # type: ignore[no-untyped-def]
-    chosen = _period_or_404(period)
+    chosen = period_or_404(period)
     session = db_session()
-    try:
-        department = get_department_for(session, current_user, code)
-        pdf = report_services.build_department_report(
-            session, period=chosen, department_code=department.code, known_at=now()
-        )
-    except NotFound:
-        abort(404)
+    department = department_by_code_or_404(code)
+    pdf = report_services.build_department_report(
+        session, period=chosen, department_code=department.code, known_at=now()
+    )
     return _pdf_response(
         pdf, _filename(chosen, department.code), attachment=request.args.get("download") == "1"
     )
@@ -96,25 +81,22 @@ def department_pdf(period: str, code: str):  # type: ignore[no-untyped-def]
 @bp.route("/<period>/<code>/endelig", methods=["POST"])
 @roles_required("bif", "admin")
 def department_final(period: str, code: str):  # type: ignore[no-untyped-def]
-    chosen = _period_or_404(period)
+    chosen = period_or_404(period)
     session = db_session()
     at = now()
-    try:
-        department = get_department_for(session, current_user, code)
-        pdf = report_services.build_department_report(
-            session, period=chosen, department_code=department.code, known_at=at
-        )
-        report_services.archive_report(
-            session,
-            period=chosen,
-            department_code=department.code,
-            known_at=at,
-            pdf=pdf,
-            actor=current_user,
-            now=at,
-        )
-    except NotFound:
-        abort(404)
+    department = department_by_code_or_404(code)
+    pdf = report_services.build_department_report(
+        session, period=chosen, department_code=department.code, known_at=at
+    )
+    report_services.archive_report(
+        session,
+        period=chosen,
+        department_code=department.code,
+        known_at=at,
+        pdf=pdf,
+        actor=current_user,
+        now=at,
+    )
     session.commit()
     return _pdf_response(pdf, _filename(chosen, department.code), attachment=True)
 
@@ -122,7 +104,7 @@ def department_final(period: str, code: str):  # type: ignore[no-untyped-def]
 @bp.route("/<period>/samlet.pdf")
 @roles_required("bif", "admin")
 def consolidated_pdf(period: str):  # type: ignore[no-untyped-def]
-    chosen = _period_or_404(period)
+    chosen = period_or_404(period)
     pdf = report_services.build_consolidated_report(db_session(), period=chosen, known_at=now())
     return _pdf_response(
         pdf, _filename(chosen, MUNICIPALITY_SCOPE), attachment=request.args.get("download") == "1"
@@ -132,7 +114,7 @@ def consolidated_pdf(period: str):  # type: ignore[no-untyped-def]
 @bp.route("/<period>/samlet/endelig", methods=["POST"])
 @roles_required("bif", "admin")
 def consolidated_final(period: str):  # type: ignore[no-untyped-def]
-    chosen = _period_or_404(period)
+    chosen = period_or_404(period)
     session = db_session()
     at = now()
     pdf = report_services.build_consolidated_report(session, period=chosen, known_at=at)
@@ -146,11 +128,5 @@ def consolidated_final(period: str):  # type: ignore[no-untyped-def]
 @bp.route("/arkiv/<id:archive_id>.pdf")
 @roles_required("hr", "bif", "admin")
 def archived_pdf(archive_id: int):  # type: ignore[no-untyped-def]
-    entry = db_session().get(ReportArchive, archive_id)
-    if entry is None:
-        abort(404)
-    try:
-        ensure_department_access(current_user, entry.department_id)
-    except NotFound:
-        abort(404)
+    entry = archived_report_or_404(archive_id)
     return _pdf_response(entry.pdf, _filename(parse_period(entry.period), entry.scope), attachment=True)

@@ -6,10 +6,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from ..auth.views import roles_required
+from ..core import loading
 from ..errors import DomainError
 from ..i18n import _
 from ..imports.limits import ImportLimits
-from ..models import STATUSES, Department, PlacementType, Target
+from ..models import STATUSES, Department, PlacementType
 from ..texts import ByLanguage
 from ..web import db_session, localized, now
 from . import checks, counting_rules, municipal_targets, services, target_import
@@ -150,9 +151,7 @@ def copy(year: int):  # type: ignore[no-untyped-def]
 @roles_required(*EDITORS)
 def history(target_id: int):  # type: ignore[no-untyped-def]
     session = db_session()
-    target = session.get(Target, target_id)
-    if target is None:
-        abort(404)
+    target = loading.target_or_404(target_id)
     return render_template(
         "targets/history.html",
         target=target,
@@ -226,9 +225,7 @@ def derive(year: int):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         abort(400)
     session = db_session()
-    placement_type = session.get(PlacementType, form.type_id.data)
-    if placement_type is None:
-        abort(404)
+    placement_type = loading.placement_type_or_404(form.type_id.data)
     try:
         parts = municipal_targets.derive_department_targets(
             session, year=year, type_id=placement_type.id, actor=current_user, now=now()

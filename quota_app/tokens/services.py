@@ -57,12 +57,17 @@ def user_tokens(session: Session, *, user: User) -> list[ApiToken]:
     )
 
 
+def may_revoke(user: User, token: ApiToken) -> bool:
+    """A user may revoke their own tokens; an admin anyone's."""
+    return token.user_id == user.id or user.role == "admin"
+
+
 def revoke_token(
     session: Session, *, token_id: int, user: User, actor: User | str, now: datetime
 ) -> ApiToken:
     """Revoke one of user's tokens (an admin may revoke anyone's); revoking twice changes nothing."""
     token = session.get(ApiToken, token_id)
-    if token is None or (token.user_id != user.id and user.role != "admin"):
+    if token is None or not may_revoke(user, token):
         raise NotFound(N_("Nøglen findes ikke."))
     if token.revoked_at is None:
         before = audit.snapshot(token)

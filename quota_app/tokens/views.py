@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..auth.views import roles_required
+from ..core import loading
 from ..errors import DomainError
 from ..i18n import _
 from ..web import db_session, localized, now
@@ -47,11 +48,9 @@ def index():  # type: ignore[no-untyped-def]
 def revoke(token_id: int):  # type: ignore[no-untyped-def]
     if not RevokeTokenForm().validate_on_submit():
         abort(400)
+    token = loading.token_or_404(token_id)
     session = db_session()
-    try:
-        services.revoke_token(session, token_id=token_id, user=current_user, actor=current_user, now=now())
-    except DomainError:
-        abort(404)
+    services.revoke_token(session, token_id=token.id, user=current_user, actor=current_user, now=now())
     session.commit()
     flash(_("Nøglen er tilbagekaldt."), "success")
     return redirect(url_for("tokens.index"))

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from quota_app.models import Department, DepartmentComment, Place, PlaceEvent, User
-from quota_app.places import services as lifecycle
+from quota_app.places import registration, status_events
 
 HEADER = "reference;forvaltning;ordning;status;dato;enhed;titel;årsværk;note"
 
@@ -202,7 +202,7 @@ def _registered_sof_place(live_server, reference: str, type_code: str, status: s
     """Register a SOF place on 1 September 2025 through the lifecycle service; return its id."""
     with live_server.session() as session:
         sof = session.execute(sa.select(Department.id).where(Department.code == "SOF")).scalar_one()
-        place = lifecycle.register_place(
+        place = registration.register_place(
             session,
             department_id=sof,
             type_code=type_code,
@@ -243,7 +243,7 @@ def test_a_concurrent_change_is_shown_and_nothing_typed_is_lost(
     page.fill("#effective_date", "2025-09-16")
     page.fill("#note", "Min egen note")
     with live_server.session() as session:  # a colleague fills the place meanwhile
-        lifecycle.record_status(
+        status_events.record_status(
             session,
             place_id=place_id,
             status="filled",

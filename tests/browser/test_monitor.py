@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import select
 
 from quota_app.models import Department, Unit
-from quota_app.places import services as places
+from quota_app.places import registration, status_events
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -35,7 +35,7 @@ def seeded(live_server) -> dict:  # type: ignore[no-untyped-def]
             ("BR-OPEN-NEW", None, [("open", date(2025, 9, 1))]),
         ):
             (first_status, first_day), *rest = history
-            place = places.register_place(
+            place = registration.register_place(
                 session,
                 department_id=sof.id,
                 type_code="internship",
@@ -48,7 +48,7 @@ def seeded(live_server) -> dict:  # type: ignore[no-untyped-def]
                 now=now,
             )
             for status, day in rest:
-                places.record_status(
+                status_events.record_status(
                     session, place_id=place.id, status=status, effective_date=day, actor="test", now=now
                 )
             made[reference] = place.id

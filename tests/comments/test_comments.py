@@ -211,14 +211,14 @@ def test_unknown_period_is_404(client, login, make_user) -> None:  # type: ignor
 
 def test_the_comment_page_shows_the_figures_it_explains(client, login, session, reference, make_user) -> None:  # type: ignore[no-untyped-def]
     from quota_app.models import PlacementType, Target
-    from quota_app.places import services as lifecycle
+    from quota_app.places import registration
     from tests.conftest import T0
 
     hr = make_user("hr", "SOF")
     sof = department(session, "SOF")
     flex = session.execute(sa.select(PlacementType).where(PlacementType.code == "flex_job")).scalar_one()
     session.add(Target(year=2025, department_id=sof.id, type_id=flex.id, value=4, updated_at=T0))
-    lifecycle.register_place(
+    registration.register_place(
         session,
         department_id=sof.id,
         type_code="flex_job",
@@ -228,7 +228,7 @@ def test_the_comment_page_shows_the_figures_it_explains(client, login, session, 
         actor=hr,
         now=T0,
     )
-    lifecycle.register_place(  # filled after the half-year: not in its figures
+    registration.register_place(  # filled after the half-year: not in its figures
         session,
         department_id=sof.id,
         type_code="flex_job",

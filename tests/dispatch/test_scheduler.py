@@ -186,7 +186,8 @@ def test_a_second_scheduler_process_does_not_get_the_lock(engine) -> None:
 def test_alert_follows_places_registered_through_the_lifecycle_services(
     db, session, addressed, smtp, mail_settings, transport
 ) -> None:
-    from quota_app.places.services import record_status, register_place
+    from quota_app.places.registration import register_place
+    from quota_app.places.status_events import record_status
 
     smtp.start()
     sof = session.exec(select(Department).where(Department.code == "SOF")).one()

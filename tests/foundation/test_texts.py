@@ -16,7 +16,7 @@ from quota_app import create_app
 from quota_app.clock import FrozenClock
 from quota_app.errors import DomainError, NotFound
 from quota_app.imports.files import RowError
-from quota_app.places.services import _words, history_problem, transition_problem
+from quota_app.places.rules import _words, history_problem, transition_problem
 from quota_app.texts import N_, ByLanguage, Joined, Text, from_data, render, to_data
 from quota_app.web import localized
 from tests.factories import bare_settings

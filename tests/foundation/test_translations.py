@@ -65,8 +65,8 @@ def test_there_is_something_to_translate():
 def test_messages_services_raise_are_extracted():
     found = {(path, message) for path, _, message, _ in extracted_messages()}
     for path, message in (
-        ("quota_app/places/services.py", "Pladsen findes ikke."),
-        ("quota_app/places/services.py", "%(first)s eller %(last)s"),
+        ("quota_app/places/status_events.py", "Pladsen findes ikke."),
+        ("quota_app/places/rules.py", "%(first)s eller %(last)s"),
         ("quota_app/imports/places.py", "Pladsen %(reference)s: %(problem)s"),
         ("quota_app/targets/services.py", "Der er ingen måltal for %(year)d at kopiere."),
         ("quota_app/api/inputs.py", "Feltet '%(name)s' mangler."),
@@ -85,6 +85,7 @@ MESSAGE_SOURCES = (
     "quota_app/targets/counting_rules.py",
     "quota_app/targets/municipal_targets.py",
     "quota_app/targets/target_import.py",
+    "quota_app/places/*.py",
     "quota_app/imports/*.py",
     "quota_app/periods.py",
     "quota_app/api/*.py",

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from quota_app.errors import DomainError
 from quota_app.models import AuditEntry, Place, PlaceEvent, Unit
-from quota_app.places import services as places
+from quota_app.places import history as place_history
 
 from .conftest import HEADER
 
@@ -72,7 +72,10 @@ def test_import_creates_places_events_and_units(session, run_import, counts, ref
     notes = session.exec(select(PlaceEvent.note).where(PlaceEvent.place_id == sof1.id)).all()
     assert sorted(notes) == ["", "Borger startet"]
     # The events count as history: the lifecycle service sees them.
-    assert places.status_on(session, place_id=sof1.id, day=date(2025, 2, 3), known_at=clock.now()) == "filled"
+    assert (
+        place_history.status_on(session, place_id=sof1.id, day=date(2025, 2, 3), known_at=clock.now())
+        == "filled"
+    )
     entry = session.exec(select(AuditEntry).where(AuditEntry.action == "place.import")).one()
     assert entry.after["events_created"] == 4 and entry.actor_label == "test"
 
@@ -383,9 +386,13 @@ def test_another_status_on_a_recorded_date_is_a_correction(session, run_import, 
     assert (sof1.current_status, sof1.version) == ("paused", version + 1)
     known_before = clock.now() - timedelta(days=1)
     assert (
-        places.status_on(session, place_id=sof1.id, day=date(2025, 3, 1), known_at=known_before) == "filled"
+        place_history.status_on(session, place_id=sof1.id, day=date(2025, 3, 1), known_at=known_before)
+        == "filled"
     )
-    assert places.status_on(session, place_id=sof1.id, day=date(2025, 3, 1), known_at=clock.now()) == "paused"
+    assert (
+        place_history.status_on(session, place_id=sof1.id, day=date(2025, 3, 1), known_at=clock.now())
+        == "paused"
+    )
 
 
 def test_rows_extend_and_back_date_an_existing_history(session, run_import, clock):

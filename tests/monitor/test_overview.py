@@ -17,7 +17,7 @@ from quota_app.monitor.measure import Measure, what_if_choices
 from quota_app.monitor.overview import build_overview
 from quota_app.monitor.presenters import format_figure, fulfilment_level
 from quota_app.periods import Period
-from quota_app.places import services as places
+from quota_app.places import corrections, status_events
 from quota_app.reconcile.figures import reconcile
 from quota_app.reconcile.types import RuleOverride
 from tests.conftest import T0
@@ -269,7 +269,7 @@ def test_live_results_follow_every_registration(session, reference, history, mak
     clock.advance(timedelta(minutes=1))
     assert counted() == 3  # nothing changed: the same figures, now from the cache
     open_place = history["places"]["sof_open_new"]
-    places.record_status(
+    status_events.record_status(
         session,
         place_id=open_place.id,
         status="filled",
@@ -283,7 +283,7 @@ def test_live_results_follow_every_registration(session, reference, history, mak
     event = session.exec(
         select(PlaceEvent).where(PlaceEvent.place_id == open_place.id, PlaceEvent.status == "filled")
     ).one()
-    places.void_event(
+    corrections.void_event(
         session, event_id=event.id, reason="Registreret ved en fejl", actor=bif, now=clock.now()
     )
     session.commit()

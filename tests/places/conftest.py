@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from quota_app.clock import FrozenClock
 from quota_app.models import Place
-from quota_app.places import services as places
+from quota_app.places import registration, status_events
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def make_place(session: Session, reference: dict, clock: FrozenClock) -> Callabl
     ) -> Place:
         history = history or (("open", date(2025, 1, 6)),)
         (status, day), rest = history[0], history[1:]
-        place = places.register_place(
+        place = registration.register_place(
             session,
             department_id=reference["departments"][department].id,
             type_code=type_code,
@@ -35,7 +35,7 @@ def make_place(session: Session, reference: dict, clock: FrozenClock) -> Callabl
             **kw,  # type: ignore[arg-type]
         )
         for status, day in rest:
-            places.record_status(
+            status_events.record_status(
                 session, place_id=place.id, status=status, effective_date=day, actor="test", now=clock.now()
             )
         return place

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from quota_app.errors import Conflict, DomainError, NotFound
 from quota_app.models import AuditEntry, Place, PlaceEvent
-from quota_app.places import services as places
+from quota_app.places import corrections, history, registration, rules, status_events
 
 D1, D2, D3, D4 = date(2025, 1, 6), date(2025, 3, 3), date(2025, 5, 5), date(2025, 7, 7)
 
@@ -27,7 +27,7 @@ def refuse(session, place, status, day, clock, message):  # type: ignore[no-unty
     before_events, before_version = event_count(session, place.id), place.version
     before_status = place.current_status
     with pytest.raises(DomainError) as info:
-        places.record_status(
+        status_events.record_status(
             session, place_id=place.id, status=status, effective_date=day, actor="test", now=clock.now()
         )
     assert info.value.message == message
@@ -41,7 +41,7 @@ def refuse(session, place, status, day, clock, message):  # type: ignore[no-unty
 
 def test_register_place_records_first_event_and_audit(session, reference, make_user, clock):
     user = make_user("hr", "SOF")
-    place = places.register_place(
+    place = registration.register_place(
         session,
         department_id=reference["departments"]["SOF"].id,
         type_code="flex_job",
@@ -76,7 +76,7 @@ def test_register_place_records_first_event_and_audit(session, reference, make_u
 )
 def test_first_event_must_be_open_or_filled(session, reference, clock, status, message):
     with pytest.raises(DomainError) as info:
-        places.register_place(
+        registration.register_place(
             session,
             department_id=reference["departments"]["SOF"].id,
             type_code="internship",
@@ -114,10 +114,10 @@ def test_register_refuses_bad_input(session, reference, make_place, clock):
     ]
     for overrides, message in cases:
         with pytest.raises(DomainError) as info:
-            places.register_place(session, **{**base, **overrides})
+            registration.register_place(session, **{**base, **overrides})
         assert info.value.message == message
     with pytest.raises(NotFound):
-        places.register_place(session, **{**base, "reference": "A", "department_id": 999_999})
+        registration.register_place(session, **{**base, "reference": "A", "department_id": 999_999})
     assert session.execute(sa.select(sa.func.count()).select_from(Place)).scalar_one() == 1
 
 
@@ -200,7 +200,7 @@ def test_today_is_judged_in_copenhagen(session, make_place, clock):
     place = make_place(("open", D1))
     # 23:30 UTC on 30 September is already 1 October in Copenhagen.
     late = datetime(2025, 9, 30, 23, 30, tzinfo=UTC)
-    event = places.record_status(
+    event = status_events.record_status(
         session, place_id=place.id, status="filled", effective_date=date(2025, 10, 1), actor="t", now=late
     )
     assert event.effective_date == date(2025, 10, 1)
@@ -223,7 +223,7 @@ def test_same_date_is_refused_with_a_pointer_to_correction(session, make_place, 
 def test_back_dated_event_in_the_middle_of_a_history(session, make_place, clock):
     place = make_place(("open", D1), ("closed", D4))
     version = place.version
-    event = places.record_status(
+    event = status_events.record_status(
         session, place_id=place.id, status="filled", effective_date=D2, actor="t", now=clock.now()
     )
     session.refresh(place)
@@ -232,8 +232,10 @@ def test_back_dated_event_in_the_middle_of_a_history(session, make_place, clock)
     assert place.version == version + 1
     assert event.effective_date == D2
     known = clock.now()
-    assert places.status_on(session, place_id=place.id, day=D3, known_at=known) == "filled"
-    assert places.status_on(session, place_id=place.id, day=D3, known_at=known - timedelta(seconds=1)) is None
+    assert history.status_on(session, place_id=place.id, day=D3, known_at=known) == "filled"
+    assert (
+        history.status_on(session, place_id=place.id, day=D3, known_at=known - timedelta(seconds=1)) is None
+    )
 
 
 def test_back_dated_event_must_fit_the_later_event(session, make_place, clock):
@@ -276,7 +278,7 @@ def test_correction_replaces_the_status_of_a_date_bitemporally(session, make_pla
     ).one()
     before = clock.now()
     later = before + timedelta(hours=1)
-    correction = places.correct_event(
+    correction = corrections.correct_event(
         session,
         event_id=original.id,
         status="paused",
@@ -293,9 +295,9 @@ def test_correction_replaces_the_status_of_a_date_bitemporally(session, make_pla
     assert correction.note == "Forkert status registreret"
     session.refresh(place)
     assert place.current_status == "paused"
-    assert places.status_on(session, place_id=place.id, day=D3, known_at=later) == "paused"
-    assert places.status_on(session, place_id=place.id, day=D3, known_at=before) == "filled"
-    timeline = places.place_timeline(session, place_id=place.id)
+    assert history.status_on(session, place_id=place.id, day=D3, known_at=later) == "paused"
+    assert history.status_on(session, place_id=place.id, day=D3, known_at=before) == "filled"
+    timeline = history.place_timeline(session, place_id=place.id)
     assert [(e.status, e.effective) for e in timeline] == [
         ("open", True),
         ("filled", False),
@@ -334,18 +336,18 @@ def test_correction_refusals(session, make_place, clock):
     ]
     for kwargs, message in cases:
         with pytest.raises(DomainError) as info:
-            places.correct_event(session, actor="t", now=now, **kwargs)
+            corrections.correct_event(session, actor="t", now=now, **kwargs)
         assert info.value.message == message
     assert event_count(session, place.id) == 3
-    places.correct_event(session, event_id=filled.id, status="paused", reason="fejl", actor="t", now=now)
+    corrections.correct_event(session, event_id=filled.id, status="paused", reason="fejl", actor="t", now=now)
     with pytest.raises(DomainError) as info:
-        places.correct_event(session, event_id=filled.id, status="open", reason="x", actor="t", now=now)
+        corrections.correct_event(session, event_id=filled.id, status="open", reason="x", actor="t", now=now)
     assert (
         info.value.message
         == "Hændelsen er allerede rettet af en nyere registrering; ret den nyeste i stedet."
     )
     with pytest.raises(NotFound):
-        places.correct_event(session, event_id=999_999, status="open", reason="x", actor="t", now=now)
+        corrections.correct_event(session, event_id=999_999, status="open", reason="x", actor="t", now=now)
 
 
 def test_a_wrong_closure_is_fixed_by_a_correction(session, make_place, clock):
@@ -353,10 +355,10 @@ def test_a_wrong_closure_is_fixed_by_a_correction(session, make_place, clock):
     closed = session.exec(
         select(PlaceEvent).where(PlaceEvent.place_id == place.id, PlaceEvent.status == "closed")
     ).one()
-    places.correct_event(
+    corrections.correct_event(
         session, event_id=closed.id, status="filled", reason="Ikke nedlagt", actor="t", now=clock.now()
     )
-    places.record_status(
+    status_events.record_status(
         session, place_id=place.id, status="open", effective_date=D3, actor="t", now=clock.now()
     )
     session.refresh(place)
@@ -371,7 +373,7 @@ def test_void_takes_an_event_out_from_then_on(session, make_place, make_user, cl
     ).one()
     before = clock.now()
     later = before + timedelta(days=1)
-    voided = places.void_event(
+    voided = corrections.void_event(
         session, event_id=filled.id, reason="Registreret på forkert plads", actor=user, now=later
     )
     assert (voided.voided_at, voided.voided_by_id, voided.void_reason) == (
@@ -381,10 +383,10 @@ def test_void_takes_an_event_out_from_then_on(session, make_place, make_user, cl
     )
     session.refresh(place)
     assert (place.current_status, place.current_since) == ("open", D1)
-    assert places.status_on(session, place_id=place.id, day=D3, known_at=before) == "filled"
-    assert places.status_on(session, place_id=place.id, day=D3, known_at=later) == "open"
+    assert history.status_on(session, place_id=place.id, day=D3, known_at=before) == "filled"
+    assert history.status_on(session, place_id=place.id, day=D3, known_at=later) == "open"
     assert event_count(session, place.id) == 2  # never deleted
-    timeline = places.place_timeline(session, place_id=place.id)
+    timeline = history.place_timeline(session, place_id=place.id)
     assert [(e.status, e.effective, e.voided_at is not None) for e in timeline] == [
         ("open", True, False),
         ("filled", False, True),
@@ -396,10 +398,10 @@ def test_voiding_a_correction_brings_the_original_back(session, make_place, cloc
     filled = session.exec(
         select(PlaceEvent).where(PlaceEvent.place_id == place.id, PlaceEvent.status == "filled")
     ).one()
-    correction = places.correct_event(
+    correction = corrections.correct_event(
         session, event_id=filled.id, status="paused", reason="x", actor="t", now=clock.now()
     )
-    places.void_event(
+    corrections.void_event(
         session, event_id=correction.id, reason="Rettelsen var forkert", actor="t", now=clock.now()
     )
     session.refresh(place)
@@ -413,18 +415,18 @@ def test_void_refusals(session, make_place, clock):
     ).all()
     now = clock.now()
     with pytest.raises(DomainError) as info:
-        places.void_event(session, event_id=filled.id, reason="x", actor="t", now=now)
+        corrections.void_event(session, event_id=filled.id, reason="x", actor="t", now=now)
     assert info.value.message == (
         "Annulleringen ville give en ugyldig historik: Pladsen er allerede åben (05.05.2025): "
         "det er ikke en ændring."
     )
     with pytest.raises(DomainError) as info:
-        places.void_event(session, event_id=filled.id, reason="", actor="t", now=now)
+        corrections.void_event(session, event_id=filled.id, reason="", actor="t", now=now)
     assert info.value.message == "Begrundelsen skal udfyldes."
     lone = make_place(("open", D1))
     lone_event = session.exec(select(PlaceEvent).where(PlaceEvent.place_id == lone.id)).one()
     with pytest.raises(DomainError) as info:
-        places.void_event(session, event_id=lone_event.id, reason="x", actor="t", now=now)
+        corrections.void_event(session, event_id=lone_event.id, reason="x", actor="t", now=now)
     assert info.value.message == (
         "Pladsens eneste registrering kan ikke annulleres; ret den, eller registrér at pladsen er nedlagt."
     )
@@ -437,12 +439,12 @@ def test_void_refusals(session, make_place, clock):
     last = session.exec(
         select(PlaceEvent).where(PlaceEvent.place_id == place.id, PlaceEvent.effective_date == D3)
     ).one()
-    places.void_event(session, event_id=last.id, reason="x", actor="t", now=now)
+    corrections.void_event(session, event_id=last.id, reason="x", actor="t", now=now)
     with pytest.raises(DomainError) as info:
-        places.void_event(session, event_id=last.id, reason="x", actor="t", now=now)
+        corrections.void_event(session, event_id=last.id, reason="x", actor="t", now=now)
     assert info.value.message == "Hændelsen er allerede annulleret."
     with pytest.raises(DomainError) as info:
-        places.correct_event(session, event_id=last.id, status="closed", reason="x", actor="t", now=now)
+        corrections.correct_event(session, event_id=last.id, status="closed", reason="x", actor="t", now=now)
     assert info.value.message == "Hændelsen er annulleret og kan ikke rettes."
     assert first.voided_at is None
 
@@ -450,7 +452,7 @@ def test_void_refusals(session, make_place, clock):
 def test_expected_version_guards_against_lost_updates(session, make_place, clock):
     place = make_place(("open", D1))
     seen = place.version
-    places.record_status(
+    status_events.record_status(
         session,
         place_id=place.id,
         status="filled",
@@ -463,7 +465,7 @@ def test_expected_version_guards_against_lost_updates(session, make_place, clock
         select(PlaceEvent).where(PlaceEvent.place_id == place.id, PlaceEvent.status == "filled")
     ).one()
     calls = [
-        lambda: places.record_status(
+        lambda: status_events.record_status(
             session,
             place_id=place.id,
             status="closed",
@@ -472,7 +474,7 @@ def test_expected_version_guards_against_lost_updates(session, make_place, clock
             actor="b",
             now=clock.now(),
         ),
-        lambda: places.correct_event(
+        lambda: corrections.correct_event(
             session,
             event_id=filled.id,
             status="paused",
@@ -481,7 +483,7 @@ def test_expected_version_guards_against_lost_updates(session, make_place, clock
             actor="b",
             now=clock.now(),
         ),
-        lambda: places.void_event(
+        lambda: corrections.void_event(
             session, event_id=filled.id, reason="x", expected_version=seen, actor="b", now=clock.now()
         ),
     ]
@@ -504,7 +506,7 @@ def test_a_change_committed_meanwhile_is_a_conflict(session, make_place, clock):
         execution_options={"synchronize_session": False},
     )
     with pytest.raises(Conflict):
-        places._touch(session, place, {D1: "open", D2: "filled"})
+        status_events._touch(session, place, {D1: "open", D2: "filled"})
 
 
 @pytest.mark.parametrize(
@@ -525,12 +527,12 @@ def test_a_change_committed_meanwhile_is_a_conflict(session, make_place, clock):
 def test_cpr_guard(text, refused):
     if refused:
         with pytest.raises(DomainError) as info:
-            places.check_personal_data(text, field="title")
+            rules.check_personal_data(text, field="title")
         assert info.value.field == "title"
         assert info.value.message.startswith("Titlen ligner et CPR-nummer")
         assert info.value.message.endswith("Skriv ikke personoplysninger om borgere i pladsens oplysninger.")
     else:
-        places.check_personal_data(text, field="title")
+        rules.check_personal_data(text, field="title")
 
 
 def test_cpr_guard_on_title_note_and_reason(session, reference, make_place, clock):
@@ -539,7 +541,7 @@ def test_cpr_guard_on_title_note_and_reason(session, reference, make_place, cloc
     assert info.value.field == "title"
     place = make_place(("open", D1))
     with pytest.raises(DomainError) as info:
-        places.record_status(
+        status_events.record_status(
             session,
             place_id=place.id,
             status="filled",
@@ -551,7 +553,7 @@ def test_cpr_guard_on_title_note_and_reason(session, reference, make_place, cloc
     assert info.value.field == "note"
     event = session.exec(select(PlaceEvent).where(PlaceEvent.place_id == place.id)).one()
     with pytest.raises(DomainError) as info:
-        places.correct_event(
+        corrections.correct_event(
             session,
             event_id=event.id,
             status="filled",
@@ -565,8 +567,8 @@ def test_cpr_guard_on_title_note_and_reason(session, reference, make_place, cloc
 
 def test_unknown_place(session, reference, clock):
     with pytest.raises(NotFound):
-        places.record_status(
+        status_events.record_status(
             session, place_id=999_999, status="open", effective_date=D1, actor="t", now=clock.now()
         )
     with pytest.raises(NotFound):
-        places.place_timeline(session, place_id=999_999)
+        history.place_timeline(session, place_id=999_999)

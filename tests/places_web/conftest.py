@@ -12,7 +12,7 @@ from sqlmodel import Session
 from quota_app import create_app
 from quota_app.db import Database
 from quota_app.models import Place, PlaceEvent, Unit
-from quota_app.places import services as lifecycle
+from quota_app.places import registration, status_events
 from tests.conftest import department
 
 
@@ -49,7 +49,7 @@ def make_place(session: Session, reference: dict, clock) -> Callable[..., Place]
         since: date = date(2025, 9, 1),
         then: tuple[tuple[str, date], ...] = (),
     ) -> Place:
-        place = lifecycle.register_place(
+        place = registration.register_place(
             session,
             department_id=department(session, department_code).id,
             type_code=type_code,
@@ -62,7 +62,7 @@ def make_place(session: Session, reference: dict, clock) -> Callable[..., Place]
             now=clock.now(),
         )
         for later_status, day in then:
-            lifecycle.record_status(
+            status_events.record_status(
                 session,
                 place_id=place.id,
                 status=later_status,

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import flag_modified
 
 from quota_app.models import Place
-from quota_app.places import services as lifecycle
+from quota_app.places import status_events
 from tests.conftest import csrf_from
 from tests.places_web.conftest import counts
 
@@ -29,15 +29,15 @@ def clash(request, monkeypatch):  # type: ignore[no-untyped-def]
     right before the service's flush (StaleDataError inside the service), or between that flush and the
     view's commit (StaleDataError from the commit, outside any service)."""
     if request.param == "flush":
-        real_touch = lifecycle._touch
+        real_touch = status_events._touch
 
         def touch(session, place, history):  # type: ignore[no-untyped-def]
             _colleague_saves(session, place.id)
             real_touch(session, place, history)
 
-        monkeypatch.setattr(lifecycle, "_touch", touch)
+        monkeypatch.setattr(status_events, "_touch", touch)
         return
-    real = lifecycle.record_status
+    real = status_events.record_status
 
     def clashing(session, **kwargs):  # type: ignore[no-untyped-def]
         event = real(session, **kwargs)
@@ -47,7 +47,7 @@ def clash(request, monkeypatch):  # type: ignore[no-untyped-def]
         flag_modified(place, "title")
         return event
 
-    monkeypatch.setattr(lifecycle, "record_status", clashing)
+    monkeypatch.setattr(status_events, "record_status", clashing)
 
 
 def test_a_clash_found_at_flush_or_commit_shows_the_place_as_it_is_now(  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from quota_app.models import Place, PlaceEvent
-from quota_app.places import services as lifecycle
+from quota_app.places import status_events
 from tests.conftest import T0, csrf_from
 from tests.places_web.conftest import counts
 
@@ -193,7 +193,7 @@ def test_someone_else_changed_the_place_meanwhile(
     place = make_place(hr, "P-1")
     login(hr)
     html = _detail(client, place.id)  # the form is opened ...
-    lifecycle.record_status(  # ... a colleague fills the place ...
+    status_events.record_status(  # ... a colleague fills the place ...
         session,
         place_id=place.id,
         status="filled",

@@ -1,0 +1,122 @@
+"""Correcting and voiding a place's status events (docs/counting.md §2): history is never rewritten in place."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from ..audit import services as audit
+from ..errors import DomainError, NotFound
+from ..models import PlaceEvent, User
+from ..texts import N_
+from .rules import _actor_id, _check_text, effective_by_date, history_problem, status_da
+from .status_events import _check_status, _get_place, _history_with, _live_events, _touch_audited
+
+
+def _get_event(session: Session, event_id: int) -> PlaceEvent:
+    event = session.get(PlaceEvent, event_id, populate_existing=True)
+    if event is None:
+        raise NotFound(N_("Hændelsen findes ikke."))
+    return event
+
+
+def correct_event(
+    session: Session,
+    *,
+    event_id: int,
+    status: str,
+    reason: str,
+    expected_version: int | None = None,
+    actor: User | str,
+    now: datetime,
+) -> PlaceEvent:
+    """Correct the status that holds on an event's date with a newer event for the same date."""
+    original = _get_event(session, event_id)
+    place = _get_place(session, original.place_id, expected_version)
+    reason = _check_text(reason, "reason", required=True)
+    _check_status(status)
+    if original.voided_at is not None:
+        raise DomainError(N_("Hændelsen er annulleret og kan ikke rettes."), field="event")
+    current = effective_by_date(_live_events(session, place.id))
+    if current.get(original.effective_date) is not original:
+        raise DomainError(
+            N_("Hændelsen er allerede rettet af en nyere registrering; ret den nyeste i stedet."),
+            field="event",
+        )
+    if original.status == status:
+        raise DomainError(
+            N_("Hændelsen er allerede %(status)s: en rettelse skal ændre status.", status=status_da(status)),
+            field="status",
+        )
+    history = _history_with(current, original.effective_date, status)
+    correction = PlaceEvent(
+        place_id=place.id,
+        status=status,
+        effective_date=original.effective_date,
+        recorded_at=now,
+        recorded_by_id=_actor_id(actor),
+        note=reason,
+        corrects_event_id=original.id,
+        source="correction",
+    )
+    session.add(correction)
+    _touch_audited(
+        session,
+        place,
+        history,
+        actor=actor,
+        now=now,
+        action="place.correct",
+        event=correction,
+        event_before=audit.snapshot(original),
+    )
+    return correction
+
+
+def void_event(
+    session: Session,
+    *,
+    event_id: int,
+    reason: str,
+    expected_version: int | None = None,
+    actor: User | str,
+    now: datetime,
+) -> PlaceEvent:
+    """Void an event: it stays in the history but no longer counts from now on."""
+    event = _get_event(session, event_id)
+    place = _get_place(session, event.place_id, expected_version)
+    reason = _check_text(reason, "reason", required=True)
+    if event.voided_at is not None:
+        raise DomainError(N_("Hændelsen er allerede annulleret."), field="event")
+    remaining = [e for e in _live_events(session, place.id) if e.id != event.id]
+    if not remaining:
+        raise DomainError(
+            N_(
+                "Pladsens eneste registrering kan ikke annulleres; "
+                "ret den, eller registrér at pladsen er nedlagt."
+            ),
+            field="event",
+        )
+    history = {day: e.status for day, e in effective_by_date(remaining).items()}
+    problem = history_problem(sorted(history.items()))
+    if problem:
+        raise DomainError(
+            N_("Annulleringen ville give en ugyldig historik: %(problem)s", problem=problem), field="event"
+        )
+    before_event = audit.snapshot(event)
+    event.voided_at = now
+    event.voided_by_id = _actor_id(actor)
+    event.void_reason = reason
+    session.add(event)
+    _touch_audited(
+        session,
+        place,
+        history,
+        actor=actor,
+        now=now,
+        action="place.void",
+        event=event,
+        event_before=before_event,
+    )
+    return event

@@ -1,0 +1,187 @@
+"""A place's page: its details and history, and the forms on it (status change, correction, void).
+
+A refused change shows the page again with the user's values kept (422), a clash with the place as it is
+now (409).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session
+
+from .. import contention, converters
+from ..auth.views import roles_required
+from ..core import loading
+from ..errors import Conflict, DomainError
+from ..i18n import _
+from ..models import Department, Place, PlacementType, Unit
+from ..web import READ_METHODS, db_session, localized, now
+from . import corrections, queries, status_events
+from .blueprint import EDIT_ROLES, VIEW_ROLES, bp, field_error, today
+from .forms import CorrectForm, StatusForm, VoidForm
+from .rules import CONFLICT_MESSAGE
+
+
+def _detail_context(place: Place) -> dict:
+    session = db_session()
+    return {
+        "place": place,
+        "department": session.get(Department, place.department_id),
+        "placement_type": session.get(PlacementType, place.type_id),
+        "unit": session.get(Unit, place.unit_id) if place.unit_id else None,
+        "timeline": queries.timeline(session, place_id=place.id),
+        "days": (today() - place.current_since).days if place.current_since else None,
+        "can_edit": current_user.role in EDIT_ROLES,
+    }
+
+
+def _render_detail(place: Place, *, status_code: int = 200, **forms):  # type: ignore[no-untyped-def]
+    context = _detail_context(place)
+    status_form = forms.pop("status_form", None) or StatusForm(formdata=None, version=place.version)
+    event_forms = {}
+    for item in context["timeline"]:
+        if item.voided:
+            continue
+        correct = forms.get(f"correct_{item.id}") or CorrectForm(
+            formdata=None, prefix=f"c{item.id}", version=place.version, status=item.status
+        )
+        void = forms.get(f"void_{item.id}") or VoidForm(
+            formdata=None, prefix=f"v{item.id}", version=place.version
+        )
+        event_forms[item.id] = (correct, void)
+    return (
+        render_template(
+            "places/detail.html",
+            status_form=status_form,
+            event_forms=event_forms,
+            conflict=forms.get("conflict"),
+            problem=forms.get("problem"),
+            **context,
+        ),
+        status_code,
+    )
+
+
+@bp.route("/places/<id:place_id>")
+@roles_required(*VIEW_ROLES)
+def detail(place_id: int):  # type: ignore[no-untyped-def]
+    return _render_detail(loading.place_or_404(place_id))
+
+
+def _expected_version(form) -> int | None:  # type: ignore[no-untyped-def]
+    value = (form.version.data or "").strip()
+    return converters.int_or(value, None, low=0)
+
+
+def _after_failure(place_id: int, form, error: DomainError, form_key: str):  # type: ignore[no-untyped-def]
+    """Roll back, then show the page again with the user's values kept and the newest state of the place."""
+    session = db_session()
+    session.rollback()
+    place = loading.place_or_404(place_id)
+    session.refresh(place)
+    if isinstance(error, Conflict):
+        # The user has now seen the newer state; sending the same values again is a deliberate choice.
+        form.version.data = str(place.version)
+        return _render_detail(place, status_code=409, conflict=localized(error), **{form_key: form})
+    problem = None if field_error(form, error) else localized(error)
+    return _render_detail(place, status_code=422, problem=problem, **{form_key: form})
+
+
+@bp.errorhandler(StaleDataError)
+def _saved_first_by_another(error: StaleDataError):  # type: ignore[no-untyped-def]
+    """A clash found at flush or commit time: on a place's page show the place as it is now (409)."""
+    place_id = (request.view_args or {}).get("place_id")
+    if place_id is None or request.method in READ_METHODS:
+        return contention.answer(error)
+    contention.rollback_request()
+    place = loading.place_or_404(place_id)
+    db_session().refresh(place)
+    return _render_detail(place, status_code=409, conflict=localized(CONFLICT_MESSAGE))
+
+
+def _apply_change(place: Place, form, form_key: str, change: Callable[[Session], object], done: str):  # type: ignore[no-untyped-def]
+    """Validate a detail-page form, run the lifecycle change and commit; show the page again on a refusal."""
+    if not form.validate():
+        return _render_detail(place, status_code=422, **{form_key: form})
+    session = db_session()
+    place_id = place.id  # a failed flush leaves place unreadable until the rollback
+    try:
+        change(session)
+        session.commit()
+    except DomainError as error:
+        return _after_failure(place_id, form, error, form_key)
+    flash(done, "success")
+    return redirect(url_for("places.detail", place_id=place_id))
+
+
+@bp.route("/places/<id:place_id>/status", methods=["POST"])
+@roles_required(*EDIT_ROLES)
+def change_status(place_id: int):  # type: ignore[no-untyped-def]
+    place = loading.place_or_404(place_id)
+    form = StatusForm()
+    return _apply_change(
+        place,
+        form,
+        "status_form",
+        lambda session: status_events.record_status(
+            session,
+            place_id=place.id,
+            status=form.status.data,
+            effective_date=form.effective_date.data,
+            note=form.note.data or "",
+            expected_version=_expected_version(form),
+            actor=current_user,
+            now=now(),
+            source="web",
+        ),
+        _("Den nye status er gemt."),
+    )
+
+
+@bp.route("/places/<id:place_id>/events/<id:event_id>/correct", methods=["POST"])
+@roles_required(*EDIT_ROLES)
+def correct(place_id: int, event_id: int):  # type: ignore[no-untyped-def]
+    place = loading.place_or_404(place_id)
+    event = loading.place_event_or_404(place, event_id)
+    form = CorrectForm(prefix=f"c{event.id}")
+    return _apply_change(
+        place,
+        form,
+        f"correct_{event.id}",
+        lambda session: corrections.correct_event(
+            session,
+            event_id=event.id,
+            status=form.status.data,
+            reason=form.reason.data,
+            expected_version=_expected_version(form),
+            actor=current_user,
+            now=now(),
+        ),
+        _("Registreringen er rettet."),
+    )
+
+
+@bp.route("/places/<id:place_id>/events/<id:event_id>/void", methods=["POST"])
+@roles_required(*EDIT_ROLES)
+def void(place_id: int, event_id: int):  # type: ignore[no-untyped-def]
+    place = loading.place_or_404(place_id)
+    event = loading.place_event_or_404(place, event_id)
+    form = VoidForm(prefix=f"v{event.id}")
+    return _apply_change(
+        place,
+        form,
+        f"void_{event.id}",
+        lambda session: corrections.void_event(
+            session,
+            event_id=event.id,
+            reason=form.reason.data,
+            expected_version=_expected_version(form),
+            actor=current_user,
+            now=now(),
+        ),
+        _("Registreringen er annulleret."),
+    )

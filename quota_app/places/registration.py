@@ -1,0 +1,99 @@
+"""Registering a place: the place and its first status event (docs/counting.md §1)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Session, select
+
+from ..audit import services as audit
+from ..errors import DomainError, NotFound
+from ..models import Department, Place, PlaceEvent, PlacementType, Unit, User
+from ..texts import N_
+from .rules import _actor_id, _check_text, check_not_future, transition_problem, type_name
+
+
+def register_place(
+    session: Session,
+    *,
+    department_id: int,
+    type_code: str,
+    reference: str,
+    title: str = "",
+    unit_id: int | None = None,
+    fte: float = 1.0,
+    status: str,
+    effective_date: date,
+    note: str = "",
+    actor: User | str,
+    now: datetime,
+    source: str = "web",
+) -> Place:
+    """Create a place with its first status event."""
+    department = session.get(Department, department_id)
+    if department is None:
+        raise NotFound(N_("Forvaltningen findes ikke."))
+    placement_type = session.exec(select(PlacementType).where(PlacementType.code == type_code)).first()
+    if placement_type is None:
+        raise DomainError(N_("Ukendt ordning '%(code)s'.", code=type_code), field="type")
+    if not placement_type.active:
+        raise DomainError(
+            N_("Ordningen %(name)s er ikke længere i brug.", name=type_name(placement_type)), field="type"
+        )
+    reference = _check_text(reference, "reference", required=True)
+    title = _check_text(title, "title")
+    note = _check_text(note, "note")
+    if unit_id is not None:
+        unit = session.get(Unit, unit_id)
+        if unit is None or unit.department_id != department.id:
+            raise DomainError(N_("Enheden hører ikke til forvaltningen."), field="unit")
+    if not (0 < fte <= 1):
+        raise DomainError(N_("Årsværk (fte) skal være over 0 og højst 1."), field="fte")
+    problem = transition_problem(None, status, effective_date)
+    if problem:
+        raise DomainError(problem, field="status")
+    check_not_future(effective_date, now=now)
+    duplicate = session.exec(
+        select(Place.id).where(Place.department_id == department.id, Place.reference == reference)
+    ).first()
+    if duplicate is not None:
+        raise DomainError(
+            N_(
+                "Der findes allerede en plads med referencen '%(reference)s' i %(department)s.",
+                reference=reference,
+                department=department.code,
+            ),
+            field="reference",
+        )
+    place = Place(
+        department_id=department.id,
+        unit_id=unit_id,
+        type_id=placement_type.id,
+        reference=reference,
+        title=title,
+        fte=fte,
+        current_status=status,
+        current_since=effective_date,
+        created_at=now,
+        created_by_id=_actor_id(actor),
+    )
+    session.add(place)
+    session.flush()
+    event = PlaceEvent(
+        place_id=place.id,
+        status=status,
+        effective_date=effective_date,
+        recorded_at=now,
+        recorded_by_id=_actor_id(actor),
+        note=note,
+        source=source,
+    )
+    session.add(event)
+    session.flush()
+    audit.record(
+        session, actor=actor, action="place.create", entity=place, after=audit.snapshot(place), at=now
+    )
+    audit.record(
+        session, actor=actor, action="place.status", entity=event, after=audit.snapshot(event), at=now
+    )
+    return place

@@ -1,0 +1,165 @@
+"""What a place's status history may be and what its texts may hold (docs/counting.md §1-2).
+
+The status words, the transition rules, which event holds on a date, and the checks every write of a
+place makes on its input (no database). The underscore helpers are shared by the places modules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from .. import converters, cpr
+from ..errors import DomainError
+from ..models import STATUSES, PlaceEvent, PlacementType, User
+from ..texts import N_, ByLanguage, Joined, Text
+
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+
+STATUS_DA = {"open": N_("åben"), "filled": N_("besat"), "paused": N_("i bero"), "closed": N_("nedlagt")}
+ALLOWED_NEXT: dict[str, tuple[str, ...]] = {
+    "open": ("filled", "paused", "closed"),
+    "filled": ("open", "closed"),
+    "paused": ("open", "closed"),
+    "closed": (),
+}
+FIRST_STATUSES = ("open", "filled")
+FIELD_DA = {
+    "title": N_("Titlen"),
+    "note": N_("Bemærkningen"),
+    "reason": N_("Begrundelsen"),
+    "reference": N_("Referencen"),
+    "unit": N_("Enheden"),
+}
+MAX_LENGTH = {"reference": 100, "title": 300, "note": 2000, "reason": 2000}
+
+CONFLICT_MESSAGE = N_(
+    "Pladsen er blevet ændret af en anden, siden du hentede den. Hent den igen og prøv på ny."
+)
+
+
+def status_da(status: str | None) -> str:
+    """Return the word for a status code (Danish; a Text, so it is translated where it is shown)."""
+    return STATUS_DA.get(status or "", status or "")
+
+
+def type_name(placement_type: PlacementType) -> Text:
+    """Return a placement type's name in each language it is stored in."""
+    return ByLanguage(da=placement_type.name_da, en=placement_type.name_en)
+
+
+def _words(statuses: Sequence[str]) -> str:
+    names = [status_da(s) for s in statuses]
+    if len(names) == 1:
+        return names[0]
+    return N_("%(first)s eller %(last)s", first=Joined(names[:-1], ", "), last=names[-1])
+
+
+def unknown_status(status: str) -> Text:
+    return N_("Ukendt status '%(status)s': brug åben, besat, i bero eller nedlagt.", status=status)
+
+
+def transition_problem(previous: str | None, status: str, day: date) -> Text | None:
+    """Return why a place may not go from previous (None: it has no status yet) to status on day."""
+    if status not in STATUSES:
+        return unknown_status(status)
+    if previous is None:
+        if status in FIRST_STATUSES:
+            return None
+        return N_(
+            "En plads skal begynde som åben eller besat, ikke som %(status)s (%(date)s).",
+            status=status_da(status),
+            date=day,
+        )
+    if previous == status:
+        return N_(
+            "Pladsen er allerede %(status)s (%(date)s): det er ikke en ændring.",
+            status=status_da(status),
+            date=day,
+        )
+    if previous == "closed":
+        return N_(
+            "En nedlagt plads kan ikke blive %(status)s (%(date)s): nedlagt er endeligt. "
+            "En fejlagtig nedlæggelse rettes med en rettelse.",
+            status=status_da(status),
+            date=day,
+        )
+    if status not in ALLOWED_NEXT[previous]:
+        return N_(
+            "En plads kan ikke gå fra %(previous)s til %(status)s (%(date)s). "
+            "En %(previous)s plads kan kun blive %(allowed)s.",
+            previous=status_da(previous),
+            status=status_da(status),
+            date=day,
+            allowed=_words(ALLOWED_NEXT[previous]),
+        )
+    return None
+
+
+def history_problem(history: Sequence[tuple[date, str]], *, changed: date | None = None) -> Text | None:
+    """Return the first refused transition in a date-ordered history, worded around the changed date."""
+    previous: str | None = None
+    previous_day: date | None = None
+    for day, status in history:
+        problem = transition_problem(previous, status, day)
+        if problem:
+            if changed is not None and previous_day == changed and day != changed:
+                return N_(
+                    "Det passer ikke med den senere registrering %(date)s: %(problem)s",
+                    date=day,
+                    problem=problem,
+                )
+            return problem
+        previous, previous_day = status, day
+    return None
+
+
+def check_personal_data(text: str, *, field: str) -> None:
+    """Refuse text that contains something shaped like a CPR number (see quota_app.cpr)."""
+    cpr.check(text, field=field, label=FIELD_DA.get(field, field.capitalize()))
+
+
+def today_in_copenhagen(now: datetime) -> date:
+    return now.astimezone(COPENHAGEN).date()
+
+
+def check_not_future(day: date, *, now: datetime) -> None:
+    if day > today_in_copenhagen(now):
+        raise DomainError(
+            N_("Datoen %(date)s ligger i fremtiden. Registrér ændringen, når den er sket.", date=day),
+            field="effective_date",
+        )
+
+
+def _check_text(value: str, field: str, *, required: bool = False) -> str:
+    """Stripped, bounded text without control characters or CPR numbers (quota_app.converters)."""
+    return converters.clean_text(
+        value,
+        field=field,
+        label=FIELD_DA.get(field, field),
+        max_length=MAX_LENGTH.get(field),
+        required=required,
+        multiline=field in ("note", "reason"),
+        cpr_guard=True,
+    )
+
+
+def too_long(label: str, limit: int) -> Text:
+    return N_("%(field)s må højst være %(max)d tegn.", field=label, max=limit)
+
+
+def _actor_id(actor: User | str) -> int | None:
+    return actor.id if isinstance(actor, User) else None
+
+
+def effective_by_date(events: Sequence[PlaceEvent]) -> dict[date, PlaceEvent]:
+    """The event that holds on each date: the latest recorded one (events given in recorded order)."""
+    result: dict[date, PlaceEvent] = {}
+    for event in events:
+        result[event.effective_date] = event
+    return dict(sorted(result.items()))
+
+
+def before_first(day: date, first: date) -> Text:
+    return N_("Datoen %(date)s ligger før pladsens første registrering (%(first)s).", date=day, first=first)
