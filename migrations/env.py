@@ -26,8 +26,23 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    with _engine().begin() as connection:
-        _run(connection)
+    with _engine().connect() as connection:
+        # SQLite changes a table by copying it and dropping the old one (batch mode), which foreign keys
+        # pointing at the old one's rows forbid. So, as https://sqlite.org/lang_altertable.html says: keys
+        # off (outside the transaction, or SQLite ignores it), migrate, check every key, commit, keys on.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with connection.begin():
+                _run(connection)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"the migration left foreign keys pointing nowhere: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]

@@ -18,6 +18,7 @@ from ..auth.services import (
     scope_to_user,
 )
 from ..auth.views import roles_required
+from ..dispatch.report_source import APP_EXTENSION
 from ..errors import DomainError, NotFound
 from ..models import MUNICIPALITY_SCOPE, Department, ReportArchive
 from ..periods import Period, last_completed_half_year, parse_period
@@ -25,6 +26,8 @@ from ..web import db_session, now
 from .forms import PeriodForm
 
 bp = Blueprint("reports", __name__, url_prefix="/rapporter", template_folder="templates")
+# The app's dispatch (the "Send" page and `quota dispatch`) builds the reports it sends with these.
+bp.record_once(lambda state: state.app.extensions.setdefault(APP_EXTENSION, service.report_source()))
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from quota_app.clock import FrozenClock
 from quota_app.db import Database
-from quota_app.dispatch import services as dispatch
+from quota_app.dispatch import run
 from quota_app.mail.services import SmtpTransport
 from quota_app.periods import Period, parse_known_at
 from tests.dispatch.support import TEST_SOURCE, smtp_settings
@@ -24,7 +24,7 @@ def main(url: str, port: str, now: str, name: str, barrier: str) -> None:
     deadline = time.monotonic() + 30
     while len(list(Path(barrier).iterdir())) < 2 and time.monotonic() < deadline:
         time.sleep(0.005)
-    plan, delivery = dispatch.run_dispatch(
+    plan, delivered = run.run_dispatch(
         db,
         settings=settings,
         period=Period(2025, 1),
@@ -36,7 +36,7 @@ def main(url: str, port: str, now: str, name: str, barrier: str) -> None:
     )
     db.dispose()
     print(
-        json.dumps({"planned": len(plan.new), "sent": len(delivery.sent), "skipped": len(delivery.skipped)})
+        json.dumps({"planned": len(plan.new), "sent": len(delivered.sent), "skipped": len(delivered.skipped)})
     )
 
 
