@@ -84,7 +84,7 @@ def _consolidated(session: Session, row: Dispatch, department: Department | None
 
 
 @dataclass(frozen=True)
-class OpenPlace:
+class ReminderPlace:
     """An open place in the reminder, with how long it has been open on the reminder's day."""
 
     reference: str
@@ -103,7 +103,7 @@ def _reminder(session: Session, row: Dispatch, department: Department | None, se
     department = _known_department(department)
     as_of = row.created_at.astimezone(settings.zone).date()
     places = [
-        OpenPlace(
+        ReminderPlace(
             p.reference, p.title, p.type_name, p.unit, p.since, (as_of - p.since).days if p.since else None
         )
         for p in open_places_of(session, department.id)  # type: ignore[arg-type]

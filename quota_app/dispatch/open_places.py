@@ -14,7 +14,9 @@ from ..texts import ByLanguage
 
 
 @dataclass(frozen=True)
-class PlaceLine:
+class OpenPlaceForMail:
+    """An open place as one line of a reminder or alert mail."""
+
     department: str
     unit: str
     type_name: ByLanguage  # Danish as a str, English when rendered in English
@@ -23,7 +25,7 @@ class PlaceLine:
     since: date | None
 
 
-def opened_places(session: Session, *, since: datetime, until: datetime) -> list[PlaceLine]:
+def opened_places(session: Session, *, since: datetime, until: datetime) -> list[OpenPlaceForMail]:
     """Places still open whose opening was recorded in (since, until]."""
     opened = (
         select(PlaceEvent.place_id)
@@ -38,13 +40,13 @@ def opened_places(session: Session, *, since: datetime, until: datetime) -> list
     return _place_lines(session, sa.and_(Place.id.in_(opened), Place.current_status == "open"))
 
 
-def open_places_of(session: Session, department_id: int) -> list[PlaceLine]:
+def open_places_of(session: Session, department_id: int) -> list[OpenPlaceForMail]:
     return _place_lines(
         session, sa.and_(Place.department_id == department_id, Place.current_status == "open")
     )
 
 
-def _place_lines(session: Session, condition: Any) -> list[PlaceLine]:
+def _place_lines(session: Session, condition: Any) -> list[OpenPlaceForMail]:
     rows = session.exec(
         select(
             Department.code,
@@ -63,5 +65,6 @@ def _place_lines(session: Session, condition: Any) -> list[PlaceLine]:
         .order_by(Department.code, Place.current_since, Place.reference)
     ).all()
     return [
-        PlaceLine(d, u or "", ByLanguage(da=da, en=en), r, title, s) for d, u, da, en, r, title, s in rows
+        OpenPlaceForMail(d, u or "", ByLanguage(da=da, en=en), r, title, s)
+        for d, u, da, en, r, title, s in rows
     ]
