@@ -131,16 +131,16 @@ def _dry_run(db, settings, period, department_code, resend, now) -> None:  # typ
             click.echo(f"Advarsel: {warning}", err=True)
         would = 0
         for mail in plan.mails:
-            sent = mail.new or mail.state == "pending" or (resend and mail.state in ("failed", "sent"))
+            would_send = mail.new or mail.state == "pending" or (resend and mail.state in ("failed", "sent"))
             if mail.new:
                 action = "ville sende (ny)"
             elif mail.state == "pending":
                 action = "ville sende (venter)"
-            elif sent:
+            elif would_send:
                 action = f"ville gensende ({mail.state})"
             else:
                 action = f"sendes ikke ({mail.state})"
-            would += sent
+            would += would_send
             click.echo(f"  {action:24} {mail.kind:13} {mail.scope:4} {mail.recipient}")
         click.echo(f"I alt {would} mail(s) ville blive sendt.")
     finally:
