@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
 import quota_app.models  # noqa: F401  (registers every table on the metadata)
@@ -32,7 +33,7 @@ def run_migrations_online() -> None:
         # off (outside the transaction, or SQLite ignores it), migrate, check every key, commit, keys on.
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+            _sqlite_foreign_keys(connection, "OFF")
         try:
             with connection.begin():
                 _run(connection)
@@ -42,7 +43,14 @@ def run_migrations_online() -> None:
                         raise RuntimeError(f"the migration left foreign keys pointing nowhere: {broken[:5]}")
         finally:
             if sqlite:
-                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+                _sqlite_foreign_keys(connection, "ON")
+
+
+def _sqlite_foreign_keys(connection: Connection, state: str) -> None:
+    """On the driver's connection: SQLAlchemy would begin a transaction first, where SQLite ignores it."""
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    raw.execute(f"PRAGMA foreign_keys={state}")
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]

@@ -41,6 +41,7 @@ def environment(folder: Path, language: str, *, html: bool) -> Environment:
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
     )
+    # added by the i18n extension, so not on Environment's type
     env.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]
     env.filters["dkdate"] = lambda day: danish_date(day) if day is not None else "–"
     env.filters["hhmm"] = lambda moment: moment.strftime("%H:%M")
@@ -54,7 +55,7 @@ def render_mail(folder: Path, name: str, *, language: str, **context: Any) -> Re
     text = environment(folder, language, html=False)
     phrases = text.get_template(f"{name}/phrases.txt").make_module(context)
     return RenderedMail(
-        subject=str(phrases.subject()).strip(),  # type: ignore[attr-defined]
+        subject=str(phrases.subject()).strip(),  # type: ignore[attr-defined]  # the template's macro
         text=text.get_template(f"{name}/body.txt").render(context),
         html=environment(folder, language, html=True).get_template(f"{name}/body.html").render(context),
     )
