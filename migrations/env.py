@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
 import quota_app.models  # noqa: F401  (registers every table on the metadata)
@@ -26,8 +27,30 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    with _engine().begin() as connection:
-        _run(connection)
+    with _engine().connect() as connection:
+        # SQLite changes a table by copying it and dropping the old one (batch mode), which foreign keys
+        # pointing at the old one's rows forbid. So, as https://sqlite.org/lang_altertable.html says: keys
+        # off (outside the transaction, or SQLite ignores it), migrate, check every key, commit, keys on.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            _sqlite_foreign_keys(connection, "OFF")
+        try:
+            with connection.begin():
+                _run(connection)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"the migration left foreign keys pointing nowhere: {broken[:5]}")
+        finally:
+            if sqlite:
+                _sqlite_foreign_keys(connection, "ON")
+
+
+def _sqlite_foreign_keys(connection: Connection, state: str) -> None:
+    """On the driver's connection: SQLAlchemy would begin a transaction first, where SQLite ignores it."""
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    raw.execute(f"PRAGMA foreign_keys={state}")
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 from datetime import timedelta
-from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -14,9 +13,9 @@ from .db import Database
 from .extensions import babel, csrf, login_manager
 from .http_request import QuotaRequest, refuse_control_characters
 from .settings import Settings, load_settings
+from .texts import translation_directories
 
 LANGUAGES = ("da", "en")
-PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def create_app(
@@ -38,7 +37,7 @@ def create_app(
         PERMANENT_SESSION_LIFETIME=timedelta(hours=10),
         BABEL_DEFAULT_LOCALE=settings.default_locale,
         BABEL_DEFAULT_TIMEZONE=settings.timezone,
-        BABEL_TRANSLATION_DIRECTORIES=";".join(str(p) for p in sorted(PACKAGE_DIR.glob("**/translations"))),
+        BABEL_TRANSLATION_DIRECTORIES=";".join(str(p) for p in translation_directories()),
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=settings.import_max_bytes,  # a whole request; imported files are checked again
         TESTING=settings.env == "test",

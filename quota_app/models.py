@@ -16,6 +16,8 @@ ROLES = ("hr", "bif", "admin")
 MEASURES = ("stock", "flow")
 WEIGHTINGS = ("headcount", "fte")
 DISPATCH_KINDS = ("report", "consolidated", "reminder", "alert", "failure_notice")
+REPORT_KINDS = ("report", "consolidated")  # the kinds that carry a report PDF
+PERIOD_KINDS = (*REPORT_KINDS, "reminder")  # the kinds about a period; an alert is about a day
 DISPATCH_STATES = ("pending", "sending", "sent", "failed")
 MUNICIPALITY_SCOPE = "KK"  # the whole municipality, where a row is not about one department
 
@@ -405,18 +407,34 @@ class ReportArchive(SQLModel, table=True):
 
 
 class Dispatch(SQLModel, table=True):
-    """One mail to one recipient about one period and scope; the row is claimed before sending."""
+    """One mail to one recipient; the row is claimed before sending.
+
+    What the mail is about has one column per meaning: `period` (a period label such as 2025-H1) for the
+    reports and reminders, `as_of` (a day) for the daily alert, `failed_dispatch_id` (the row that failed)
+    for a failure notice. Each is planned once: unique per what it is about, scope, recipient and kind."""
 
     __tablename__ = "dispatch"
     __table_args__ = (
         sa.UniqueConstraint("period", "scope", "recipient", "kind"),
+        sa.UniqueConstraint("as_of", "scope", "recipient", "kind"),
+        sa.UniqueConstraint("failed_dispatch_id", "recipient"),
         sa.CheckConstraint(_in("kind", DISPATCH_KINDS), name="kind_known"),
         sa.CheckConstraint(_in("state", DISPATCH_STATES), name="state_known"),
         sa.CheckConstraint("attempts >= 0", name="attempts_non_negative"),
+        sa.CheckConstraint(
+            f"({_in('kind', PERIOD_KINDS)} AND period IS NOT NULL AND as_of IS NULL"
+            " AND failed_dispatch_id IS NULL)"
+            " OR (kind = 'alert' AND as_of IS NOT NULL AND period IS NULL AND failed_dispatch_id IS NULL)"
+            " OR (kind = 'failure_notice' AND failed_dispatch_id IS NOT NULL AND period IS NULL"
+            " AND as_of IS NULL)",
+            name="about_one_thing",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    period: str = Field(max_length=20)
+    period: str | None = Field(default=None, max_length=20)
+    as_of: date | None = None
+    failed_dispatch_id: int | None = Field(default=None, foreign_key="dispatch.id")
     department_id: int | None = Field(default=None, foreign_key="department.id")
     scope: str = Field(max_length=10)
     recipient: str = Field(max_length=254)

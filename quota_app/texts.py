@@ -8,16 +8,38 @@ parameters so the web layer can render it in the reader's language (`quota_app.w
 `N_` is a no-op marker for pybabel (one of its default keywords, like `_`): the msgid must be a string
 literal, extracted into the feature's catalogue; parameters may themselves be texts (status words) and
 dates stay dates (dd.mm.yyyy in every language).
+
+Each feature keeps its catalogue in `quota_app/<feature>/translations`; Flask-Babel merges them for the web
+app, and `translations()` merges them the same way where there is no Flask (mail from the scheduler).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
+from functools import cache
+from pathlib import Path
 from typing import Any
+
+from babel.support import Translations
 
 Translate = Callable[[str], str]
 DANISH = "da"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def translation_directories() -> list[Path]:
+    """Every feature's catalogue folder, in a fixed order (a later catalogue wins, as in Flask-Babel)."""
+    return sorted(PACKAGE_DIR.glob("**/translations"))
+
+
+@cache
+def translations(language: str) -> Translations:
+    """The app's catalogues for a language merged into one (Danish, the source language, has none)."""
+    merged = Translations()
+    for folder in translation_directories():
+        merged.merge(Translations.load(str(folder), [language]))
+    return merged
 
 
 def danish_date(day: date) -> str:

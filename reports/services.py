@@ -9,6 +9,7 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from quota_app.audit import services as audit
+from quota_app.dispatch.report_source import ReportSource
 from quota_app.errors import NotFound
 from quota_app.models import MUNICIPALITY_SCOPE, Department, ReportArchive, User
 from quota_app.periods import Period
@@ -120,4 +121,14 @@ def list_archived(
         statement = statement.where(ReportArchive.scope.in_(scopes))
     return list(
         session.exec(statement.order_by(ReportArchive.created_at.desc(), ReportArchive.id.desc())).all()
+    )
+
+
+def report_source() -> ReportSource:
+    """These builders as dispatch takes them (dispatch never imports reports: it is given them)."""
+    return ReportSource(
+        build_department=build_department_report,
+        build_consolidated=build_consolidated_report,
+        archive=archive_report,
+        gather=gather_context,
     )

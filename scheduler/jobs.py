@@ -11,26 +11,24 @@ import logging
 import os
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TypeVar
 
 from apscheduler.triggers.cron import CronTrigger
-from sqlmodel import select
 
 from quota_app.clock import Clock
 from quota_app.db import Database
-from quota_app.dispatch import services as dispatch
+from quota_app.dispatch import delivery, heartbeat, ledger, run
+from quota_app.dispatch.report_source import ReportSource
 from quota_app.imports.jobs import runner_for
 from quota_app.imports.limits import ImportLimits
 from quota_app.mail.services import Transport, transport_from_settings
-from quota_app.models import AppText
 from quota_app.periods import last_completed_half_year
 from quota_app.settings import Settings, load_settings
+from reports.services import report_source
 
 log = logging.getLogger("quota.scheduler")
-
-STATUS_KEY = dispatch.SCHEDULER_STATUS_KEY
 
 
 @dataclass
@@ -39,7 +37,7 @@ class JobContext:
     db: Database
     clock: Clock
     transport: Transport
-    source: dispatch.ReportSource | None = None  # None: reports.services
+    source: ReportSource = field(default_factory=report_source)  # the reports package; tests pass their own
 
     @property
     def worker(self) -> str:
@@ -83,11 +81,11 @@ def last_fire_time(trigger: CronTrigger, now: datetime, *, horizon: timedelta = 
 # --- The work, against an explicit context ---
 
 
-def dispatch_in(ctx: JobContext) -> dispatch.PlanResult:
+def dispatch_in(ctx: JobContext) -> ledger.PlanResult:
     """The half-yearly dispatch for the half-year that ended before today (local time)."""
     today = ctx.clock.now().astimezone(ctx.settings.zone).date()
     period = last_completed_half_year(today)
-    plan, delivery = dispatch.run_dispatch(
+    plan, delivered = run.run_dispatch(
         ctx.db,
         settings=ctx.settings,
         period=period,
@@ -101,15 +99,15 @@ def dispatch_in(ctx: JobContext) -> dispatch.PlanResult:
         "dispatch %s: %d planned, %d sent, %d failed",
         period,
         len(plan.new),
-        len(delivery.sent),
-        len(delivery.failed),
+        len(delivered.sent),
+        len(delivered.failed),
     )
     return plan
 
 
-def deliver_in(ctx: JobContext) -> dispatch.DeliveryResult:
+def deliver_in(ctx: JobContext) -> delivery.DeliveryResult:
     """Retries that are due, failure notices, and stale rows marked for a person to look at."""
-    return dispatch.deliver_due(
+    return delivery.deliver_due(
         ctx.db, settings=ctx.settings, transport=ctx.transport, clock=ctx.clock, worker=ctx.worker
     )
 
@@ -133,11 +131,11 @@ def _plan_then_deliver(ctx: JobContext, plan: Callable[..., T]) -> T:
 
 
 def reminder_in(ctx: JobContext) -> int:
-    return _plan_then_deliver(ctx, dispatch.plan_reminders)
+    return _plan_then_deliver(ctx, ledger.plan_reminders)
 
 
 def alert_in(ctx: JobContext) -> bool:
-    return _plan_then_deliver(ctx, dispatch.plan_alert) is not None
+    return _plan_then_deliver(ctx, ledger.plan_alert) is not None
 
 
 def catch_up_in(ctx: JobContext) -> list[str]:
@@ -153,7 +151,7 @@ def catch_up_in(ctx: JobContext) -> list[str]:
     if last is not None and now - last <= timedelta(seconds=ctx.settings.misfire_grace_seconds):
         period = last_completed_half_year(last.astimezone(ctx.settings.zone).date())
         with ctx.db.begin() as session:
-            planned = dispatch.period_planned(session, period)
+            planned = ledger.period_planned(session, period)
         if not planned:
             log.info("catching up the dispatch of %s planned for %s", period, last.isoformat())
             dispatch_in(ctx)
@@ -178,22 +176,8 @@ def import_jobs_in(ctx: JobContext) -> list[int]:
 
 def publish_status(ctx: JobContext, jobs: list[tuple[str, datetime | None]]) -> None:
     """Write the job table and a heartbeat where the web app can show them (it never imports us)."""
-    import json
-
-    now = ctx.clock.now()
-    value = json.dumps(
-        {
-            "worker": ctx.worker,
-            "heartbeat": now.isoformat(),
-            "jobs": [{"id": job_id, "next_run_time": t.isoformat() if t else None} for job_id, t in jobs],
-        }
-    )
     with ctx.db.begin() as session:
-        text = session.exec(select(AppText).where(AppText.key == STATUS_KEY)).first()
-        if text is None:
-            text = AppText(key=STATUS_KEY, updated_at=now)
-        text.value, text.updated_at = value, now
-        session.add(text)
+        heartbeat.publish_status(session, worker=ctx.worker, now=ctx.clock.now(), next_runs=jobs)
     log.info("status published: %d jobs", len(jobs))
 
 

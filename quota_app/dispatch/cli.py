@@ -11,9 +11,11 @@ from flask import current_app
 
 from ..errors import DomainError
 from ..mail.services import transport_from_settings
+from ..models import Dispatch
 from ..periods import parse_period
 from ..web import database
-from . import overdue, services
+from . import delivery, ledger, overdue, run
+from .report_source import APP_EXTENSION
 
 
 def _worker(kind: str) -> str:
@@ -53,7 +55,7 @@ def dispatch_command(
             return
         if resend:
             with db.begin() as session:
-                again = services.resend_period(
+                again = delivery.resend_period(
                     session,
                     period=period.label,
                     scope=department_code,
@@ -62,7 +64,7 @@ def dispatch_command(
                     allow_sent=True,
                 )
             click.echo(f"{len(again)} mail(s) sat til at blive sendt igen.")
-        plan, delivery = services.run_dispatch(
+        plan, delivered = run.run_dispatch(
             db,
             settings=settings,
             period=period,
@@ -71,6 +73,7 @@ def dispatch_command(
             worker=_worker("cli"),
             actor="cli",
             department_code=department_code,
+            source=current_app.extensions.get(APP_EXTENSION),
         )
     except DomainError as exc:
         fail(exc.message)
@@ -78,26 +81,26 @@ def dispatch_command(
     for warning in plan.warnings:
         click.echo(f"Advarsel: {warning}", err=True)
     click.echo(
-        f"{period.label}: {len(plan.new)} nye i udsendelsesloggen, {len(delivery.sent)} sendt, "
-        f"{len(delivery.retrying)} forsøges igen senere, {len(delivery.failed)} fejlet."
+        f"{period.label}: {len(plan.new)} nye i udsendelsesloggen, {len(delivered.sent)} sendt, "
+        f"{len(delivered.retrying)} forsøges igen senere, {len(delivered.failed)} fejlet."
     )
     with db.begin() as session:
-        for dispatch_id in delivery.retrying + delivery.failed:
-            row = session.get(services.Dispatch, dispatch_id)
+        for dispatch_id in delivered.retrying + delivered.failed:
+            row = session.get(Dispatch, dispatch_id)
             click.echo(
                 f"  {row.state:8} {row.kind:14} {row.scope:4} {row.recipient}: {row.last_error}", err=True
             )
         untouched = [
             r
-            for r in services.ledger(session, period=period.label)
-            if r.state == "failed" and r.id not in delivery.failed
+            for r in ledger.ledger(session, period=period.label)
+            if r.state == "failed" and r.id not in delivered.failed
         ]
     if untouched:
         click.echo(
             f"{len(untouched)} tidligere fejlede mail(s) venter; brug --resend for at sende dem igen.",
             err=True,
         )
-    if delivery.failed:
+    if delivered.failed:
         sys.exit(1)
 
 
@@ -114,7 +117,7 @@ def _check(db, settings, now) -> None:  # type: ignore[no-untyped-def]
 def _dry_run(db, settings, period, department_code, resend, now) -> None:  # type: ignore[no-untyped-def]
     session = db.session()
     try:
-        plan = services.plan_period(
+        plan = ledger.plan_period(
             session,
             settings=settings,
             period=period,
@@ -128,15 +131,16 @@ def _dry_run(db, settings, period, department_code, resend, now) -> None:  # typ
             click.echo(f"Advarsel: {warning}", err=True)
         would = 0
         for mail in plan.mails:
+            would_send = mail.new or mail.state == "pending" or (resend and mail.state in ("failed", "sent"))
             if mail.new:
                 action = "ville sende (ny)"
             elif mail.state == "pending":
                 action = "ville sende (venter)"
-            elif resend and mail.state in ("failed", "sent"):
+            elif would_send:
                 action = f"ville gensende ({mail.state})"
             else:
                 action = f"sendes ikke ({mail.state})"
-            would += action.startswith("ville")
+            would += would_send
             click.echo(f"  {action:24} {mail.kind:13} {mail.scope:4} {mail.recipient}")
         click.echo(f"I alt {would} mail(s) ville blive sendt.")
     finally:

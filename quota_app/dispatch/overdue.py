@@ -1,5 +1,4 @@
-"""Is dispatch on time? The periods whose reports should have gone out and have not, and the scheduler's
-heartbeat (it writes, the web app reads; neither imports the other).
+"""Is dispatch on time? The periods whose reports should have gone out and have not.
 
 A half-year's reports are *planned* for the first run of the dispatch schedule (QUOTA_DISPATCH_CRON,
 15 Feb/Aug 08:00 in Copenhagen by default) after the half-year ends. Within QUOTA_MISFIRE_GRACE_SECONDS
@@ -19,7 +18,6 @@ same expression the same way.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -27,10 +25,10 @@ import sqlalchemy as sa
 from croniter import CroniterError, croniter
 from sqlmodel import Session, select
 
-from ..models import AppText, Dispatch, PlaceEvent
+from ..models import REPORT_KINDS, Dispatch, PlaceEvent
 from ..periods import Period, last_completed_half_year
 from ..settings import Settings
-from .services import REPORT_KINDS, SCHEDULER_STATUS_KEY
+from ..texts import N_, Text
 
 LOOKBACK_PERIODS = 2  # the half-year just ended and the one before it
 WAITING_STATES = ("pending", "sending")
@@ -47,17 +45,22 @@ class OverduePeriod:
     def label(self) -> str:
         return self.period.label
 
-    def describe(self, settings: Settings) -> str:
-        """One Danish line (the CLI and the alert mail): what is late, since when, what to do."""
-        planned = self.planned_at.astimezone(settings.zone).strftime("%d.%m.%Y kl. %H:%M")
-        what = (
-            "er ikke sendt"
-            if not self.waiting
-            else f"er ikke sendt færdig ({self.waiting} mail(s) venter stadig)"
-        )
-        return (
-            f"Halvårsstatus for {self.label} {what}; den skulle være sendt {planned}. "
-            f"Send den fra siden Udsendelser eller med: quota dispatch --period {self.label}"
+    def describe(self, settings: Settings) -> Text:
+        """One line (the CLI and the alert mail): what is late, since when, what to do."""
+        planned = self.planned_at.astimezone(settings.zone)
+        when = {"period": self.label, "day": planned.date(), "time": planned.strftime("%H:%M")}
+        if self.waiting:
+            return N_(
+                "Halvårsstatus for %(period)s er ikke sendt færdig (%(waiting)s mail(s) venter stadig); "
+                "den skulle være sendt %(day)s kl. %(time)s. "
+                "Send den fra siden Udsendelser eller med: quota dispatch --period %(period)s",
+                waiting=self.waiting,
+                **when,
+            )
+        return N_(
+            "Halvårsstatus for %(period)s er ikke sendt; den skulle være sendt %(day)s kl. %(time)s. "
+            "Send den fra siden Udsendelser eller med: quota dispatch --period %(period)s",
+            **when,
         )
 
 
@@ -104,45 +107,3 @@ def _ledger(session: Session, period: Period, now: datetime) -> tuple[int, int]:
         .group_by(Dispatch.state)
     ).all()
     return sum(n for _state, n in rows), sum(n for state, n in rows if state in WAITING_STATES)
-
-
-def alert_notice(session: Session, *, settings: Settings, now: datetime) -> tuple[str, str]:
-    """The paragraph the daily alert mail starts with, and its subject prefix; empty when none is late."""
-    late = overdue_periods(session, settings=settings, now=now)
-    if not late:
-        return "", ""
-    lines = "\n".join(f"- {item.describe(settings)}" for item in late)
-    labels = ", ".join(item.label for item in late)
-    return (
-        f"ADVARSEL: halvårsstatus er ikke sendt til tiden.\n{lines}\n\n",
-        f"ADVARSEL: halvårsstatus {labels} ikke sendt – ",
-    )
-
-
-# --- What the scheduler process last told us ---
-
-
-@dataclass(frozen=True)
-class SchedulerStatus:
-    worker: str
-    heartbeat: datetime
-    next_runs: dict[str, datetime | None]
-
-
-def scheduler_status(session: Session) -> SchedulerStatus | None:
-    """The job table and heartbeat the scheduler last wrote (scheduler.jobs.publish_status)."""
-    text = session.get(AppText, SCHEDULER_STATUS_KEY)
-    if text is None or not text.value:
-        return None
-    try:
-        data = json.loads(text.value)
-        return SchedulerStatus(
-            worker=str(data["worker"]),
-            heartbeat=datetime.fromisoformat(data["heartbeat"]),
-            next_runs={
-                job["id"]: datetime.fromisoformat(job["next_run_time"]) if job["next_run_time"] else None
-                for job in data["jobs"]
-            },
-        )
-    except (ValueError, KeyError, TypeError):
-        return None

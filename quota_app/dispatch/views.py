@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -15,8 +15,9 @@ from ..mail.services import MailError, transport_from_settings
 from ..models import DISPATCH_STATES, Department, Dispatch, ReportArchive
 from ..periods import Period, last_completed_half_year, parse_period
 from ..web import clock, database, db_session, localized, now
-from . import overdue, services
+from . import delivery, heartbeat, ledger, mail_texts, overdue, run
 from .forms import ConfirmForm, SendForm
+from .report_source import APP_EXTENSION, ReportSource
 
 bp = Blueprint("dispatch", __name__, template_folder="templates", url_prefix="/udsendelser")
 
@@ -69,9 +70,14 @@ def _worker() -> str:
     return f"web:{current_user.email}"[:100]
 
 
+def _report_source() -> ReportSource | None:
+    """The reports' builders, which the app was given (quota_app.reports_web registers them)."""
+    return current_app.extensions.get(APP_EXTENSION)
+
+
 def _schedule() -> list[dict]:
     settings = _settings()
-    status = overdue.scheduler_status(db_session())
+    status = heartbeat.scheduler_status(db_session())
     jobs = [
         (
             "dispatch",
@@ -100,11 +106,11 @@ def index():  # type: ignore[no-untyped-def]
     state = request.args.get("state", "") or None
     if state is not None and state not in DISPATCH_STATES:
         abort(400)
-    status = overdue.scheduler_status(session)
+    status = heartbeat.scheduler_status(session)
     stale = status is not None and now() - status.heartbeat > timedelta(minutes=15)
     return render_template(
         "dispatch/index.html",
-        rows=services.ledger(session, period=period, state=state),
+        rows=ledger.ledger(session, state=state, **_about(period)),
         schedule=_schedule(),
         status=status,
         stale=stale,
@@ -114,6 +120,14 @@ def index():  # type: ignore[no-untyped-def]
         kind_labels=KIND_LABELS,
         state_labels=STATE_LABELS,
     )
+
+
+def _about(text: str | None) -> dict:
+    """The ledger's filter: a period label, or a day (the alerts of that day)."""
+    try:
+        return {"as_of": date.fromisoformat(text)} if text else {}
+    except ValueError:
+        return {"period": text}
 
 
 def _row(dispatch_id: int) -> Dispatch:
@@ -130,7 +144,7 @@ def preview(dispatch_id: int):  # type: ignore[no-untyped-def]
     session = db_session()
     mail, problem = None, None
     try:
-        mail = services.compose(session, row, settings=_settings())
+        mail = mail_texts.compose(session, row, settings=_settings())
     except MailError as exc:
         problem = localized(exc.message)
     archive = session.get(ReportArchive, row.archive_id) if row.archive_id else None
@@ -156,15 +170,17 @@ def resend(dispatch_id: int):  # type: ignore[no-untyped-def]
     form = ConfirmForm()
     if form.validate_on_submit():
         session = db_session()
-        services.resend(session, dispatch_id=row.id, actor=current_user, now=now(), allow_sent=True)  # type: ignore[arg-type]
+        delivery.resend(session, dispatch_id=row.id, actor=current_user, now=now(), allow_sent=True)  # type: ignore[arg-type]
+        subject = ledger.about(session, row)  # a failure notice goes with the mail it is about
         session.commit()
-        result = services.deliver_due(
+        result = delivery.deliver_due(
             database(),
             settings=_settings(),
             transport=transport_from_settings(_settings()),
             clock=clock(),
             worker=_worker(),
-            period=row.period,
+            period=subject.period,
+            as_of=subject.as_of,
             scope=row.scope,
         )
         _forget_overdue()
@@ -173,7 +189,7 @@ def resend(dispatch_id: int):  # type: ignore[no-untyped-def]
     return render_template("dispatch/confirm_resend.html", row=row, form=form, kind_labels=KIND_LABELS)
 
 
-def _flash_result(result: services.DeliveryResult) -> None:
+def _flash_result(result: delivery.DeliveryResult) -> None:
     flash(
         _(
             "%(sent)s sendt, %(retrying)s forsøges igen senere, %(failed)s fejlet.",
@@ -215,7 +231,7 @@ def send():  # type: ignore[no-untyped-def]
             # would wait for the write lock this request holds.
             db_session().commit()
             try:
-                plan, result = services.run_dispatch(
+                plan, result = run.run_dispatch(
                     database(),
                     settings=_settings(),
                     period=period,
@@ -224,6 +240,7 @@ def send():  # type: ignore[no-untyped-def]
                     worker=_worker(),
                     actor=current_user,  # type: ignore[arg-type]
                     department_code=form.department.data or None,
+                    source=_report_source(),
                 )
             except DomainError as exc:
                 flash(localized(exc), "error")
@@ -261,10 +278,10 @@ def send():  # type: ignore[no-untyped-def]
     )
 
 
-def _dry_run(period: Period, department_code: str | None) -> services.PlanResult:
+def _dry_run(period: Period, department_code: str | None) -> ledger.PlanResult:
     session = database().session()
     try:
-        return services.plan_period(
+        return ledger.plan_period(
             session,
             settings=_settings(),
             period=period,

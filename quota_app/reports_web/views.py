@@ -14,12 +14,15 @@ from reports import services as report_services
 from ..auth.services import can_see_all_departments, scope_to_user
 from ..auth.views import roles_required
 from ..core.loading import archived_report_or_404, department_by_code_or_404, period_or_404
+from ..dispatch.report_source import APP_EXTENSION
 from ..models import MUNICIPALITY_SCOPE, Department
 from ..periods import Period, last_completed_half_year, parse_period
 from ..web import db_session, now
 from .forms import PeriodForm
 
 bp = Blueprint("reports", __name__, url_prefix="/rapporter", template_folder="templates")
+# The app's dispatch (the "Send" page and `quota dispatch`) builds the reports it sends with these.
+bp.record_once(lambda state: state.app.extensions.setdefault(APP_EXTENSION, service.report_source()))
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 

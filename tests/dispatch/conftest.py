@@ -60,9 +60,9 @@ def settings(smtp: SmtpServer, tmp_path) -> Settings:  # type: ignore[no-untyped
 
 
 @pytest.fixture
-def test_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reports(app, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     """Make the app's report source the tiny ReportLab one (independent of the reports package)."""
-    from quota_app.dispatch import services
+    from quota_app.dispatch.report_source import APP_EXTENSION
     from tests.dispatch.support import TEST_SOURCE
 
-    monkeypatch.setattr(services, "default_report_source", lambda: TEST_SOURCE)
+    monkeypatch.setitem(app.extensions, APP_EXTENSION, TEST_SOURCE)

@@ -16,7 +16,7 @@ from aiosmtpd.controller import Controller
 from reportlab.pdfgen import canvas
 from sqlmodel import Session, select
 
-from quota_app.dispatch.services import ReportSource
+from quota_app.dispatch.report_source import ReportSource
 from quota_app.models import MUNICIPALITY_SCOPE, Department, ReportArchive
 from quota_app.periods import Period
 from quota_app.settings import Settings

@@ -12,7 +12,9 @@ from sqlmodel import Session, select
 
 from quota_app.clock import FrozenClock
 from quota_app.db import Database
-from quota_app.dispatch import services as dispatch
+from quota_app.dispatch import delivery, ledger, mail_texts
+from quota_app.dispatch.report_source import ReportSource
+from quota_app.dispatch.run import run_dispatch
 from quota_app.errors import DomainError
 from quota_app.mail.services import OutboxTransport, SmtpTransport
 from quota_app.models import AuditEntry, Dispatch, ReportArchive
@@ -25,7 +27,7 @@ DEPARTMENTS = ("ØKF", "KFF", "BUF", "SUF", "SOF", "TMF", "BIF")
 
 
 def run(db: Database, settings: Settings, transport, clock: FrozenClock, **kw):  # type: ignore[no-untyped-def]
-    return dispatch.run_dispatch(
+    return run_dispatch(
         db,
         settings=settings,
         period=H1,
@@ -50,9 +52,9 @@ def test_dispatch_sends_one_mail_per_recipient_with_the_archived_pdf(
     db, session, addressed, smtp: SmtpServer, mail_settings, transport, august_clock
 ) -> None:
     smtp.start()
-    plan, delivery = run(db, mail_settings, transport, august_clock)
+    plan, delivered = run(db, mail_settings, transport, august_clock)
     assert len(plan.new) == len(DEPARTMENTS) * 2 + 2
-    assert len(delivery.sent) == len(plan.new) and not delivery.failed and not delivery.retrying
+    assert len(delivered.sent) == len(plan.new) and not delivered.failed and not delivered.retrying
 
     for code in DEPARTMENTS:
         mayor = smtp.to(mayor_address(code))
@@ -63,7 +65,7 @@ def test_dispatch_sends_one_mail_per_recipient_with_the_archived_pdf(
         assert message["Subject"].startswith("Halvårsstatus 2025-H1: støttet beskæftigelse i ")
         assert message.get_body(("plain",)) is not None and message.get_body(("html",)) is not None
         ((filename, pdf),) = pdf_attachments(message)
-        assert filename == dispatch.pdf_filename("2025-H1", code)
+        assert filename == mail_texts.pdf_filename("2025-H1", code)
         assert pdf.startswith(b"%PDF")
         (row,) = rows(session, scope=code, recipient=mayor_address(code))
         assert row.state == "sent" and row.attempts == 1 and row.message_id == message["Message-ID"]
@@ -75,7 +77,7 @@ def test_dispatch_sends_one_mail_per_recipient_with_the_archived_pdf(
         (copy,) = rows(session, scope=code, recipient="bif@kk.test", kind="report")
         assert copy.archive_id == row.archive_id and copy.state == "sent"
     assert pdf_attachments(smtp.to("bif@kk.test")[0].message)
-    assert dispatch.pdf_filename("2025-H1", "ØKF") == "halvaarsstatus-2025-H1-OEKF.pdf"
+    assert mail_texts.pdf_filename("2025-H1", "ØKF") == "halvaarsstatus-2025-H1-OEKF.pdf"
     for committee in ("biu@kk.test", "oeu@kk.test"):
         ((received,),) = [smtp.to(committee)]
         ((filename, _pdf),) = pdf_attachments(received.message)
@@ -98,7 +100,7 @@ def test_a_claimed_row_is_not_sent_by_anyone_else(
     db, session, addressed, smtp, mail_settings, transport, august_clock
 ) -> None:
     with db.begin() as s:
-        dispatch.plan_period(
+        ledger.plan_period(
             s,
             settings=mail_settings,
             period=H1,
@@ -108,14 +110,14 @@ def test_a_claimed_row_is_not_sent_by_anyone_else(
             source=TEST_SOURCE,
         )
     target = rows(session, scope="SOF")[0]
-    assert dispatch.claim(
+    assert delivery.claim(
         db, dispatch_id=target.id, worker="other@host:2", now=august_clock.now(), message_id="<x@y>"
     )
-    assert not dispatch.claim(
+    assert not delivery.claim(
         db, dispatch_id=target.id, worker="test@host:1", now=august_clock.now(), message_id="<z@y>"
     )
     smtp.start()
-    result = dispatch.deliver_due(
+    result = delivery.deliver_due(
         db, settings=mail_settings, transport=transport, clock=august_clock, worker="test@host:1"
     )
     assert target.id not in result.sent and len(result.sent) == 1
@@ -125,38 +127,38 @@ def test_a_claimed_row_is_not_sent_by_anyone_else(
 def test_server_down_at_first_then_up_is_retried_and_sends_once(
     db, session, addressed, smtp, mail_settings, transport, august_clock
 ) -> None:
-    _plan, delivery = run(
+    _plan, delivered = run(
         db, mail_settings, transport, august_clock, department_code="SOF"
     )  # server not started
-    assert len(delivery.retrying) == 2 and not delivery.sent
+    assert len(delivered.retrying) == 2 and not delivered.sent
     for row in rows(session, scope="SOF"):
         assert row.state == "pending" and row.attempts == 1
         assert row.next_attempt_at == august_clock.now() + timedelta(minutes=5)
         assert "kunne ikke nås" in row.last_error
 
     # not yet due: nothing is attempted
-    again = dispatch.deliver_due(
+    again = delivery.deliver_due(
         db, settings=mail_settings, transport=transport, clock=august_clock, worker="w"
     )
     assert not again.sent and not again.retrying
 
     # still down after 5 minutes: the back-off doubles
     august_clock.advance(timedelta(minutes=5))
-    dispatch.deliver_due(db, settings=mail_settings, transport=transport, clock=august_clock, worker="w")
+    delivery.deliver_due(db, settings=mail_settings, transport=transport, clock=august_clock, worker="w")
     assert {r.next_attempt_at for r in rows(session, scope="SOF")} == {
         august_clock.now() + timedelta(minutes=10)
     }
 
     smtp.start()
     august_clock.advance(timedelta(minutes=10))
-    result = dispatch.deliver_due(
+    result = delivery.deliver_due(
         db, settings=mail_settings, transport=transport, clock=august_clock, worker="w"
     )
     assert len(result.sent) == 2
     assert len(smtp.to(mayor_address("SOF"))) == 1 and len(smtp.to("bif@kk.test")) == 1
     assert {(r.state, r.attempts, r.last_error) for r in rows(session, scope="SOF")} == {("sent", 3, None)}
     august_clock.advance(timedelta(hours=1))
-    assert not dispatch.deliver_due(
+    assert not delivery.deliver_due(
         db, settings=mail_settings, transport=transport, clock=august_clock, worker="w"
     ).sent
     assert len(smtp.messages) == 2
@@ -166,7 +168,7 @@ def test_gives_up_after_max_attempts_and_tells_bif(
     db, session, addressed, smtp, mail_settings, transport, august_clock
 ) -> None:
     with db.begin() as s:
-        dispatch.plan_period(
+        ledger.plan_period(
             s,
             settings=mail_settings,
             period=H1,
@@ -175,14 +177,15 @@ def test_gives_up_after_max_attempts_and_tells_bif(
             department_code="SOF",
             source=TEST_SOURCE,
         )
-    for _ in range(dispatch.MAX_ATTEMPTS):
-        dispatch.deliver_due(db, settings=mail_settings, transport=transport, clock=august_clock, worker="w")
-        august_clock.advance(dispatch.BACKOFF_CAP)
+    for _ in range(delivery.MAX_ATTEMPTS):
+        delivery.deliver_due(db, settings=mail_settings, transport=transport, clock=august_clock, worker="w")
+        august_clock.advance(delivery.BACKOFF_CAP)
     mayor_row = rows(session, recipient=mayor_address("SOF"))[0]
-    assert mayor_row.state == "failed" and mayor_row.attempts == dispatch.MAX_ATTEMPTS
-    assert mayor_row.last_error.startswith(f"Opgivet efter {dispatch.MAX_ATTEMPTS} forsøg")
+    assert mayor_row.state == "failed" and mayor_row.attempts == delivery.MAX_ATTEMPTS
+    assert mayor_row.last_error.startswith(f"Opgivet efter {delivery.MAX_ATTEMPTS} forsøg")
     (notice,) = rows(session, kind="failure_notice")
-    assert notice.period == f"2025-H1:{mayor_row.id}" and notice.recipient == "bif@kk.test"
+    assert notice.failed_dispatch_id == mayor_row.id and notice.recipient == "bif@kk.test"
+    assert notice.period is None and notice.as_of is None  # it is about the failed row, not a period
 
 
 def test_refused_recipient_fails_bif_is_told_and_resend_works(
@@ -190,11 +193,11 @@ def test_refused_recipient_fails_bif_is_told_and_resend_works(
 ) -> None:
     smtp.handler.refuse.add(mayor_address("SOF"))
     smtp.start()
-    _plan, delivery = run(db, mail_settings, transport, august_clock)
+    _plan, delivered = run(db, mail_settings, transport, august_clock)
     (failed,) = rows(session, state="failed")
     assert failed.recipient == mayor_address("SOF") and failed.attempts == 1
     assert "550" in failed.last_error
-    assert failed.id in delivery.failed
+    assert failed.id in delivered.failed
     (notice,) = rows(session, kind="failure_notice")
     assert notice.state == "sent" and notice.recipient == "bif@kk.test"
     told = [m for m in smtp.to("bif@kk.test") if m.message["Subject"].startswith("Fejl ved udsendelse")]
@@ -210,10 +213,10 @@ def test_refused_recipient_fails_bif_is_told_and_resend_works(
     # the address is fixed; an explicit resend sends it once
     smtp.handler.refuse.clear()
     with pytest.raises(DomainError), db.begin() as s:
-        dispatch.resend(s, dispatch_id=rows(session, scope="KFF")[0].id, actor="test", now=august_clock.now())
+        delivery.resend(s, dispatch_id=rows(session, scope="KFF")[0].id, actor="test", now=august_clock.now())
     with db.begin() as s:
-        dispatch.resend(s, dispatch_id=failed.id, actor="test", now=august_clock.now())
-    result = dispatch.deliver_due(
+        delivery.resend(s, dispatch_id=failed.id, actor="test", now=august_clock.now())
+    result = delivery.deliver_due(
         db, settings=mail_settings, transport=transport, clock=august_clock, worker="w"
     )
     assert result.sent == [failed.id]
@@ -224,20 +227,20 @@ def test_refused_recipient_fails_bif_is_told_and_resend_works(
     # a sent row is resent only when asked for explicitly
     with db.begin() as s:
         assert (
-            dispatch.resend_period(
+            delivery.resend_period(
                 s, period="2025-H1", scope="SOF", actor="test", now=august_clock.now(), allow_sent=False
             )
             == []
         )
         assert (
             len(
-                dispatch.resend_period(
+                delivery.resend_period(
                     s, period="2025-H1", scope="SOF", actor="test", now=august_clock.now(), allow_sent=True
                 )
             )
             == 2
         )
-    dispatch.deliver_due(db, settings=mail_settings, transport=transport, clock=august_clock, worker="w")
+    delivery.deliver_due(db, settings=mail_settings, transport=transport, clock=august_clock, worker="w")
     assert len(smtp.to(mayor_address("SOF"))) == 2
 
 
@@ -245,7 +248,7 @@ def test_a_stale_sending_row_is_failed_for_a_person_not_resent(
     db, session, addressed, smtp, mail_settings, transport, august_clock
 ) -> None:
     with db.begin() as s:
-        dispatch.plan_period(
+        ledger.plan_period(
             s,
             settings=mail_settings,
             period=H1,
@@ -255,15 +258,15 @@ def test_a_stale_sending_row_is_failed_for_a_person_not_resent(
             source=TEST_SOURCE,
         )
     target = rows(session, recipient=mayor_address("SOF"))[0]
-    assert dispatch.claim(
+    assert delivery.claim(
         db, dispatch_id=target.id, worker="dead@host:9", now=august_clock.now(), message_id="<m@kk.test>"
     )
     smtp.start()
-    august_clock.advance(dispatch.STALE_AFTER - timedelta(minutes=1))
-    dispatch.deliver_due(db, settings=mail_settings, transport=transport, clock=august_clock, worker="w")
+    august_clock.advance(delivery.STALE_AFTER - timedelta(minutes=1))
+    delivery.deliver_due(db, settings=mail_settings, transport=transport, clock=august_clock, worker="w")
     assert rows(session, id=target.id)[0].state == "sending"
     august_clock.advance(timedelta(minutes=2))
-    dispatch.deliver_due(db, settings=mail_settings, transport=transport, clock=august_clock, worker="w")
+    delivery.deliver_due(db, settings=mail_settings, transport=transport, clock=august_clock, worker="w")
     row = rows(session, id=target.id)[0]
     assert row.state == "failed" and "uvist" in row.last_error and "<m@kk.test>" in row.last_error
     assert smtp.to(mayor_address("SOF")) == []
@@ -272,7 +275,7 @@ def test_a_stale_sending_row_is_failed_for_a_person_not_resent(
 
 def test_period_not_ended_is_refused(db, session, addressed, mail_settings, august_clock) -> None:
     with pytest.raises(DomainError, match="ikke slut"):
-        dispatch.plan_period(
+        ledger.plan_period(
             session,
             settings=mail_settings,
             period=Period(2025, 2),
@@ -283,7 +286,7 @@ def test_period_not_ended_is_refused(db, session, addressed, mail_settings, augu
 
 
 def test_dry_run_plans_nothing(db, session, addressed, mail_settings, august_clock) -> None:
-    plan = dispatch.plan_period(
+    plan = ledger.plan_period(
         session,
         settings=mail_settings,
         period=H1,
@@ -305,9 +308,9 @@ def test_outbox_fallback_writes_eml_files(db, session, addressed, tmp_path, augu
 
     transport = transport_from_settings(settings)
     assert isinstance(transport, OutboxTransport)
-    _plan, delivery = run(db, settings, transport, august_clock, department_code="SOF")
+    _plan, delivered = run(db, settings, transport, august_clock, department_code="SOF")
     files = sorted((tmp_path / "outbox").glob("*.eml"))
-    assert len(files) == 2 == len(delivery.sent)
+    assert len(files) == 2 == len(delivered.sent)
     assert not list((tmp_path / "outbox").glob(".tmp-*"))
     parsed = [message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]
     mayor = next(m for m in parsed if m["To"] == mayor_address("SOF"))
@@ -325,7 +328,7 @@ def test_planning_a_department_report_locks_the_comment_it_carries(
 
     sof = session.exec(select(Department).where(Department.code == "SOF")).one()
     with db.begin() as s:
-        dispatch.plan_period(
+        ledger.plan_period(
             s,
             settings=mail_settings,
             period=H1,
@@ -364,15 +367,15 @@ def test_a_periods_reports_share_the_figures_counted_once(
         given.append(context)
         return TEST_SOURCE.build_consolidated(session, period=period, known_at=known_at)
 
-    source = dispatch.ReportSource(build_department, build_consolidated, TEST_SOURCE.archive, gather=gather)
-    plan = dispatch.plan_period(
+    source = ReportSource(build_department, build_consolidated, TEST_SOURCE.archive, gather=gather)
+    plan = ledger.plan_period(
         session, settings=mail_settings, period=H1, actor="t", now=august_clock.now(), source=source
     )
     assert len(plan.new) == len(DEPARTMENTS) * 2 + 2
     assert gathered == [(H1, august_clock.now())]
     assert len(given) == len(DEPARTMENTS) + 1 and len({id(c) for c in given}) == 1
     # Planned again, nothing is built: no figures are counted for nothing.
-    dispatch.plan_period(
+    ledger.plan_period(
         session, settings=mail_settings, period=H1, actor="t", now=august_clock.now(), source=source
     )
     assert len(gathered) == 1

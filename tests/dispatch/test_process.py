@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlmodel import SQLModel
 
 from quota_app.db import Database
-from quota_app.dispatch.overdue import scheduler_status
+from quota_app.dispatch.heartbeat import scheduler_status
 from quota_app.reference import ensure_departments
 from tests.processes import LineReader
 

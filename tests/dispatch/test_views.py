@@ -7,7 +7,7 @@ import json
 import sqlalchemy as sa
 from sqlmodel import select
 
-from quota_app.dispatch import services as dispatch
+from quota_app.dispatch import heartbeat
 from quota_app.models import AppText, Dispatch
 from tests.conftest import T0, csrf_from
 from tests.dispatch.support import mayor_address
@@ -34,7 +34,7 @@ def test_schedule_shows_the_next_runs_the_scheduler_reported(
     assert "Planlæggeren har ikke meldt sig endnu" in page and "0 8 15 2,8 *" in page
     session.add(
         AppText(
-            key=dispatch.SCHEDULER_STATUS_KEY,
+            key=heartbeat.SCHEDULER_STATUS_KEY,
             value=json.dumps(
                 {
                     "worker": "scheduler@host:42",

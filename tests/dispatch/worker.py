@@ -9,7 +9,7 @@ import sys
 
 from quota_app.clock import FrozenClock
 from quota_app.db import Database
-from quota_app.dispatch import services as dispatch
+from quota_app.dispatch import run
 from quota_app.mail.services import SmtpTransport
 from quota_app.periods import Period, parse_known_at
 from tests.dispatch.support import TEST_SOURCE, smtp_settings
@@ -21,7 +21,7 @@ def main(url: str, port: str, now: str, name: str) -> None:
     clock = FrozenClock(parse_known_at(now))
     print("ready", flush=True)
     sys.stdin.readline()  # the test starts both together
-    plan, delivery = dispatch.run_dispatch(
+    plan, delivered = run.run_dispatch(
         db,
         settings=settings,
         period=Period(2025, 1),
@@ -33,7 +33,7 @@ def main(url: str, port: str, now: str, name: str) -> None:
     )
     db.dispose()
     print(
-        json.dumps({"planned": len(plan.new), "sent": len(delivery.sent), "skipped": len(delivery.skipped)})
+        json.dumps({"planned": len(plan.new), "sent": len(delivered.sent), "skipped": len(delivered.skipped)})
     )
 
 

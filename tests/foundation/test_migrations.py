@@ -110,3 +110,48 @@ def test_downgrade_to_empty_and_up_again(empty_engine):
     assert set(sa.inspect(empty_engine).get_table_names()) <= {"alembic_version"}
     _upgrade(empty_engine)
     assert "place_event" in sa.inspect(empty_engine).get_table_names()
+
+
+def test_the_dispatch_columns_migration_gives_each_meaning_of_period_its_column_and_back(empty_engine):
+    """0006: a report keeps its period; an alert's ISO date becomes as_of; a failure notice's
+    '<period or date>:<id>' becomes failed_dispatch_id. The downgrade writes the old texts again."""
+    config = _upgrade(empty_engine, "0005")
+    old = [
+        (1, "report", "2025-H1", "SOF", "borgmester@kk.test"),
+        (2, "alert", "2025-09-30", "KK", "rekruttering@kk.test"),
+        (3, "failure_notice", "2025-H1:1", "SOF", "bif@kk.test"),
+        (4, "failure_notice", "2025-09-30:2", "KK", "bif@kk.test"),
+        (5, "reminder", "2025-H2", "SOF", "hr@kk.test"),
+    ]
+    with empty_engine.begin() as conn:
+        for row_id, kind, period, scope, recipient in old:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO dispatch (id, period, scope, recipient, kind, state, attempts, created_at) "
+                    "VALUES (:id, :period, :scope, :recipient, :kind, 'failed', 1, '2025-10-01 08:00:00')"
+                ),
+                {"id": row_id, "period": period, "scope": scope, "recipient": recipient, "kind": kind},
+            )
+    _upgrade(empty_engine, "0006")
+    with empty_engine.connect() as conn:
+        rows = conn.execute(
+            sa.text("SELECT id, period, as_of, failed_dispatch_id FROM dispatch ORDER BY id")
+        ).all()
+    assert [(r[0], r[1], str(r[2]) if r[2] else None, r[3]) for r in rows] == [
+        (1, "2025-H1", None, None),
+        (2, None, "2025-09-30", None),
+        (3, None, None, 1),
+        (4, None, None, 2),
+        (5, "2025-H2", None, None),
+    ]
+    with empty_engine.connect() as conn, pytest.raises(sa.exc.IntegrityError):
+        conn.execute(  # an alert must say its day, and only that
+            sa.text(
+                "INSERT INTO dispatch (period, scope, recipient, kind, state, attempts, created_at) "
+                "VALUES ('2025-10-02', 'KK', 'x@kk.test', 'alert', 'pending', 0, '2025-10-02 08:00:00')"
+            )
+        )
+    command.downgrade(config, "0005")
+    with empty_engine.connect() as conn:
+        periods = conn.execute(sa.text("SELECT id, period FROM dispatch ORDER BY id")).all()
+    assert [tuple(r) for r in periods] == [(row_id, period) for row_id, _kind, period, _s, _r in old]

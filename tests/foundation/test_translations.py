@@ -19,7 +19,12 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("quota_app", "reports", "scheduler")
 # N_ (quota_app.texts) marks the messages services raise; it is one of Babel's default keywords too.
 KEYWORDS = {**DEFAULT_KEYWORDS, "_": None, "_p": ((1, "c"), 2), "lazy_gettext": None, "N_": None}
-METHODS = [("**/static/**", "ignore"), ("**.py", "python"), ("**/templates/**.html", "jinja2")]
+METHODS = [
+    ("**/static/**", "ignore"),
+    ("**.py", "python"),
+    ("**/templates/**.html", "jinja2"),
+    ("**/templates/**.txt", "jinja2"),  # mail texts
+]
 
 
 def catalogues() -> list[Path]:
@@ -86,6 +91,7 @@ MESSAGE_SOURCES = (
     "quota_app/targets/municipal_targets.py",
     "quota_app/targets/target_import.py",
     "quota_app/places/*.py",
+    "quota_app/dispatch/*.py",
     "quota_app/imports/*.py",
     "quota_app/periods.py",
     "quota_app/api/*.py",

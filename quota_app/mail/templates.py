@@ -1,0 +1,61 @@
+"""Mail from Jinja templates, without Flask: the scheduler process, the command line and the web app render a
+mail the same way, in a language (Danish by default) with the app's translations (`quota_app.texts`).
+
+A mail is a folder of three templates: `phrases.txt` (what it says: a `subject()` macro and the sentences,
+each translatable once), `body.txt` (the plain text) and `body.html` (the HTML alternative), the two bodies
+arranging the phrases. The HTML is rendered in an environment that escapes every value, the phrases too;
+the plain text and the subject in one that escapes nothing.
+
+Filters besides Jinja's: `dkdate` (a date as 30.06.2025, "–" when unknown), `hhmm` (a time as 08:00) and
+`localized` (a service's message, N_ or ByLanguage, in the mail's language).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from ..texts import danish_date, render, translations
+
+
+@dataclass(frozen=True)
+class RenderedMail:
+    subject: str
+    text: str
+    html: str
+
+
+@cache
+def environment(folder: Path, language: str, *, html: bool) -> Environment:
+    """The templates under folder, rendered in language as HTML (escaped) or plain text (kept per process)."""
+    catalogue = translations(language)
+    env = Environment(
+        loader=FileSystemLoader(folder),
+        autoescape=html,  # noqa: S701 (the plain text is not HTML: &amp; would show as such)
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # added by the i18n extension, so not on Environment's type
+    env.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["dkdate"] = lambda day: danish_date(day) if day is not None else "–"
+    env.filters["hhmm"] = lambda moment: moment.strftime("%H:%M")
+    env.filters["localized"] = lambda message: render(message, catalogue.gettext, language=language)
+    env.globals["language"] = language
+    return env
+
+
+def render_mail(folder: Path, name: str, *, language: str, **context: Any) -> RenderedMail:
+    """Render the mail `name` (a folder of phrases.txt, body.txt and body.html under folder)."""
+    text = environment(folder, language, html=False)
+    phrases = text.get_template(f"{name}/phrases.txt").make_module(context)
+    return RenderedMail(
+        subject=str(phrases.subject()).strip(),  # type: ignore[attr-defined]  # the template's macro
+        text=text.get_template(f"{name}/body.txt").render(context),
+        html=environment(folder, language, html=True).get_template(f"{name}/body.html").render(context),
+    )
