@@ -22,7 +22,7 @@ from .forms import PeriodForm
 
 bp = Blueprint("reports", __name__, url_prefix="/rapporter", template_folder="templates")
 # The app's dispatch (the "Send" page and `quota dispatch`) builds the reports it sends with these.
-bp.record_once(lambda state: state.app.extensions.setdefault(APP_EXTENSION, service.report_source()))
+bp.record_once(lambda state: state.app.extensions.setdefault(APP_EXTENSION, report_services.report_source()))
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 
