@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import refresh
 from flask_login import current_user, login_required
 
 from .. import LANGUAGES
 from ..auth.views import safe_next
 from ..models import Department
-from ..web import database, db_session
-from . import health, navigation
+from ..web import database, db_session, now
+from . import health, navigation, schedules
 
 bp = Blueprint("core", __name__, template_folder="templates")
 bp.record_once(lambda state: navigation.init_app(state.app))
@@ -22,7 +22,12 @@ def start():  # type: ignore[no-untyped-def]
     department = (
         db_session().get(Department, current_user.department_id) if current_user.department_id else None
     )
-    return render_template(f"core/start_{current_user.role}.html", department=department)
+    timetable = (
+        schedules.schedules(current_app.config["QUOTA_SETTINGS"], now=now())
+        if current_user.role == "admin"
+        else []
+    )
+    return render_template(f"core/start_{current_user.role}.html", department=department, schedules=timetable)
 
 
 @bp.route("/language", methods=["POST"])

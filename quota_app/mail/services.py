@@ -61,6 +61,7 @@ class OutgoingMail:
     html: str
     attachments: tuple[Attachment, ...] = field(default=())
     cc: tuple[str, ...] = field(default=())
+    language: str = "da"  # of the text: the Content-Language header
 
 
 def message_domain(settings: Settings) -> str:
@@ -68,11 +69,11 @@ def message_domain(settings: Settings) -> str:
     return settings.mail_from.rpartition("@")[2] or "localhost"
 
 
-def text_to_html(text: str) -> str:
+def text_to_html(text: str, *, language: str = "da") -> str:
     """A minimal HTML alternative of a plain-text body: paragraphs and line breaks, everything escaped."""
     paragraphs = [p for p in text.split("\n\n") if p.strip()]
     body = "\n".join(f"<p>{escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
-    head = '<!doctype html>\n<html lang="da"><head><meta charset="utf-8"></head><body>'
+    head = f'<!doctype html>\n<html lang="{escape(language)}"><head><meta charset="utf-8"></head><body>'
     return f"{head}\n{body}\n</body></html>\n"
 
 
@@ -87,7 +88,6 @@ def build_message(mail: OutgoingMail, *, settings: Settings, now: datetime, mess
     message["Reply-To"] = settings.mail_reply_to
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id or make_msgid(domain=message_domain(settings))
-    message["Content-Language"] = "da"
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
     for attachment in mail.attachments:
@@ -97,6 +97,7 @@ def build_message(mail: OutgoingMail, *, settings: Settings, now: datetime, mess
             subtype=attachment.subtype,
             filename=attachment.filename,
         )
+    message["Content-Language"] = mail.language  # last: setting the content drops Content-* headers
     return message
 
 
