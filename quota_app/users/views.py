@@ -133,7 +133,8 @@ def new():  # type: ignore[no-untyped-def]
 def detail(user_id: int):  # type: ignore[no-untyped-def]
     session = db_session()
     user = _user_or_404(session, user_id)
-    form = EditUserForm(obj=user, departments=list_departments(session))
+    departments = list_departments(session)
+    form = EditUserForm(obj=user, departments=departments)
     if request.method == "GET" and user.department_id:
         form.department.data = str(user.department_id)
     status = 200
@@ -163,7 +164,7 @@ def detail(user_id: int):  # type: ignore[no-untyped-def]
         form=form,
         link=links.latest_link(session, user=user),
         history=services.history(session, user=user),
-        departments={d.id: d for d in list_departments(session)},
+        departments={d.id: d for d in departments},
         now=now(),
     ), status
 
