@@ -116,6 +116,10 @@ def history(session: Session, *, user: User, limit: int = 50) -> list[AuditEntry
     )
 
 
+def _name(name: str) -> str:
+    return converters.clean_text(name, field="name", label=NAME, max_length=200, cpr_guard=True)
+
+
 def _department_code(session: Session, role: str, department_id: int | None) -> str | None:
     """The department an HR user belongs to (required); other roles belong to none."""
     if role not in ROLES:
@@ -142,7 +146,7 @@ def create_user(
     return auth.create_user(
         session,
         email=normalise_email(email, field="email"),
-        name=converters.clean_text(name, field="name", label=NAME, max_length=200, cpr_guard=True),
+        name=_name(name),
         role=role,
         password=None,
         department_code=_department_code(session, role, department_id),
@@ -163,7 +167,7 @@ def update_user(
 ) -> User:
     """Change a user's name, role or department; a new role or department ends their sessions."""
     user = get_user(session, user_id)
-    name = converters.clean_text(name, field="name", label=NAME, max_length=200, cpr_guard=True)
+    name = _name(name)
     code = _department_code(session, role, department_id)
     new_department_id = department_id if code is not None else None
     if role != user.role:

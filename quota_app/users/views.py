@@ -3,8 +3,6 @@ link, deactivation). Only administrators may use them; nobody sees or types anot
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlmodel import Session
@@ -15,29 +13,12 @@ from ..auth.views import roles_required
 from ..errors import DomainError, NotFound
 from ..i18n import _
 from ..models import User
-from ..web import db_session, localized, now
+from ..web import db_session, localized, now, saved, show_error
 from . import links, mailing, services
 from .forms import EditUserForm, NewUserForm, UserActionForm, UserFilterForm
 
 bp = Blueprint("users", __name__, template_folder="templates", url_prefix="/admin/users")
 ACTIONS = ("link", "deactivate", "activate")
-
-
-def _apply_error(form, exc: DomainError) -> None:  # type: ignore[no-untyped-def]
-    field = getattr(form, exc.field, None) if exc.field else None
-    (field.errors if field is not None else form.form_errors).append(localized(exc))
-
-
-def _changed(session: Session, form, change: Callable[[], object]) -> bool:  # type: ignore[no-untyped-def]
-    """Run `change` and commit; on a refusal roll back and show it on the form (False)."""
-    try:
-        change()
-    except DomainError as exc:
-        session.rollback()
-        _apply_error(form, exc)
-        return False
-    session.commit()
-    return True
 
 
 def _base_url() -> str:
@@ -104,7 +85,7 @@ def new():  # type: ignore[no-untyped-def]
             )
         except DomainError as exc:
             session.rollback()
-            _apply_error(form, exc)
+            show_error(form, exc)
         else:
             session.commit()
             if _mail_link(session, user):
@@ -139,7 +120,7 @@ def detail(user_id: int):  # type: ignore[no-untyped-def]
         form.department.data = str(user.department_id)
     status = 200
     if form.validate_on_submit():
-        if _changed(
+        if saved(
             session,
             form,
             lambda: services.update_user(
@@ -151,8 +132,8 @@ def detail(user_id: int):  # type: ignore[no-untyped-def]
                 actor=current_user,
                 now=now(),
             ),
+            _("Brugeren er gemt."),
         ):
-            flash(_("Brugeren er gemt."), "success")
             return redirect(url_for("users.detail", user_id=user_id))
         status = 422
         user = _user_or_404(session, user_id)
