@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 NODE_STAMP := node_modules/.installed
 DKFDS := quota_app/static/vendor/dkfds
-DEV_ENV := QUOTA_ENV=development
+DEV_ENV := QUOTA_ENV=development QUOTA_BASE_URL=http://127.0.0.1:5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup run test lint system-deps assets translations clean bench

@@ -75,6 +75,7 @@ BLUEPRINTS = (
     "quota_app.dispatch.views",
     "quota_app.targets.views",
     "quota_app.admin.views",
+    "quota_app.users.views",
     "quota_app.exports.views",
     "quota_app.tokens.views",
     "quota_app.api.views",

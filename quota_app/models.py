@@ -376,6 +376,21 @@ class ApiToken(SQLModel, table=True):
     revoked_at: datetime | None = _utc(nullable=True)
 
 
+class SignInLink(SQLModel, table=True):
+    """A mailed link with which a user sets a password: single use, time-limited; only its hash is kept."""
+
+    __tablename__ = "sign_in_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)  # SHA-256 hex of the secret in the link
+    created_at: datetime = _utc()
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    expires_at: datetime = _utc()
+    used_at: datetime | None = _utc(nullable=True)
+    revoked_at: datetime | None = _utc(nullable=True)  # a newer link, a deactivation or a failed mail
+
+
 class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_entry"
     __table_args__ = (sa.Index("ix_audit_entry_entity", "entity_type", "entity_id"),)

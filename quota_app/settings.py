@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -12,6 +13,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
 DEVELOPMENT_SECRET = "development-only-secret-key-not-for-production"  # noqa: S105
+# When the scheduler reminds HR of open places (daily; the days before a half-year ends are a setting).
+REMINDER_CRON = "30 7 * * *"
 
 
 class SettingsError(RuntimeError):
@@ -51,6 +54,11 @@ class Settings(BaseSettings):
     # How many reverse proxies in front of the app to trust for X-Forwarded-For / X-Forwarded-Proto.
     trusted_proxies: int = Field(default=0, ge=0, le=10)
     session_cookie_secure: bool = True
+    # The address people reach the app at (https://kvoter.kk.dk), for links in mails; without it a link
+    # sent from the browser uses the address the administrator used, and one sent from the CLI fails.
+    base_url: str | None = None
+    # How long a mailed sign-in link (to set a password) may be used.
+    sign_in_link_hours: int = Field(default=72, ge=1, le=720)
 
     # How long a write waits for a lock held by another writer (SQLite busy timeout, PostgreSQL
     # lock_timeout); a request that still cannot get it is answered 503 with Retry-After.
@@ -85,6 +93,16 @@ class Settings(BaseSettings):
         if len(value.split()) != 5 or not croniter.is_valid(value):
             raise ValueError(f"ugyldigt cron-udtryk {value!r}: fem felter, fx '0 8 15 2,8 *'")
         return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise ValueError(f"{value!r}: brug en adresse som https://kvoter.kk.dk")
+        return value.strip().rstrip("/")
 
     @field_validator("login_rate_limit", "login_address_rate_limit")
     @classmethod

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
-from flask import Flask, current_app, g, has_request_context, render_template, request
+from flask import Flask, current_app, flash, g, has_request_context, render_template, request
 from flask_babel import format_datetime, get_locale, gettext
 from sqlmodel import Session
 from werkzeug.exceptions import HTTPException
@@ -115,6 +116,26 @@ def localized(message) -> str:  # type: ignore[no-untyped-def]
         message = message.message
     message = from_data(message)
     return render(message, gettext, language=str(get_locale() or "da"))
+
+
+def show_error(form, error: DomainError) -> None:  # type: ignore[no-untyped-def]
+    """Show a service's refusal beside the form field it names, or above the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    (field.errors if field is not None else form.form_errors).append(localized(error))
+
+
+def saved(session: Session, form, change: Callable[[], object], done: str | None = None) -> bool:  # type: ignore[no-untyped-def]
+    """Run `change` and commit, flashing `done`; on a refusal roll back and show it on the form (False)."""
+    try:
+        change()
+    except DomainError as error:
+        session.rollback()
+        show_error(form, error)
+        return False
+    session.commit()
+    if done is not None:
+        flash(done, "success")
+    return True
 
 
 def _close_session(_exc: BaseException | None) -> None:

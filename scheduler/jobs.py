@@ -25,7 +25,7 @@ from quota_app.imports.jobs import runner_for
 from quota_app.imports.limits import ImportLimits
 from quota_app.mail.services import Transport, transport_from_settings
 from quota_app.periods import last_completed_half_year
-from quota_app.settings import Settings, load_settings
+from quota_app.settings import REMINDER_CRON, Settings, load_settings
 from reports.services import report_source
 
 log = logging.getLogger("quota.scheduler")
@@ -65,7 +65,7 @@ def alert_trigger(settings: Settings) -> CronTrigger:
 
 
 def reminder_trigger(settings: Settings) -> CronTrigger:
-    return CronTrigger(hour=7, minute=30, timezone=settings.zone)
+    return CronTrigger.from_crontab(REMINDER_CRON, timezone=settings.zone)
 
 
 def last_fire_time(trigger: CronTrigger, now: datetime, *, horizon: timedelta = timedelta(days=400)):  # type: ignore[no-untyped-def]

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..auth.views import roles_required
 from ..core import loading
-from ..errors import DomainError
 from ..i18n import _
-from ..web import db_session, localized, now
+from ..web import db_session, now, saved
 from . import services
 from .forms import DepartmentForm, EditTypeForm, NewTypeForm, TypeActionForm
 
@@ -19,24 +16,6 @@ bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admi
 # BIF keeps mayors' addresses and the list of types current (they send the reports and set targets);
 # admins may do the same. HR users may not.
 EDITORS = ("bif", "admin")
-
-
-def _apply_error(form, exc: DomainError) -> None:  # type: ignore[no-untyped-def]
-    field = getattr(form, exc.field, None) if exc.field else None
-    (field.errors if field is not None else form.form_errors).append(localized(exc))
-
-
-def _saved(session, form, change: Callable[[], object], done: str) -> bool:  # type: ignore[no-untyped-def]
-    """Run `change` and commit, flashing `done`; on a refusal roll back and show it on the form (False)."""
-    try:
-        change()
-    except DomainError as exc:
-        session.rollback()
-        _apply_error(form, exc)
-        return False
-    session.commit()
-    flash(done, "success")
-    return True
 
 
 @bp.route("/departments")
@@ -51,7 +30,7 @@ def edit_department(department_id: int):  # type: ignore[no-untyped-def]
     session = db_session()
     department = loading.department_or_404(department_id)
     form = DepartmentForm(obj=department)
-    if form.validate_on_submit() and _saved(
+    if form.validate_on_submit() and saved(
         session,
         form,
         lambda: services.update_department(
@@ -78,7 +57,7 @@ def edit_department(department_id: int):  # type: ignore[no-untyped-def]
 def types():  # type: ignore[no-untyped-def]
     session = db_session()
     form = NewTypeForm()
-    if form.validate_on_submit() and _saved(
+    if form.validate_on_submit() and saved(
         session,
         form,
         lambda: services.add_type(
@@ -105,7 +84,7 @@ def edit_type(type_id: int):  # type: ignore[no-untyped-def]
     session = db_session()
     placement_type = loading.placement_type_or_404(type_id)
     form = EditTypeForm(obj=placement_type)
-    if form.validate_on_submit() and _saved(
+    if form.validate_on_submit() and saved(
         session,
         form,
         lambda: services.update_type(

@@ -34,6 +34,14 @@ def verify_password(user: User, password: str) -> bool:
         return False
 
 
+def check_password(password: str) -> None:
+    """Refuse a password too weak to use (the one rule for every way a password is set)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            N_("Adgangskoden skal være mindst %(min)d tegn.", min=MIN_PASSWORD_LENGTH), field="password"
+        )
+
+
 def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
@@ -47,13 +55,16 @@ def create_user(
     *,
     email: str,
     role: str,
-    password: str,
+    password: str | None,
     name: str = "",
     department_code: str | None = None,
     actor: User | str | None,
     now: datetime,
 ) -> User:
-    """Create a user, or raise DomainError with a message a person understands."""
+    """Create a user, or raise DomainError with a message a person understands.
+
+    Without a password the user cannot sign in until they set one with a mailed sign-in link (the hash
+    is of a random secret nobody knows, so a sign-in attempt costs the same time as any other)."""
     email = normalise_email(email)
     if "@" not in email or email.startswith("@") or email.endswith("@"):
         raise DomainError(N_("'%(address)s' er ikke en gyldig e-mailadresse.", address=email), field="email")
@@ -61,10 +72,8 @@ def create_user(
         raise DomainError(
             N_("Ukendt rolle '%(role)s': brug %(roles)s.", role=role, roles=", ".join(ROLES)), field="role"
         )
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(
-            N_("Adgangskoden skal være mindst %(min)d tegn.", min=MIN_PASSWORD_LENGTH), field="password"
-        )
+    if password is not None:
+        check_password(password)
     department = None
     if department_code:
         department = session.exec(select(Department).where(Department.code == department_code)).first()
@@ -80,7 +89,7 @@ def create_user(
         email=email,
         name=name,
         role=role,
-        password_hash=hash_password(password),
+        password_hash=hash_password(password if password is not None else secrets.token_urlsafe(32)),
         department_id=department.id if department and role == "hr" else None,
         created_at=now,
     )
@@ -140,30 +149,11 @@ def set_password(
     action: str = "user.set_password",
 ) -> User:
     """Give the user a new password and end all their sessions."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(
-            N_("Adgangskoden skal være mindst %(min)d tegn.", min=MIN_PASSWORD_LENGTH), field="password"
-        )
+    check_password(password)
     user.password_hash = hash_password(password)
     end_sessions(user)
     session.flush()
     audit.record(session, actor=actor, action=action, entity=user, at=now)
-    return user
-
-
-def set_active(
-    session: Session, *, user: User, active: bool, actor: User | str | None, now: datetime
-) -> User:
-    """Activate or deactivate a user; deactivation ends all their sessions."""
-    before = audit.snapshot(user)
-    if user.active and not active:
-        end_sessions(user)
-    user.active = active
-    session.flush()
-    after = audit.snapshot(user)
-    if after != before:
-        action = "user.activate" if active else "user.deactivate"
-        audit.record(session, actor=actor, action=action, entity=user, before=before, after=after, at=now)
     return user
 
 

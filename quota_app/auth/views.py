@@ -23,12 +23,14 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
 from .. import converters
+from ..errors import DomainError
 from ..extensions import login_manager
 from ..i18n import _
 from ..models import User
-from ..web import database, db_session, now, render_error
+from ..users import links
+from ..web import database, db_session, localized, now, render_error
 from . import services
-from .forms import LoginForm
+from .forms import LoginForm, SetPasswordForm
 from .throttle import LoginThrottle, ThrottleUnavailable
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -138,3 +140,37 @@ def logout():  # type: ignore[no-untyped-def]
     logout_user()
     flash(_("Du er logget ud."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/sign-in/<token>", methods=["GET", "POST"])
+def sign_in_link(token: str):  # type: ignore[no-untyped-def]
+    """Where a mailed sign-in link leads: its user chooses a password (the link is used up when saved)."""
+    db = db_session()
+    link = links.usable_link(db, token=token, now=now())
+    headers = {"Cache-Control": "no-store"}
+    if link is None:
+        return render_template("auth/set_password.html", form=None, user=None), 404, headers
+    user = db.get(User, link.user_id)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            links.use_link(db, token=token, password=form.password.data, now=now())
+        except DomainError as exc:
+            db.rollback()
+            if exc.field != "password":
+                return render_template("auth/set_password.html", form=None, user=None), 404, headers
+            form.password.errors.append(localized(exc))
+        else:
+            db.commit()
+            if current_user.is_authenticated:
+                logout_user()
+            _start_new_session()
+            flash(
+                _("Din adgangskode er gemt. Log ind med din e-mailadresse og den nye adgangskode."), "success"
+            )
+            return redirect(url_for("auth.login"))
+    status = 422 if form.errors else 200
+    page = render_template(
+        "auth/set_password.html", form=form, user=user, min_length=services.MIN_PASSWORD_LENGTH
+    )
+    return page, status, headers

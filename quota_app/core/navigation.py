@@ -87,7 +87,7 @@ BIF_TASKS = (
     Task(_("Overblik"), _("Opfyldelsen i alle forvaltninger lige nu, med de ældste åbne pladser."), OVERVIEW),
     Task(_p("menu", "Måltal"), _("Sæt og importér årets måltal pr. forvaltning og type."), TARGETS),
     Task(_("Regler"), _("Bestem, hvilke statusser der tæller med for hver type og år."), RULES),
-    Task(_("Forvaltninger"), _("Borgmestre, HR-kontakter og antal ansatte."), DEPARTMENTS),
+    Task(_("Forvaltninger"), _("Borgmestre og HR-kontakter, og listen over ordninger."), DEPARTMENTS),
     Task(
         _("Rapporter"), _("Hent halvårsrapporterne som PDF for en forvaltning eller hele kommunen."), REPORTS
     ),
@@ -95,8 +95,15 @@ BIF_TASKS = (
     Task(_("API-nøgler"), _("Giv andre systemer læseadgang til tallene."), TOKENS),
 )
 ADMIN_TASKS = (
+    Task(
+        _("Brugere"),
+        _(
+            "Opret brugere, giv dem en rolle og en forvaltning, send dem et link til at vælge adgangskode, "
+            "og deaktivér dem, der ikke skal have adgang længere."
+        ),
+        USERS,
+    ),
     *BIF_TASKS,
-    Task(_("Brugere"), _("Opret brugere, og giv dem en rolle og en forvaltning."), USERS),
 )
 TASKS = {"hr": HR_TASKS, "bif": BIF_TASKS, "admin": ADMIN_TASKS}
 

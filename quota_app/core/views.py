@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import refresh
 from flask_login import current_user, login_required
 
 from .. import LANGUAGES
 from ..auth.views import safe_next
-from ..web import database
-from . import health, loading, navigation
+from ..web import database, now
+from . import health, loading, navigation, schedules
 
 bp = Blueprint("core", __name__, template_folder="templates")
 bp.record_once(lambda state: navigation.init_app(state.app))
@@ -18,7 +18,14 @@ bp.record_once(lambda state: navigation.init_app(state.app))
 @bp.route("/")
 @login_required
 def start():  # type: ignore[no-untyped-def]
-    return render_template(f"core/start_{current_user.role}.html", department=loading.own_department())
+    timetable = (
+        schedules.schedules(current_app.config["QUOTA_SETTINGS"], now=now())
+        if current_user.role == "admin"
+        else []
+    )
+    return render_template(
+        f"core/start_{current_user.role}.html", department=loading.own_department(), schedules=timetable
+    )
 
 
 @bp.route("/language", methods=["POST"])

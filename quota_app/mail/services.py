@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from html import escape
 from pathlib import Path
 from typing import Protocol
 
@@ -60,12 +61,20 @@ class OutgoingMail:
     html: str
     attachments: tuple[Attachment, ...] = field(default=())
     cc: tuple[str, ...] = field(default=())
-    language: str = "da"
+    language: str = "da"  # of the text: the Content-Language header
 
 
 def message_domain(settings: Settings) -> str:
     """The domain used in Message-IDs: the sender's domain."""
     return settings.mail_from.rpartition("@")[2] or "localhost"
+
+
+def text_to_html(text: str, *, language: str = "da") -> str:
+    """A minimal HTML alternative of a plain-text body: paragraphs and line breaks, everything escaped."""
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    body = "\n".join(f"<p>{escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+    head = f'<!doctype html>\n<html lang="{escape(language)}"><head><meta charset="utf-8"></head><body>'
+    return f"{head}\n{body}\n</body></html>\n"
 
 
 def build_message(mail: OutgoingMail, *, settings: Settings, now: datetime, message_id: str | None = None):  # type: ignore[no-untyped-def]
@@ -88,7 +97,7 @@ def build_message(mail: OutgoingMail, *, settings: Settings, now: datetime, mess
             subtype=attachment.subtype,
             filename=attachment.filename,
         )
-    message["Content-Language"] = mail.language  # last: set_content and add_* move Content-* headers
+    message["Content-Language"] = mail.language  # last: setting the content drops Content-* headers
     return message
 
 

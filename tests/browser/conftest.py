@@ -1,6 +1,7 @@
 """Real-browser tests: the app served on 127.0.0.1 from a fresh migrated SQLite file, driven by Chromium.
 
 Fixtures (use them in tests/browser/test_<feature>.py):
+- `live_settings` (per module): settings for the live server; `{}` unless a module overrides it.
 - `live_server` (per module): `.url`, `.app`, `.clock` (a FrozenClock you may move), `.session()` (a new
   SQLModel session on the same database, for seeding and checking; commit it yourself),
   `.create_user(role, department_code=None, ...) -> BrowserUser(email, password, role, department_code, id)`.
@@ -136,7 +137,13 @@ class LiveServer:
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_settings() -> dict:
+    """Settings a test module wants its live server to have (override in the module, e.g. an SMTP server)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory, live_settings: dict) -> Iterator[LiveServer]:
     """Serve the app from a fresh, migrated SQLite file with reference data and targets (no places)."""
     folder = tmp_path_factory.mktemp("live")
     settings = Settings(
@@ -147,6 +154,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         session_cookie_secure=False,
         # Browser tests sign in many times from 127.0.0.1; the limit itself is tested elsewhere.
         login_rate_limit="200 per minute",
+        **live_settings,
     )
     clock = FrozenClock(T0)
     app = create_app(settings, clock=clock)

@@ -102,7 +102,7 @@ def test_largest_remainder_adds_up_exactly():
 
 
 def _cli_app(tmp_path, clock):
-    settings = Settings(env="test", instance_path=tmp_path, secret_key="x")
+    settings = Settings(env="test", instance_path=tmp_path, secret_key="x", base_url="http://127.0.0.1:5000")
     return create_app(settings, database=Database(f"sqlite:///{tmp_path / 'cli.db'}"), clock=clock)
 
 
@@ -118,7 +118,10 @@ def test_cli_upgrade_demo_and_users(tmp_path, clock):
     assert again.exit_code == 0 and "new passwords" in again.output
 
     ok = runner.invoke(args=["users", "create", "--email", "hr@kk.dk", "--role", "hr", "--department", "KFF"])
-    assert ok.exit_code == 0 and "Password (shown once):" in ok.output
+    assert ok.exit_code == 0 and "sign-in link was mailed to hr@kk.dk" in ok.output, ok.output
+    assert "Password" not in ok.output  # the user chooses it; without SMTP the mail is in the outbox
+    (mail,) = (tmp_path / "outbox").glob("*.eml")
+    assert "http://127.0.0.1:5000/sign-in/" in mail.read_text()
     for args, message in [
         (["--email", "hr@kk.dk", "--role", "hr", "--department", "KFF"], "findes allerede"),
         (["--email", "x@kk.dk", "--role", "hr"], "skal høre til en forvaltning"),

@@ -40,6 +40,7 @@ from quota_app.models import (
     ReportArchive,
     Target,
     Unit,
+    User,
 )
 from quota_app.url_converters import IdConverter
 from tests.conftest import CSRF_RE, TEST_PASSWORD
@@ -59,6 +60,7 @@ ID_TABLES = {
     "dispatch_id": Dispatch,
     "token_id": ApiToken,
     "job_id": ImportJob,
+    "user_id": User,
 }
 FIXED_VALUES = {
     "year": ["2024", "2025", "2026"],
