@@ -92,23 +92,20 @@ def _authenticate() -> None:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         fail(401, N_("Mangler API-nøgle: send 'Authorization: Bearer NØGLE'."))
-    session = db_session()
-    found = find_token(session, secret=secret.strip())
+    # The token is read in a short transaction of its own: a write request's transaction (on SQLite the
+    # database's one write lock) begins with the request's first own statement, not with the lookup.
+    with database().begin(write=False) as reader:
+        found = find_token(reader, secret=secret.strip())
     if found is None:
-        session.rollback()
         fail(401, N_("API-nøglen er ugyldig eller tilbagekaldt."))
     token, user = found
     token_id, at = token.id, now()
     if use_due(token, now=at):
         if request.method in READ_METHODS:
-            # A read keeps its deferred transaction: note the use in a short write of its own, after
-            # ending the read (an open read would hold an older snapshot than the write, and in tests
-            # its savepoint would enclose the write's).
-            session.rollback()
-            with database().begin() as writer:
+            with database().begin() as writer:  # a short write of its own: a read stays deferred
                 note_use(writer, token_id=token_id, now=at)
         else:
-            note_use(session, token_id=token_id, now=at)  # saved with the request's own changes
+            note_use(db_session(), token_id=token_id, now=at)  # saved with the request's own changes
     g.api_user = user
     for name, value in request.args.items(multi=True):
         check_text(value, name, status=400)
