@@ -39,7 +39,8 @@ def correct_event(
     if original.voided_at is not None:
         raise DomainError(N_("Hændelsen er annulleret og kan ikke rettes."), field="event")
     current = effective_by_date(_live_events(session, place.id))
-    if current.get(original.effective_date) is not original:
+    holding = current.get(original.effective_date)
+    if holding is None or holding.id != original.id:
         raise DomainError(
             N_("Hændelsen er allerede rettet af en nyere registrering; ret den nyeste i stedet."),
             field="event",

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from .. import converters, cpr
 from ..errors import DomainError
-from ..models import STATUSES, PlaceEvent, PlacementType, User
+from ..models import STATUSES, PlacementType, User
 from ..texts import N_, ByLanguage, Joined, Text
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -153,9 +154,17 @@ def _actor_id(actor: User | str) -> int | None:
     return actor.id if isinstance(actor, User) else None
 
 
-def effective_by_date(events: Sequence[PlaceEvent]) -> dict[date, PlaceEvent]:
+class _Dated(Protocol):
+    @property
+    def effective_date(self) -> date: ...
+
+
+E = TypeVar("E", bound=_Dated)
+
+
+def effective_by_date(events: Sequence[E]) -> dict[date, E]:
     """The event that holds on each date: the latest recorded one (events given in recorded order)."""
-    result: dict[date, PlaceEvent] = {}
+    result: dict[date, E] = {}
     for event in events:
         result[event.effective_date] = event
     return dict(sorted(result.items()))

@@ -8,10 +8,12 @@ takes the same steps. record_status serves the pages, the API and the imports' h
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import NamedTuple
 
+import sqlalchemy as sa
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from ..audit import services as audit
 from ..errors import Conflict, DomainError, NotFound
@@ -41,15 +43,25 @@ def _get_place(session: Session, place_id: int, expected_version: int | None) ->
     return place
 
 
-def _live_events(session: Session, place_id: int) -> list[PlaceEvent]:
+class LiveEvent(NamedTuple):
+    """What a change checks of the place's events (read as rows: a change never edits them)."""
+
+    id: int
+    status: str
+    effective_date: date
+
+
+_EVENT = PlaceEvent.__table__
+_LIVE_EVENTS = (
+    sa.select(_EVENT.c.id, _EVENT.c.status, _EVENT.c.effective_date)
+    .where(_EVENT.c.place_id == sa.bindparam("place_id"), _EVENT.c.voided_at.is_(None))
+    .order_by(_EVENT.c.effective_date, _EVENT.c.recorded_at, _EVENT.c.id)
+)
+
+
+def _live_events(session: Session, place_id: int) -> list[LiveEvent]:
     """Every event of the place not voided, in (effective_date, recorded_at, id) order."""
-    return list(
-        session.exec(
-            select(PlaceEvent)
-            .where(PlaceEvent.place_id == place_id, PlaceEvent.voided_at.is_(None))  # type: ignore[union-attr]
-            .order_by(PlaceEvent.effective_date, PlaceEvent.recorded_at, PlaceEvent.id)
-        ).all()
-    )
+    return [LiveEvent(*row) for row in session.execute(_LIVE_EVENTS, {"place_id": place_id})]
 
 
 def _touch(session: Session, place: Place, history: dict[date, str]) -> None:
@@ -106,7 +118,7 @@ def _check_status(status: str) -> None:
         raise DomainError(unknown_status(status), field="status")
 
 
-def _history_with(current: dict[date, PlaceEvent], day: date, status: str) -> dict[date, str]:
+def _history_with(current: dict[date, LiveEvent], day: date, status: str) -> dict[date, str]:
     """The status history with `status` on `day`; DomainError if that history breaks the transition rules."""
     history = {d: event.status for d, event in current.items()}
     history[day] = status
