@@ -6,7 +6,6 @@ import csv
 import io
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -21,7 +20,6 @@ from flask import (
     request,
     url_for,
 )
-from flask import session as flask_session
 from flask_babel import get_locale
 from flask_login import current_user
 from openpyxl import Workbook
@@ -34,6 +32,8 @@ from ..auth.services import can_see_all_departments, ensure_department_access
 from ..auth.views import roles_required
 from ..errors import Conflict, DomainError, NotFound
 from ..i18n import _
+from ..imports import web as import_web
+from ..imports import workflow
 from ..models import STATUSES, Department, Place, PlaceEvent, PlacementType, Unit
 from ..periods import last_completed_half_year
 from ..reconcile.services import reconcile
@@ -41,7 +41,6 @@ from ..web import READ_METHODS, db_session, localized, now
 from . import queries
 from . import services as lifecycle
 from .forms import ConfirmImportForm, CorrectForm, ImportForm, PlaceForm, StatusForm, VoidForm
-from .uploads import UploadStore
 
 bp = Blueprint(
     "places", __name__, template_folder="templates", static_folder="static", static_url_path="/places/static"
@@ -76,10 +75,6 @@ TEMPLATE_HEADER_DA = (
 def today() -> date:
     """Today in Copenhagen, by the app's clock."""
     return now().astimezone(ZoneInfo(current_app.config["QUOTA_SETTINGS"].timezone)).date()
-
-
-def _uploads() -> UploadStore:
-    return UploadStore(Path(current_app.instance_path) / "imports")
 
 
 def _place_or_404(place_id: int) -> Place:
@@ -407,18 +402,20 @@ def import_upload():  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         status_code = 422 if form.is_submitted() else 200
         return render_template("places/import_upload.html", form=form, department=department), status_code
-    data = form.file.data.read()
-    upload = _uploads().save(
-        data,
+    upload, job = workflow.receive(
+        session,
+        store=import_web.upload_store(),
+        data=form.file.data.read(),
         filename=form.file.data.filename or "upload.csv",
-        user_id=current_user.id,
+        user=current_user,
         department_id=department.id,
         now=now(),
     )
-    _remember_token(upload.token)
-    from .import_jobs import start_preview  # it imports this module
-
-    return _go_to(start_preview(upload))
+    session.commit()
+    import_web.remember_upload(upload.token)
+    job_id = job.id
+    import_web.runner().kick()
+    return _go_to(url_for("import_jobs.page", job_id=job_id))
 
 
 def _go_to(location: str):  # type: ignore[no-untyped-def]
@@ -428,40 +425,20 @@ def _go_to(location: str):  # type: ignore[no-untyped-def]
     return redirect(location)
 
 
-def _remember_token(token: str) -> None:
-    """Bind an upload to this browser session: only the token goes in the cookie, never the file."""
-    tokens = [t for t in flask_session.get("import_tokens", []) if t != token][-4:]
-    flask_session["import_tokens"] = [*tokens, token]
-
-
-def _check_owner(upload) -> None:  # type: ignore[no-untyped-def]
-    if upload.user_id != current_user.id or upload.department_id != current_user.department_id:
-        abort(404)
-    if upload.token not in flask_session.get("import_tokens", []):
-        abort(404)
-
-
-def _own_upload(token: str):  # type: ignore[no-untyped-def]
-    try:
-        upload, data = _uploads().load(token)
-    except KeyError:
-        abort(404)
-    _check_owner(upload)
-    return upload, data
-
-
 @bp.route("/places/import/<token>", methods=["GET"])
 @roles_required(*EDIT_ROLES)
 def import_preview(token: str):  # type: ignore[no-untyped-def]
     try:
-        upload = _uploads().load_meta(token)
-    except KeyError:
+        upload = workflow.own_upload(
+            import_web.upload_store(),
+            token,
+            user=current_user,
+            browser_tokens=import_web.remembered_uploads(),
+        )
+        if not upload.preview:  # its preview job has not finished yet
+            return redirect(url_for("import_jobs.page", job_id=workflow.preview_job(db_session(), token).id))
+    except NotFound:
         abort(404)
-    _check_owner(upload)
-    if not upload.preview:  # its preview job has not finished yet
-        from .import_jobs import preview_job_url
-
-        return redirect(preview_job_url(token))
     return render_template("places/import_preview.html", upload=upload, form=ConfirmImportForm(), result=None)
 
 
