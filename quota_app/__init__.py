@@ -13,9 +13,9 @@ from .clock import Clock
 from .db import Database
 from .extensions import babel, csrf, login_manager
 from .http_request import QuotaRequest, refuse_control_characters
+from .i18n import LANGUAGES
 from .settings import Settings, load_settings
 
-LANGUAGES = ("da", "en")
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -62,7 +62,7 @@ def create_app(
     app.before_request(refuse_control_characters)
     web.init_app(app)
     _register_blueprints(app)
-    from .cli import register_commands
+    from .commands import register_commands
 
     register_commands(app)
     return app

@@ -6,8 +6,8 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 from flask_babel import refresh
 from flask_login import current_user, login_required
 
-from .. import LANGUAGES
 from ..auth.views import safe_next
+from ..i18n import LANGUAGES
 from ..models import Department
 from ..web import database, db_session
 from . import health, navigation

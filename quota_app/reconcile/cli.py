@@ -9,7 +9,7 @@ import json
 import click
 from flask import current_app
 
-from ..cli import fail
+from ..cli_types import fail
 from ..errors import DomainError
 from ..models import STATUSES
 from ..periods import parse_iso_date, parse_known_at, parse_period
