@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from datetime import date
@@ -30,6 +29,7 @@ from wtforms.fields.choices import SelectChoice
 from .. import contention, converters
 from ..auth.services import can_see_all_departments, ensure_department_access
 from ..auth.views import roles_required
+from ..csv_writer import write_csv
 from ..errors import Conflict, DomainError, NotFound
 from ..i18n import _
 from ..imports import web as import_web
@@ -461,12 +461,8 @@ def import_template(fmt: str):  # type: ignore[no-untyped-def]
         "",
     )
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-        writer.writerow(TEMPLATE_HEADER_DA)
-        writer.writerow(example)
         return Response(
-            "\ufeff" + buffer.getvalue(),
+            write_csv(TEMPLATE_HEADER_DA, [example]),
             mimetype="text/csv; charset=utf-8",
             headers={"Content-Disposition": "attachment; filename=pladser-skabelon.csv"},
         )
