@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, has_request_context, render_template, request
 from flask_babel import format_datetime, get_locale, gettext
@@ -104,6 +105,16 @@ def clock() -> Clock:
 def now() -> datetime:
     """Return the app clock's aware UTC now."""
     return clock().now()
+
+
+def local_zone() -> ZoneInfo:
+    """The app's time zone (its settings' QUOTA_TIMEZONE): shown times and the local date."""
+    return current_app.config["QUOTA_SETTINGS"].zone
+
+
+def today() -> date:
+    """Today in the app's time zone, by the app's clock."""
+    return now().astimezone(local_zone()).date()
 
 
 def localized(message) -> str:  # type: ignore[no-untyped-def]

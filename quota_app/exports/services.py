@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from openpyxl import Workbook
@@ -22,8 +21,8 @@ from sqlmodel import Session, select
 from ..auth.services import scope_to_user
 from ..csv_writer import escape_text, write_csv
 from ..models import Department, MunicipalityTarget, Place, PlacementType, Target, Unit, User
+from ..settings import local_zone
 
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 STATUS_DA = {"open": "åben", "filled": "besat", "paused": "i bero", "closed": "nedlagt"}
 
 
@@ -37,7 +36,7 @@ def _csv_cell(value: object) -> object:
     if isinstance(value, float):
         return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",") if value % 1 else str(int(value))
     if isinstance(value, datetime):
-        return value.astimezone(COPENHAGEN).strftime("%d-%m-%Y %H:%M")
+        return value.astimezone(local_zone()).strftime("%d-%m-%Y %H:%M")
     if isinstance(value, date):
         return value.strftime("%d-%m-%Y")
     return str(value)  # write_csv keeps it from starting a formula
@@ -53,7 +52,7 @@ def _xlsx_cell(value: object) -> object:
     if value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, datetime):
-        return value.astimezone(COPENHAGEN).replace(tzinfo=None)
+        return value.astimezone(local_zone()).replace(tzinfo=None)
     if isinstance(value, date):
         return value
     # Control characters are not allowed in XLSX; drop them, then escape what is left.

@@ -12,9 +12,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from ..clock import local_date
 from ..errors import Conflict, DomainError
 from ..models import User
-from ..places.services import today_in_copenhagen
 from ..texts import N_, Joined
 from .files import ImportResult, RowError, read_table
 from .limits import ImportLimits
@@ -51,7 +51,7 @@ def import_places(
         result.errors.append(RowError(table.header_row, Joined(header_problems)))
         return result
     departments, types = lookups(session)
-    today = today_in_copenhagen(now)
+    today = local_date(now)
     places: dict[tuple[int, str], PlaceRows] = {}
     errors = result.errors
     for row_number, cells in _counted(table.rows, result, progress):

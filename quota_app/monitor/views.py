@@ -17,9 +17,9 @@ from ..auth.views import roles_required
 from ..errors import DomainError
 from ..i18n import _
 from ..models import STATUSES, Department, Unit
-from ..web import db_session, localized, now
+from ..web import db_session, local_zone, localized, now, today
 from . import charts, services
-from .forms import COPENHAGEN, MeasureForm, local_today
+from .forms import MeasureForm
 
 bp = Blueprint(
     "monitor",
@@ -92,7 +92,7 @@ def _year_asked(args: MultiDict) -> int:
         match = _YEAR.match(args.get(name, "") or "")
         if match and 2000 <= int(match.group(1)) <= 2100:
             return int(match.group(1))
-    return local_today(now()).year
+    return today().year
 
 
 def _form() -> tuple[MeasureForm, list[services.WhatIfChoice]]:
@@ -117,7 +117,7 @@ def _link_args(form: MeasureForm, measure: services.Measure) -> dict[str, Any]:
 
 
 def _known_at_local(measure: services.Measure) -> str:
-    return measure.known_at.astimezone(COPENHAGEN).strftime("%Y-%m-%dT%H:%M")
+    return measure.known_at.astimezone(local_zone()).strftime("%Y-%m-%dT%H:%M")
 
 
 @bp.route("/")

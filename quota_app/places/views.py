@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import date
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -37,7 +34,7 @@ from ..imports import workflow
 from ..models import STATUSES, Department, Place, PlaceEvent, PlacementType, Unit
 from ..periods import last_completed_half_year
 from ..reconcile.services import reconcile
-from ..web import READ_METHODS, db_session, localized, now
+from ..web import READ_METHODS, db_session, localized, now, today
 from . import queries
 from . import services as lifecycle
 from .forms import ConfirmImportForm, CorrectForm, ImportForm, PlaceForm, StatusForm, VoidForm
@@ -70,11 +67,6 @@ TEMPLATE_HEADER_DA = (
     "årsværk",
     "note",
 )
-
-
-def today() -> date:
-    """Today in Copenhagen, by the app's clock."""
-    return now().astimezone(ZoneInfo(current_app.config["QUOTA_SETTINGS"].timezone)).date()
 
 
 def _place_or_404(place_id: int) -> Place:

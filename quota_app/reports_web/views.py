@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user
@@ -21,11 +20,10 @@ from ..auth.views import roles_required
 from ..errors import DomainError, NotFound
 from ..models import MUNICIPALITY_SCOPE, Department, ReportArchive
 from ..periods import Period, last_completed_half_year, parse_period
-from ..web import db_session, now
+from ..web import db_session, now, today
 from .forms import PeriodForm
 
 bp = Blueprint("reports", __name__, url_prefix="/rapporter", template_folder="templates")
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 
 def _period_or_404(text: str) -> Period:
@@ -51,7 +49,7 @@ def _filename(period: Period, scope: str) -> str:
 @roles_required("hr", "bif", "admin")
 def index():  # type: ignore[no-untyped-def]
     session = db_session()
-    period = last_completed_half_year(now().astimezone(COPENHAGEN).date())
+    period = last_completed_half_year(today())
     form = PeriodForm(request.args, data={"period": period.label})
     if "period" in request.args and form.validate():
         period = parse_period(form.period.data)
