@@ -20,8 +20,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, select
 
 import quota_app.models  # noqa: F401
+from quota_app.clock import local_date
 from quota_app.db import QuotaSession, make_engine
-from quota_app.demo.services import COPENHAGEN, generate_history, load_demo
+from quota_app.demo.services import generate_history, load_demo
 from quota_app.models import Department, Place, PlaceEvent, PlacementType, Unit
 from quota_app.periods import parse_period
 from quota_app.reconcile.intervals import refresh_places
@@ -45,7 +46,7 @@ def bulk_places(session: Session, count: int, *, seed: int = 7) -> tuple[int, in
     units: dict[int, list[int]] = {}
     for unit in session.exec(select(Unit)).all():
         units.setdefault(unit.department_id, []).append(unit.id)
-    today = NOW.astimezone(COPENHAGEN).date()
+    today = local_date(NOW)
     span = (today - date(today.year - 9, 1, 1)).days  # ten years of history
     place_table, event_table = Place.__table__, PlaceEvent.__table__
     next_id = (session.exec(select(sa.func.max(Place.id))).one() or 0) + 1

@@ -12,10 +12,9 @@ from .clock import Clock
 from .db import Database
 from .extensions import babel, csrf, login_manager
 from .http_request import QuotaRequest, refuse_control_characters
+from .i18n import LANGUAGES
 from .settings import Settings, load_settings
 from .texts import translation_directories
-
-LANGUAGES = ("da", "en")
 
 
 def create_app(
@@ -61,7 +60,7 @@ def create_app(
     app.before_request(refuse_control_characters)
     web.init_app(app)
     _register_blueprints(app)
-    from .cli import register_commands
+    from .commands import register_commands
 
     register_commands(app)
     return app

@@ -1,22 +1,20 @@
-"""The `quota` command: the Flask CLI of the app with the commands of docs/cli.md."""
+"""The `quota` command: the Flask CLI of the app (its commands are put together in quota_app.commands).
+
+What the operator can fix (a bad setting, a database out of reach) is said in one line, not a traceback.
+"""
 
 from __future__ import annotations
 
-import importlib
 import sys
-from pathlib import Path
 
 import click
-from flask import Flask, current_app
-from flask.cli import AppGroup, FlaskGroup, ScriptInfo, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+from . import create_app
 
 
 def main() -> None:
     """Run the quota command line; what the operator must fix is one line on stderr and exit 1."""
-    from . import create_app
-
     cli = QuotaGroup(create_app=lambda: create_app(), add_default_commands=False, add_version_option=False)
     cli.help = "Quota tracking for supported employment (støttet beskæftigelse)."
     try:
@@ -74,87 +72,3 @@ def _database_url() -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
-
-
-def fail(message: object) -> None:
-    """Print a message on stderr and exit 1 (bad input)."""
-    click.echo(f"Fejl: {message}", err=True)
-    sys.exit(1)
-
-
-def alembic_config(app: Flask):  # type: ignore[no-untyped-def]
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.attributes["engine"] = app.extensions["quota_db"].engine
-    return config
-
-
-@click.group("db", cls=AppGroup, help="Database schema.")
-def db_group() -> None:
-    pass
-
-
-@db_group.command("upgrade", help="Bring the database schema up to date.")
-@click.option("--revision", default="head", show_default=True)
-def db_upgrade(revision: str) -> None:
-    from alembic import command
-
-    command.upgrade(alembic_config(current_app), revision)
-    click.echo(f"Database at {revision}.")
-
-
-@db_group.command(
-    "refresh-intervals",
-    help="Check that the counted status intervals match the events; rebuild those that do not "
-    "(needed only after events were written without the app, e.g. with plain SQL).",
-)
-@click.option("--check", is_flag=True, help="Only report the places out of step (exit 1 if any).")
-def db_refresh_intervals(check: bool) -> None:
-    from .reconcile.intervals import places_out_of_step, refresh_places
-    from .web import database
-
-    with database().begin() as session:
-        stale = places_out_of_step(session)
-        if stale and not check:
-            refresh_places(session.connection(), stale)
-    places = f"{len(stale)} {'plads' if len(stale) == 1 else 'pladser'}"
-    if not stale:
-        click.echo("Alle pladsers intervaller stemmer med deres hændelser.")
-    elif check:
-        fail(f"Intervallerne for {places} stemmer ikke med hændelserne (fx plads-id {stale[0]}).")
-    else:
-        click.echo(f"Intervallerne for {places} er genopbygget fra hændelserne.")
-
-
-# "module:attribute" of each feature's click command or group; add one line per feature.
-COMMANDS = (
-    "quota_app.users.cli:users_group",
-    "quota_app.demo.cli:demo_command",
-    "quota_app.imports.cli:import_group",
-    "quota_app.reconcile.cli:reconcile_command",
-    "quota_app.reports_web.cli:report_command",
-    "quota_app.dispatch.cli:dispatch_command",
-    "quota_app.dispatch.cli:scheduler_command",
-)
-
-
-def register_commands(app: Flask) -> None:
-    """Add every command group."""
-    app.cli.add_command(db_group)
-    for spec in COMMANDS:
-        module, _, attribute = spec.partition(":")
-        command = getattr(importlib.import_module(module), attribute)
-        _run_in_app_context(command)
-        app.cli.add_command(command)
-
-
-def _run_in_app_context(command: click.Command) -> None:
-    """Give every command an app context, however it is invoked (the quota CLI or a test runner)."""
-    if isinstance(command, click.Group):
-        for sub in command.commands.values():
-            _run_in_app_context(sub)
-    elif command.callback is not None and not getattr(command.callback, "_quota_app_context", False):
-        command.callback = with_appcontext(command.callback)
-        command.callback._quota_app_context = True  # type: ignore[attr-defined]

@@ -1,7 +1,9 @@
-"""click parameter types built on quota_app.converters: the CLI parses options as the web and API do."""
+"""What the commands share about bad input: click parameter types built on quota_app.converters (the CLI
+parses options as the web and API do; a bad value is a usage error, exit 2), and `fail` (exit 1)."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -34,3 +36,9 @@ def integer(low: int = converters.MIN_INT, high: int = converters.MAX_ID) -> Con
 PERIOD = Converted("period", converters.parse_period)
 DATE = Converted("date", converters.parse_date)
 TIMESTAMP = Converted("timestamp", converters.parse_timestamp)
+
+
+def fail(message: object) -> None:
+    """Print a message on stderr and exit 1 (bad input)."""
+    click.echo(f"Fejl: {message}", err=True)
+    sys.exit(1)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+
+from .settings import local_zone
 
 
 class Clock:
@@ -30,3 +32,8 @@ class FrozenClock(Clock):
 
     def advance(self, delta: timedelta) -> None:
         self._at += delta
+
+
+def local_date(moment: datetime) -> date:
+    """The date an aware moment falls on in the app's time zone (QUOTA_TIMEZONE): "today" for a service."""
+    return moment.astimezone(local_zone()).date()

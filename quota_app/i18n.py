@@ -2,6 +2,8 @@
 
 from flask_babel import lazy_gettext, lazy_pgettext
 
+LANGUAGES = ("da", "en")  # Danish, the source language, and English
+
 
 def _(message: str, **params: object):  # type: ignore[no-untyped-def]
     """Mark a message for translation; it is rendered in the reader's language when shown."""

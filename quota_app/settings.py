@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -15,6 +16,7 @@ DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
 DEVELOPMENT_SECRET = "development-only-secret-key-not-for-production"  # noqa: S105
 # When the scheduler reminds HR of open places (daily; the days before a half-year ends are a setting).
 REMINDER_CRON = "30 7 * * *"
+DEFAULT_TIMEZONE = "Europe/Copenhagen"
 
 
 class SettingsError(RuntimeError):
@@ -30,7 +32,7 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     database_url: str | None = None
     instance_path: Path = DEFAULT_INSTANCE
-    timezone: str = "Europe/Copenhagen"
+    timezone: str = DEFAULT_TIMEZONE  # shown times, schedules and the local date: see local_zone()
     default_locale: Literal["da", "en"] = "da"
 
     smtp_host: str | None = None
@@ -156,6 +158,24 @@ class Settings(BaseSettings):
     @property
     def committee_addresses(self) -> list[str]:
         return [a.strip() for a in self.committee_emails.split(",") if a.strip()]
+
+
+class _TimezoneSetting(BaseSettings):
+    """QUOTA_TIMEZONE alone, read as Settings reads it (Settings has validated it at start)."""
+
+    model_config = SettingsConfigDict(env_prefix="QUOTA_", extra="ignore", frozen=True)
+
+    timezone: str = DEFAULT_TIMEZONE
+
+
+@functools.cache
+def local_zone() -> ZoneInfo:
+    """The time zone of QUOTA_TIMEZONE, for code that is handed no Settings (services, the report gatherer).
+
+    The one source of the zone besides `Settings.zone`, which the web app and the scheduler use. Read once
+    per process, as the settings are.
+    """
+    return ZoneInfo(_TimezoneSetting().timezone)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, flash, g, has_request_context, render_template, request
 from flask_babel import format_datetime, get_locale, gettext
@@ -105,6 +106,16 @@ def clock() -> Clock:
 def now() -> datetime:
     """Return the app clock's aware UTC now."""
     return clock().now()
+
+
+def local_zone() -> ZoneInfo:
+    """The app's time zone (its settings' QUOTA_TIMEZONE): shown times and the local date."""
+    return current_app.config["QUOTA_SETTINGS"].zone
+
+
+def today() -> date:
+    """Today in the app's time zone, by the app's clock."""
+    return now().astimezone(local_zone()).date()
 
 
 def localized(message) -> str:  # type: ignore[no-untyped-def]

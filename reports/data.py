@@ -78,7 +78,7 @@ class Methods:
     measuring_date: date
     period_start: date
     period_end: date
-    known_at: datetime  # aware, Europe/Copenhagen
+    known_at: datetime  # aware, in the app's time zone (QUOTA_TIMEZONE)
 
 
 @dataclass(frozen=True)

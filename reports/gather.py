@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from quota_app.clock import local_date
 from quota_app.errors import NotFound
 from quota_app.models import AppText, Department, DepartmentComment, PlacementType
 from quota_app.periods import Period, half_year_of
 from quota_app.reconcile.ageing import open_places_longest
 from quota_app.reconcile.figures import reconcile
 from quota_app.reconcile.types import OpenPlaceAge, Reconciliation
+from quota_app.settings import local_zone
 from quota_app.texts import N_
 
 from .data import (
@@ -32,7 +33,6 @@ from .data import (
     TypeTrend,
 )
 
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 LETTER_KEY = "report.letter"
 SENDER_CODE = "BIF"  # BIF's mayor signs the letter
 OPEN_LONGEST_LIMIT = 20
@@ -254,7 +254,7 @@ def _methods(context: ReportContext) -> Methods:
         measuring_date=context.current.as_of,
         period_start=context.period.start,
         period_end=context.period.end,
-        known_at=context.known_at.astimezone(COPENHAGEN),
+        known_at=context.known_at.astimezone(local_zone()),
     )
 
 
@@ -303,7 +303,7 @@ def gather_department_report(
         mayor_name=department.mayor_name,
         sender_title=sender.mayor_title if sender else "",
         sender_name=sender.mayor_name if sender else "",
-        letter_date=known_at.astimezone(COPENHAGEN).date(),
+        letter_date=local_date(known_at),
         letter_text=fill_letter(
             context.letter_template,
             period=text_of_period,

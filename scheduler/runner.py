@@ -82,7 +82,7 @@ def build_scheduler(
     scheduler_class: type[BaseScheduler] = BlockingScheduler,
     database_url: str | None = None,
 ) -> BaseScheduler:
-    """A scheduler in Europe/Copenhagen (settings.timezone) with every job registered under a fixed id."""
+    """A scheduler in the settings' time zone (QUOTA_TIMEZONE) with every job registered under a fixed id."""
     scheduler = scheduler_class(timezone=settings.zone)
     common = {
         "replace_existing": True,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlmodel import select
 
+from .. import web
 from ..auth.services import can_see_all_departments
 from ..auth.views import roles_required
 from ..core import loading
@@ -23,13 +22,9 @@ from .forms import CommentForm
 bp = Blueprint("comments", __name__, template_folder="templates")
 
 
-def _today():  # type: ignore[no-untyped-def]
-    return now().astimezone(ZoneInfo(current_app.config["QUOTA_SETTINGS"].timezone)).date()
-
-
 def _period_choices() -> list[Period]:
     """The current half-year and the four before it, newest first."""
-    period = half_year_of(_today())
+    period = half_year_of(web.today())
     choices = [period]
     for _i in range(4):
         period = period.previous()
@@ -44,9 +39,9 @@ def edit(period: str | None = None):  # type: ignore[no-untyped-def]
     session = db_session()
     department = loading.chosen_department_or_404()
     if period is None:
-        last = last_completed_half_year(_today())
+        last = last_completed_half_year(web.today())
         existing = services.get_comment(session, period=last, department_id=department.id)
-        chosen = last if existing is None or existing.locked_at is None else half_year_of(_today())
+        chosen = last if existing is None or existing.locked_at is None else half_year_of(web.today())
         return redirect(url_for("comments.edit", period=chosen.label, **_dept_arg(department)))
     chosen = loading.period_or_404(period, half_year=True)
     comment = services.get_comment(session, period=chosen, department_id=department.id)
@@ -82,7 +77,7 @@ def edit(period: str | None = None):  # type: ignore[no-untyped-def]
     )
     names = {d.id: d.name for d in session.exec(select(Department)).all()}
     # The figures the comment explains: the period's end, or today while the period is still running.
-    today = _today()
+    today = web.today()
     figures = (
         reconcile(session, period=chosen, known_at=now(), department_codes=[department.code])
         if chosen.end <= today

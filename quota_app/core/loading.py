@@ -22,7 +22,6 @@ from ..models import (
     ApiToken,
     Department,
     Dispatch,
-    ImportJob,
     Place,
     PlaceEvent,
     PlacementType,
@@ -120,12 +119,6 @@ def place_event_or_404(place: Place, event_id: int) -> PlaceEvent:
     if event.place_id != place.id:
         abort(404)
     return event
-
-
-def import_job_or_404(job_id: int) -> ImportJob:
-    job = _row_or_404(ImportJob, job_id)
-    _visible_or_404(job.department_id)
-    return job
 
 
 # --- reference data, targets, reports, mail ---

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from flask import Flask, request, url_for
 from flask_login import current_user
@@ -17,7 +16,7 @@ ROLE_LABELS = {"hr": _("HR"), "bif": _("BIF"), "admin": _("Administrator")}
 
 
 # Where each feature's page may live: endpoint names tried in order. "blueprint.*" means the blueprint's
-# shortest page without URL arguments; "endpoint(year)" fills in the current year (Copenhagen time).
+# shortest page without URL arguments; "endpoint(year)" fills in the current year (in QUOTA_TIMEZONE).
 PLACES = ("places.list", "places.index", "places.*")
 IMPORT = ("places.import_upload", "imports.upload", "imports.index", "imports.*")
 STATUS = ("places.status_page", "status.department", "status.index", "status.*")
@@ -147,8 +146,7 @@ def link_to(app: Flask, resolved: str) -> str:
 
 
 def _this_year(app: Flask) -> int:
-    zone = ZoneInfo(app.config["QUOTA_SETTINGS"].timezone)
-    return web_now().astimezone(zone).year
+    return web_now().astimezone(app.config["QUOTA_SETTINGS"].zone).year
 
 
 def _get_rule_with(app: Flask, endpoint: str, arguments: set[str]) -> bool:

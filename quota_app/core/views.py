@@ -6,8 +6,8 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import refresh
 from flask_login import current_user, login_required
 
-from .. import LANGUAGES
 from ..auth.views import safe_next
+from ..i18n import LANGUAGES
 from ..web import database, now
 from . import health, loading, navigation, schedules
 

@@ -6,13 +6,13 @@ import random
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
 from .. import reconcile  # noqa: F401  (writes events: keeps their intervals in step)
 from ..audit import services as audit
 from ..auth import services as auth
+from ..clock import local_date
 from ..models import (
     Department,
     DepartmentHeadcount,
@@ -25,9 +25,8 @@ from ..models import (
     User,
 )
 from ..reference import ensure_default_rules, ensure_departments, ensure_placement_types, read_fixture
+from ..settings import local_zone
 from ..targets.municipal_targets import largest_remainder
-
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 # Approximate staff per department (order of magnitude of Copenhagen's public figures).
 HEADCOUNT = {"ØKF": 2100, "KFF": 1900, "BUF": 17500, "SUF": 10200, "SOF": 7400, "TMF": 2300, "BIF": 1900}
@@ -85,7 +84,7 @@ class DemoResult:
 def load_demo(session: Session, *, seed: int, places: int, now: datetime) -> DemoResult:
     """Load demo data (idempotent for reference data and users; places only into an empty database)."""
     rng = random.Random(seed)
-    today = now.astimezone(COPENHAGEN).date()
+    today = local_date(now)
     years = [today.year - 2, today.year - 1, today.year]
     departments = ensure_departments(session)
     types = ensure_placement_types(session)
@@ -244,7 +243,7 @@ def _recorded(rng: random.Random, effective: date, now: datetime) -> datetime:
     """When HR registered a change: usually within days, sometimes weeks late."""
     lag = rng.choice((0, 0, 1, 1, 2, 3, 5, 8, 14, 30))
     local = datetime.combine(
-        effective + timedelta(days=lag), time(8 + rng.randrange(9), rng.randrange(60)), COPENHAGEN
+        effective + timedelta(days=lag), time(8 + rng.randrange(9), rng.randrange(60)), local_zone()
     )
     return min(local.astimezone(UTC), now)
 

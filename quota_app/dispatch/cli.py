@@ -36,7 +36,7 @@ def _worker(kind: str) -> str:
 def dispatch_command(
     period_text: str | None, department_code: str | None, dry_run: bool, resend: bool, check: bool
 ) -> None:
-    from ..cli import fail
+    from ..cli_types import fail
 
     settings = current_app.config["QUOTA_SETTINGS"]
     clock = current_app.extensions["quota_clock"]

@@ -14,7 +14,7 @@ from ..i18n import _
 from ..mail.services import MailError, transport_from_settings
 from ..models import DISPATCH_STATES, Department, Dispatch, ReportArchive
 from ..periods import Period, last_completed_half_year, parse_period
-from ..web import clock, database, db_session, localized, now
+from ..web import clock, database, db_session, localized, now, today
 from . import delivery, heartbeat, ledger, mail_texts, overdue, run
 from .forms import ConfirmForm, SendForm
 from .report_source import APP_EXTENSION, ReportSource
@@ -202,7 +202,7 @@ def _flash_result(result: delivery.DeliveryResult) -> None:
 
 
 def _send_form(*formdata, **kwargs) -> SendForm:  # type: ignore[no-untyped-def]
-    latest = last_completed_half_year(now().astimezone(_settings().zone).date())
+    latest = last_completed_half_year(today())
     periods = [latest]
     for _i in range(3):
         periods.append(periods[-1].previous())

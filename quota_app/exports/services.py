@@ -1,8 +1,8 @@
-"""CSV and XLSX writers for Danish Excel, and the rows of the place-list and target exports.
+"""CSV and XLSX downloads for Danish Excel, and the rows of the place-list and target exports.
 
-CSV: UTF-8 with BOM (so Excel detects the encoding), ';' separator (Danish list separator), decimal
-comma, dates dd-mm-yyyy, CRLF line ends. Text that could start a formula is escaped with a leading
-apostrophe, in both formats, so no cell ever starts a formula.
+CSV: the cells as Danish Excel reads them (decimal comma, dates dd-mm-yyyy), written by the app's one CSV
+writer (quota_app.csv_writer: UTF-8 with BOM, ';', CRLF). Text that could start a formula is escaped with
+a leading apostrophe, in both formats, so no cell ever starts a formula.
 """
 
 from __future__ import annotations
@@ -10,10 +10,8 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from defusedcsv import csv as safe_csv
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
@@ -21,18 +19,12 @@ from openpyxl.utils import get_column_letter
 from sqlmodel import Session, select
 
 from ..auth.services import scope_to_user
+from ..csv_writer import escape_text, write_csv
 from ..models import Department, MunicipalityTarget, Place, PlacementType, Target, Unit, User
 from ..reconcile.places import place_listing
+from ..settings import local_zone
 
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "|", "%")
-BOM = "\ufeff"
 STATUS_DA = {"open": "åben", "filled": "besat", "paused": "i bero", "closed": "nedlagt"}
-
-
-def escape_text(text: str) -> str:
-    """Return text that a spreadsheet shows as text: a leading apostrophe before any formula start."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _csv_cell(value: object) -> object:
@@ -45,29 +37,23 @@ def _csv_cell(value: object) -> object:
     if isinstance(value, float):
         return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",") if value % 1 else str(int(value))
     if isinstance(value, datetime):
-        return value.astimezone(COPENHAGEN).strftime("%d-%m-%Y %H:%M")
+        return value.astimezone(local_zone()).strftime("%d-%m-%Y %H:%M")
     if isinstance(value, date):
         return value.strftime("%d-%m-%Y")
-    text = str(value)
-    # defusedcsv leaves numeric-looking text alone and escapes the rest; tab/CR/% starts are ours.
-    return escape_text(text) if text.startswith(("\t", "\r")) else text
+    return str(value)  # write_csv keeps it from starting a formula
 
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     """Write a CSV for Danish Excel (UTF-8 BOM, ';', decimal comma, dd-mm-yyyy, CRLF)."""
-    buffer = io.StringIO(newline="")
-    writer = safe_csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=safe_csv.QUOTE_MINIMAL)
-    writer.writerow([_csv_cell(h) for h in header])
-    for row in rows:
-        writer.writerow([_csv_cell(v) for v in row])
-    return (BOM + buffer.getvalue()).encode("utf-8")
+    cells = ([_csv_cell(value) for value in row] for row in rows)
+    return write_csv([_csv_cell(h) for h in header], cells).encode("utf-8")
 
 
 def _xlsx_cell(value: object) -> object:
     if value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, datetime):
-        return value.astimezone(COPENHAGEN).replace(tzinfo=None)
+        return value.astimezone(local_zone()).replace(tzinfo=None)
     if isinstance(value, date):
         return value
     # Control characters are not allowed in XLSX; drop them, then escape what is left.

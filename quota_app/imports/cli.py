@@ -1,9 +1,10 @@
-"""`quota import places FILE [--dry-run]`; other features add their commands to `import_group`."""
+"""`quota import places FILE [--dry-run]` and `quota import run-jobs`, and what every import command shares.
+
+quota_app.commands puts them in the `import` group, beside `quota import targets` (quota_app.targets.cli).
+"""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -13,7 +14,7 @@ from typing import TypeVar
 import click
 from flask import current_app
 
-from ..cli import fail
+from ..cli_types import fail
 from ..errors import DomainError
 from ..web import clock, database
 from .files import ImportResult, RowError
@@ -22,11 +23,6 @@ from .limits import ImportLimits, check_size
 from .places import import_places
 
 R = TypeVar("R")
-
-
-@click.group("import", help="Import places or targets from CSV or XLSX (all or nothing).")
-def import_group() -> None:
-    pass
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -92,7 +88,7 @@ def report_errors(result: ImportResult) -> None:
     sys.exit(1)
 
 
-@import_group.command(
+@click.command(
     "places",
     short_help="Import places and their status events.",
     help="Import places and their status events from CSV or XLSX with the columns "
@@ -107,7 +103,7 @@ def import_places_command(file: Path, dry_run: bool) -> None:
     click.echo(summary(result))
 
 
-@import_group.command(
+@click.command(
     "run-jobs",
     short_help="Run the queued browser import jobs, then exit.",
     help="Run the browser imports waiting in the background (previews and saves), after queuing again the "
@@ -123,8 +119,3 @@ def run_jobs_command() -> None:
     )
     ran = runner.run_all()
     click.echo(f"{_count(len(ran), 'import job', 'import jobs')} run.")
-
-
-# The targets feature adds `quota import targets` to this group when its module is imported.
-if importlib.util.find_spec("quota_app.targets") and importlib.util.find_spec("quota_app.targets.cli"):
-    importlib.import_module("quota_app.targets.cli")

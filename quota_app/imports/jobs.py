@@ -36,12 +36,12 @@ from ..clock import Clock
 from ..db import Database
 from ..errors import DomainError
 from ..models import ImportJob, User
-from ..places.uploads import UploadStore, keep_preview
 from ..texts import N_, Text, to_data
 from .files import ImportResult
 from .leases import Lease, Progress, ProgressFile, leased
 from .limits import ImportLimits
 from .places import import_places
+from .uploads import UploadStore, keep_preview
 
 log = logging.getLogger("quota.imports")
 

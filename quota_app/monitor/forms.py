@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 from wtforms import Form, SelectField, SelectMultipleField, StringField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import converters
+from ..clock import local_date
 from ..errors import DomainError
 from ..i18n import _
 from ..periods import Period, parse_known_at, parse_period
+from ..settings import local_zone
 from ..texts import N_
 from .measure import Measure, WhatIfChoice
 
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 METHODS = ("point", "average")
 
 
@@ -37,12 +37,8 @@ def period_choices(today: date) -> list[tuple[str, str]]:
     return choices
 
 
-def local_today(now: datetime) -> date:
-    return now.astimezone(COPENHAGEN).date()
-
-
 def parse_local_known_at(text: str) -> datetime:
-    """Parse a known-at: a local Copenhagen time (as a datetime-local field sends it) or ISO with offset."""
+    """Parse a known-at: a local time (QUOTA_TIMEZONE) (as a datetime-local field sends it) or ISO with offset."""
     text = text.strip()
     try:
         value = datetime.fromisoformat(text)
@@ -55,7 +51,7 @@ def parse_local_known_at(text: str) -> datetime:
             N_("Tidspunktet '%(text)s' ligger uden for årene 2000-2100.", text=text), field="known_at"
         )
     if value.tzinfo is None:
-        return value.replace(tzinfo=COPENHAGEN).astimezone(UTC)
+        return value.replace(tzinfo=local_zone()).astimezone(UTC)
     return parse_known_at(text)
 
 
@@ -72,7 +68,7 @@ class MeasureForm(Form):
         super().__init__(formdata)
         self.now = now
         self.what_ifs = what_ifs
-        self.period.choices = period_choices(local_today(now))
+        self.period.choices = period_choices(local_date(now))
         self.method.choices = [
             ("point", str(_("Opgørelse på datoen"))),
             ("average", str(_("Gennemsnit over perioden"))),
@@ -143,7 +139,7 @@ class MeasureForm(Form):
         """The measure chosen (call after validate()); today and now where nothing is chosen."""
         as_of = self.parsed_date
         if as_of is None and self.parsed_period is None:
-            as_of = local_today(self.now)
+            as_of = local_date(self.now)
         return Measure(
             as_of=as_of,
             period=self.parsed_period,

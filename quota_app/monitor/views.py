@@ -15,9 +15,9 @@ from ..errors import DomainError
 from ..i18n import _
 from ..models import STATUSES, Department, Unit
 from ..reconcile.places import places_behind
-from ..web import db_session, localized, now
+from ..web import db_session, local_zone, localized, now, today
 from . import drilldown, exporting, place_lists, presenters
-from .forms import COPENHAGEN, MeasureForm, local_today
+from .forms import MeasureForm
 from .measure import (
     DepartmentInfo,
     Measure,
@@ -62,7 +62,7 @@ def _year_asked(args: MultiDict) -> int:
         match = _YEAR.match(args.get(name, "") or "")
         if match and 2000 <= int(match.group(1)) <= 2100:
             return int(match.group(1))
-    return local_today(now()).year
+    return today().year
 
 
 def _form() -> tuple[MeasureForm, list[WhatIfChoice]]:
@@ -87,7 +87,7 @@ def _link_args(form: MeasureForm, measure: Measure) -> dict[str, Any]:
 
 
 def _known_at_local(measure: Measure) -> str:
-    return measure.known_at.astimezone(COPENHAGEN).strftime("%Y-%m-%dT%H:%M")
+    return measure.known_at.astimezone(local_zone()).strftime("%Y-%m-%dT%H:%M")
 
 
 @bp.route("/")

@@ -1,4 +1,4 @@
-"""The places pages' blueprint and what its page modules share: the roles, today, a refusal beside its field.
+"""The places pages' blueprint and what its page modules share: the roles and a refusal beside its field.
 
 views.py (the list, the status page, registering), place_views.py (a place and its forms) and
 import_views.py (uploading a file) add their routes to `bp`; views.py is the module the app registers.
@@ -6,13 +6,10 @@ import_views.py (uploading a file) add their routes to `bp`; views.py is the mod
 
 from __future__ import annotations
 
-from datetime import date
-from zoneinfo import ZoneInfo
-
-from flask import Blueprint, current_app
+from flask import Blueprint
 
 from ..errors import DomainError
-from ..web import localized, now
+from ..web import localized
 
 bp = Blueprint(
     "places", __name__, template_folder="templates", static_folder="static", static_url_path="/places/static"
@@ -20,11 +17,6 @@ bp = Blueprint(
 
 VIEW_ROLES = ("hr", "bif", "admin")
 EDIT_ROLES = ("hr",)
-
-
-def today() -> date:
-    """Today in Copenhagen, by the app's clock."""
-    return now().astimezone(ZoneInfo(current_app.config["QUOTA_SETTINGS"].timezone)).date()
 
 
 def field_error(form, error: DomainError) -> bool:  # type: ignore[no-untyped-def]

@@ -1,25 +1,26 @@
 """Uploading a file of places: the upload page, its preview and the file templates.
 
-The preview and the save run as background jobs (import_jobs.py); the file waits in uploads.py meanwhile.
+The preview and the save run as background jobs (import_jobs.py); the steps are the services of
+quota_app.imports.workflow, the upload store and runner those of quota_app.imports.web.
 """
 
 from __future__ import annotations
 
-import csv
 import io
-from pathlib import Path
 
-from flask import Response, abort, current_app, jsonify, redirect, render_template, request
-from flask import session as flask_session
+from flask import Response, abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from openpyxl import Workbook
 
 from ..auth.views import roles_required
 from ..core import loading
-from ..web import now
+from ..csv_writer import write_csv
+from ..errors import NotFound
+from ..imports import web as import_web
+from ..imports import workflow
+from ..web import db_session, now
 from .blueprint import EDIT_ROLES, VIEW_ROLES, bp
 from .forms import ConfirmImportForm, ImportForm
-from .uploads import UploadStore
 
 TEMPLATE_HEADER = (
     "reference",
@@ -45,10 +46,6 @@ TEMPLATE_HEADER_DA = (
 )
 
 
-def _uploads() -> UploadStore:
-    return UploadStore(Path(current_app.instance_path) / "imports")
-
-
 @bp.route("/places/import", methods=["GET", "POST"])
 @roles_required(*EDIT_ROLES)
 def import_upload():  # type: ignore[no-untyped-def]
@@ -57,18 +54,21 @@ def import_upload():  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         status_code = 422 if form.is_submitted() else 200
         return render_template("places/import_upload.html", form=form, department=department), status_code
-    data = form.file.data.read()
-    upload = _uploads().save(
-        data,
+    session = db_session()
+    upload, job = workflow.receive(
+        session,
+        store=import_web.upload_store(),
+        data=form.file.data.read(),
         filename=form.file.data.filename or "upload.csv",
-        user_id=current_user.id,
+        user=current_user,
         department_id=department.id,
         now=now(),
     )
-    _remember_token(upload.token)
-    from .import_jobs import start_preview  # it imports this module
-
-    return _go_to(start_preview(upload))
+    session.commit()
+    import_web.remember_upload(upload.token)
+    job_id = job.id
+    import_web.runner().kick()
+    return _go_to(url_for("import_jobs.page", job_id=job_id))
 
 
 def _go_to(location: str):  # type: ignore[no-untyped-def]
@@ -78,40 +78,20 @@ def _go_to(location: str):  # type: ignore[no-untyped-def]
     return redirect(location)
 
 
-def _remember_token(token: str) -> None:
-    """Bind an upload to this browser session: only the token goes in the cookie, never the file."""
-    tokens = [t for t in flask_session.get("import_tokens", []) if t != token][-4:]
-    flask_session["import_tokens"] = [*tokens, token]
-
-
-def _check_owner(upload) -> None:  # type: ignore[no-untyped-def]
-    if upload.user_id != current_user.id or upload.department_id != current_user.department_id:
-        abort(404)
-    if upload.token not in flask_session.get("import_tokens", []):
-        abort(404)
-
-
-def _own_upload(token: str):  # type: ignore[no-untyped-def]
-    try:
-        upload, data = _uploads().load(token)
-    except KeyError:
-        abort(404)
-    _check_owner(upload)
-    return upload, data
-
-
 @bp.route("/places/import/<token>", methods=["GET"])
 @roles_required(*EDIT_ROLES)
 def import_preview(token: str):  # type: ignore[no-untyped-def]
     try:
-        upload = _uploads().load_meta(token)
-    except KeyError:
+        upload = workflow.own_upload(
+            import_web.upload_store(),
+            token,
+            user=current_user,
+            browser_tokens=import_web.remembered_uploads(),
+        )
+        if not upload.preview:  # its preview job has not finished yet
+            return redirect(url_for("import_jobs.page", job_id=workflow.preview_job(db_session(), token).id))
+    except NotFound:
         abort(404)
-    _check_owner(upload)
-    if not upload.preview:  # its preview job has not finished yet
-        from .import_jobs import preview_job_url
-
-        return redirect(preview_job_url(token))
     return render_template("places/import_preview.html", upload=upload, form=ConfirmImportForm(), result=None)
 
 
@@ -134,12 +114,8 @@ def import_template(fmt: str):  # type: ignore[no-untyped-def]
         "",
     )
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-        writer.writerow(TEMPLATE_HEADER_DA)
-        writer.writerow(example)
         return Response(
-            "\ufeff" + buffer.getvalue(),
+            write_csv(TEMPLATE_HEADER_DA, [example]),
             mimetype="text/csv; charset=utf-8",
             headers={"Content-Disposition": "attachment; filename=pladser-skabelon.csv"},
         )

@@ -19,9 +19,9 @@ from ..core import loading
 from ..errors import Conflict, DomainError
 from ..i18n import _
 from ..models import Department, Place, PlacementType, Unit
-from ..web import READ_METHODS, db_session, localized, now
+from ..web import READ_METHODS, db_session, localized, now, today
 from . import corrections, queries, status_events
-from .blueprint import EDIT_ROLES, VIEW_ROLES, bp, field_error, today
+from .blueprint import EDIT_ROLES, VIEW_ROLES, bp, field_error
 from .forms import CorrectForm, StatusForm, VoidForm
 from .rules import CONFLICT_MESSAGE
 

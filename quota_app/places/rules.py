@@ -9,14 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Protocol, TypeVar
-from zoneinfo import ZoneInfo
 
 from .. import converters, cpr
+from ..clock import local_date
 from ..errors import DomainError
 from ..models import STATUSES, PlacementType, User
 from ..texts import N_, ByLanguage, Joined, Text
-
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 STATUS_DA = {"open": N_("åben"), "filled": N_("besat"), "paused": N_("i bero"), "closed": N_("nedlagt")}
 ALLOWED_NEXT: dict[str, tuple[str, ...]] = {
@@ -121,12 +119,8 @@ def check_personal_data(text: str, *, field: str) -> None:
     cpr.check(text, field=field, label=FIELD_DA.get(field, field.capitalize()))
 
 
-def today_in_copenhagen(now: datetime) -> date:
-    return now.astimezone(COPENHAGEN).date()
-
-
 def check_not_future(day: date, *, now: datetime) -> None:
-    if day > today_in_copenhagen(now):
+    if day > local_date(now):
         raise DomainError(
             N_("Datoen %(date)s ligger i fremtiden. Registrér ændringen, når den er sket.", date=day),
             field="effective_date",

@@ -21,9 +21,9 @@ from ..i18n import _
 from ..models import STATUSES, PlacementType
 from ..periods import last_completed_half_year
 from ..reconcile.figures import reconcile
-from ..web import db_session, localized, now
+from ..web import db_session, localized, now, today
 from . import import_views, place_views, queries, registration
-from .blueprint import EDIT_ROLES, VIEW_ROLES, bp, field_error, today
+from .blueprint import EDIT_ROLES, VIEW_ROLES, bp, field_error
 from .forms import PlaceForm
 
 __all__ = ["bp", "import_views", "place_views"]  # the page modules' routes are on bp

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 import click
 from flask import current_app
 
-from ..cli import fail
+from ..cli_types import fail
+from ..csv_writer import write_csv
 from ..errors import DomainError
 from ..models import STATUSES
 from ..periods import parse_iso_date, parse_known_at, parse_period
@@ -100,24 +99,13 @@ def render_table(result: Reconciliation, data: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-def _safe_cell(text: str) -> str:
-    """Keep a text cell from starting a spreadsheet formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def render_csv(data: dict) -> str:
     """Return ';'-separated CSV with decimal commas and a BOM, as Danish Excel opens it."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([label for _, label in COLUMNS])
-    for line in _lines(data):
-        writer.writerow(
-            [
-                _safe_cell(line[key]) if key in TEXT_KEYS else _text(line[key], decimal_comma=True)
-                for key, _ in COLUMNS
-            ]
-        )
-    return "\ufeff" + buffer.getvalue()
+    rows = (
+        [line[key] if key in TEXT_KEYS else _text(line[key], decimal_comma=True) for key, _ in COLUMNS]
+        for line in _lines(data)
+    )
+    return write_csv([label for _, label in COLUMNS], rows)
 
 
 @click.command("reconcile", help="Count places against targets on a date or over a period.")

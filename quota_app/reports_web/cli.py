@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from ..cli import fail
+from ..cli_types import fail
 from ..errors import DomainError
 from ..periods import parse_known_at, parse_period
 from ..web import database

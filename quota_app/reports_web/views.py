@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, render_template, request, send_file
 from flask_login import current_user
@@ -17,13 +16,12 @@ from ..core.loading import archived_report_or_404, department_by_code_or_404, pe
 from ..dispatch.report_source import APP_EXTENSION
 from ..models import MUNICIPALITY_SCOPE, Department
 from ..periods import Period, last_completed_half_year, parse_period
-from ..web import db_session, now
+from ..web import db_session, now, today
 from .forms import PeriodForm
 
 bp = Blueprint("reports", __name__, url_prefix="/rapporter", template_folder="templates")
 # The app's dispatch (the "Send" page and `quota dispatch`) builds the reports it sends with these.
 bp.record_once(lambda state: state.app.extensions.setdefault(APP_EXTENSION, report_services.report_source()))
-COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 
 def _pdf_response(pdf: bytes, filename: str, *, attachment: bool):  # type: ignore[no-untyped-def]
@@ -42,7 +40,7 @@ def _filename(period: Period, scope: str) -> str:
 @roles_required("hr", "bif", "admin")
 def index():  # type: ignore[no-untyped-def]
     session = db_session()
-    period = last_completed_half_year(now().astimezone(COPENHAGEN).date())
+    period = last_completed_half_year(today())
     form = PeriodForm(request.args, data={"period": period.label})
     if "period" in request.args and form.validate():
         period = parse_period(form.period.data)

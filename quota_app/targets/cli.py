@@ -1,4 +1,4 @@
-"""`quota import targets FILE [--dry-run]`, added to the import group of quota_app.imports.cli."""
+"""`quota import targets FILE [--dry-run]` (in the `import` group that quota_app.commands puts together)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..imports.cli import echo_row_errors, import_group, run_file_import
+from ..imports.cli import echo_row_errors, run_file_import
 from .target_import import TargetImportResult, import_targets
 
 
@@ -19,7 +19,7 @@ def summary(result: TargetImportResult, *, dry_run: bool) -> str:
     )
 
 
-@import_group.command("targets", help="Import targets: year;department;type;value;decided_on;reference.")
+@click.command("targets", help="Import targets: year;department;type;value;decided_on;reference.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the file and show what would happen; save nothing.")
 def import_targets_command(file: Path, dry_run: bool) -> None:

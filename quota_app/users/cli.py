@@ -8,7 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlmodel import select
 
-from ..cli import fail
+from ..cli_types import fail
 from ..errors import DomainError
 from ..models import ROLES, Department
 from ..texts import N_

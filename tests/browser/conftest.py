@@ -38,8 +38,8 @@ from werkzeug.serving import make_server
 
 from quota_app import create_app
 from quota_app.auth import services as auth
-from quota_app.cli import alembic_config
 from quota_app.clock import FrozenClock
+from quota_app.core.cli import alembic_config
 from quota_app.demo.services import load_demo
 from quota_app.settings import Settings
 

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from quota_app.exports.services import FORMULA_STARTS, to_csv, to_xlsx
+from quota_app.csv_writer import FORMULA_STARTS
+from quota_app.exports.services import to_csv, to_xlsx
 from quota_app.models import Place, Unit
 
 DANGEROUS = ["=1+2", "+SUM(A1)", "-2+3", "@cmd", '=HYPERLINK("http://x")', "\t=1", "\r=1", "|calc", "%0A"]

@@ -8,9 +8,9 @@ import pytest
 from babel.support import Translations
 from flask_babel import force_locale
 
-from quota_app import PACKAGE_DIR
 from quota_app.core import schedules
 from quota_app.settings import Settings
+from quota_app.texts import PACKAGE_DIR
 from quota_app.web import localized
 
 ENGLISH = Translations.load(str(PACKAGE_DIR / "translations"), ["en"])

@@ -72,7 +72,7 @@ def test_messages_services_raise_are_extracted():
     for path, message in (
         ("quota_app/places/status_events.py", "Pladsen findes ikke."),
         ("quota_app/places/rules.py", "%(first)s eller %(last)s"),
-        ("quota_app/imports/places.py", "Pladsen %(reference)s: %(problem)s"),
+        ("quota_app/imports/place_plan.py", "Pladsen %(reference)s: %(problem)s"),
         ("quota_app/targets/services.py", "Der er ingen måltal for %(year)d at kopiere."),
         ("quota_app/api/inputs.py", "Feltet '%(name)s' mangler."),
         ("quota_app/periods.py", "Ugyldig periode '%(text)s': brug fx 2025, 2025-H1 eller 2025-H2."),

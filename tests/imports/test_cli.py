@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from quota_app.imports.cli import import_group
+from quota_app.commands import import_group
 from quota_app.models import AuditEntry
 
 from .conftest import HEADER

@@ -497,7 +497,7 @@ def test_a_place_changed_during_the_import_is_a_conflict(session, run_import, co
     from quota_app.imports import places as importer
 
     run_import("\n".join([HEADER, "A;SOF;internship;open;2025-01-01;;;;"]))
-    load = importer._load_existing
+    load = importer.load_existing
 
     def load_then_someone_else_writes(session_, file_places):  # type: ignore[no-untyped-def]
         found = load(session_, file_places)
@@ -507,7 +507,7 @@ def test_a_place_changed_during_the_import_is_a_conflict(session, run_import, co
         )
         return found
 
-    monkeypatch.setattr(importer, "_load_existing", load_then_someone_else_writes)
+    monkeypatch.setattr(importer, "load_existing", load_then_someone_else_writes)
     clock.advance(timedelta(hours=1))
     with pytest.raises(Conflict) as info:
         run_import("\n".join([HEADER, "A;SOF;internship;filled;2025-02-01;;;;"]))

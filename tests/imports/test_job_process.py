@@ -23,8 +23,8 @@ from quota_app.clock import FrozenClock
 from quota_app.db import Database
 from quota_app.imports import jobs
 from quota_app.imports.leases import LEASE_CLASS, ProgressFile
+from quota_app.imports.uploads import UploadStore
 from quota_app.models import ImportJob, Place, PlaceEvent
-from quota_app.places.uploads import UploadStore
 from quota_app.reference import ensure_default_rules, ensure_departments, ensure_placement_types
 from tests.conftest import T0, TEST_PASSWORD
 from tests.processes import LineReader

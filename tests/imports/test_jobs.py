@@ -13,8 +13,8 @@ from quota_app.db import Database
 from quota_app.imports import jobs, leases
 from quota_app.imports.leases import Lease, Progress, ProgressFile
 from quota_app.imports.places import import_places
+from quota_app.imports.uploads import UploadStore
 from quota_app.models import ImportJob, Place, PlaceEvent, User
-from quota_app.places.uploads import UploadStore
 
 HEADER = "reference;department;type;status;effective_date;unit;title;fte;note"
 

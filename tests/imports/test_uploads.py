@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from quota_app.places.uploads import UploadStore
+from quota_app.imports.uploads import UploadStore
 
 NOW = datetime(2025, 9, 30, 10, tzinfo=UTC)
 
