@@ -243,9 +243,12 @@ def record_refusal(
     claims: Mapping[str, Any] | None = None,
     role_claim: str = "groups",
     address: str = "",
+    detail: str = "",
 ) -> None:
     """Audit a refused sign-in: why, how, from where, and who the provider said it was."""
     details: dict[str, Any] = {"reason": reason, "method": method, "address": address[:64]}
+    if detail:
+        details["detail"] = detail[:200]
     if subject is not None:
         details["subject"] = subject[:255]
     if claims is not None:

@@ -90,7 +90,12 @@ def callback():  # type: ignore[no-untyped-def]
             current_app.logger.warning("OpenID sign-in refused: %s", refusal)
             db.rollback()
             provisioning.record_refusal(
-                db, reason=refusal.reason, method="oidc", now=now(), address=request.remote_addr or ""
+                db,
+                reason=refusal.reason,
+                method="oidc",
+                now=now(),
+                address=request.remote_addr or "",
+                detail=refusal.detail,
             )
             db.commit()
             message = PROTOCOL_REASONS.get(
