@@ -19,9 +19,15 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("user") as batch:
-        batch.add_column(sa.Column("oidc_issuer", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True))
-        batch.add_column(sa.Column("oidc_subject", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True))
-        batch.create_unique_constraint(op.f("uq_user_oidc_issuer_oidc_subject"), ["oidc_issuer", "oidc_subject"])
+        batch.add_column(
+            sa.Column("oidc_issuer", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True)
+        )
+        batch.add_column(
+            sa.Column("oidc_subject", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True)
+        )
+        batch.create_unique_constraint(
+            op.f("uq_user_oidc_issuer_oidc_subject"), ["oidc_issuer", "oidc_subject"]
+        )
         batch.create_check_constraint(
             op.f("ck_user_oidc_identity_whole"), "(oidc_issuer IS NULL) = (oidc_subject IS NULL)"
         )

@@ -178,7 +178,8 @@ class OidcClient:
         self, *, flow: Flow | None, params: Mapping[str, str], redirect_uri: str, now: datetime
     ) -> Identity:
         """Check the provider's answer against the flow, exchange the code and check the ID token."""
-        if flow is None or not secrets.compare_digest(params.get("state", ""), flow.state):
+        answered = params.get("state", "").encode("utf-8", "surrogatepass")
+        if flow is None or not secrets.compare_digest(answered, flow.state.encode()):
             raise TokenRefused("state", "no sign-in under way with this state")
         if params.get("error"):
             raise TokenRefused("provider_error", params["error"])

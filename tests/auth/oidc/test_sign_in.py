@@ -328,3 +328,14 @@ def test_the_routes_are_404_when_the_provider_is_not_configured(app):
     assert client.get("/login/oidc").status_code == 404
     assert client.get("/login/oidc/callback?state=x&code=y").status_code == 404
     assert "organisationens login" not in client.get("/login").get_data(as_text=True)
+
+
+def test_the_refusal_page_speaks_english_when_asked(browser, provider):
+    token = csrf_from(browser.client.get("/login").get_data(as_text=True))
+    browser.client.post("/language", data={"lang": "en", "next": "/login", "csrf_token": token})
+    page = browser.client.get("/login").get_data(as_text=True)
+    assert "Sign in with the organisation's login" in page
+    subject = provider.add_account(groups=["nobody-here"])
+    refused = browser.sign_in(subject).get_data(as_text=True)
+    assert "You cannot sign in" in refused and "none of the groups that give access" in refused
+    assert "Du kan ikke logge ind" not in refused
