@@ -20,8 +20,9 @@ const provider = new Provider(config.issuer, {
     email: ['email', 'email_verified'],
     profile: ['name', 'given_name', 'family_name', 'groups'],
   },
-  // The ID token carries the claims of the scopes asked for, as Entra ID and most providers send them.
-  conformIdTokenClaims: false,
+  // The ID token carries the claims of the scopes asked for, as Entra ID and most providers send them;
+  // "conform": only userinfo has them (OpenID Connect's default, and some providers').
+  conformIdTokenClaims: Boolean(config.conform),
   pkce: { required: () => true },
   ttl: {
     IdToken: config.idTokenSeconds,

@@ -69,8 +69,9 @@ def new_key(kid: str) -> RSAKey:
 class Provider:
     """oidc-provider serving `issuer` (http://127.0.0.1:<port>) in a node process."""
 
-    def __init__(self, folder: Path, keys: list[RSAKey]) -> None:
+    def __init__(self, folder: Path, keys: list[RSAKey], *, conform: bool = False) -> None:
         self.folder = folder
+        self.conform = conform
         folder.mkdir(parents=True, exist_ok=True)
         self.keys = keys
         self.accounts_file = folder / "accounts.json"
@@ -88,6 +89,7 @@ class Provider:
                     "issuer": self.issuer,
                     "fd": self.socket.fileno(),
                     "idTokenSeconds": ID_TOKEN_SECONDS,
+                    "conform": self.conform,
                     "accountsFile": str(self.accounts_file),
                     "keys": [key.as_dict(private=True) for key in self.keys],
                     "clients": [
@@ -162,9 +164,12 @@ class Provider:
 
 
 @contextmanager
-def running_provider(folder: Path, keys: list[RSAKey] | None = None) -> Iterator[Provider]:
+def running_provider(
+    folder: Path, keys: list[RSAKey] | None = None, *, conform: bool = False
+) -> Iterator[Provider]:
+    """A provider for the length of the block; conform=True: claims only from userinfo, not the ID token."""
     require_provider()
-    provider = Provider(folder, keys or [new_key("key-1")])
+    provider = Provider(folder, keys or [new_key("key-1")], conform=conform)
     try:
         provider.start()
         yield provider

@@ -7,6 +7,7 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 from sqlmodel import select
 
 from quota_app.auth import services as auth
@@ -18,6 +19,7 @@ from tests.auth.oidc.provider import (
     Browser,
     claims_of,
     new_key,
+    running_provider,
     signed_again,
     token_rewriter,
     with_claims_keeping_signature,
@@ -252,8 +254,6 @@ def test_an_answer_meant_for_another_browser_is_refused(browser, provider, sessi
 
 
 def test_the_app_fetches_the_keys_again_when_the_provider_rotates_them(tmp_path, app, reference, session):
-    from tests.auth.oidc.provider import running_provider
-
     with running_provider(tmp_path / "rotating") as provider:
         app.config["QUOTA_SETTINGS"] = app.config["QUOTA_SETTINGS"].model_copy(
             update={"oidc_issuer": provider.issuer}
@@ -268,6 +268,36 @@ def test_the_app_fetches_the_keys_again_when_the_provider_rotates_them(tmp_path,
         answer = browser.open(callback)
         assert answer.status_code == 302, answer.get_data(as_text=True)
         assert _user(session, provider.account(second)["email"]).role == "admin"
+
+
+def test_claims_the_id_token_lacks_are_read_from_userinfo(tmp_path, app, reference, session):
+    with running_provider(tmp_path / "conforming", conform=True) as provider:
+        app.config["QUOTA_SETTINGS"] = app.config["QUOTA_SETTINGS"].model_copy(
+            update={"oidc_issuer": provider.issuer}
+        )
+        app.extensions["quota_clock"].set(provider.now())
+        subject = provider.add_account(groups=["kvote-hr-sof"], name="Ulla Userinfo")
+        browser = Browser(app.test_client(), provider)
+        tokens = []
+        original = requests.adapters.HTTPAdapter.send
+        token_endpoint = provider.metadata()["token_endpoint"]
+
+        def watch(adapter, request, **kwargs):  # type: ignore[no-untyped-def]
+            response = original(adapter, request, **kwargs)
+            if request.url == token_endpoint:
+                tokens.append(response.json()["id_token"])
+            return response
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(requests.adapters.HTTPAdapter, "send", watch)
+            assert browser.sign_in(subject).status_code == 302
+        assert "groups" not in claims_of(tokens[0]) and "email" not in claims_of(tokens[0])
+        user = _user(session, provider.account(subject)["email"])
+        assert (user.role, user.name, user.department_id) == (
+            "hr",
+            "Ulla Userinfo",
+            department(session, "SOF").id,
+        )
 
 
 def test_sign_in_starts_a_new_session_and_sign_out_ends_the_providers_too(browser, provider, session, app):
