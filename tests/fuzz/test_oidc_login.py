@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from quota_app.settings import Settings
-from tests.auth.oidc.provider import CLIENT_ID, CLIENT_SECRET, GROUP_MAP, running_provider
+from tests.auth.oidc.provider import app_settings, running_provider
 from tests.fuzz.strategies import CONTROL, HUGE, UNICODE_DIGITS
 from tests.fuzz.test_routes import ROLES, VALUE_SWEEP, Runner, Tally, rules_of, world  # noqa: F401 (fixture)
 
@@ -23,16 +23,7 @@ def provider(tmp_path_factory):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def settings(tmp_path, provider) -> Settings:  # type: ignore[no-untyped-def]
-    return Settings(
-        env="test",
-        instance_path=tmp_path / "instance",
-        secret_key="test-secret",
-        session_cookie_secure=False,
-        oidc_issuer=provider.issuer,
-        oidc_client_id=CLIENT_ID,
-        oidc_client_secret=CLIENT_SECRET,
-        oidc_group_map=GROUP_MAP,
-    )
+    return app_settings(tmp_path / "instance", provider)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -88,35 +88,21 @@ def callback():  # type: ignore[no-untyped-def]
             return _unavailable(error)
         except TokenRefused as refusal:
             current_app.logger.warning("OpenID sign-in refused: %s", refusal)
-            db.rollback()
-            provisioning.record_refusal(
-                db,
-                reason=refusal.reason,
-                method="oidc",
-                now=now(),
-                address=request.remote_addr or "",
-                detail=refusal.detail,
-            )
-            db.commit()
             message = PROTOCOL_REASONS.get(
                 refusal.reason, _("Login kunne ikke bekræftes. Prøv at logge ind igen.")
             )
-            return _refused(str(message), 400)
+            return _refused(db, refusal.reason, str(message), 400, detail=refusal.detail)
         except provisioning.SignInRefused as refusal:
-            db.rollback()
-            provisioning.record_refusal(
+            return _refused(
                 db,
-                reason=refusal.reason,
-                method="oidc",
-                now=now(),
+                refusal.reason,
+                localized(refusal),
+                refusal.status_code,
                 user=refusal.user,
                 subject=identity.subject,
                 claims=identity.claims,
                 role_claim=settings.oidc_role_claim,
-                address=request.remote_addr or "",
             )
-            db.commit()
-            return _refused(localized(refusal), refusal.status_code, reason=refusal.reason)
         db.commit()
         _start_new_session()
         session[ID_TOKEN_KEY] = identity.id_token
@@ -126,5 +112,11 @@ def callback():  # type: ignore[no-untyped-def]
     return redirect((flow.next if flow else None) or url_for("core.start"))
 
 
-def _refused(message: str, status: int, *, reason: str = ""):  # type: ignore[no-untyped-def]
+def _refused(db, reason: str, message: str, status: int, **details):  # type: ignore[no-untyped-def]
+    """Audit the refusal (nothing else of the attempt is kept) and say why on the refusal page."""
+    db.rollback()
+    provisioning.record_refusal(
+        db, reason=reason, method="oidc", now=now(), address=request.remote_addr or "", **details
+    )
+    db.commit()
     return render_template("oidc/refused.html", message=message, reason=reason), status

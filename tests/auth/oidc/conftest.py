@@ -6,7 +6,7 @@ import pytest
 
 from quota_app.clock import FrozenClock
 from quota_app.settings import Settings
-from tests.auth.oidc.provider import CLIENT_ID, CLIENT_SECRET, GROUP_MAP, Browser, running_provider
+from tests.auth.oidc.provider import Browser, app_settings, running_provider
 
 
 @pytest.fixture(scope="module")
@@ -22,24 +22,14 @@ def clock(provider) -> FrozenClock:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def oidc_options(provider) -> dict:  # type: ignore[no-untyped-def]
-    return {
-        "oidc_issuer": provider.issuer,
-        "oidc_client_id": CLIENT_ID,
-        "oidc_client_secret": CLIENT_SECRET,
-        "oidc_group_map": GROUP_MAP,
-    }
+def setting_changes() -> dict:
+    """Settings a test module changes besides the provider's (override to change them)."""
+    return {}
 
 
 @pytest.fixture
-def settings(tmp_path, oidc_options) -> Settings:  # type: ignore[no-untyped-def]
-    return Settings(
-        env="test",
-        instance_path=tmp_path / "instance",
-        secret_key="test-secret",
-        session_cookie_secure=False,
-        **oidc_options,
-    )
+def settings(tmp_path, provider, setting_changes) -> Settings:  # type: ignore[no-untyped-def]
+    return app_settings(tmp_path / "instance", provider, **setting_changes)
 
 
 @pytest.fixture

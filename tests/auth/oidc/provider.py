@@ -30,6 +30,7 @@ import requests
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
+from quota_app.settings import Settings
 from tests.processes import LineReader, listening_socket
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -175,6 +176,21 @@ def running_provider(
         yield provider
     finally:
         provider.close()
+
+
+def app_settings(instance: Path, provider: Provider, **changes: object) -> Settings:
+    """The test app's settings, with sign-in at this provider."""
+    return Settings(
+        env="test",
+        instance_path=instance,
+        secret_key="test-secret",
+        session_cookie_secure=False,
+        oidc_issuer=provider.issuer,
+        oidc_client_id=CLIENT_ID,
+        oidc_client_secret=CLIENT_SECRET,
+        oidc_group_map=GROUP_MAP,
+        **changes,  # type: ignore[arg-type]
+    )
 
 
 class Browser:

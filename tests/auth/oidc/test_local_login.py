@@ -10,8 +10,8 @@ from tests.conftest import TEST_PASSWORD, csrf_from
 
 
 @pytest.fixture
-def oidc_options(oidc_options, request) -> dict:  # type: ignore[no-untyped-def]
-    return {**oidc_options, "local_login": request.param}
+def setting_changes(request) -> dict:  # type: ignore[no-untyped-def]
+    return {"local_login": request.param}
 
 
 def _password_sign_in(client, email: str):  # type: ignore[no-untyped-def]
@@ -19,7 +19,7 @@ def _password_sign_in(client, email: str):  # type: ignore[no-untyped-def]
     return client.post("/login", data={"email": email, "password": TEST_PASSWORD, "csrf_token": token})
 
 
-@pytest.mark.parametrize("oidc_options", ["admins"], indirect=True)
+@pytest.mark.parametrize("setting_changes", ["admins"], indirect=True)
 def test_admins_only_lets_administrators_use_a_password(app, make_user, session):
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
@@ -38,7 +38,7 @@ def test_admins_only_lets_administrators_use_a_password(app, make_user, session)
     assert _password_sign_in(app.test_client(), admin.email).status_code == 302
 
 
-@pytest.mark.parametrize("oidc_options", ["none"], indirect=True)
+@pytest.mark.parametrize("setting_changes", ["none"], indirect=True)
 def test_none_offers_only_the_organisations_login(app, make_user):
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
