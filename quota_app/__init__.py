@@ -70,6 +70,7 @@ def create_app(
 BLUEPRINTS = (
     "quota_app.core.views",
     "quota_app.auth.views",
+    "quota_app.auth.oidc.views",
     "quota_app.reports_web.views",
     "quota_app.dispatch.views",
     "quota_app.targets.views",

@@ -314,6 +314,8 @@ class User(SQLModel, table=True):
         sa.CheckConstraint(_in("role", ROLES), name="role_known"),
         sa.CheckConstraint("role <> 'hr' OR department_id IS NOT NULL", name="hr_has_department"),
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
+        sa.CheckConstraint("(oidc_issuer IS NULL) = (oidc_subject IS NULL)", name="oidc_identity_whole"),
+        sa.UniqueConstraint("oidc_issuer", "oidc_subject"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -329,6 +331,9 @@ class User(SQLModel, table=True):
     # Part of every session's user id: signing out, a new password or deactivation raise it, and every
     # session (and remember-me cookie) issued before no longer loads the user.
     session_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    # Who the user is at the organisation's OpenID provider (issuer and subject), once they signed in there.
+    oidc_issuer: str | None = Field(default=None, max_length=300)
+    oidc_subject: str | None = Field(default=None, max_length=255)
 
     # Flask-Login's user protocol.
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import ipaddress
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -17,6 +18,8 @@ DEVELOPMENT_SECRET = "development-only-secret-key-not-for-production"  # noqa: S
 # When the scheduler reminds HR of open places (daily; the days before a half-year ends are a setting).
 REMINDER_CRON = "30 7 * * *"
 DEFAULT_TIMEZONE = "Europe/Copenhagen"
+# The roles a group can give (quota_app.models.ROLES; the basics do not import the models).
+GROUP_ROLES = ("hr", "bif", "admin")
 
 
 class SettingsError(RuntimeError):
@@ -78,6 +81,16 @@ class Settings(BaseSettings):
     alert_cron: str = "0 7 * * mon-fri"
     misfire_grace_seconds: int = Field(default=7 * 24 * 3600, ge=60)
 
+    # Sign-in with the organisation's OpenID Connect provider (quota_app/auth/oidc/); off without an issuer.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_role_claim: str = "groups"
+    # group=role;group=hr:DEPARTMENT, e.g. kvote-bif=bif;kvote-admin=admin;kvote-hr-sof=hr:SOF
+    oidc_group_map: str = ""
+    # Who may sign in with a password: everyone, administrators only (break-glass), or nobody.
+    local_login: Literal["admins", "all", "none"] = "all"
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -124,6 +137,45 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r}: use 'database' or a redis://host:port/db address")
         return value
 
+    @field_validator("oidc_issuer", "oidc_client_id", "oidc_client_secret")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    @field_validator("oidc_issuer")
+    @classmethod
+    def _issuer(cls, value: str | None) -> str | None:
+        if value is not None and not secure_issuer(value):
+            raise ValueError(f"{value!r}: brug en https://-adresse (http kun på denne maskine, 127.0.0.1)")
+        return value
+
+    @field_validator("oidc_role_claim")
+    @classmethod
+    def _claim_name(cls, value: str) -> str:
+        if not value or not value.isprintable() or " " in value:
+            raise ValueError(f"{value!r}: navnet på ét claim, fx groups eller roles")
+        return value
+
+    @field_validator("oidc_group_map")
+    @classmethod
+    def _group_map(cls, value: str) -> str:
+        parse_group_map(value)
+        return value
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> Settings:
+        if self.oidc_issuer:
+            missing = [
+                f"QUOTA_OIDC_{name.upper()}"
+                for name in ("client_id", "client_secret", "group_map")
+                if not getattr(self, f"oidc_{name}")
+            ]
+            if missing:
+                raise ValueError(f"QUOTA_OIDC_ISSUER er sat, men {' og '.join(missing)} mangler")
+        elif self.local_login == "none":
+            raise ValueError("QUOTA_LOCAL_LOGIN=none kræver QUOTA_OIDC_ISSUER: ellers kan ingen logge ind")
+        return self
+
     @model_validator(mode="after")
     def _uncompressed_holds_a_file(self) -> Settings:
         if self.import_max_uncompressed_bytes < self.import_max_bytes:
@@ -158,6 +210,51 @@ class Settings(BaseSettings):
     @property
     def committee_addresses(self) -> list[str]:
         return [a.strip() for a in self.committee_emails.split(",") if a.strip()]
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return self.oidc_issuer is not None
+
+    @property
+    def oidc_groups(self) -> dict[str, tuple[str, str | None]]:
+        """QUOTA_OIDC_GROUP_MAP: group (case-folded) -> (role, department code for hr)."""
+        return parse_group_map(self.oidc_group_map)
+
+
+def secure_issuer(url: str) -> bool:
+    """An https:// address, or http:// on the loopback interface (development and tests)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    if not parts.hostname or parts.query or parts.fragment or parts.username or parts.password:
+        return False
+    if parts.scheme == "https":
+        return True
+    if parts.scheme != "http":
+        return False
+    if parts.hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(parts.hostname).is_loopback
+    except ValueError:
+        return False
+
+
+def parse_group_map(text: str) -> dict[str, tuple[str, str | None]]:
+    """Read 'group=role;group=hr:DEPARTMENT;…' into {group: (role, department)}; ValueError on a bad entry."""
+    groups: dict[str, tuple[str, str | None]] = {}
+    for entry in filter(None, (part.strip() for part in text.split(";"))):
+        group, equals, target = (piece.strip() for piece in entry.partition("="))
+        role, _colon, department = (piece.strip() for piece in target.partition(":"))
+        if not equals or not group or role not in GROUP_ROLES:
+            raise ValueError(f"{entry!r}: skriv gruppe=rolle, hvor rollen er {', '.join(GROUP_ROLES)}")
+        if (role == "hr") != bool(department):
+            raise ValueError(f"{entry!r}: en HR-gruppe skal have en forvaltning (hr:SOF), og kun den")
+        if group.casefold() in groups:
+            raise ValueError(f"gruppen {group!r} står der flere gange")
+        groups[group.casefold()] = (role, department or None)
+    return groups
 
 
 class _TimezoneSetting(BaseSettings):

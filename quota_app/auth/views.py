@@ -31,6 +31,8 @@ from ..users import links
 from ..web import database, db_session, localized, now, render_error
 from . import services
 from .forms import LoginForm, SetPasswordForm
+from .oidc import provisioning
+from .oidc.sessions import ID_TOKEN_KEY, provider_logout_url
 from .throttle import LoginThrottle, ThrottleUnavailable
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -103,7 +105,11 @@ def _start_new_session() -> None:
 def login():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
         return redirect(url_for("core.start"))
+    settings = current_app.config["QUOTA_SETTINGS"]
     form = LoginForm()
+    page = {"oidc_enabled": settings.oidc_enabled, "local_login": settings.local_login}
+    if settings.local_login == "none" and request.method == "POST":  # passwords are switched off
+        return render_template("auth/login.html", form=form, **page), 403
     if form.validate_on_submit():
         throttle = login_throttle()
         try:
@@ -119,6 +125,18 @@ def login():  # type: ignore[no-untyped-def]
             return _refused(TooManyRequests(), attempt.retry_after)
         db = db_session()
         user = services.authenticate(db, email=form.email.data, password=form.password.data, now=now())
+        if user is not None and settings.local_login == "admins" and user.role != "admin":
+            db.rollback()  # a right password, but only the break-glass administrators may use one
+            provisioning.record_refusal(
+                db,
+                reason="password_off",
+                method="password",
+                user=user,
+                now=now(),
+                address=request.remote_addr or "",
+            )
+            db.commit()
+            user = None
         if user is not None:
             services.record_sign_in(db, user=user, now=now())
             db.commit()  # first: on SQLite the throttle's own transaction waits for this one's write lock
@@ -127,7 +145,7 @@ def login():  # type: ignore[no-untyped-def]
             login_user(user)
             return redirect(safe_next(request.args.get("next")) or url_for("core.start"))
         form.password.errors.append(_("Forkert e-mail eller adgangskode."))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, **page)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -136,10 +154,12 @@ def logout():  # type: ignore[no-untyped-def]
     db = db_session()
     services.sign_out(db, user=current_user._get_current_object(), now=now())
     db.commit()
+    id_token = session.get(ID_TOKEN_KEY)
     _start_new_session()
     logout_user()
     flash(_("Du er logget ud."), "info")
-    return redirect(url_for("auth.login"))
+    # Signed in with the organisation's login: end that session too, and come back here.
+    return redirect(provider_logout_url(id_token) or url_for("auth.login"))
 
 
 @bp.route("/sign-in/<token>", methods=["GET", "POST"])
