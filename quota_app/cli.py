@@ -234,6 +234,8 @@ COMMANDS = (
     "quota_app.demo.cli:demo_command",
     "quota_app.imports.cli:import_group",
     "quota_app.reconcile.cli:reconcile_command",
+    "quota_app.forecast.cli:forecast_command",
+    "quota_app.forecast.cli:lag_command",
     "quota_app.reports_web.cli:report_command",
     "quota_app.dispatch.cli:dispatch_command",
     "quota_app.dispatch.cli:scheduler_command",
