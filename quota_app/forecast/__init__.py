@@ -7,6 +7,7 @@
 - projection.py  project(): the year-end (and half-year-end) projection with its interval, and
                  projection_to_json() for `quota forecast`
 - pace.py        pace_needed(): how many more places, by when to advertise them, in words
+- scope.py       department_codes_for(): the lines a user may see (HR: their own department)
 - counting.py    what the forecast takes from the counting package; types.py the results; cli.py the commands
 
 docs/forecast.md writes the model down and says how it did against history (benchmarks/bench_forecast.py).
