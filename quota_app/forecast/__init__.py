@@ -2,7 +2,7 @@
 
 - lag.py         registration_lag(): days from a status change's date to its recording, per department
                  and type (all events, and openings), lag_to_json() for `quota lag`
-- history.py     the municipality's own history as the model needs it (three SQL aggregates)
+- history.py     the municipality's own history as the model needs it (four SQL aggregates)
 - model.py       the model: sojourns (Kaplan-Meier) and expected rewards days ahead (pure arithmetic)
 - projection.py  project(): the year-end (and half-year-end) projection with its interval, and
                  projection_to_json() for `quota forecast`

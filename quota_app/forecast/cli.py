@@ -6,10 +6,12 @@ import io
 import json
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from typing import TypeVar
 
 import click
 from defusedcsv import csv as safe_csv
 from flask import current_app
+from sqlmodel import Session
 
 from ..cli import fail
 from ..cli_types import DATE, PERIOD, TIMESTAMP, integer
@@ -44,6 +46,7 @@ FORECAST_COLUMNS = (
     ("needed", "Mangler"),
 )
 TEXT_COLUMNS = 2  # department and type: left-aligned, never numbers
+T = TypeVar("T")
 
 
 def _cell(key: str, value: object) -> str:
@@ -100,17 +103,17 @@ def _print(output: str, data: dict, heading: Callable[[], str], columns: Sequenc
         click.echo(render_table(heading(), columns, data["rows"]), nl=False)
 
 
-def _read(work: Callable) -> object:  # type: ignore[type-arg]
-    """Run work(session) in a read session; a refusal is one `Fejl: …` line and exit 1."""
+def _read(work: Callable[[Session], T]) -> T:
+    """Run work(session) in a read session that is rolled back; a refusal is `Fejl: …` and exit 1."""
     session = database().session()
     try:
         return work(session)
     except DomainError as exc:
         fail(exc.message)
+        raise AssertionError("fail() exits") from exc
     finally:
         session.rollback()
         session.close()
-    return None  # pragma: no cover (fail exits)
 
 
 @click.command(
@@ -133,7 +136,7 @@ def lag_command(period: Period, departments: tuple[str, ...], output: str) -> No
             department_codes=list(departments) or None,
         )
     )
-    data = lag_to_json(report)  # type: ignore[arg-type]
+    data = lag_to_json(report)
     _print(
         output,
         data,
@@ -166,7 +169,7 @@ def forecast_command(
             session, year=year, as_of=as_of, known_at=known_at, department_codes=list(departments) or None
         )
     )
-    data = projection_to_json(projection)  # type: ignore[arg-type]
+    data = projection_to_json(projection)
     _print(
         output,
         data,

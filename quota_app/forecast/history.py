@@ -1,9 +1,10 @@
 """The municipality's own history, as the projection's model needs it (docs/forecast.md §2).
 
-Read from the status intervals as known at known_at, never past the as-of date, in three aggregates:
-- the sojourns: per type and status, how many places stayed how many days and where they went next (or
-  are still there on the as-of date), over the places that entered a status in the DURATION_DAYS before
-  it, all departments together (a type's durations are the municipality's);
+Read from the status intervals as known at known_at, never past the as-of date, in four aggregates:
+- the sojourns: per type and status, how many places stayed how many days (or are still there on the
+  as-of date), over the places that entered a status in the DURATION_DAYS before it, and where the
+  changes from each status in those days went; all departments together (a type's durations are the
+  municipality's);
 - the openings: per department and type, the places first registered as open in the RATE_DAYS before it
   (count, and sums of fte and fte² for fte-weighted rules);
 - the places now: per department, type, status and days in that status on the as-of date.
@@ -20,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from ..db import DayNumber
+from ..db import DayNumber, least
 from ..models import STATUSES, Department
 from .counting import days_from, holds_on, known_intervals, scope
 from .model import MOVING, Sojourn, fit_sojourn
@@ -66,40 +67,54 @@ def all_department_ids(session: Session) -> list[int]:
 
 
 def sojourn_query(*, as_of: date, known_at: datetime, department_ids: Sequence[int], type_ids: Sequence[int]):  # type: ignore[no-untyped-def]
-    """Rows (type_id, status, days, next_status, n): the sojourns begun in the DURATION_DAYS up to as_of
-    in a moving status; next_status NULL (and days so far) for those still going on as_of."""
+    """Rows (type_id, status, days, ended, n): the sojourns in a moving status begun in the DURATION_DAYS
+    up to as_of, by their length (ended 1) or the days so far of those still going on as_of (ended 0)."""
     since = as_of - timedelta(days=DURATION_DAYS)
-    iv = known_intervals(
+
+    def columns(t: sa.Table) -> tuple:
+        ended = t.c.valid_to <= _day(as_of)
+        return (
+            t.c.type_id,
+            t.c.status,
+            days_from(t.c.valid_from, least(t.c.valid_to, _day(as_of))).label("days"),
+            sa.case((ended, 1), else_=0).label("ended"),
+        )
+
+    sojourns = known_intervals(
         known_at,
-        lambda t: (t.c.place_id, t.c.type_id, t.c.status, t.c.valid_from, t.c.valid_to),
+        columns,
         lambda t: (
-            *scope(t, department_ids=department_ids, type_ids=type_ids, statuses=STATUSES),
+            *scope(t, department_ids=department_ids, type_ids=type_ids, statuses=MOVING),
             t.c.valid_to > _day(since),
             t.c.valid_from >= _day(since),
             t.c.valid_from <= _day(as_of),
         ),
-        name="sojourn_intervals",
-    )
-    following = sa.func.lead(iv.c.status).over(partition_by=iv.c.place_id, order_by=iv.c.valid_from)
-    chained = sa.select(
-        iv.c.type_id, iv.c.status, iv.c.valid_from, iv.c.valid_to, following.label("next")
-    ).subquery("chained")
-    ended = chained.c.valid_to <= _day(as_of)
-    sojourns = (
-        sa.select(
-            chained.c.type_id,
-            chained.c.status,
-            sa.case(
-                (ended, days_from(chained.c.valid_from, chained.c.valid_to)),
-                else_=days_from(chained.c.valid_from, _day(as_of)),
-            ).label("days"),
-            sa.case((ended, chained.c.next), else_=None).label("next_status"),
-        )
-        .where(chained.c.status.in_(MOVING))
-        .subquery("sojourns")
+        name="sojourns",
     )
     # Grouped on the labelled columns of a subquery: PostgreSQL would not match expressions with parameters.
-    keys = (sojourns.c.type_id, sojourns.c.status, sojourns.c.days, sojourns.c.next_status)
+    keys = (sojourns.c.type_id, sojourns.c.status, sojourns.c.days, sojourns.c.ended)
+    return sa.select(*keys, sa.func.count()).group_by(*keys)
+
+
+def transitions_query(
+    *, as_of: date, known_at: datetime, department_ids: Sequence[int], type_ids: Sequence[int]
+):  # type: ignore[no-untyped-def]
+    """Rows (type_id, prev_status, status, n): the changes from a moving status in the DURATION_DAYS up to
+    as_of, by where they went."""
+    since = as_of - timedelta(days=DURATION_DAYS)
+    changes = known_intervals(
+        known_at,
+        lambda t: (t.c.type_id, t.c.prev_status, t.c.status),
+        lambda t: (
+            *scope(t, department_ids=department_ids, type_ids=type_ids, statuses=STATUSES),
+            t.c.valid_to > _day(since),
+            t.c.valid_from > _day(since),
+            t.c.valid_from <= _day(as_of),
+            t.c.prev_status.in_(MOVING),
+        ),
+        name="changes",
+    )
+    keys = (changes.c.type_id, changes.c.prev_status, changes.c.status)
     return sa.select(*keys, sa.func.count()).group_by(*keys)
 
 
@@ -157,11 +172,17 @@ def fit_history(session: Session, *, as_of: date, known_at: datetime, type_ids: 
     """Fit the model's sojourns per type and the openings per department and type."""
     department_ids = all_department_ids(session)
     cells = {"as_of": as_of, "known_at": known_at, "department_ids": department_ids, "type_ids": type_ids}
-    durations: dict[tuple[int, str], list[tuple[int, str | None, int]]] = defaultdict(list)
-    for type_id, status, days, next_status, n in session.execute(sojourn_query(**cells)):
-        durations[(type_id, status)].append((int(days), next_status, int(n)))
+    durations: dict[tuple[int, str], list[tuple[int, bool, int]]] = defaultdict(list)
+    for type_id, status, days, ended, n in session.execute(sojourn_query(**cells)):
+        durations[(type_id, status)].append((int(days), bool(ended), int(n)))
+    going: dict[tuple[int, str], dict[str, int]] = defaultdict(dict)
+    for type_id, previous, status, n in session.execute(transitions_query(**cells)):
+        going[(type_id, previous)][status] = int(n)
     sojourns = {
-        type_id: {status: fit_sojourn(durations.get((type_id, status), ())) for status in MOVING}
+        type_id: {
+            status: fit_sojourn(durations.get((type_id, status), ()), going.get((type_id, status), {}))
+            for status in MOVING
+        }
         for type_id in type_ids
     }
     per_day = 1.0 / RATE_DAYS

@@ -5,7 +5,8 @@ A place of a type moves between statuses; `closed` is final. How long it stays i
 when it leaves (the shares of each next status). From these, for every whole number of days m ahead:
 
 - `Sojourn`: survival S(k) = P(still in the status k days after entering it), fitted by Kaplan-Meier from
-  the sojourns that ended (exits) and those still going (censored), and the next-status shares;
+  the sojourns that ended (exits) and those still going (censored), and the shares of the next statuses
+  among the changes from it;
 - `Outlook`: for a place that has just entered a status, the expected reward over the next m days: the
   chance of being in a counted status on day m (stock types), or the expected number of entries into
   `filled` by day m (flow types: starts);
@@ -54,22 +55,22 @@ class Sojourn:
 STAYS_FOREVER = Sojourn(survival=(1.0,), next_status={})
 
 
-def fit_sojourn(durations: Iterable[tuple[int, str | None, int]]) -> Sojourn:
-    """Fit a Sojourn by Kaplan-Meier from (days, next status or None if still going, number of places).
+def fit_sojourn(durations: Iterable[tuple[int, bool, int]], next_status: Mapping[str, int]) -> Sojourn:
+    """Fit a Sojourn by Kaplan-Meier from (days, ended, number of places) and the changes to each next
+    status (status -> number).
 
     A sojourn that ended after k days was at risk on days 1..k and left on day k; one still going after c
     days was at risk on days 1..c. The hazard of day k is those leaving on k / those at risk on k.
     """
     leaving: dict[int, int] = {}
     going: dict[int, int] = {}
-    shares: dict[str, int] = {}
-    for days, next_status, n in durations:
-        if next_status is None:
+    for days, ended, n in durations:
+        if not ended:
             going[days] = going.get(days, 0) + n
         elif days >= 1:
             leaving[days] = leaving.get(days, 0) + n
-            shares[next_status] = shares.get(next_status, 0) + n
-    if not leaving:
+    changes = sum(next_status.values())
+    if not leaving or not changes:
         return STAYS_FOREVER
     last = max(leaving)
     at_risk = sum(leaving.values()) + sum(n for c, n in going.items() if c >= 1)
@@ -79,8 +80,8 @@ def fit_sojourn(durations: Iterable[tuple[int, str | None, int]]) -> Sojourn:
             s *= 1.0 - leaving.get(k, 0) / at_risk
         survival.append(s)
         at_risk -= leaving.get(k, 0) + going.get(k, 0)  # no longer at risk from day k + 1
-    exits = sum(shares.values())
-    return Sojourn(survival=tuple(survival), next_status={d: n / exits for d, n in sorted(shares.items())})
+    shares = {d: n / changes for d, n in sorted(next_status.items()) if n}
+    return Sojourn(survival=tuple(survival), next_status=shares)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from ..errors import DomainError
 from ..periods import half_year_of
 from ..texts import N_
 from .counting import NEEDS_TIMEZONE, departments_by_code, reconcile, types_by_code
-from .history import History, Weights, fit_history, places_now
+from .history import RATE_DAYS, History, Weights, fit_history, places_now
 from .model import Outlook as Model
 from .types import Outlook, Projection, ProjectionRow
 
@@ -141,7 +141,8 @@ def _outlook(
         variance += weights.square(weighting) * (value if flow else value * (1.0 - value))
     arriving = model.arrivals("open", days)
     change += openings.mean(weighting) * arriving
-    variance += openings.square(weighting) * arriving
+    # The openings themselves are a Poisson number, and their rate is estimated from RATE_DAYS of them.
+    variance += openings.square(weighting) * arriving * (1.0 + arriving / RATE_DAYS)
     projected = counted + change
     spread = Z * math.sqrt(max(variance, 0.0))
     low = max(projected - spread, counted if flow else 0.0)

@@ -46,15 +46,15 @@ def simulate(rng: random.Random, status: str, age: int, days: int) -> tuple[str,
 
 def test_kaplan_meier_by_hand() -> None:
     # Two left after 2 days (to filled), one still there after 3 days, one left after 4 days (closed).
-    fitted = fit_sojourn([(2, "filled", 2), (3, None, 1), (4, "closed", 1)])
+    fitted = fit_sojourn([(2, True, 2), (3, False, 1), (4, True, 1)], {"filled": 2, "closed": 1})
     assert fitted.survival == (1.0, 1.0, 0.5, 0.5, 0.0)
     assert fitted.next_status == {"closed": 1 / 3, "filled": 2 / 3}
     assert fitted.stays(10) == 0.0
-    assert fit_sojourn([(5, None, 3)]) is STAYS_FOREVER
+    assert fit_sojourn([(5, False, 3)], {}) is STAYS_FOREVER
 
 
 def test_nobody_seen_leaving_later_is_expected_to_stay() -> None:
-    fitted = fit_sojourn([(2, "filled", 1), (30, None, 5)])
+    fitted = fit_sojourn([(2, True, 1), (30, False, 5)], {"filled": 1})
     assert fitted.survival[-1] == pytest.approx(5 / 6) and fitted.stays(100) == pytest.approx(5 / 6)
 
 
