@@ -62,11 +62,24 @@ class History:
     openings: Mapping[tuple[int, int], Weights]  # (department id, type id) -> new openings per day
 
 
+def _begun(t: sa.Table, since: date, as_of: date) -> tuple:
+    """The intervals that began after since and by as_of (valid_to > since bounds the index range)."""
+    return (t.c.valid_to > _day(since), t.c.valid_from > _day(since), t.c.valid_from <= _day(as_of))
+
+
+def _weighted(places: sa.Subquery, *keys: Any) -> sa.Select:
+    """Per keys: the number of places, the sum of their fte and of its square."""
+    fte = places.c.fte
+    return sa.select(*keys, sa.func.count(), sa.func.sum(fte), sa.func.sum(fte * fte)).group_by(*keys)
+
+
 def all_department_ids(session: Session) -> list[int]:
     return [int(i) for i in session.execute(sa.select(Department.id)).scalars()]
 
 
-def sojourn_query(*, as_of: date, known_at: datetime, department_ids: Sequence[int], type_ids: Sequence[int]):  # type: ignore[no-untyped-def]
+def sojourn_query(
+    *, as_of: date, known_at: datetime, department_ids: Sequence[int], type_ids: Sequence[int]
+) -> sa.Select:
     """Rows (type_id, status, days, ended, n): the sojourns in a moving status begun in the DURATION_DAYS
     up to as_of, by their length (ended 1) or the days so far of those still going on as_of (ended 0)."""
     since = as_of - timedelta(days=DURATION_DAYS)
@@ -85,9 +98,7 @@ def sojourn_query(*, as_of: date, known_at: datetime, department_ids: Sequence[i
         columns,
         lambda t: (
             *scope(t, department_ids=department_ids, type_ids=type_ids, statuses=MOVING),
-            t.c.valid_to > _day(since),
-            t.c.valid_from >= _day(since),
-            t.c.valid_from <= _day(as_of),
+            *_begun(t, since, as_of),
         ),
         name="sojourns",
     )
@@ -98,7 +109,7 @@ def sojourn_query(*, as_of: date, known_at: datetime, department_ids: Sequence[i
 
 def transitions_query(
     *, as_of: date, known_at: datetime, department_ids: Sequence[int], type_ids: Sequence[int]
-):  # type: ignore[no-untyped-def]
+) -> sa.Select:
     """Rows (type_id, prev_status, status, n): the changes from a moving status in the DURATION_DAYS up to
     as_of, by where they went."""
     since = as_of - timedelta(days=DURATION_DAYS)
@@ -107,9 +118,7 @@ def transitions_query(
         lambda t: (t.c.type_id, t.c.prev_status, t.c.status),
         lambda t: (
             *scope(t, department_ids=department_ids, type_ids=type_ids, statuses=STATUSES),
-            t.c.valid_to > _day(since),
-            t.c.valid_from > _day(since),
-            t.c.valid_from <= _day(as_of),
+            *_begun(t, since, as_of),
             t.c.prev_status.in_(MOVING),
         ),
         name="changes",
@@ -120,7 +129,7 @@ def transitions_query(
 
 def openings_query(
     *, as_of: date, known_at: datetime, department_ids: Sequence[int], type_ids: Sequence[int]
-):  # type: ignore[no-untyped-def]
+) -> sa.Select:
     """Rows (department_id, type_id, n, fte, fte2): places first registered as open in the RATE_DAYS up
     to as_of."""
     since = as_of - timedelta(days=RATE_DAYS)
@@ -129,22 +138,17 @@ def openings_query(
         lambda t: (t.c.department_id, t.c.type_id, t.c.fte),
         lambda t: (
             *scope(t, department_ids=department_ids, type_ids=type_ids, statuses=["open"]),
-            t.c.valid_to > _day(since),
-            t.c.valid_from > _day(since),
-            t.c.valid_from <= _day(as_of),
+            *_begun(t, since, as_of),
             t.c.prev_status.is_(None),
         ),
         name="first_openings",
     )
-    keys = (firsts.c.department_id, firsts.c.type_id)
-    return sa.select(
-        *keys, sa.func.count(), sa.func.sum(firsts.c.fte), sa.func.sum(firsts.c.fte * firsts.c.fte)
-    ).group_by(*keys)
+    return _weighted(firsts, firsts.c.department_id, firsts.c.type_id)
 
 
 def places_now_query(
     *, as_of: date, known_at: datetime, department_ids: Sequence[int], type_ids: Sequence[int]
-):  # type: ignore[no-untyped-def]
+) -> sa.Select:
     """Rows (department_id, type_id, status, age, n, fte, fte2): the places in a moving status on as_of
     by the days since they entered it."""
     now = known_intervals(
@@ -162,10 +166,7 @@ def places_now_query(
         ),
         name="places_now",
     )
-    keys = (now.c.department_id, now.c.type_id, now.c.status, now.c.age)
-    return sa.select(
-        *keys, sa.func.count(), sa.func.sum(now.c.fte), sa.func.sum(now.c.fte * now.c.fte)
-    ).group_by(*keys)
+    return _weighted(now, now.c.department_id, now.c.type_id, now.c.status, now.c.age)
 
 
 def fit_history(session: Session, *, as_of: date, known_at: datetime, type_ids: Sequence[int]) -> History:
