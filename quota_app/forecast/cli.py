@@ -91,7 +91,7 @@ def render_csv(columns: Sequence[tuple[str, str]], rows: Sequence[dict]) -> str:
 
 
 def _known(value: datetime) -> str:
-    return value.isoformat().replace("+00:00", "Z")
+    return value.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _print(output: str, data: dict, heading: Callable[[], str], columns: Sequence[tuple[str, str]]) -> None:
