@@ -65,6 +65,7 @@ bench: setup
 	$(BIN)/python -m benchmarks.bench_reports
 	$(BIN)/python -m benchmarks.bench_overview
 	$(BIN)/python -m benchmarks.bench_write
+	$(BIN)/python -m benchmarks.bench_forecast
 
 clean:
 	rm -rf $(VENV) node_modules instance quota_app/static/vendor

@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 from .core.cli import db_group
 from .demo.cli import demo_command
 from .dispatch.cli import dispatch_command, scheduler_command
+from .forecast.cli import forecast_command, lag_command
 from .imports.cli import import_places_command, run_jobs_command
 from .reconcile.cli import reconcile_command
 from .reports_web.cli import report_command
@@ -34,6 +35,8 @@ COMMANDS: tuple[click.Command, ...] = (
     report_command,
     dispatch_command,
     scheduler_command,
+    forecast_command,
+    lag_command,
 )
 
 

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -41,6 +42,14 @@ def _sqlite_danish_collation(left: str, right: str) -> int:
 
 def _sqlite_fold(value: str | None) -> str | None:
     return value.casefold() if isinstance(value, str) else value
+
+
+def _sqlite_local_date(value: str | None, zone: str | None) -> str | None:
+    """The date in zone of a UTC timestamp as UTCDateTime stores it on SQLite (naive UTC text)."""
+    if value is None or zone is None:
+        return None
+    moment = datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(zone)).date().isoformat()
 
 
 class UTCDateTime(TypeDecorator):
@@ -127,6 +136,30 @@ class _DanishFold(sa.sql.functions.GenericFunction):
     inherit_cache = True
 
 
+def days_to_local_date(day: Any, moment: Any, zone: str) -> Any:
+    """Whole days from a date column to the date in time zone zone (e.g. Europe/Copenhagen) of a UTC
+    timestamp column (UTCDateTime), as an integer: how many days after day the moment fell, locally."""
+    return _days_to_local_date(day, moment, sa.literal(str(zone), sa.String()))
+
+
+class _days_to_local_date(sa.sql.functions.GenericFunction):
+    type = sa.Integer()
+    name = "days_to_local_date"
+    inherit_cache = True
+
+
+@compiles(_days_to_local_date, "sqlite")
+def _days_to_local_date_sqlite(element: _days_to_local_date, compiler: Any, **kw: Any) -> str:
+    day, moment, zone = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(julianday(quota_local_date({moment}, {zone})) - julianday({day}) AS INTEGER)"
+
+
+@compiles(_days_to_local_date, "postgresql")
+def _days_to_local_date_pg(element: _days_to_local_date, compiler: Any, **kw: Any) -> str:
+    day, moment, zone = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(CAST(({moment} AT TIME ZONE CAST({zone} AS TEXT)) AS DATE) - {day})"
+
+
 @compiles(_DanishOrder, "sqlite")
 def _order_sqlite(element: _DanishOrder, compiler: Any, **kw: Any) -> str:
     return f"{compiler.process(element.column, **kw)} COLLATE da_ci"
@@ -157,6 +190,7 @@ def _sqlite_connect_hook(lock_timeout_ms: int) -> Any:
     def on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
         dbapi_connection.create_collation("da_ci", _sqlite_danish_collation)
         dbapi_connection.create_function("da_fold", 1, _sqlite_fold, deterministic=True)
+        dbapi_connection.create_function("quota_local_date", 2, _sqlite_local_date, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout_ms)}")
