@@ -22,10 +22,10 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from quota_app.reconcile.services import reconcile
 
 from quota_app.db import QuotaSession, make_engine
 from quota_app.forecast.projection import project
+from quota_app.reconcile.figures import reconcile
 
 from .databases import fresh_database
 from .synthetic import NOW, load

@@ -16,7 +16,7 @@ from quota_app.errors import DomainError
 from quota_app.forecast.lag import figures, lag_to_json, median, nearest_rank, registration_lag
 from quota_app.models import PlaceEvent
 from quota_app.periods import Period
-from quota_app.places import services as places
+from quota_app.places import corrections, registration, status_events
 
 CPH = ZoneInfo("Europe/Copenhagen")
 PERIOD = Period(2025, 1)
@@ -55,7 +55,7 @@ def record_history(session, reference, rng: random.Random, serial: int) -> list[
     department, type_code = rng.choice(DEPARTMENTS), rng.choice(TYPES)
     effective = date(2024, 11, 20) + timedelta(days=rng.randrange(120))
     clock.set(recorded_at(rng, effective, clock.now()))
-    place = places.register_place(
+    place = registration.register_place(
         session,
         department_id=reference["departments"][department].id,
         type_code=type_code,
@@ -75,7 +75,7 @@ def record_history(session, reference, rng: random.Random, serial: int) -> list[
         status = rng.choice(NEXT[status])
         effective += timedelta(days=rng.randint(1, 60))
         clock.set(recorded_at(rng, effective, clock.now()))
-        event = places.record_status(
+        event = status_events.record_status(
             session, place_id=place.id, status=status, effective_date=effective, actor="test", now=clock.now()
         )
         events.append(event)
@@ -83,14 +83,14 @@ def record_history(session, reference, rng: random.Random, serial: int) -> list[
         if done[-2].status == "open" and status in ("filled", "paused") and rng.random() < 0.3:
             status = "paused" if status == "filled" else "filled"
             clock.advance(timedelta(days=rng.randint(1, 20), hours=rng.randrange(24)))
-            fixed = places.correct_event(
+            fixed = corrections.correct_event(
                 session, event_id=event.id, status=status, reason="Rettelse", actor="test", now=clock.now()
             )
             events.append(fixed)
             done.append(Recorded(department, type_code, status, effective, fixed.recorded_at))
     if len(events) > 1 and rng.random() < 0.3:
         clock.advance(timedelta(days=rng.randint(1, 10)))
-        places.void_event(session, event_id=events[-1].id, reason="Fejl", actor="test", now=clock.now())
+        corrections.void_event(session, event_id=events[-1].id, reason="Fejl", actor="test", now=clock.now())
         done[-1].voided = clock.now()
     session.flush()
     return done

@@ -6,12 +6,12 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from quota_app.reconcile.services import reconcile
 
 from quota_app.errors import DomainError
 from quota_app.forecast.history import RATE_DAYS
 from quota_app.forecast.projection import needed, project, projection_to_json
 from quota_app.forecast.scope import department_codes_for
+from quota_app.reconcile.figures import reconcile
 
 KNOWN = datetime(2025, 9, 30, 10, tzinfo=UTC)
 NEXT = {"open": ("filled", "paused", "closed"), "filled": ("open", "closed"), "paused": ("open", "closed")}
