@@ -110,17 +110,21 @@ class TargetInput(BaseModel):
     reference: Annotated[str | None, Text()] = None
 
 
-def _targets(value: Any, info: ValidationInfo) -> Any:
-    if not isinstance(value, list) or not 1 <= len(value) <= 1000:
-        fail(422, N_("Feltet 'targets' skal være en liste med 1-1000 måltal."), "targets")
-    for position, item in enumerate(value):
-        if not isinstance(item, dict):
-            fail(422, N_("Måltal nr. %(number)d skal være et JSON-objekt.", number=position + 1), "targets")
-    return value
-
-
 class TargetsInput(Body):
-    targets: Annotated[list[TargetInput], at.MinLen(1), at.MaxLen(1000), BeforeValidator(_targets)]
+    targets: Annotated[list[TargetInput], at.MinLen(1), at.MaxLen(1000)]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _a_list_of_objects(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data  # not an object: refuse() says so
+        items = data.get("targets")
+        if not isinstance(items, list) or not 1 <= len(items) <= 1000:
+            fail(422, N_("Feltet 'targets' skal være en liste med 1-1000 måltal."), "targets")
+        for position, item in enumerate(items):
+            if not isinstance(item, dict):
+                fail(422, N_("Måltal nr. %(number)d skal være et JSON-objekt.", number=position + 1), "targets")
+        return data
 
 
 class PlaceInput(Body):
