@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..auth.services import can_see_all_departments
 from ..models import STATUSES, Department, User
-from ..places.services import record_status, register_place
+from ..places import services as places
 from ..reconcile.services import reconcile as run_reconcile
 from ..reconcile.services import reconciliation_to_json
 from ..reconcile.types import RuleOverride
@@ -184,7 +184,7 @@ def create_place(body: PlaceInput):  # type: ignore[no-untyped-def]
         fail(403, N_("Du kan kun oprette pladser i din egen forvaltning."), "department")
     if services.type_by_code(session, body.type) is None:
         fail(422, N_("Ukendt ordning '%(code)s'.", code=body.type), "type")
-    place = register_place(
+    place = places.register_place(
         session,
         department_id=department_id,
         type_code=body.type,
@@ -217,7 +217,7 @@ def _visible_place(user: User, place_id: int) -> None:
 )
 def create_event(path: PlacePath, body: EventInput):  # type: ignore[no-untyped-def]
     session = db_session()
-    event = record_status(
+    event = places.record_status(
         session,
         place_id=path.place_id,
         status=body.status,
