@@ -123,7 +123,9 @@ class TargetsInput(Body):
             fail(422, N_("Feltet 'targets' skal være en liste med 1-1000 måltal."), "targets")
         for position, item in enumerate(items):
             if not isinstance(item, dict):
-                fail(422, N_("Måltal nr. %(number)d skal være et JSON-objekt.", number=position + 1), "targets")
+                fail(
+                    422, N_("Måltal nr. %(number)d skal være et JSON-objekt.", number=position + 1), "targets"
+                )
         return data
 
 
