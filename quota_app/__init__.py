@@ -6,6 +6,7 @@ import importlib
 from datetime import timedelta
 
 from flask import Flask, current_app, g, has_request_context, request, session
+from flask_openapi3 import APIBlueprint, OpenAPI
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .clock import Clock
@@ -21,8 +22,12 @@ def create_app(
     settings: Settings | None = None, *, database: Database | None = None, clock: Clock | None = None
 ) -> Flask:
     """Configure and register everything; no queries, no migrations, no scheduler."""
+    from .api.document import OPENAPI_OPTIONS
+
     settings = settings or load_settings()
-    app = Flask(__name__, instance_path=str(settings.instance_path.resolve()))
+    # A Flask app that also writes the API's OpenAPI document (flask-openapi3; see api/document.py).
+    app = OpenAPI(__name__, instance_path=str(settings.instance_path.resolve()), **OPENAPI_OPTIONS)
+    app.cli.commands.pop("openapi", None)  # the library's export command: `quota` has docs/cli.md's only
     app.request_class = QuotaRequest
     app.config.update(
         SECRET_KEY=settings.effective_secret_key,
@@ -79,6 +84,7 @@ BLUEPRINTS = (
     "quota_app.exports.views",
     "quota_app.tokens.views",
     "quota_app.api.views",
+    "quota_app.api.document",
     "quota_app.comments.views",
     "quota_app.places.views",
     "quota_app.places.import_jobs",
@@ -86,9 +92,13 @@ BLUEPRINTS = (
 )
 
 
-def _register_blueprints(app: Flask) -> None:
+def _register_blueprints(app: OpenAPI) -> None:
     for module in BLUEPRINTS:
-        app.register_blueprint(importlib.import_module(module).bp)
+        blueprint = importlib.import_module(module).bp
+        if isinstance(blueprint, APIBlueprint):
+            app.register_api(blueprint)  # its operations go into the OpenAPI document
+        else:
+            app.register_blueprint(blueprint)
 
 
 def _select_locale() -> str:

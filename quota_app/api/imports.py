@@ -3,46 +3,68 @@
 The file comes as multipart `file` or as the raw body (with `filename` in the query); `dry_run=true`
 checks without saving. BIF and administrator tokens import for any department, HR tokens only for their
 own. Row errors answer 422 with the same counts and errors; nothing is saved unless every row is good.
-Registered on the API blueprint by views.py (which also answers its errors as JSON).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from flask import current_app, g, jsonify, request
+from flask import current_app, request
+from pydantic import Field
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..auth.services import can_see_all_departments
 from ..errors import DomainError
 from ..imports.files import ImportResult
 from ..imports.limits import ImportLimits, check_size, human_size, too_big
-from ..imports.places import import_places
+from ..imports.places import import_places as run_import
+from ..models import User
 from ..texts import N_
 from ..web import db_session, localized, now
+from .blueprint import api_user, bp, checked_first
+from .document import PLACES, errors
+from .inputs import Query, QueryFlag, fail
+from .schemas import ImportResultJson
+
+# A file is no pydantic model: the two ways to send it, as the document says them.
+REQUEST_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        },
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+        "text/csv": {"schema": {"type": "string"}},
+    },
+}
 
 
-class _Refused(Exception):
-    """Answered here as the API's JSON error (the app-wide 400/403/413 pages would not localise it)."""
-
-    def __init__(self, status: int, error: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.error, self.message = status, error, message
-
-
-def _flag(name: str) -> bool:
-    raw = (request.args.get(name) or "false").strip().lower()
-    if raw not in ("true", "false"):
-        raise _Refused(
-            400, "bad_request", N_("Parameteren '%(name)s' skal være true eller false.", name=name)
-        )
-    return raw == "true"
+class ImportQuery(Query):
+    dry_run: Annotated[bool, QueryFlag(), Field(description="true: kontrollér og vis tallene, gem intet")] = (
+        False
+    )
+    filename: Annotated[
+        str | None,
+        Field(
+            description="Filens navn, når den sendes som hele indholdet (.csv eller .xlsx)",
+            json_schema_extra={"maxLength": 200},
+        ),
+    ] = None
 
 
-def _upload(limits: ImportLimits) -> tuple[bytes, str]:
+def _may_import(user: User) -> None:
+    if user.role not in ("hr", "bif", "admin") or not (can_see_all_departments(user) or user.department_id):
+        fail(403, N_("Du har ikke adgang til at indlæse pladser."), "file")
+
+
+def _upload(limits: ImportLimits, filename: str | None) -> tuple[bytes, str]:
     """The file's bytes and name, refused by size before it is read."""
     if request.content_length is not None and request.content_length > limits.max_bytes:
-        raise _Refused(413, "too_large", too_big(request.content_length, limits).message)
+        fail(413, too_big(request.content_length, limits).message, "file")
     try:
         if request.mimetype == "multipart/form-data":
             storage = request.files.get("file")
@@ -50,11 +72,11 @@ def _upload(limits: ImportLimits) -> tuple[bytes, str]:
                 raise DomainError(N_("Send filen som multipart-feltet 'file'."), field="file")
             data, filename = storage.read(limits.max_bytes + 1), storage.filename or ""
         else:
-            data, filename = request.get_data(cache=False), request.args.get("filename", "")
-    except RequestEntityTooLarge as exc:
-        raise _Refused(413, "too_large", _too_large(limits)) from exc
+            data = request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        fail(413, _too_large(limits), "file")
     check_size(len(data), limits)
-    filename = filename.replace("\x00", "")[-200:] or "import.csv"
+    filename = (filename or "").replace("\x00", "")[-200:] or "import.csv"
     return data, filename
 
 
@@ -75,29 +97,33 @@ def result_data(result: ImportResult) -> dict[str, Any]:
     }
 
 
-def import_places_view():  # type: ignore[no-untyped-def]
-    try:
-        return _import_places()
-    except _Refused as refused:
-        response = jsonify({"error": refused.error, "message": localized(refused.message), "field": "file"})
-        return response, refused.status
-
-
-def _import_places():  # type: ignore[no-untyped-def]
-    user = g.api_user
-    if user.role not in ("hr", "bif", "admin") or not (can_see_all_departments(user) or user.department_id):
-        raise _Refused(403, "forbidden", N_("Du har ikke adgang til at indlæse pladser."))
-    dry_run = _flag("dry_run")
+@checked_first(_may_import)
+@bp.post(
+    "/imports/places",
+    operation_id="importPlaces",
+    summary="Indlæs pladser og statusser fra CSV eller XLSX (alt eller intet)",
+    description=(
+        "Samme kolonner og regler som 'quota import places' og browserens import. BIF- og "
+        "administratornøgler indlæser for alle forvaltninger, HR-nøgler kun for egen. Filen sendes "
+        "som multipart-feltet 'file' eller som hele indholdet med 'filename' i forespørgslen. "
+        "Rækker med fejl giver 422 med alle fejl og tal; intet gemmes."
+    ),
+    tags=[PLACES],
+    responses={200: ImportResultJson, **errors(403, 409, 413, 422)},
+    openapi_extensions={"requestBody": REQUEST_BODY},
+)
+def import_places(query: ImportQuery):  # type: ignore[no-untyped-def]
+    user = api_user()
     limits = ImportLimits.from_settings(current_app.config["QUOTA_SETTINGS"])
-    data, filename = _upload(limits)
+    data, filename = _upload(limits, query.filename)
     session = db_session()
-    result = import_places(
+    result = run_import(
         session,
         data=data,
         filename=filename,
         actor=user,
         now=now(),
-        dry_run=dry_run,
+        dry_run=query.dry_run,
         only_department_id=None if can_see_all_departments(user) else user.department_id,
         limits=limits,
     )
@@ -106,11 +132,9 @@ def _import_places():  # type: ignore[no-untyped-def]
         session.rollback()
         rows = len({e.row for e in result.errors})
         message = N_("Rækker med fejl: %(rows)d; intet er gemt.", rows=rows)
-        return jsonify(
-            {"error": "unprocessable", "message": localized(message), "field": "file", **body}
-        ), 422
-    if dry_run:
+        return {"error": "unprocessable", "message": localized(message), "field": "file", **body}, 422
+    if query.dry_run:
         session.rollback()
     else:
         session.commit()
-    return jsonify(body), 200
+    return body, 200

@@ -12,8 +12,8 @@ from wtforms.widgets import TextInput
 from .. import converters
 from ..form_fields import ConvertedDateField
 from ..i18n import _, _p
+from .rules import FIRST_STATUSES
 
-FIRST_STATUSES = ("open", "filled")
 STATUS_LABELS = {
     "open": _("Åben"),
     "filled": _("Besat"),

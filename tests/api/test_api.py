@@ -303,3 +303,112 @@ def test_the_browser_sessions_language_does_not_change_the_api(client, login, ma
     client.post("/language", data={"lang": "en", "csrf_token": token})
     response = client.get("/api/v1/places/999999", headers=_h(make_token(user)))
     assert (response.status_code, response.json["message"]) == (404, "Pladsen findes ikke.")
+
+
+def test_the_validation_hook_refuses_in_the_apps_words_in_both_languages(
+    client, make_user, make_token, make_place
+):
+    """What flask-openapi3 finds wrong with a request reaches the client as the API's own error, localised."""
+    hr = _h(make_token(make_user("hr", "SOF")))
+    place = make_place("SOF", "P-1")
+    events = f"/api/v1/places/{place.id}/events"
+    for method, url, body, status, field, danish, english in (
+        (
+            "get",
+            "/api/v1/places?limit=abc",
+            None,
+            400,
+            "limit",
+            "Parameteren 'limit' skal være et helt tal mellem 1 og 1000.",
+            "The parameter 'limit' must be a whole number between 1 and 1000.",
+        ),
+        (
+            "post",
+            events,
+            "{not json",
+            400,
+            None,
+            "Indholdet skal være JSON (Content-Type: application/json).",
+            "The body must be JSON (Content-Type: application/json).",
+        ),
+        (
+            "post",
+            events,
+            [1, 2],
+            422,
+            None,
+            "Indholdet skal være et JSON-objekt.",
+            "The body must be a JSON object.",
+        ),
+        (
+            "post",
+            events,
+            {"status": "filled", "effective_date": None},
+            422,
+            "effective_date",
+            "Feltet 'effective_date' mangler.",
+            "The field 'effective_date' is missing.",
+        ),
+        (
+            "post",
+            events,
+            {"status": 7, "effective_date": "2025-04-01"},
+            422,
+            "status",
+            "Feltet 'status' skal være tekst.",
+            "The field 'status' must be text.",
+        ),
+        (
+            "post",
+            events,
+            {"status": "filled", "effective_date": "2025-04-01", "note": "x" * 2001},
+            422,
+            "note",
+            "Feltet 'note' må højst være 2000 tegn.",
+            "The field 'note' may be at most 2000 characters.",
+        ),
+        (
+            "post",
+            events,
+            {"status": "filled", "effective_date": "2025-04-01", "expected_version": 1.0},
+            422,
+            "expected_version",
+            "Feltet 'expected_version' skal være et helt tal mellem 0 og 2147483647.",
+            "The field 'expected_version' must be a whole number between 0 and 2147483647.",
+        ),
+    ):
+        for language, message in (("da", danish), ("en", english)):
+            headers = hr | {"Accept-Language": language}
+            if isinstance(body, str):
+                response = client.open(
+                    url, method=method, data=body, headers=headers, content_type="application/json"
+                )
+            else:
+                response = client.open(url, method=method, json=body, headers=headers)
+            assert (response.status_code, response.json) == (
+                status,
+                {
+                    "error": "bad_request" if status == 400 else "unprocessable",
+                    "message": message,
+                    "field": field,
+                },
+            ), url
+            assert response.headers["Content-Language"] == language
+
+
+def test_the_api_page_is_served_from_the_apps_own_files(client):
+    import re
+
+    response = client.get("/api/docs", headers={"Accept-Language": "en"})
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    page = response.get_data(as_text=True)
+    assert "<title>API documentation" in page and 'data-url="/api/v1/openapi.json"' in page
+    assert "<script>" not in page and "<style" not in page and " style=" not in page
+    files = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert len([f for f in files if f.endswith((".js", ".css"))]) == 3
+    for url in files:
+        assert url.startswith("/"), url  # nothing from another site: the CSP would refuse it
+        asset = client.get(url)
+        assert asset.status_code == 200, url
+        asset.close()

@@ -1,7 +1,8 @@
 """Fuzz every web route: hostile path, query and form values never give a server error (5xx).
 
 The routes come from the app's own URL map (every rule, every method but the HEAD and OPTIONS Flask
-answers itself), so a new route is fuzzed without anyone listing it; a new path argument fails
+answers itself), so a new route is fuzzed without anyone listing it, with the query names its module
+reads or (API operations) its query model declares; a new path argument fails
 `test_every_path_argument_has_known_values` until it gets valid values here. Each route is tried
 anonymously and signed in as admin, BIF and HR (SOF), with a valid CSRF token and (for /api/v1) a
 Bearer token of the same user, over demo-like data, on SQLite and PostgreSQL.
@@ -13,8 +14,10 @@ report lists every failing route with its request).
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import re
+import typing
 from dataclasses import dataclass, field
 from io import BytesIO
 from urllib.parse import quote, urlencode
@@ -119,6 +122,14 @@ def query_names_by_module() -> dict[str, set[str]]:
             with open(module.__file__, encoding="utf-8") as handle:
                 found[name] = set(QUERY_NAME_RE.findall(handle.read()))
     return found
+
+
+def query_names_of(view) -> set[str]:  # type: ignore[no-untyped-def]
+    """The query parameters an API operation declares: the fields of its flask-openapi3 query model."""
+    operation = getattr(view, "__wrapped__", None)
+    if operation is None or "query" not in inspect.signature(operation).parameters:
+        return set()
+    return set(typing.get_type_hints(operation)["query"].model_fields)
 
 
 @pytest.fixture
@@ -305,7 +316,7 @@ class Runner:
         self.tally.routes.add((rule.rule, method))
         view = self.app.view_functions[rule.endpoint]
         package = view.__module__.rsplit(".", 1)[0]
-        queries = sorted(self.queries_by_module.get(view.__module__, set()))
+        queries = sorted(self.queries_by_module.get(view.__module__, set()) | query_names_of(view))
         valid = self.world["valid"]
 
         def path_with(**values: str) -> str:

@@ -1,0 +1,130 @@
+"""The API blueprint: Bearer tokens only, scoped by the token's user; errors always JSON.
+
+Its operations are in views.py and imports.py; flask-openapi3 collects them into the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import sqlalchemy as sa
+from flask import current_app, g, jsonify, request
+from flask_babel import get_locale
+from flask_openapi3 import APIBlueprint, OpenAPI
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from .. import contention
+from ..errors import Conflict, DomainError, NotFound
+from ..extensions import csrf
+from ..models import User
+from ..texts import N_
+from ..tokens.services import find_token, note_use, use_due
+from ..web import READ_METHODS, database, db_session, localized, now
+from .document import SECURITY, errors
+from .inputs import ERROR_NAMES, ApiError, check_text, fail
+
+# Mounted under document.PREFIX by views.py once every operation is collected: the document's paths are
+# relative to its server.
+bp = APIBlueprint("api", __name__, abp_security=SECURITY, abp_responses=errors(400, 401))
+csrf.exempt(bp)
+
+PUBLIC_ENDPOINTS = {"api.openapi"}
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def api_user() -> User:
+    """The user of the request's token."""
+    return g.api_user
+
+
+def _error_response(status: int, error: str, message: str, field: str | None = None):  # type: ignore[no-untyped-def]
+    """The JSON error body; the message in the language the client asked for (Accept-Language, else Danish)."""
+    response = jsonify({"error": error, "message": localized(message), "field": field})
+    response.status_code = status
+    response.headers["Content-Language"] = str(get_locale() or "da")
+    response.vary.add("Accept-Language")
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="quota"'
+    return response
+
+
+@bp.errorhandler(ApiError)
+def _api_error(exc: ApiError):  # type: ignore[no-untyped-def]
+    db_session().rollback()
+    return _error_response(exc.status, exc.error, exc.message, exc.field)
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
+    db_session().rollback()
+    if isinstance(exc, NotFound):
+        return _error_response(404, "not_found", exc.message, exc.field)
+    if isinstance(exc, Conflict):
+        return _error_response(409, "conflict", exc.message, exc.field)
+    return _error_response(422, "unprocessable", exc.message, exc.field)
+
+
+@bp.errorhandler(StaleDataError)
+@bp.errorhandler(sa.exc.DBAPIError)
+def _clash(exc: Exception):  # type: ignore[no-untyped-def]
+    """A save that met another (409) or a lock not had in time (503, Retry-After); else a 500."""
+    return contention.answer(exc)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+    code = exc.code or 500
+    return _error_response(code, ERROR_NAMES.get(code, (exc.name or "error").lower()), exc.description or "")
+
+
+# Checks an operation makes before its input is read, by endpoint (see checked_first).
+FIRST_CHECKS: dict[str, Callable[..., None]] = {}
+
+
+def checked_first(check: Callable[..., None]) -> Callable[[View], View]:
+    """Run check(user, **path arguments) for the operation right after the token is known, before the
+    library validates the operation's input: who may not call it hears 403 (or 404), whatever they sent."""
+
+    def register(view: View) -> View:
+        FIRST_CHECKS[f"{bp.name}.{view.__name__}"] = check
+        return view
+
+    return register
+
+
+@bp.before_request
+def _authenticate() -> None:
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        fail(401, N_("Mangler API-nøgle: send 'Authorization: Bearer NØGLE'."))
+    # The token is read in a short transaction of its own: a write request's transaction (on SQLite the
+    # database's one write lock) begins with the request's first own statement, not with the lookup.
+    with database().begin(write=False) as reader:
+        found = find_token(reader, secret=secret.strip())
+    if found is None:
+        fail(401, N_("API-nøglen er ugyldig eller tilbagekaldt."))
+    token, token_user = found
+    token_id, at = token.id, now()
+    if use_due(token, now=at):
+        if request.method in READ_METHODS:
+            with database().begin() as writer:  # a short write of its own: a read stays deferred
+                note_use(writer, token_id=token_id, now=at)
+        else:
+            note_use(db_session(), token_id=token_id, now=at)  # saved with the request's own changes
+    g.api_user = token_user
+    for name, value in request.args.items(multi=True):
+        check_text(value, name, status=400)
+    check = FIRST_CHECKS.get(request.endpoint or "")
+    if check is not None:
+        check(token_user, **(request.view_args or {}))
+
+
+@bp.route("/openapi.json")
+def openapi():  # type: ignore[no-untyped-def]
+    """The OpenAPI document flask-openapi3 wrote (once per app) from the operations and their schemas."""
+    return jsonify(cast(OpenAPI, current_app).api_doc)
