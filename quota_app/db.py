@@ -310,6 +310,12 @@ class Database:
         finally:
             session.close()
 
+    @property
+    def one_writer_at_a_time(self) -> bool:
+        """Whether a write transaction locks the whole database (SQLite), so that it should begin as late
+        as it can: reads a request needs first are better done before it."""
+        return self.engine.dialect.name == "sqlite"
+
     def dispose(self) -> None:
         if self._engine is not None and self._bind is None:
             self._engine.dispose()
