@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import importlib
 import sys
-from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, ScriptInfo, with_appcontext
 
+from .db import MIGRATIONS_DIR
 from .errors import DomainError
-
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def main() -> None:

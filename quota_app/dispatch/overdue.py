@@ -33,6 +33,9 @@ from ..settings import Settings
 from .services import REPORT_KINDS, SCHEDULER_STATUS_KEY
 
 LOOKBACK_PERIODS = 2  # the half-year just ended and the one before it
+# The scheduler writes its heartbeat after every job, so at least every minute (its `imports` job): older
+# than this, BIF's page warns and /readyz answers 503.
+HEARTBEAT_STALE_AFTER = timedelta(minutes=15)
 WAITING_STATES = ("pending", "sending")
 
 

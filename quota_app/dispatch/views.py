@@ -101,7 +101,7 @@ def index():  # type: ignore[no-untyped-def]
     if state is not None and state not in DISPATCH_STATES:
         abort(400)
     status = overdue.scheduler_status(session)
-    stale = status is not None and now() - status.heartbeat > timedelta(minutes=15)
+    stale = status is not None and now() - status.heartbeat > overdue.HEARTBEAT_STALE_AFTER
     return render_template(
         "dispatch/index.html",
         rows=services.ledger(session, period=period, state=state),
