@@ -102,7 +102,7 @@ class DatabaseFigures:
                 ledger = _counts(session, Dispatch)
                 jobs = _counts(session, ImportJob)
                 status = scheduler_status(session)
-        except sa.exc.SQLAlchemyError as exc:
+        except (sa.exc.SQLAlchemyError, OSError) as exc:  # OSError: a SQLite folder that cannot be made
             log.warning("metrics: cannot read the figures from the database: %s", exc)
             up.add_metric([], 0)
             return [up]
