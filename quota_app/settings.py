@@ -113,6 +113,11 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r}: use 'database' or a redis://host:port/db address")
         return value
 
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _no_token(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value  # QUOTA_METRICS_TOKEN= : none
+
     @field_validator("metrics_allow")
     @classmethod
     def _networks(cls, value: str) -> str:

@@ -16,12 +16,13 @@ import fcntl
 import logging
 import signal
 import sys
-import time
+import threading
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_SCHEDULER_STARTED
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -80,22 +81,23 @@ class SchedulerLock:
         try:
             self._connection.execute(sa.text("SELECT 1"))
             return True
-        except sa.exc.DBAPIError:
+        except sa.exc.SQLAlchemyError:  # the driver's error, or (asked again) the connection's invalid state
             return False
 
-    def wait(self, every_seconds: int) -> None:
-        """Stand by until the lock is ours, trying every so many seconds (SIGTERM ends the wait)."""
-        while True:
+    def wait(self, every_seconds: int, stop: threading.Event) -> bool:
+        """Stand by until the lock is ours (True), trying every so many seconds, or until stop is set."""
+        while not stop.is_set():
             try:
                 if self.acquire():
-                    return
+                    return True
             except sa.exc.DBAPIError as exc:  # the database is away for now: keep standing by
                 log.warning("standby: cannot reach the database to try the lock: %s", exc)
-            time.sleep(every_seconds)
+            stop.wait(every_seconds)
+        return False
 
     def release(self) -> None:
         if self._connection is not None:
-            with contextlib.suppress(sa.exc.DBAPIError):
+            with contextlib.suppress(sa.exc.SQLAlchemyError):  # a broken connection has lost it already
                 self._connection.execute(
                     sa.text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY}
                 )
@@ -170,7 +172,10 @@ def main() -> int:
             raise
         print(f"Fejl: {message}", file=sys.stderr)
         return 1
-    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))  # stop cleanly: release the lock
+    # SIGTERM only sets a flag: an exception raised wherever the signal lands could be swallowed (APScheduler
+    # catches what its listeners raise) and leave the process running. The lock is released on the way out.
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_args: stop.set())
     standby = ctx.settings.scheduler_standby_seconds
     if not acquired and not standby:
         log.warning("another scheduler process holds the lock; this one exits")
@@ -178,41 +183,44 @@ def main() -> int:
     try:
         if not acquired:
             log.info("another scheduler process holds the lock; standing by (trying every %d s)", standby)
-            lock.wait(standby)
+            if not lock.wait(standby, stop):
+                log.info("scheduler stopped")
+                return 0
             log.info("took over the scheduler lock")
-        return _run(ctx, lock)
-    except (KeyboardInterrupt, SystemExit):
-        log.info("scheduler stopped")
-        return 0
+        code = _run(ctx, lock, stop)
+    except KeyboardInterrupt:
+        code = 0
     finally:
         lock.release()
+    log.info("scheduler stopped")
+    return code
 
 
-def _run(ctx: jobs.JobContext, lock: SchedulerLock) -> int:
-    """Catch up, then run the jobs while the lock holds; 1 when it was lost (the service manager restarts
-    the process, which then stands by or takes the lock again)."""
+def _run(ctx: jobs.JobContext, lock: SchedulerLock, stop: threading.Event) -> int:
+    """Catch up, then run the jobs (in the background) until SIGTERM or until the lock is lost: 1 then (the
+    service manager restarts the process, which then stands by or takes the lock again)."""
     done = jobs.catch_up_in(ctx)
     log.info("catch-up on start: %s", ", ".join(done) or "nothing missed")
-    scheduler = build_scheduler(ctx.settings)
-    lost = False
+    scheduler = build_scheduler(ctx.settings, scheduler_class=BackgroundScheduler)
+    lost = threading.Event()
 
     def _after_job(_event: Any) -> None:
-        nonlocal lost
         if not lock.still_held():
-            lost = True
             log.error("the scheduler lock was lost (its database connection broke); stopping")
-            scheduler.shutdown(wait=False)
+            lost.set()
+            stop.set()
             return
         jobs.publish_status(ctx, next_runs(scheduler, ctx))
 
     scheduler.add_listener(_after_job, EVENT_SCHEDULER_STARTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
     log.info("scheduler starting with %d jobs", len(scheduler.get_jobs()))
+    scheduler.start()
     try:
-        scheduler.start()
+        while not stop.wait(timeout=60):
+            pass
     finally:
-        if scheduler.running:
-            scheduler.shutdown(wait=False)
-    return 1 if lost else 0
+        scheduler.shutdown(wait=False)
+    return 1 if lost.is_set() else 0
 
 
 if __name__ == "__main__":

@@ -94,9 +94,15 @@ class Scheduler:
         return f"scheduler@{socket.gethostname()}:{self.process.pid}"
 
     def stop(self) -> int:
+        """SIGTERM (a clean stop), and its exit code; a process that does not stop is killed and fails."""
         if self.process.poll() is None:
             self.process.terminate()
-        code = self.process.wait(timeout=60)
+        try:
+            code = self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=60)
+            raise AssertionError(f"the scheduler did not stop on SIGTERM:\n{self.output.text()}") from None
         self.output.close()
         return code
 

@@ -44,6 +44,17 @@ def quota(url: str, tmp_path: Path, *args: str) -> str:
     return result.output
 
 
+def restore(dump: Path, target: str) -> subprocess.CompletedProcess:
+    """deploy/restore.sh as an operator runs it; QUOTA: this environment's quota command for its check."""
+    return subprocess.run(
+        [str(DEPLOY / "restore.sh"), str(dump), target],
+        env={**environment("unused"), "QUOTA": str(QUOTA)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
 def row_counts(url: str) -> dict[str, int]:
     engine = make_engine(url)
     try:
@@ -87,16 +98,10 @@ def test_a_dump_restored_into_a_new_database_gives_the_same_figures(pg_url, tmp_
         )
         assert not list(dump.parent.glob("*.partial"))
 
-        restore = subprocess.run(
-            [str(DEPLOY / "restore.sh"), str(dump), target],
-            env={**environment("unused"), "QUOTA": str(QUOTA)},
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert restore.returncode == 0, restore.stderr
-        assert "Alle pladsers intervaller stemmer med deres hændelser." in restore.stdout  # the --check
-        assert "kontrollen er bestået" in restore.stdout
+        restored = restore(dump, target)
+        assert restored.returncode == 0, restored.stderr
+        assert "Alle pladsers intervaller stemmer med deres hændelser." in restored.stdout  # the --check
+        assert "kontrollen er bestået" in restored.stdout
 
         for question, answer in zip(questions, figures, strict=True):
             assert (
@@ -107,13 +112,7 @@ def test_a_dump_restored_into_a_new_database_gives_the_same_figures(pg_url, tmp_
         assert counts["place_event"] > 60 and counts["user"] >= 4
         assert row_counts(target) == counts
 
-        again = subprocess.run(
-            [str(DEPLOY / "restore.sh"), str(dump), target],
-            env={**environment("unused"), "QUOTA": str(QUOTA)},
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        again = restore(dump, target)
         assert again.returncode == 1  # never over a database that has tables
         assert "gendan kun i en ny, tom database" in again.stderr
 

@@ -38,8 +38,11 @@ def scrape(client, address: str = "10.20.30.40", **headers: str):  # type: ignor
     return client.get("/metrics", environ_base={"REMOTE_ADDR": address}, headers=headers)
 
 
-def test_off_without_an_allow_list_or_a_token(client) -> None:
+def test_off_without_an_allow_list_or_a_token(client, monkeypatch) -> None:
     assert scrape(client, "127.0.0.1").status_code == 404
+    monkeypatch.setenv("QUOTA_ENV", "development")
+    monkeypatch.setenv("QUOTA_METRICS_TOKEN", "")  # an empty line in the environment file: no token
+    assert load_settings().metrics_token is None
 
 
 @pytest.mark.parametrize(
