@@ -30,7 +30,7 @@ from quota_app.ops.logs import dict_config  # noqa: E402
 from quota_app.settings import SettingsError, load_settings  # noqa: E402
 
 try:
-    logconfig_dict = dict_config(load_settings())
+    logconfig_dict = dict_config(load_settings(), gunicorn=True)
 except SettingsError as exc:  # the workers would fail the same way: say it once, in one line
     sys.exit(f"Fejl: {exc}")
 

@@ -35,9 +35,12 @@ class RequestFields(logging.Filter):
         return True
 
 
-def dict_config(settings: Settings) -> dict[str, Any]:
-    """A logging.config.dictConfig dictionary: one handler on stderr in the settings' format."""
-    return {
+def dict_config(settings: Settings, *, gunicorn: bool = False) -> dict[str, Any]:
+    """A logging.config.dictConfig dictionary: one handler on stderr in the settings' format.
+
+    gunicorn=True (deploy/gunicorn.conf.py): gunicorn's own messages go through it too, and its access log
+    is off. Without it gunicorn's loggers are left as gunicorn set them up (its command-line options)."""
+    config: dict[str, Any] = {
         "version": 1,
         "disable_existing_loggers": False,
         "filters": {"request": {"()": RequestFields}},
@@ -59,14 +62,14 @@ def dict_config(settings: Settings) -> dict[str, Any]:
             }
         },
         "root": {"level": settings.log_level, "handlers": ["stderr"]},
-        "loggers": {
-            # gunicorn's own messages go to the root's handler; its access log is off (the app logs each
-            # request itself, with its id and user: logger quota.request).
-            "gunicorn.error": {"handlers": [], "propagate": True},
-            "gunicorn.access": {"handlers": [], "propagate": False, "level": "WARNING"},
-            "alembic": {"level": "WARNING"},  # /readyz asks for the schema's revision: no lines each time
-        },
+        "loggers": {"alembic": {"level": "WARNING"}},  # /readyz asks for the schema's revision each time
     }
+    if gunicorn:
+        # gunicorn's own messages go to the root's handler; its access log is off (the app logs each
+        # request itself, with its id and user: logger quota.request).
+        config["loggers"]["gunicorn.error"] = {"handlers": [], "propagate": True}
+        config["loggers"]["gunicorn.access"] = {"handlers": [], "propagate": False, "level": "WARNING"}
+    return config
 
 
 def configure_logging(settings: Settings) -> None:
