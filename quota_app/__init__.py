@@ -55,6 +55,9 @@ def create_app(
     )
     app.extensions["quota_clock"] = clock or Clock()
 
+    from .ops import instrument
+
+    instrument.init_app(app)  # first: its clock starts before, and its log line follows, everything else
     babel.init_app(app, locale_selector=_select_locale)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -89,6 +92,7 @@ BLUEPRINTS = (
     "quota_app.places.views",
     "quota_app.places.import_jobs",
     "quota_app.monitor.views",
+    "quota_app.ops.views",
 )
 
 

@@ -22,6 +22,7 @@ _DANISH_RANK = {ch: i for i, ch in enumerate(_DANISH_ORDER)}
 _DANISH_FOLD = {"ä": "æ", "ö": "ø", "aa": "å", "é": "e", "ü": "y"}
 PG_DANISH_COLLATION = "da-DK-x-icu"
 CONNECT_TIMEOUT_SECONDS = 5
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"  # Alembic's (quota db upgrade)
 
 
 def danish_sort_key(value: str | None) -> tuple:

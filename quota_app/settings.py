@@ -80,6 +80,14 @@ class Settings(BaseSettings):
     reminder_days_before: int = Field(default=14, ge=1, le=90)
     alert_cron: str = "0 7 * * mon-fri"
     misfire_grace_seconds: int = Field(default=7 * 24 * 3600, ge=60)
+    # 0: a scheduler that finds another holding the lock exits; N: it stands by, trying every N seconds.
+    scheduler_standby_seconds: int = Field(default=0, ge=0, le=300)
+
+    # Operations (docs/operations.md): logs, and who may read /metrics.
+    log_format: Literal["json", "text"] | None = None  # None: json in production, text otherwise
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    metrics_allow: str = ""  # client networks, e.g. "10.20.0.0/16, 127.0.0.1"
+    metrics_token: str | None = Field(default=None, min_length=24)  # or: Authorization: Bearer <token>
 
     # Sign-in with the organisation's OpenID Connect provider (quota_app/auth/oidc/); off without an issuer.
     oidc_issuer: str | None = None
@@ -176,6 +184,21 @@ class Settings(BaseSettings):
             raise ValueError("QUOTA_LOCAL_LOGIN=none kræver QUOTA_OIDC_ISSUER: ellers kan ingen logge ind")
         return self
 
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _no_token(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value  # QUOTA_METRICS_TOKEN= : none
+
+    @field_validator("metrics_allow")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for part in _split(value):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"{part!r} er ikke en adresse eller et net som 10.20.0.0/16") from exc
+        return value
+
     @model_validator(mode="after")
     def _uncompressed_holds_a_file(self) -> Settings:
         if self.import_max_uncompressed_bytes < self.import_max_bytes:
@@ -209,7 +232,20 @@ class Settings(BaseSettings):
 
     @property
     def committee_addresses(self) -> list[str]:
-        return [a.strip() for a in self.committee_emails.split(",") if a.strip()]
+        return _split(self.committee_emails)
+
+    @property
+    def effective_log_format(self) -> str:
+        return self.log_format or ("json" if self.env == "production" else "text")
+
+    @property
+    def metrics_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(ipaddress.ip_network(part, strict=False) for part in _split(self.metrics_allow))
+
+
+def _split(value: str) -> list[str]:
+    """The non-empty items of a comma-separated setting, stripped."""
+    return [item.strip() for item in value.split(",") if item.strip()]
 
     @property
     def oidc_enabled(self) -> bool:
@@ -296,6 +332,7 @@ _DANISH_ERRORS = {
     "less_than": "skal være mindre end {lt}",
     "less_than_equal": "må højst være {le}",
     "literal_error": "skal være en af {expected}",
+    "string_too_short": "skal være mindst {min_length} tegn",
     "missing": "mangler",
 }
 

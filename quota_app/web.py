@@ -196,6 +196,7 @@ def render_error(  # type: ignore[no-untyped-def]
             render_template(
                 "error.html",
                 code=code,
+                request_id=g.get("request_id"),  # ops.instrument's: for the user to quote to support
                 heading=localized(error_heading(code)),
                 explanation=explanation
                 if explanation is not None

@@ -1,8 +1,12 @@
 """Build and run the BlockingScheduler: its own process, never inside web workers.
 
 A database lock makes a second scheduler process harmless: PostgreSQL's session advisory lock, or on SQLite
-an exclusive lock on a file next to the database. The process that does not get the lock exits. (Even
-without it nothing would be sent twice: every ledger row is claimed in the database before sending.)
+an exclusive lock on a file next to the database. The process that does not get the lock exits, or with
+QUOTA_SCHEDULER_STANDBY_SECONDS stands by and tries again that often, taking over when the holder dies:
+the database drops a dead process's lock at once (its connection closes), and a vanished machine's within
+about a minute (TCP keepalives on the lock's connection, LOCK_KEEPALIVES). The holder checks its lock after
+every job (at least once a minute) and exits 1 when it has lost it. (Even two holders at once would send
+nothing twice: every ledger row is claimed in the database before sending.)
 """
 
 from __future__ import annotations
@@ -12,16 +16,19 @@ import fcntl
 import logging
 import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_SCHEDULER_STARTED
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from quota_app.db import Database
+from quota_app.ops.logs import configure_logging
 from quota_app.settings import Settings
 
 from . import jobs
@@ -31,6 +38,9 @@ log = logging.getLogger("quota.scheduler")
 ADVISORY_LOCK_KEY = 7_424_031_501  # "the quota scheduler", any fixed 64-bit number
 DELIVER_EVERY_MINUTES = 5
 IMPORTS_EVERY_MINUTES = 1  # queued or abandoned browser imports
+# The server probes the lock holder's connection after 20 s of silence, every 5 s, and drops it (and the
+# lock) after 4 unanswered probes: a holder whose machine vanished frees the lock in about 40 s.
+LOCK_KEEPALIVES = {"tcp_keepalives_idle": 20, "tcp_keepalives_interval": 5, "tcp_keepalives_count": 4}
 
 
 class SchedulerLock:
@@ -45,6 +55,8 @@ class SchedulerLock:
         engine = self.db.engine
         if engine.dialect.name == "postgresql":
             connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            for name, value in LOCK_KEEPALIVES.items():
+                connection.execute(sa.text(f"SET {name} = {int(value)}"))
             got = connection.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
             if got.scalar():
                 self._connection = connection
@@ -62,9 +74,30 @@ class SchedulerLock:
         self._file = handle
         return True
 
+    def still_held(self) -> bool:
+        """False when the lock's database connection is gone (and with it, on the server, the lock)."""
+        if self._connection is None:
+            return self._file is not None
+        try:
+            self._connection.execute(sa.text("SELECT 1"))
+            return True
+        except sa.exc.SQLAlchemyError:  # the driver's error, or (asked again) the connection's invalid state
+            return False
+
+    def wait(self, every_seconds: int, stop: threading.Event) -> bool:
+        """Stand by until the lock is ours (True), trying every so many seconds, or until stop is set."""
+        while not stop.is_set():
+            try:
+                if self.acquire():
+                    return True
+            except sa.exc.DBAPIError as exc:  # the database is away for now: keep standing by
+                log.warning("standby: cannot reach the database to try the lock: %s", exc)
+            stop.wait(every_seconds)
+        return False
+
     def release(self) -> None:
         if self._connection is not None:
-            with contextlib.suppress(sa.exc.DBAPIError):
+            with contextlib.suppress(sa.exc.SQLAlchemyError):  # a broken connection has lost it already
                 self._connection.execute(
                     sa.text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY}
                 )
@@ -126,9 +159,9 @@ def next_runs(scheduler: BaseScheduler, ctx: jobs.JobContext) -> list[tuple[str,
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     try:
         ctx = jobs.context()
+        configure_logging(ctx.settings)
         lock = SchedulerLock(ctx.db)
         acquired = lock.acquire()
     except Exception as exc:  # as the quota command: what the operator must fix, in one line
@@ -139,29 +172,55 @@ def main() -> int:
             raise
         print(f"Fejl: {message}", file=sys.stderr)
         return 1
-    if not acquired:
+    # SIGTERM only sets a flag: an exception raised wherever the signal lands could be swallowed (APScheduler
+    # catches what its listeners raise) and leave the process running. The lock is released on the way out.
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_args: stop.set())
+    standby = ctx.settings.scheduler_standby_seconds
+    if not acquired and not standby:
         log.warning("another scheduler process holds the lock; this one exits")
         return 0
     try:
-        done = jobs.catch_up_in(ctx)
-        log.info("catch-up on start: %s", ", ".join(done) or "nothing missed")
-        scheduler = build_scheduler(ctx.settings)
-
-        def _after_job(_event: Any) -> None:
-            jobs.publish_status(ctx, next_runs(scheduler, ctx))
-
-        scheduler.add_listener(_after_job, EVENT_SCHEDULER_STARTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
-        log.info("scheduler starting with %d jobs", len(scheduler.get_jobs()))
-        signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))  # stop cleanly: release the lock
-        try:
-            scheduler.start()
-        except (KeyboardInterrupt, SystemExit):
-            log.info("scheduler stopped")
-            if scheduler.running:
-                scheduler.shutdown(wait=False)
+        if not acquired:
+            log.info("another scheduler process holds the lock; standing by (trying every %d s)", standby)
+            if not lock.wait(standby, stop):
+                log.info("scheduler stopped")
+                return 0
+            log.info("took over the scheduler lock")
+        code = _run(ctx, lock, stop)
+    except KeyboardInterrupt:
+        code = 0
     finally:
         lock.release()
-    return 0
+    log.info("scheduler stopped")
+    return code
+
+
+def _run(ctx: jobs.JobContext, lock: SchedulerLock, stop: threading.Event) -> int:
+    """Catch up, then run the jobs (in the background) until SIGTERM or until the lock is lost: 1 then (the
+    service manager restarts the process, which then stands by or takes the lock again)."""
+    done = jobs.catch_up_in(ctx)
+    log.info("catch-up on start: %s", ", ".join(done) or "nothing missed")
+    scheduler = build_scheduler(ctx.settings, scheduler_class=BackgroundScheduler)
+    lost = threading.Event()
+
+    def _after_job(_event: Any) -> None:
+        if not lock.still_held():
+            log.error("the scheduler lock was lost (its database connection broke); stopping")
+            lost.set()
+            stop.set()
+            return
+        jobs.publish_status(ctx, next_runs(scheduler, ctx))
+
+    scheduler.add_listener(_after_job, EVENT_SCHEDULER_STARTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    log.info("scheduler starting with %d jobs", len(scheduler.get_jobs()))
+    scheduler.start()
+    try:
+        while not stop.wait(timeout=60):
+            pass
+    finally:
+        scheduler.shutdown(wait=False)
+    return 1 if lost.is_set() else 0
 
 
 if __name__ == "__main__":

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from ..cli_types import fail
+from ..db import MIGRATIONS_DIR
 from ..reconcile.intervals import places_out_of_step, refresh_places
 from ..web import database
-
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
 
 
 def alembic_config(app: Flask):  # type: ignore[no-untyped-def]

@@ -8,8 +8,8 @@ from flask_login import current_user, login_required
 
 from ..auth.views import safe_next
 from ..i18n import LANGUAGES
-from ..web import database, now
-from . import health, loading, navigation, schedules
+from ..web import now
+from . import loading, navigation, schedules
 
 bp = Blueprint("core", __name__, template_folder="templates")
 bp.record_once(lambda state: navigation.init_app(state.app))
@@ -36,12 +36,3 @@ def set_language():  # type: ignore[no-untyped-def]
     session["lang"] = lang
     refresh()  # the choice applies to anything rendered later in this app context
     return redirect(safe_next(request.form.get("next")) or url_for("core.start"))
-
-
-@bp.route("/healthz")
-def healthz():  # type: ignore[no-untyped-def]
-    """For load balancers and monitoring, no sign-in: 200 when the database answers, 503 when it does not."""
-    problem = health.database_problem(database())
-    if problem is not None:
-        return {"status": "unavailable", "database": problem}, 503, {"Cache-Control": "no-store"}
-    return {"status": "ok", "database": "ok"}, 200, {"Cache-Control": "no-store"}

@@ -6,11 +6,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
 from ..models import AppText
+
+# The scheduler writes its heartbeat after every job, so at least every minute (its `imports` job): older
+# than this, BIF's page warns and /readyz answers 503.
+HEARTBEAT_STALE_AFTER = timedelta(minutes=15)
 
 SCHEDULER_STATUS_KEY = "scheduler.status"
 

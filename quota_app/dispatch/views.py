@@ -107,7 +107,7 @@ def index():  # type: ignore[no-untyped-def]
     if state is not None and state not in DISPATCH_STATES:
         abort(400)
     status = heartbeat.scheduler_status(session)
-    stale = status is not None and now() - status.heartbeat > timedelta(minutes=15)
+    stale = status is not None and now() - status.heartbeat > heartbeat.HEARTBEAT_STALE_AFTER
     return render_template(
         "dispatch/index.html",
         rows=ledger.ledger(session, state=state, **_about(period)),

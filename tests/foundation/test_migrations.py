@@ -10,8 +10,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
-from quota_app.core.cli import MIGRATIONS_DIR
-from quota_app.db import make_engine
+from quota_app.db import MIGRATIONS_DIR, make_engine
 from quota_app.reconcile.intervals import places_out_of_step
 from tests.conftest import PG_ADMIN_URL
 

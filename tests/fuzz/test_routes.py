@@ -254,6 +254,12 @@ PATH_SWEEP = ["2147483648", "٣", "\x00", "0", "x" * 3000]
 VALUE_SWEEP = ["٣", "2147483648", "9" * 5000, "\x00\x1b", "0001-01-01"]
 
 
+def designed(path: str, response) -> bool:  # type: ignore[no-untyped-def]
+    """A 5xx that is the route's answer, not a failure: /readyz says 503 with its reasons while the
+    instance is not ready (here: a schema made without migrations, and no scheduler)."""
+    return path == "/readyz" and response.status_code == 503 and response.get_json()["status"] == "not ready"
+
+
 class Runner:
     """One role's client: signed in (again, when a route signed it out), counting what it sends."""
 
@@ -308,7 +314,7 @@ class Runner:
         if response.mimetype == "text/html":
             names = set(FIELD_NAME_RE.findall(response.get_data(as_text=True)))
         response.close()
-        if response.status_code >= 500:
+        if response.status_code >= 500 and not designed(path, response):
             self.tally.failures.append(f"{response.status_code} <- {described}")
         return names
 
