@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     base_url: str | None = None
     # How long a mailed sign-in link (to set a password) may be used.
     sign_in_link_hours: int = Field(default=72, ge=1, le=720)
+    # The municipality's accessibility statement for this solution (its WAS-Tool page), linked from
+    # every page's footer; without it the footer links to the app's own page about its accessibility.
+    accessibility_statement_url: str | None = None
 
     # How long a write waits for a lock held by another writer (SQLite busy timeout, PostgreSQL
     # lock_timeout); a request that still cannot get it is answered 503 with Retry-After.
@@ -157,6 +160,14 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r}: brug en https://-adresse (http kun på denne maskine, 127.0.0.1)")
         return value
 
+    @field_validator("accessibility_statement_url")
+    @classmethod
+    def _statement_url(cls, value: str | None) -> str | None:
+        value = value.strip() if value else None
+        if value and urlsplit(value).scheme != "https":
+            raise ValueError(f"{value!r}: brug en https://-adresse (fx erklæringens side i WAS-Tool)")
+        return value or None
+
     @field_validator("oidc_role_claim")
     @classmethod
     def _claim_name(cls, value: str) -> str:
@@ -242,11 +253,6 @@ class Settings(BaseSettings):
     def metrics_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
         return tuple(ipaddress.ip_network(part, strict=False) for part in _split(self.metrics_allow))
 
-
-def _split(value: str) -> list[str]:
-    """The non-empty items of a comma-separated setting, stripped."""
-    return [item.strip() for item in value.split(",") if item.strip()]
-
     @property
     def oidc_enabled(self) -> bool:
         return self.oidc_issuer is not None
@@ -255,6 +261,11 @@ def _split(value: str) -> list[str]:
     def oidc_groups(self) -> dict[str, tuple[str, str | None]]:
         """QUOTA_OIDC_GROUP_MAP: group (case-folded) -> (role, department code for hr)."""
         return parse_group_map(self.oidc_group_map)
+
+
+def _split(value: str) -> list[str]:
+    """The non-empty items of a comma-separated setting, stripped."""
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def secure_issuer(url: str) -> bool:

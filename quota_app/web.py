@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, flash, g, has_request_context, render_template, request
+from flask import Flask, current_app, flash, g, has_request_context, render_template, request, url_for
 from flask_babel import format_datetime, get_locale, gettext
 from sqlmodel import Session
 from werkzeug.exceptions import HTTPException
@@ -264,7 +264,11 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _template_globals() -> dict:
-        return {"current_locale": lambda: str(get_locale() or "da")}
+        statement = app.config["QUOTA_SETTINGS"].accessibility_statement_url
+        return {
+            "current_locale": lambda: str(get_locale() or "da"),
+            "accessibility_statement_url": lambda: statement or url_for("core.accessibility"),
+        }
 
     app.add_template_filter(localized, "localized")
 

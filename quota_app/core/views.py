@@ -28,6 +28,13 @@ def start():  # type: ignore[no-untyped-def]
     )
 
 
+@bp.route("/tilgaengelighed")
+def accessibility():  # type: ignore[no-untyped-def]
+    """The app's own page about its accessibility (the footer links here unless the municipality's
+    statement is configured: QUOTA_ACCESSIBILITY_STATEMENT_URL)."""
+    return render_template("core/accessibility.html")
+
+
 @bp.route("/language", methods=["POST"])
 def set_language():  # type: ignore[no-untyped-def]
     lang = request.form.get("lang", "")

@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from quota_app.auth import services as auth
 from quota_app.models import AuditEntry, User
+from quota_app.users import services as users
 from tests.auth.oidc.provider import (
     APP,
     CLIENT_ID,
@@ -151,7 +152,7 @@ def test_a_deactivated_user_is_refused_and_keeps_their_role(browser, provider, s
     email = provider.account(subject)["email"]
     assert browser.sign_in(subject).status_code == 302
     user = _user(session, email)
-    auth.set_active(session, user=user, active=False, actor="test", now=user.created_at)
+    users.set_active(session, user=user, active=False, actor="test", now=user.created_at)
     session.commit()
     provider.set_account(subject, {**provider.account(subject), "groups": ["kvote-admin"]})
     again = Browser(browser.client.application.test_client(), provider)
