@@ -61,9 +61,9 @@ def test_department_page(client, login, make_user, history) -> None:  # type: ig
     new = history["places"]["sof_open_new"].reference
     assert html.index(old) < html.index(new)
     assert re.search(
-        rf"{old}</th>.*?01\.03\.2025.*?213 <span class=\"mon-age-text\">\(over 90 dage\)", html, re.S
+        rf"{old}</a></th>.*?01\.03\.2025.*?213 <span class=\"mon-age-text\">\(over 90 dage\)", html, re.S
     )
-    assert re.search(rf"{new}</th>.*?10\.09\.2025.*?>20</td>", html, re.S)
+    assert re.search(rf"{new}</a></th>.*?10\.09\.2025.*?>20</td>", html, re.S)
     # Time to fill in 2025: sof_filled_1 opened 5 January and was filled 1 February (27 days).
     fills = html[html.index("Tid til besættelse") :]
     assert re.search(
@@ -79,7 +79,7 @@ def test_unit_page_lists_the_units_places(client, login, make_user, history) -> 
     link = re.search(rf'href="(/monitor/department/SOF/unit/{unit.id}[^"]*)"', department_html)
     assert link is not None
     html = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
-    shown = set(re.findall(r'<th scope="row">(M-\d+)</th>', html))
+    shown = set(re.findall(r'<th scope="row"><a href="/places/\d+">(M-\d+)</a></th>', html))
     places = history["places"]
     assert shown == {places[n].reference for n in ("sof_filled_1", "sof_filled_2", "sof_open_old")}
     assert "Besat" in html and "Åben" in html
