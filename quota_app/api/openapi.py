@@ -200,7 +200,13 @@ SCHEMAS: dict[str, Any] = {
             {
                 "type": "object",
                 "required": ["department", "type"],
-                "properties": {"department": {"type": "string"}, "type": {"type": "string"}},
+                "properties": {
+                    "department": {"type": "string"},
+                    "type": {"type": "string"},
+                    # Only on a flow type's row over a half-year (docs/counting.md §5).
+                    "target_pro_rata": {"type": "number"},
+                    "fulfilment_pro_rata_pct": {"type": ["number", "null"]},
+                },
             },
         ]
     },

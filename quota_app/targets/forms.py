@@ -84,13 +84,17 @@ class DeriveForm(FlaskForm):
     submit = SubmitField(_("Fordel efter antal ansatte"))
 
 
+# The statuses as the counting rules table names them (its columns, and its checkboxes' labels).
+STATUS_LABELS = {"open": _("åben"), "filled": _("besat"), "paused": _("i bero"), "closed": _("nedlagt")}
+
+
 def rules_form_class(types: list[tuple[int, str, bool]]):  # type: ignore[no-untyped-def]
     """Return a form with counted-status checkboxes (stock types) and a weighting per type."""
 
     class RulesForm(FlaskForm):
         submit = SubmitField(_("Gem tælleregler"))
 
-    status_labels = {"open": _("åben"), "filled": _("besat"), "paused": _("i bero"), "closed": _("nedlagt")}
+    status_labels = STATUS_LABELS
     for type_id, label, is_stock in types:
         if is_stock:
             for status in STATUSES:
