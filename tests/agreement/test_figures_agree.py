@@ -23,7 +23,6 @@ from quota_app.models import (
     CountingRule,
     Department,
     Place,
-    PlaceEvent,
     PlacementType,
     Target,
     Unit,
@@ -34,6 +33,7 @@ from quota_app.reconcile.ageing import open_places_longest
 from quota_app.reconcile.rules import fulfilment_change
 from reports import services as reports
 from tests.conftest import T0
+from tests.factories import insert_place
 from tests.reports.pdfs import all_text
 
 from .sources import (
@@ -328,30 +328,17 @@ def test_random_histories_agree_everywhere(session, reference, units, read, plac
     with example(session):
         for n, spec in enumerate(places):
             choices = units[spec.department]
-            place = Place(
-                department_id=reference["departments"][spec.department].id,
-                type_id=reference["types"][spec.type_code].id,
-                unit_id=None if spec.unit is None else choices[spec.unit % len(choices)],
-                reference=f"R-{n:03d}",
+            insert_place(
+                session,
+                reference,
+                department=spec.department,
+                type_code=spec.type_code,
+                events=spec.events,
+                place_reference=f"R-{n:03d}",
                 title=f"Plads {n}",
                 fte=spec.fte,
-                created_at=BASE,
+                unit_id=None if spec.unit is None else choices[spec.unit % len(choices)],
             )
-            session.add(place)
-            session.flush()
-            for status, day, recorded, voided in spec.events:
-                session.add(
-                    PlaceEvent(
-                        place_id=place.id,
-                        status=status,
-                        effective_date=day,
-                        recorded_at=recorded,
-                        voided_at=voided,
-                        void_reason="fejl" if voided else None,
-                        source="test",
-                    )
-                )
-                session.flush()
         for (year, code, type_code), value in goals.items():
             session.add(
                 Target(
