@@ -120,8 +120,9 @@ def reader(session: Session, client, auth: dict[str, str]) -> Reader:  # type: i
     )
 
 
-def check_everything(session: Session, read: Reader, asked: Asked, *, pdf_departments: list[str]) -> None:
-    """Read every source for one measure and check it against the API's figures."""
+def check_everything(session: Session, read: Reader, asked: Asked, *, departments: list[str]) -> None:
+    """Read every source for one measure and check it against the API's figures; the pages and PDFs of
+    these departments (the overview, the downloads and the consolidated report cover them all)."""
     api = read.get(f"/api/v1/reconcile?{asked.api}&known_at={KNOWN_AT}", headers=read.auth).json  # type: ignore[attr-defined]
     reference = from_api(api)
     query = f"{asked.web}&known_at={KNOWN_AT}"
@@ -143,7 +144,7 @@ def check_everything(session: Session, read: Reader, asked: Asked, *, pdf_depart
         every_key=True,
     )  # type: ignore[attr-defined]
 
-    for code in read.departments:
+    for code in departments:
         html = read.get(f"/monitor/department/{code}?{query}").get_data(as_text=True)  # type: ignore[attr-defined]
         found, units = from_department(html, code, read.type_codes)
         assert_agrees("page", found, reference)
@@ -151,7 +152,7 @@ def check_everything(session: Session, read: Reader, asked: Asked, *, pdf_depart
         check_units(read, units, found, code)
 
     if asked.report is not None:
-        check_reports(session, read, asked.report, reference, pdf_departments)
+        check_reports(session, read, asked.report, reference, departments)
 
 
 def check_units(read: Reader, units: list[dict], department: dict[Key, Figures], code: str) -> None:
@@ -232,7 +233,7 @@ def demo(session: Session, clock) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("asked", MEASURES, ids=lambda a: a.web)
 def test_the_demo_datas_figures_agree_everywhere(session, demo, read, asked) -> None:  # type: ignore[no-untyped-def]
     assert session.exec(select(Place.id)).first() is not None
-    check_everything(session, read, asked, pdf_departments=list(read.departments))
+    check_everything(session, read, asked, departments=list(read.departments))
 
 
 # --- random histories ------------------------------------------------------------------------------------
@@ -351,4 +352,4 @@ def test_random_histories_agree_everywhere(session, reference, units, read, plac
             )
         session.flush()
         for asked in MEASURES:
-            check_everything(session, read, asked, pdf_departments=list(DEPARTMENTS))
+            check_everything(session, read, asked, departments=list(DEPARTMENTS))
