@@ -8,6 +8,7 @@ from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from ..form_fields import ConvertedBooleanField
 from ..form_fields import ConvertedDateField as DateField
 from ..form_fields import ConvertedIntegerField as IntegerField
 from ..i18n import _
@@ -101,7 +102,9 @@ def rules_form_class(types: list[tuple[int, str, bool]]):  # type: ignore[no-unt
                 setattr(
                     RulesForm,
                     f"count_{type_id}_{status}",
-                    BooleanField(_("%(type)s: tæl %(status)s", type=label, status=status_labels[status])),
+                    ConvertedBooleanField(
+                        _("%(type)s: tæl %(status)s", type=label, status=status_labels[status])
+                    ),
                 )
         setattr(
             RulesForm,

@@ -343,3 +343,32 @@ def test_target_history_shows_who_changed_what(client, login, make_user, referen
     assert "kommandolinjen" in rows[0] and "oprettet" in rows[0] and "Indlæst" in rows[0]
     assert "Kirsten Ærø (kirsten@test.kk.dk)" in rows[1] and "måltal fra 10 til 14" in rows[1]
     assert "Registreret af" in page
+
+
+def test_a_rules_checkbox_is_read_with_the_shared_converter(client, login, make_user, reference, session):
+    login(make_user("bif"))
+    t = reference["types"]
+    before = {
+        (r.type_id, r.counted_statuses, r.weighting)
+        for r in session.exec(select(CountingRule).where(CountingRule.year == 2026))
+    }
+    data = {"csrf_token": csrf_from(client.get("/targets/2026/rules").get_data(as_text=True))}
+    for placement_type in t.values():
+        data[f"weighting_{placement_type.id}"] = "headcount"
+        if placement_type.measure == "stock":
+            data[f"count_{placement_type.id}_filled"] = "ja"
+    data[f"count_{t['internship'].id}_open"] = "måske"
+    response = client.post("/targets/2026/rules", data=data)
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 200 and "'måske' er hverken ja eller nej." in page
+    after = {
+        (r.type_id, r.counted_statuses, r.weighting)
+        for r in session.exec(select(CountingRule).where(CountingRule.year == 2026))
+    }
+    assert after == before
+    data[f"count_{t['internship'].id}_open"] = "on"
+    assert client.post("/targets/2026/rules", data=data).status_code == 302
+    rule = session.exec(
+        select(CountingRule).where(CountingRule.year == 2026, CountingRule.type_id == t["internship"].id)
+    ).one()
+    assert rule.statuses == ("open", "filled")
