@@ -33,7 +33,7 @@ from quota_app.reconcile.ageing import open_places_longest
 from quota_app.reconcile.rules import fulfilment_change
 from reports import services as reports
 from tests.conftest import T0
-from tests.factories import insert_place
+from tests.factories import example, insert_place
 from tests.reports.pdfs import all_text
 
 from .sources import (
@@ -284,15 +284,14 @@ targets = st.dictionaries(
 
 
 @contextmanager
-def example(session: Session) -> Iterator[None]:
-    """One Hypothesis example in a savepoint rolled back afterwards, with no cached figures from another."""
+def uncached_example(session: Session) -> Iterator[None]:
+    """One Hypothesis example in a savepoint rolled back afterwards, with no cached figures from another
+    (a rolled-back example's ids come again, so the cache's fingerprint could match)."""
     RESULTS.clear()
-    savepoint = session.begin_nested()
     try:
-        yield
+        with example(session):
+            yield
     finally:
-        savepoint.rollback()
-        session.expunge_all()
         RESULTS.clear()
 
 
@@ -326,7 +325,7 @@ def units(session: Session, reference: dict) -> dict[str, list[int]]:
 )
 @given(places=st.lists(specs, min_size=1, max_size=12), goals=targets)
 def test_random_histories_agree_everywhere(session, reference, units, read, places, goals) -> None:  # type: ignore[no-untyped-def]
-    with example(session):
+    with uncached_example(session):
         for n, spec in enumerate(places):
             choices = units[spec.department]
             insert_place(
