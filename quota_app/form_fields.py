@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from wtforms import Field
+from wtforms import BooleanField, Field
 from wtforms.validators import ValidationError
 from wtforms.widgets import DateInput, TextInput
 
@@ -79,6 +79,21 @@ class ConvertedIntegerField(Field):
         try:
             self.data = converters.parse_int(text, field=self.name, low=self.low, high=self.high)
         except converters.ConversionError as exc:
+            raise ValueError(_message(exc)) from exc
+
+
+class ConvertedBooleanField(BooleanField):
+    """A checkbox read with converters.parse_bool: ticked (y, on, ja, ...) or not (absent, n, nej, ...);
+    any other value is refused, not taken as ticked."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            self.data = False
+            return
+        try:
+            self.data = converters.parse_bool(valuelist[0], field=self.name)
+        except converters.ConversionError as exc:
+            self.data = False
             raise ValueError(_message(exc)) from exc
 
 

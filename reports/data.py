@@ -19,9 +19,10 @@ class TypeRow:
     paused: float
     counted: float
     fulfilment_pct: float | None
-    change_pct_points: float | None  # fulfilment now minus fulfilment in the previous half-year
+    change_pct_points: float | None  # fulfilment now minus before (previous half-year), from unrounded values
     change_counted: float | None  # counted now minus counted in the previous half-year
-    target_pro_rata: float | None = None  # flow types at H1: the annual target pro rata
+    target_pro_rata: float | None = None  # flow types over a half-year: its share of the annual target
+    fulfilment_pro_rata_pct: float | None = None  # counted against that share
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class Methods:
     period_start: date
     period_end: date
     known_at: datetime  # aware, in the app's time zone (QUOTA_TIMEZONE)
+    pro_rata_rule: str = ""  # Danish; the rule for a flow type's half-year share, when a row has one
 
 
 @dataclass(frozen=True)

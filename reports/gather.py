@@ -14,6 +14,7 @@ from quota_app.models import AppText, Department, DepartmentComment, PlacementTy
 from quota_app.periods import Period, half_year_of
 from quota_app.reconcile.ageing import open_places_longest
 from quota_app.reconcile.figures import reconcile
+from quota_app.reconcile.rules import PRO_RATA_RULE, fulfilment_change
 from quota_app.reconcile.types import OpenPlaceAge, Reconciliation
 from quota_app.settings import local_zone
 from quota_app.texts import N_
@@ -162,7 +163,7 @@ def _rows_by_key(result: Reconciliation) -> dict[tuple[str, str], object]:
     return {(row.department, row.type): row for row in result.rows}
 
 
-def _change(now: float | None, before: float | None, digits: int = 1) -> float | None:
+def _change(now: float | None, before: float | None, digits: int = 2) -> float | None:
     if now is None or before is None:
         return None
     return round(now - before, digits)
@@ -192,9 +193,12 @@ def _type_rows(context: ReportContext, department_code: str | None) -> tuple[Typ
                 paused=now.paused,
                 counted=now.counted,
                 fulfilment_pct=now.fulfilment_pct,
-                change_pct_points=_change(now.fulfilment_pct, before.fulfilment_pct if before else None),
-                change_counted=_change(now.counted, before.counted if before else None, 2),
+                change_pct_points=fulfilment_change(
+                    (now.counted, now.target), (before.counted, before.target) if before else None
+                ),
+                change_counted=_change(now.counted, before.counted if before else None),
                 target_pro_rata=getattr(now, "target_pro_rata", None),
+                fulfilment_pro_rata_pct=getattr(now, "fulfilment_pro_rata_pct", None),
             )
         )
     return tuple(rows)
@@ -248,6 +252,7 @@ def _methods(context: ReportContext) -> Methods:
         if context.current.method == "point"
         else "Gennemsnit over alle periodens dage."
     )
+    pro_rata = any(row.target_pro_rata is not None for row in context.current.rows)
     return Methods(
         rules=tuple(rules),
         method=method,
@@ -255,6 +260,7 @@ def _methods(context: ReportContext) -> Methods:
         period_start=context.period.start,
         period_end=context.period.end,
         known_at=context.known_at.astimezone(local_zone()),
+        pro_rata_rule=str(PRO_RATA_RULE) if pro_rata else "",
     )
 
 

@@ -236,3 +236,16 @@ def login(client) -> Callable[[User], None]:  # type: ignore[no-untyped-def]
 
 def department(session: Session, code: str) -> Department:
     return session.exec(sa.select(Department).where(Department.code == code)).scalar_one()
+
+
+@pytest.fixture
+def make_token(session, clock):  # type: ignore[no-untyped-def]
+    """Return a factory make_token(user) -> secret (a committed, active token)."""
+    from quota_app.tokens.services import create_token
+
+    def factory(user, name: str = "test") -> str:  # type: ignore[no-untyped-def]
+        _token, secret = create_token(session, user=user, name=name, actor=user, now=clock.now())
+        session.commit()
+        return secret
+
+    return factory

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -91,3 +92,14 @@ def bare_settings(tmp_path: Path) -> Settings:
         secret_key="test-secret",
         session_cookie_secure=False,
     )
+
+
+@contextmanager
+def example(session: Session) -> Iterator[None]:
+    """Run one Hypothesis example inside a savepoint that is rolled back afterwards."""
+    savepoint = session.begin_nested()
+    try:
+        yield
+    finally:
+        savepoint.rollback()
+        session.expunge_all()

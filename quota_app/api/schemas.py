@@ -243,6 +243,9 @@ class PlaceWithEvents(PlaceJson):
 class ReconciliationRowJson(Totals):
     department: str
     type: str
+    # Only on a flow type's row over a half-year: its share of the year's target (docs/counting.md §5).
+    target_pro_rata: float | None = None
+    fulfilment_pro_rata_pct: float | None = None
 
 
 class ReconciliationTotals(BaseModel):

@@ -139,6 +139,25 @@ def remember(
     return value
 
 
+def reconcile_measure(
+    session: Session, *, measure: Measure, overrides: Sequence[RuleOverride] = ()
+) -> Reconciliation:
+    """Reconcile every active department and type as the measure asks, with these what-ifs (not cached)."""
+    return reconcile(
+        session,
+        as_of=measure.as_of,
+        period=measure.period,
+        method=measure.method,  # type: ignore[arg-type]
+        known_at=measure.known_at,
+        overrides=tuple(overrides),
+    )
+
+
+def labelled(result: Reconciliation, measure: Measure) -> Reconciliation:
+    """A live result computed a moment ago holds the same figures; label it with this request's time."""
+    return result if result.known_at == measure.known_at else replace(result, known_at=measure.known_at)
+
+
 def reconciliation(
     session: Session,
     *,
@@ -151,14 +170,6 @@ def reconciliation(
     key = cache_key(session, measure=measure, overrides=overrides, now=now, fingerprint=fingerprint)
     cached = RESULTS.get(key)
     if cached is None:
-        cached = reconcile(
-            session,
-            as_of=measure.as_of,
-            period=measure.period,
-            method=measure.method,  # type: ignore[arg-type]
-            known_at=measure.known_at,
-            overrides=tuple(overrides),
-        )
+        cached = reconcile_measure(session, measure=measure, overrides=overrides)
         RESULTS.put(key, cached)
-    # A live result computed a moment ago holds the same figures; it is labelled with this request's time.
-    return cached if cached.known_at == measure.known_at else replace(cached, known_at=measure.known_at)
+    return labelled(cached, measure)

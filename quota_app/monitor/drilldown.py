@@ -1,5 +1,5 @@
-"""A department's pages: its figures and its units' places, a unit's places, and a type's monthly trend
-(all cached like the overview, see cache)."""
+"""A department's pages: its figures split by unit (counted as the department is, so the units add up to
+it), a unit's places, and a type's monthly trend (all cached like the overview, see cache)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,18 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from ..models import STATUSES, Place, PlacementType, Unit
+from ..models import STATUSES, Place
 from ..periods import Period
 from ..reconcile.ageing import ageing_summary, open_places_longest, time_to_fill
 from ..reconcile.figures import monthly_trend, reconcile
 from ..reconcile.queries import holds_on, known_intervals, scope
-from ..reconcile.rules import counted_figure, counting_rules, type_ids
-from ..reconcile.types import AgeingBuckets, OpenPlaceAge, Reconciliation, TimeToFill
+from ..reconcile.rules import type_ids
+from ..reconcile.types import AgeingBuckets, OpenPlaceAge, Reconciliation, TimeToFill, UnitFigures
+from ..reconcile.units import reconcile_units
 from .cache import remember
-from .measure import DepartmentInfo, Measure, placement_types
+from .measure import DepartmentInfo, Measure
 
 TREND_YEARS = 3
 
@@ -49,8 +50,13 @@ def department_figures(
                 known_at=measure.known_at,
                 department_codes=code,
             ),
-            units=unit_breakdown(
-                session, department=department, as_of=measure.day, known_at=measure.known_at
+            units=reconcile_units(
+                session,
+                department_code=department.code,
+                as_of=measure.as_of,
+                period=measure.period,
+                method=measure.method,  # type: ignore[arg-type]
+                known_at=measure.known_at,
             ),
             longest=open_places_longest(
                 session, as_of=measure.day, known_at=measure.known_at, department_codes=code, limit=20
@@ -70,16 +76,6 @@ def department_figures(
     return figures
 
 
-@dataclass
-class UnitFigures:
-    unit_id: int | None
-    name: str | None
-    by_type: dict[str, dict[str, float]]  # type code -> {"open": n, ..., "counted": n}
-
-    def total(self, key: str) -> float:
-        return sum(figures.get(key, 0.0) for figures in self.by_type.values())
-
-
 def _department_intervals_on(
     session: Session, department: DepartmentInfo, *, as_of: date, known_at: datetime
 ) -> sa.Subquery:
@@ -94,39 +90,6 @@ def _department_intervals_on(
         ),
         name="department_intervals",
     )
-
-
-def unit_breakdown(
-    session: Session, *, department: DepartmentInfo, as_of: date, known_at: datetime
-) -> list[UnitFigures]:
-    """Return places per unit, type and status on as_of (headcount), with what counts under the rules."""
-    types = placement_types(session)
-    type_objects = session.exec(select(PlacementType)).all()
-    rules = counting_rules(session, year=as_of.year, types=type_objects)
-    type_code_by_id = {t.id: t.code for t in type_objects}
-    iv = _department_intervals_on(session, department, as_of=as_of, known_at=known_at)
-    query = (
-        sa.select(Place.unit_id, iv.c.type_id, iv.c.status, sa.func.count())
-        .select_from(iv.join(Place, Place.id == iv.c.place_id))
-        .group_by(Place.unit_id, iv.c.type_id, iv.c.status)
-    )
-    units = {
-        u.id: u.name
-        for u in session.exec(select(Unit).where(Unit.department_id == department.id).order_by(Unit.name))
-    }
-    figures: dict[int | None, dict[str, dict[str, float]]] = {uid: {} for uid in units}
-    stock_codes = {t.code for t in types if t.measure == "stock"}
-    for unit_id, type_id, status, n in session.execute(query):
-        code = type_code_by_id[type_id]
-        cell = figures.setdefault(unit_id, {}).setdefault(code, {})
-        cell[status] = cell.get(status, 0.0) + float(n)
-    for by_type in figures.values():
-        for code, cell in by_type.items():
-            if code in stock_codes:  # on a date a unit has no starts: its flow types count nothing here
-                cell["counted"] = counted_figure(rules[code], measure="stock", by_status=cell, starts=0.0)
-    result = [UnitFigures(uid, units.get(uid), by_type) for uid, by_type in figures.items()]
-    result.sort(key=lambda u: (u.unit_id is None, (u.name or "").casefold()))
-    return result
 
 
 def unit_place_ids(

@@ -13,7 +13,7 @@ from ..i18n import _
 from ..reconcile.types import ReconciliationRow, Totals
 from .overview import Overview
 from .place_lists import PlaceBehindFigure
-from .presenters import LEVEL_TEXT, STATUS_TEXT, fulfilment_level
+from .presenters import LEVEL_TEXT, STATUS_TEXT, fulfilment_level, has_pro_rata
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,6 +35,8 @@ def overview_labels() -> dict[str, str]:
             "what_if_counted": _("Hvad nu hvis: optalt"),
             "what_if_fulfilment": _("Hvad nu hvis: opfyldelse (%)"),
             "what_if_gap": _("Hvad nu hvis: mangler"),
+            "pro_rata": _("Halvårets andel af måltallet"),
+            "pro_rata_fulfilment": _("Opfyldelse af halvårets andel (%)"),
             "total": _("I alt"),
             "municipality": _("Kommunen"),
             **{f"level_{level}": text for level, text in LEVEL_TEXT.items()},
@@ -62,6 +64,9 @@ def overview_rows(overview: Overview, *, locale: str, labels: dict[str, str]) ->
     ]
     if overview.what_if is not None:
         header += [labels["what_if_counted"], labels["what_if_fulfilment"], labels["what_if_gap"]]
+    pro_rata = has_pro_rata(overview.adopted)
+    if pro_rata:
+        header += [labels["pro_rata"], labels["pro_rata_fulfilment"]]
     rows: list[list[Any]] = [header]
     type_names = {t.code: t.name(locale) for t in overview.types}
 
@@ -70,6 +75,11 @@ def overview_rows(overview: Overview, *, locale: str, labels: dict[str, str]) ->
         result = [department, type_name, rule, *values, labels[f"level_{fulfilment_level(values[2])}"]]
         if overview.what_if is not None:
             result += _cell_values(what_if)[1:]
+        if pro_rata:
+            result += [
+                getattr(adopted, "target_pro_rata", None),
+                getattr(adopted, "fulfilment_pro_rata_pct", None),
+            ]
         return result
 
     for d in overview.departments:

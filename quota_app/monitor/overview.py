@@ -1,5 +1,6 @@
 """The overview: every active department and placement type reconciled with the adopted counting rules,
-and with a what-if if one is chosen (both cached, see cache)."""
+and with a what-if if one is chosen, and the places open longest across all departments (all cached, see
+cache)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from ..reconcile.types import Reconciliation, ReconciliationRow, RuleOverride
-from .cache import data_fingerprint, reconciliation
+from ..reconcile.ageing import open_places_longest
+from ..reconcile.types import OpenPlaceAge, Reconciliation, ReconciliationRow, RuleOverride
+from .cache import data_fingerprint, labelled, reconcile_measure, reconciliation, remember
 from .measure import DepartmentInfo, Measure, TypeInfo, active_departments, placement_types
+
+OPEN_LONGEST = 20  # the places open longest the overview lists
 
 
 @dataclass
@@ -22,6 +26,7 @@ class Overview:
     adopted: Reconciliation
     what_if: Reconciliation | None = None
     overrides: tuple[RuleOverride, ...] = ()
+    longest: list[OpenPlaceAge] = field(default_factory=list)  # open longest, all departments
     _cells: dict[tuple[str, str], ReconciliationRow] = field(default_factory=dict)
     _what_if_cells: dict[tuple[str, str], ReconciliationRow] = field(default_factory=dict)
 
@@ -46,7 +51,19 @@ def build_overview(
 ) -> Overview:
     """Reconcile every active department and type with the adopted rules, and with the what-if if any."""
     fingerprint = data_fingerprint(session)
-    adopted = reconciliation(session, measure=measure, overrides=(), now=now, fingerprint=fingerprint)
+    # The adopted figures and the places open longest are one cached result: the page's own.
+    adopted, longest = remember(
+        session,
+        name="overview",
+        params=(),
+        measure=measure,
+        now=now,
+        fingerprint=fingerprint,
+        compute=lambda: (
+            reconcile_measure(session, measure=measure),
+            open_places_longest(session, as_of=measure.day, known_at=measure.known_at, limit=OPEN_LONGEST),
+        ),
+    )
     what_if = (
         reconciliation(session, measure=measure, overrides=overrides, now=now, fingerprint=fingerprint)
         if overrides
@@ -56,7 +73,8 @@ def build_overview(
         measure=measure,
         departments=active_departments(session),
         types=placement_types(session),
-        adopted=adopted,
+        adopted=labelled(adopted, measure),
         what_if=what_if,
         overrides=tuple(overrides),
+        longest=longest,
     )

@@ -86,7 +86,7 @@ def matrix(overview: Overview, args: dict[str, Any]) -> dict[str, Any]:
         "what_if_link": str(_("%(counted)s optalt med hvad-nu-hvis-reglen, vis pladserne")),
         "short": str(_("mangler %(n)s")),
         "over": str(_("%(n)s over")),
-        "pro_rata": str(_("halvårets andel af måltallet: %(n)s")),
+        "pro_rata": str(_("halvårets andel af måltallet: %(n)s, opfyldelse af andelen: %(pct)s")),
     }
     levels = {level: str(label) for level, label in LEVEL_TEXT.items()}
     what_if_args = dict(args)
@@ -117,7 +117,8 @@ def matrix(overview: Overview, args: dict[str, Any]) -> dict[str, Any]:
             "pct": percent(row.fulfilment_pct),
             "gap": gap,
             "pro_rata": (
-                text["pro_rata"] % {"n": number(row.target_pro_rata, 1)}
+                text["pro_rata"]
+                % {"n": number(row.target_pro_rata, 1), "pct": percent(row.fulfilment_pro_rata_pct)}
                 if getattr(row, "target_pro_rata", None) is not None
                 else None
             ),
@@ -216,3 +217,8 @@ def monitor_url(endpoint: str, args: dict[str, Any], **extra: Any) -> str:
         g.monitor_places_url = url_for("monitor.places")
     query = urlencode([(k, v) for k, v in merged.items() if v is not None and v != []], doseq=True, safe=":")
     return f"{g.monitor_places_url}?{query}" if query else g.monitor_places_url
+
+
+def has_pro_rata(result: Any) -> bool:
+    """Whether any row of a reconciliation has a half-year's share of its target (a flow type)."""
+    return any(row.target_pro_rata is not None for row in result.rows)

@@ -15,6 +15,7 @@ from ..errors import DomainError
 from ..i18n import _
 from ..models import STATUSES, Department, Unit
 from ..reconcile.places import places_behind
+from ..reconcile.rules import PRO_RATA_RULE
 from ..web import db_session, local_zone, localized, now, today
 from . import drilldown, exporting, place_lists, presenters
 from .forms import MeasureForm
@@ -27,7 +28,7 @@ from .measure import (
     placement_types,
     what_if_choices,
 )
-from .overview import build_overview
+from .overview import OPEN_LONGEST, build_overview
 from .presenters import locale
 
 bp = Blueprint(
@@ -53,6 +54,7 @@ def _helpers() -> dict[str, Any]:
         "monitor_level": presenters.fulfilment_level,
         "monitor_level_text": presenters.LEVEL_TEXT,
         "monitor_status_text": presenters.STATUS_TEXT,
+        "monitor_pro_rata_rule": PRO_RATA_RULE,
     }
 
 
@@ -114,6 +116,9 @@ def overview():  # type: ignore[no-untyped-def]
         at_from=presenters.AT_FROM,
         what_if_labels=[label for code, label in form.whatif.choices if code in (form.whatif.data or [])],
         matrix=presenters.matrix(result, _link_args(form, measure)),
+        type_names={t.code: t.name(locale()) for t in result.types},
+        pro_rata=presenters.has_pro_rata(result.adopted),
+        longest_limit=OPEN_LONGEST,
     )
 
 
@@ -270,7 +275,9 @@ def department(code: str):  # type: ignore[no-untyped-def]
         summary=figures.summary,
         types=types,
         type_names={t.code: t.name(locale()) for t in types},
+        pro_rata=presenters.has_pro_rata(figures.summary),
         units=figures.units,
+        unit_total=figures.summary.by_department.get(info.code),
         longest=figures.longest,
         ageing=figures.ageing,
         fills=figures.fills,
@@ -332,6 +339,9 @@ def unit(code: str, unit_ref: str):  # type: ignore[no-untyped-def]
         session, department=info, unit_id=unit_id, as_of=measure.day, known_at=measure.known_at
     )
     lines = place_lists.place_lines(session, place_ids=ids, as_of=measure.day, known_at=measure.known_at)
+    # The unit's figures are its line of the department page: the same computation, the same cache.
+    figures = drilldown.department_figures(session, department=info, measure=measure, now=now())
+    found_figures = next((u for u in figures.units if u.unit_id == unit_id), None)
     types = placement_types(session, active_only=False)
     return _render_department_page(
         "monitor/unit.html",
@@ -339,6 +349,8 @@ def unit(code: str, unit_ref: str):  # type: ignore[no-untyped-def]
         info,
         measure,
         unit_name=unit_name,
+        unit_figures=found_figures,
+        active_types=[t for t in types if t.code in {r.type for r in figures.summary.rows}],
         lines=lines,
         type_names={t.code: t.name(locale()) for t in types},
     )

@@ -1,4 +1,5 @@
-"""Counting places against targets (docs/counting.md): the reconciliation, its totals and JSON, the monthly trend.
+"""Counting places against targets (docs/counting.md): the reconciliation, its totals and JSON, the monthly trend,
+and the steps every count shares (measuring_span, count_cells, cell_figures; the unit breakdown in units.py).
 
 Choices where the users' rules are silent (docs/counting.md §10, documented for the CLI, the web and reports):
 - "average" on a single date is the count on that date; ties (same date and recorded_at) go to the
@@ -7,9 +8,10 @@ Choices where the users' rules are silent (docs/counting.md §10, documented for
 - Flow types (measure "flow") count transitions into `filled` (from another status, or as the first
   event) whose effective date falls in the period; on a single date, from 1 January of its year.
   Their open/filled/paused/closed figures follow the method like stock types.
-- A half-year is measured against its year's target. For flow types at H1 `target_pro_rata` is the
-  annual target × days of H1 / days of the year (one decimal); fulfilment stays against the annual
-  target.
+- A half-year is measured against its year's target. For flow types over a half-year (H1 or H2)
+  `target_pro_rata` is the annual target × days of the half-year / days of the year (one decimal) and
+  `fulfilment_pro_rata_pct` the counted starts against it (from the unrounded share); fulfilment, its
+  level and the gap stay against the annual target (rules.PRO_RATA_RULE says so to readers).
 - Totals sum their rows. Their target is the sum of the targets of the rows that have one (None when
   no row has); their fulfilment and gap compare that target with the counted places of those same rows,
   so a row without a target never inflates fulfilment.
@@ -18,40 +20,109 @@ Choices where the users' rules are silent (docs/counting.md §10, documented for
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
 from sqlmodel import Session
 
 from ..errors import DomainError
-from ..models import STATUSES
+from ..models import STATUSES, PlacementType
 from ..periods import Period
 from ..texts import N_
 from .dates import flow_start_of, month_ends
 from .queries import count_by_status_query, monthly_trend_query
 from .rules import (
     NEEDS_TIMEZONE,
+    Rule,
     counted_figure,
     counting_rules,
     departments_by_code,
+    fulfilment_pct,
+    pro_rata_target,
     targets_of_year,
     types_by_code,
 )
 from .types import Reconciliation, ReconciliationRow, RuleOverride, Totals
 
 NUMERIC_KEYS = ("target", "open", "filled", "paused", "closed", "counted", "fulfilment_pct", "gap")
-
-
-def _pct(counted: float, target: int | None) -> float | None:
-    if not target:
-        return None
-    return round(counted / target * 100, 1)
+# In the JSON of a row that has them only: a flow type's row over a half-year.
+PRO_RATA_KEYS = ("target_pro_rata", "fulfilment_pro_rata_pct")
 
 
 def _clean(value: float) -> float:
     """Drop float noise from sums of fractions (figures are shown with at most a few decimals)."""
     return round(float(value), 9)
+
+
+@dataclass(frozen=True)
+class Span:
+    """What a count measures: the measuring day, the year whose rules and targets apply, the period (None
+    for a single date) and the method applied (an average needs a period)."""
+
+    day: date
+    year: int
+    period: Period | None
+    method: str
+
+    @property
+    def averaging_days(self) -> int:
+        return self.period.days if self.period is not None and self.method == "average" else 1
+
+
+def measuring_span(*, as_of: date | None, period: Period | None, method: str, known_at: datetime) -> Span:
+    """Check what reconcile is asked (DomainError otherwise) and return the span it measures."""
+    if (as_of is None) == (period is None):
+        raise DomainError(N_("Angiv enten en dato eller en periode."), field="as_of")
+    if method not in ("point", "average"):
+        raise DomainError(
+            N_("Ukendt metode '%(method)s': brug point eller average.", method=method), field="method"
+        )
+    if known_at.tzinfo is None:
+        raise DomainError(NEEDS_TIMEZONE, field="known_at")
+    if period is None:
+        assert as_of is not None
+        return Span(as_of, as_of.year, None, "point")  # an average over a single date is the count on it
+    return Span(period.end, period.year, period, method)
+
+
+def count_cells(
+    session: Session,
+    span: Span,
+    *,
+    known_at: datetime,
+    department_ids: Sequence[int],
+    types: Sequence[PlacementType],
+    rules: dict[str, Rule],
+    by_unit: bool = False,
+) -> dict[tuple, dict[str, float]]:
+    """Return the places per status and the starts, summed per (department id, type id), or with by_unit per
+    (department id, type id, unit id); not yet divided by the days of an average."""
+    query = count_by_status_query(
+        known_at=known_at,
+        as_of=span.day,
+        method=span.method,
+        average_from=span.period.start if span.period is not None else None,
+        flow_start=flow_start_of(span.day, span.period),
+        department_ids=department_ids,
+        weighting={t.id: rules[t.code].weighting for t in types},  # type: ignore[misc]
+        flow_type_ids={t.id for t in types if t.measure == "flow"},  # type: ignore[misc]
+        by_unit=by_unit,
+    )
+    cells: dict[tuple, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for dept_id, type_id, status, n, starts, *unit in session.execute(query):
+        cell = cells[(dept_id, type_id, *unit)]
+        cell[status] += float(n or 0)
+        cell["starts"] += float(starts or 0)
+    return cells
+
+
+def cell_figures(cell: Mapping[str, float], *, rule: Rule, measure: str, span: Span) -> dict[str, float]:
+    """A cell's figures: the places in each status (an average's daily mean) and what counts."""
+    by_status = {s: _clean(cell.get(s, 0.0) / span.averaging_days) for s in STATUSES}
+    counted = counted_figure(rule, measure=measure, by_status=by_status, starts=cell.get("starts", 0.0))
+    return {**by_status, "counted": _clean(counted)}
 
 
 def reconcile(
@@ -66,69 +137,44 @@ def reconcile(
     overrides: Sequence[RuleOverride] = (),
 ) -> Reconciliation:
     """Count places per department and type against the year's targets, as known at known_at."""
-    if (as_of is None) == (period is None):
-        raise DomainError(N_("Angiv enten en dato eller en periode."), field="as_of")
-    if method not in ("point", "average"):
-        raise DomainError(
-            N_("Ukendt metode '%(method)s': brug point eller average.", method=method), field="method"
-        )
-    if known_at.tzinfo is None:
-        raise DomainError(NEEDS_TIMEZONE, field="known_at")
-    if period is None:
-        assert as_of is not None
-        # An average over a single date is the count on that date.
-        measure_on, year, average_over = as_of, as_of.year, None
-    else:
-        measure_on, year, average_over = period.end, period.year, period
+    span = measuring_span(as_of=as_of, period=period, method=method, known_at=known_at)
     departments = departments_by_code(session, department_codes)
     types = types_by_code(session, type_codes)
-    rules = counting_rules(session, year=year, types=types, overrides=overrides)
-    use_method = method if average_over is not None else "point"
-    averaging_days = average_over.days if average_over is not None and use_method == "average" else 1
-    query = count_by_status_query(
+    rules = counting_rules(session, year=span.year, types=types, overrides=overrides)
+    cells = count_cells(
+        session,
+        span,
         known_at=known_at,
-        as_of=measure_on,
-        method=use_method,
-        average_from=average_over.start if average_over is not None else None,
-        flow_start=flow_start_of(measure_on, period),
-        department_ids=[d.id for d in departments],
-        weighting={t.id: rules[t.code].weighting for t in types},
-        flow_type_ids={t.id for t in types if t.measure == "flow"},
+        department_ids=[d.id for d in departments],  # type: ignore[misc]
+        types=types,
+        rules=rules,
     )
-    figures: dict[tuple[int, int], dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for dept_id, type_id, status, n, starts in session.execute(query):
-        cell = figures[(dept_id, type_id)]
-        cell[status] += float(n or 0)
-        cell["starts"] += float(starts or 0)
-    targets = targets_of_year(session, year)
+    targets = targets_of_year(session, span.year)
     rows = []
     for dept in departments:
         for ptype in types:
-            cell = figures.get((dept.id, ptype.id), {})
-            by_status = {s: _clean(cell.get(s, 0.0) / averaging_days) for s in STATUSES}
-            starts = cell.get("starts", 0.0)
-            counted = _clean(
-                counted_figure(rules[ptype.code], measure=ptype.measure, by_status=by_status, starts=starts)
+            figures = cell_figures(
+                cells.get((dept.id, ptype.id), {}), rule=rules[ptype.code], measure=ptype.measure, span=span
             )
+            counted = figures.pop("counted")
             target = targets.get((dept.id, ptype.id))
-            pro_rata = None
-            if ptype.measure == "flow" and target is not None and period is not None and period.half == 1:
-                pro_rata = round(target * period.days / Period(year).days, 1)
+            pro_rata = pro_rata_target(target, measure=ptype.measure, period=period)
             rows.append(
                 ReconciliationRow(
                     department=dept.code,
                     type=ptype.code,
                     target=target,
                     counted=counted,
-                    fulfilment_pct=_pct(counted, target),
+                    fulfilment_pct=fulfilment_pct(counted, target),
                     gap=_clean(target - counted) if target is not None else None,
                     measure=ptype.measure,
-                    target_pro_rata=pro_rata,
-                    **by_status,
+                    target_pro_rata=round(pro_rata, 1) if pro_rata is not None else None,
+                    fulfilment_pro_rata_pct=fulfilment_pct(counted, pro_rata),
+                    **figures,
                 )
             )
     return Reconciliation(
-        as_of=measure_on,
+        as_of=span.day,
         period=period.label if period else None,
         method=method,
         known_at=known_at,
@@ -153,7 +199,7 @@ def _total(rows: Iterable[ReconciliationRow]) -> Totals:
         paused=_clean(sum(r.paused for r in rows)),
         closed=_clean(sum(r.closed for r in rows)),
         counted=_clean(sum(r.counted for r in rows)),
-        fulfilment_pct=_pct(counted_with_target, target),
+        fulfilment_pct=fulfilment_pct(counted_with_target, target),
         gap=_clean(target - counted_with_target) if target is not None else None,
     )
 
@@ -170,6 +216,12 @@ def _numbers(item: ReconciliationRow | Totals) -> dict[str, Any]:
     return {key: _number(getattr(item, key)) for key in NUMERIC_KEYS}
 
 
+def _pro_rata(row: ReconciliationRow) -> dict[str, Any]:
+    if row.target_pro_rata is None:
+        return {}
+    return {key: _number(getattr(row, key)) for key in PRO_RATA_KEYS}
+
+
 def reconciliation_to_json(result: Reconciliation) -> dict:
     """Return the object `quota reconcile --format json` prints (docs/cli.md)."""
     return {
@@ -177,7 +229,9 @@ def reconciliation_to_json(result: Reconciliation) -> dict:
         "period": result.period,
         "method": result.method,
         "known_at": result.known_at.isoformat().replace("+00:00", "Z"),
-        "rows": [{"department": r.department, "type": r.type, **_numbers(r)} for r in result.rows],
+        "rows": [
+            {"department": r.department, "type": r.type, **_numbers(r), **_pro_rata(r)} for r in result.rows
+        ],
         "totals": {
             "by_department": {code: _numbers(t) for code, t in result.by_department.items()},
             "by_type": {code: _numbers(t) for code, t in result.by_type.items()},

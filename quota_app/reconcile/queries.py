@@ -20,11 +20,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..db import DayNumber, greatest, least
-from ..models import STATUSES
+from ..models import STATUSES, Place
 from .dates import flow_start_of
 from .intervals import CURRENT, SUPERSEDED
 
 SOURCES = (CURRENT, SUPERSEDED)
+PLACES = Place.__table__
 
 
 # --- conditions on the intervals -----------------------------------------------------------------------
@@ -116,8 +117,10 @@ def count_by_status_query(
     department_ids: Sequence[int],
     weighting: Mapping[int, str],
     flow_type_ids: Collection[int] = (),
+    by_unit: bool = False,
 ) -> sa.Select:
-    """Return rows (department_id, type_id, status, n, starts) to be summed per key.
+    """Return rows (department_id, type_id, status, n, starts) to be summed per key; with by_unit, each
+    row ends with the places' unit_id (None: places without a unit), the same figures split by unit.
 
     n: places in the status on as_of (point), or place-days in the status from average_from to as_of
     (average: divide by the number of those days); starts: transitions into filled from flow_start to
@@ -148,6 +151,16 @@ def count_by_status_query(
         # The type is said again for the superseded table, which names all types.
         return [t.c.type_id.in_(list(type_ids)), *starts_within(t, flow_start, as_of)]
 
+    def by_place_unit(t: sa.Table, select: sa.Select, keys: Sequence[Any]) -> sa.Select:
+        """The select grouped by keys, and by the place's unit with by_unit."""
+        if not by_unit:
+            return select.group_by(*keys)
+        return (
+            select.add_columns(PLACES.c.unit_id)
+            .select_from(t.join(PLACES, PLACES.c.id == t.c.place_id))
+            .group_by(*keys, PLACES.c.unit_id)
+        )
+
     none = sa.literal(0, sa.Integer())
     by_weighting: dict[str, list[int]] = defaultdict(list)
     for type_id, weight in sorted(weighting.items()):
@@ -163,39 +176,40 @@ def count_by_status_query(
             n = sa.func.sum(days(t) * t.c.fte) if weight == "fte" else sa.func.sum(days(t))
         cells = scope(t, department_ids=department_ids, type_ids=type_ids, statuses=STATUSES)
         branches.append(
-            sa.select(*keys, n.label("n"), none.label("starts"))
-            .where(known, *cells, counted(t))
-            .group_by(*keys)
+            by_place_unit(
+                t, sa.select(*keys, n.label("n"), none.label("starts")).where(known, *cells, counted(t)), keys
+            )
         )
         flows = [i for i in type_ids if i in flow_type_ids]
         if flows:
             starts = sa.func.sum(t.c.fte) if weight == "fte" else sa.func.count()
             fills = scope(t, department_ids=department_ids, type_ids=flows, statuses=["filled"])
             branches.append(
-                sa.select(*keys, none.label("n"), starts.label("starts"))
-                .where(known, *fills, *started(t, flows))
-                .group_by(*keys)
+                by_place_unit(
+                    t,
+                    sa.select(*keys, none.label("n"), starts.label("starts")).where(
+                        known, *fills, *started(t, flows)
+                    ),
+                    keys,
+                )
             )
     t = SUPERSEDED
     keys = (t.c.department_id, t.c.type_id, t.c.status)
     fte_ids = by_weighting.get("fte", [])
     weight = sa.case((t.c.type_id.in_(fte_ids), t.c.fte), else_=1) if fte_ids else sa.literal(1, sa.Integer())
     is_counted, is_started = counted(t), sa.and_(*started(t, flow_type_ids))
-    branches.append(
-        sa.select(
-            *keys,
-            sa.func.sum(
-                sa.case((is_counted, weight if days(t) is None else days(t) * weight), else_=0)
-            ).label("n"),
-            sa.func.sum(sa.case((is_started, weight), else_=0)).label("starts"),
-        )
-        .where(
-            known_at_condition(t, known_at),
-            *scope(t, department_ids=department_ids, type_ids=list(weighting), statuses=STATUSES),
-            sa.or_(is_counted, is_started),
-        )
-        .group_by(*keys)
+    superseded = sa.select(
+        *keys,
+        sa.func.sum(sa.case((is_counted, weight if days(t) is None else days(t) * weight), else_=0)).label(
+            "n"
+        ),
+        sa.func.sum(sa.case((is_started, weight), else_=0)).label("starts"),
+    ).where(
+        known_at_condition(t, known_at),
+        *scope(t, department_ids=department_ids, type_ids=list(weighting), statuses=STATUSES),
+        sa.or_(is_counted, is_started),
     )
+    branches.append(by_place_unit(t, superseded, keys))
     return sa.union_all(*branches)
 
 

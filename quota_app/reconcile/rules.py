@@ -1,5 +1,7 @@
 """What a count covers and how a cell counts: the departments and types asked for, the counting rule of each
-type in a year (adopted, default or what-if), the year's targets, and the counted-figure rule."""
+type in a year (adopted, default or what-if), the year's targets, the counted-figure rule, and how a figure
+compares with its target (fulfilment, a flow type's half-year share of its target, the change since the
+previous half-year)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from sqlmodel import Session
 
 from ..errors import DomainError
 from ..models import STATUSES, WEIGHTINGS, CountingRule, Department, PlacementType, Target
+from ..periods import Period
 from ..reference import PLACEMENT_TYPES
 from ..texts import N_
 from .types import RuleOverride
@@ -40,6 +43,52 @@ def counted_figure(rule: Rule, *, measure: str, by_status: Mapping[str, float], 
     if measure == "flow":
         return starts
     return sum(by_status.get(s, 0.0) for s in rule.statuses)
+
+
+# --- against the target (docs/counting.md §5) ----------------------------------------------------------
+
+# The pro-rata rule as it is stated to readers, once: the pages' methods text and the reports' methods box.
+PRO_RATA_RULE = N_(
+    "Forløbsordninger (jobrotation) tæller forløb påbegyndt i perioden. For et halvår vises derfor også "
+    "halvårets andel af årets måltal (måltal × halvårets dage / årets dage, én decimal) og opfyldelsen af "
+    "den (talt med / andelen × 100, regnet uden afrunding). Opfyldelse, status og mangler måles som for de "
+    "andre ordninger mod årets måltal."
+)
+
+
+def fulfilment(counted: float, target: int | float | None) -> float | None:
+    """counted / target × 100, unrounded; None without a target or with target 0."""
+    if not target:
+        return None
+    return counted / target * 100
+
+
+def fulfilment_pct(counted: float, target: int | float | None) -> float | None:
+    """Fulfilment as shown and stored: one decimal (None without a target or with target 0)."""
+    exact = fulfilment(counted, target)
+    return None if exact is None else round(exact, 1)
+
+
+def pro_rata_target(target: int | None, *, measure: str, period: Period | None) -> float | None:
+    """A flow type's share of its annual target for a half-year, unrounded: target × the half-year's days /
+    the year's days. None for stock types, a single date, a whole year, or without a target."""
+    if measure != "flow" or target is None or period is None or period.half is None:
+        return None
+    return target * period.days / Period(period.year).days
+
+
+def fulfilment_change(
+    now: tuple[float, int | None] | None, before: tuple[float, int | None] | None
+) -> float | None:
+    """The change in fulfilment, in percentage points and one decimal, from (counted, target) before to
+    (counted, target) now: computed from the unrounded fulfilments, rounded once. None when either lacks
+    a fulfilment."""
+    if now is None or before is None:
+        return None
+    a, b = fulfilment(*now), fulfilment(*before)
+    if a is None or b is None:
+        return None
+    return round(a - b, 1)
 
 
 # --- departments and types -----------------------------------------------------------------------------

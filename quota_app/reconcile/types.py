@@ -31,7 +31,8 @@ class ReconciliationRow:
     fulfilment_pct: float | None  # counted / target * 100, one decimal; None without a target or target 0
     gap: float | None  # target - counted; None without a target
     measure: str = "stock"  # "stock" or "flow"
-    target_pro_rata: float | None = None  # flow types at H1: the annual target pro rata
+    target_pro_rata: float | None = None  # flow types over a half-year: its share of the target, one decimal
+    fulfilment_pro_rata_pct: float | None = None  # counted / the unrounded share * 100, one decimal
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,22 @@ class Reconciliation:
     municipality: Totals | None = None
     # placement type code -> (counted statuses, weighting) as applied
     rules: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UnitFigures:
+    """One unit's part of a department's figures (unit_id None: the places without a unit), per type code:
+    {"open", "filled", "paused", "closed", "counted"}, counted as reconcile counts the department."""
+
+    unit_id: int | None
+    name: str | None
+    by_type: dict[str, dict[str, float]]
+
+    def figure(self, type_code: str, key: str) -> float:
+        return self.by_type.get(type_code, {}).get(key, 0.0)
+
+    def total(self, key: str) -> float:
+        return sum(figures.get(key, 0.0) for figures in self.by_type.values())
 
 
 @dataclass(frozen=True)

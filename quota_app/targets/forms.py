@@ -8,6 +8,7 @@ from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from ..form_fields import ConvertedBooleanField
 from ..form_fields import ConvertedDateField as DateField
 from ..form_fields import ConvertedIntegerField as IntegerField
 from ..i18n import _
@@ -84,20 +85,26 @@ class DeriveForm(FlaskForm):
     submit = SubmitField(_("Fordel efter antal ansatte"))
 
 
+# The statuses as the counting rules table names them (its columns, and its checkboxes' labels).
+STATUS_LABELS = {"open": _("åben"), "filled": _("besat"), "paused": _("i bero"), "closed": _("nedlagt")}
+
+
 def rules_form_class(types: list[tuple[int, str, bool]]):  # type: ignore[no-untyped-def]
     """Return a form with counted-status checkboxes (stock types) and a weighting per type."""
 
     class RulesForm(FlaskForm):
         submit = SubmitField(_("Gem tælleregler"))
 
-    status_labels = {"open": _("åben"), "filled": _("besat"), "paused": _("i bero"), "closed": _("nedlagt")}
+    status_labels = STATUS_LABELS
     for type_id, label, is_stock in types:
         if is_stock:
             for status in STATUSES:
                 setattr(
                     RulesForm,
                     f"count_{type_id}_{status}",
-                    BooleanField(_("%(type)s: tæl %(status)s", type=label, status=status_labels[status])),
+                    ConvertedBooleanField(
+                        _("%(type)s: tæl %(status)s", type=label, status=status_labels[status])
+                    ),
                 )
         setattr(
             RulesForm,

@@ -1,14 +1,16 @@
-"""A department's target per year and placement type: set, look up, its revisions, copying a year."""
+"""A department's target per year and placement type: set, look up, its revisions and who recorded them,
+copying a year."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlmodel import Session, select
 
 from ..audit import services as audit
 from ..errors import DomainError, NotFound
-from ..models import CountingRule, Department, PlacementType, Target, TargetRevision, User
+from ..models import AuditEntry, CountingRule, Department, PlacementType, Target, TargetRevision, User
 from ..texts import N_
 from .checks import check_reference, check_value, check_year, flush_audited, require_department, require_type
 from .counting_rules import set_counting_rule
@@ -92,6 +94,46 @@ def target_history(session: Session, *, target_id: int) -> list[TargetRevision]:
             .order_by(TargetRevision.recorded_at, TargetRevision.id)
         ).all()
     )
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who recorded a revision: a user's name and e-mail, or the audit log's label ("cli", "system", ...)."""
+
+    name: str
+    email: str
+    label: str = ""
+
+
+def revision_authors(session: Session, revisions: list[TargetRevision]) -> dict[int, Author]:
+    """Return who recorded each revision (by revision id): the user, or else the actor the audit log names
+    for the same target at the same moment (imports and the command line record no user)."""
+    user_ids = {r.recorded_by_id for r in revisions if r.recorded_by_id is not None}
+    users = (
+        {u.id: u for u in session.exec(select(User).where(User.id.in_(user_ids))).all()} if user_ids else {}
+    )
+    target_ids = {str(r.target_id) for r in revisions}
+    labels: dict[tuple, str] = {}
+    for entry in session.exec(
+        select(AuditEntry)
+        .where(
+            AuditEntry.action == "target.set",
+            AuditEntry.entity_type == "target",
+            AuditEntry.entity_id.in_(target_ids),
+        )
+        .order_by(AuditEntry.id)
+    ).all():
+        after = entry.after or {}
+        labels[(entry.entity_id, entry.at, after.get("value"), after.get("reference"))] = entry.actor_label
+    authors = {}
+    for revision in revisions:
+        user = users.get(revision.recorded_by_id)
+        if user is not None:
+            authors[revision.id] = Author(user.name, user.email)
+        else:
+            key = (str(revision.target_id), revision.recorded_at, revision.value, revision.reference)
+            authors[revision.id] = Author("", "", labels.get(key, "system"))  # type: ignore[index]
+    return authors
 
 
 def active_departments(session: Session) -> list[Department]:

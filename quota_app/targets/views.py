@@ -11,10 +11,12 @@ from ..errors import DomainError
 from ..i18n import _
 from ..imports.limits import ImportLimits
 from ..models import STATUSES, Department, PlacementType
+from ..reconcile.rules import counting_rules as applied_rules
 from ..texts import ByLanguage
 from ..web import db_session, localized, now
 from . import checks, counting_rules, municipal_targets, services, target_import
 from .forms import (
+    STATUS_LABELS,
     CopyYearForm,
     DeriveForm,
     TargetImportForm,
@@ -152,12 +154,14 @@ def copy(year: int):  # type: ignore[no-untyped-def]
 def history(target_id: int):  # type: ignore[no-untyped-def]
     session = db_session()
     target = loading.target_or_404(target_id)
+    revisions = services.target_history(session, target_id=target_id)
     return render_template(
         "targets/history.html",
         target=target,
         department=session.get(Department, target.department_id),
         placement_type=session.get(PlacementType, target.type_id),
-        revisions=services.target_history(session, target_id=target_id),
+        revisions=revisions,
+        authors=services.revision_authors(session, revisions),
     )
 
 
@@ -250,20 +254,22 @@ def derive(year: int):  # type: ignore[no-untyped-def]
 @bp.route("/<year:year>/rules", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def rules(year: int):  # type: ignore[no-untyped-def]
+    """One table of types × statuses with the weighting beside each type, saved all together or not at all."""
     _year(year)
     session = db_session()
     types = services.active_types(session)
-    form = rules_form_class([(t.id, t.name_da, t.measure == "stock") for t in types])()
+    names = {t.id: localized(ByLanguage(da=t.name_da, en=t.name_en)) for t in types}
+    form = rules_form_class([(t.id, names[t.id], t.measure == "stock") for t in types])()
     current = counting_rules.rules_for_year(session, year=year)
     if request.method == "GET":
+        # What counts this year: the adopted rule, or the default a year without one counts by.
+        applied_by_code = applied_rules(session, year=year, types=types)
         for t in types:
-            rule = current.get(t.id)
-            if rule is None:
-                continue
-            getattr(form, f"weighting_{t.id}").data = rule.weighting
+            applied = applied_by_code[t.code]
+            getattr(form, f"weighting_{t.id}").data = applied.weighting
             if t.measure == "stock":
                 for status in STATUSES:
-                    getattr(form, f"count_{t.id}_{status}").data = status in rule.statuses
+                    getattr(form, f"count_{t.id}_{status}").data = status in applied.statuses
     if form.validate_on_submit():
         failed = False
         for t in types:
@@ -287,8 +293,7 @@ def rules(year: int):  # type: ignore[no-untyped-def]
                     now=now(),
                 )
             except DomainError as exc:
-                name = localized(ByLanguage(da=t.name_da, en=t.name_en))
-                getattr(form, f"weighting_{t.id}").errors.append(f"{name}: {localized(exc)}")
+                getattr(form, f"weighting_{t.id}").errors.append(f"{names[t.id]}: {localized(exc)}")
                 failed = True
         if failed:
             session.rollback()
@@ -296,7 +301,15 @@ def rules(year: int):  # type: ignore[no-untyped-def]
             session.commit()
             flash(_("Tælleregler for %(year)d gemt.", year=year), "success")
             return redirect(url_for("targets.rules", year=year))
-    return render_template("targets/rules.html", year=year, form=form, types=types, statuses=STATUSES)
+    return render_template(
+        "targets/rules.html",
+        year=year,
+        form=form,
+        types=types,
+        type_names=names,
+        statuses=STATUSES,
+        status_labels=STATUS_LABELS,
+    )
 
 
 @bp.route("/import", methods=["GET", "POST"])

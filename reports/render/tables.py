@@ -34,7 +34,10 @@ def type_table(rows: Sequence[TypeRow], totals: Totals | None, styles: dict[str,
     for row in rows:
         name = row.type_name + (" (forløb)" if row.measure == "flow" else "")
         if row.target_pro_rata is not None:
-            name += f"; halvårets andel af måltallet: {format_count(row.target_pro_rata)}"
+            name += (
+                f"; halvårets andel af måltallet: {format_count(row.target_pro_rata)}, "
+                f"opfyldelse af andelen: {format_pct(row.fulfilment_pro_rata_pct)}"
+            )
         data.append(
             [
                 text(name, styles["cell"]),
@@ -193,10 +196,12 @@ def methods_box(methods: Methods, styles: dict[str, ParagraphStyle], width: floa
     lines.append(
         text(
             "Opfyldelse = talt med / måltal × 100 (én decimal); uden måltal vises ingen opfyldelse. "
-            "Ændring er i forhold til forrige halvår (pp = procentpoint).",
+            "Ændring er i forhold til forrige halvår (pp = procentpoint), regnet af de uafrundede tal.",
             styles["small"],
         )
     )
+    if methods.pro_rata_rule:
+        lines.append(text(methods.pro_rata_rule, styles["small"]))
     box = Table([[lines]], colWidths=[width])
     box.setStyle(
         TableStyle(

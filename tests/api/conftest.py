@@ -14,19 +14,6 @@ def client(app):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def make_token(session, clock):  # type: ignore[no-untyped-def]
-    """Return a factory make_token(user) -> secret (a committed, active token)."""
-    from quota_app.tokens.services import create_token
-
-    def factory(user, name: str = "test") -> str:  # type: ignore[no-untyped-def]
-        _token, secret = create_token(session, user=user, name=name, actor=user, now=clock.now())
-        session.commit()
-        return secret
-
-    return factory
-
-
-@pytest.fixture
 def make_place(session, reference, clock):  # type: ignore[no-untyped-def]
     """Return a factory make_place(department_code, reference, status) -> Place with one event."""
     from datetime import date

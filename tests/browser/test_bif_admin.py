@@ -6,9 +6,10 @@ import io
 from pathlib import Path
 
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 from sqlmodel import select
 
-from quota_app.models import Department, PlacementType, Target
+from quota_app.models import CountingRule, Department, PlacementType, Target
 
 
 def _cell_id(live_server, department_code: str, type_code: str) -> str:
@@ -81,3 +82,45 @@ def test_token_is_shown_once(page, browser_user, browser_login, assert_accessibl
     assert_accessible(page)
     page.goto("/tokens/")
     assert secret not in page.content()
+
+
+def _no_sideways_scroll(page) -> bool:  # type: ignore[no-untyped-def]
+    return page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def test_counting_rules_are_one_table_edited_at_once(
+    page, live_server, browser_user, browser_login, assert_accessible
+):
+    browser_login(page, browser_user("bif"))
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto("/targets/2025/rules")
+        table = page.get_by_role("table", name="Hvad der tæller med i 2025 pr. ordning")
+        expect(table).to_be_visible()
+        expect(table.get_by_role("columnheader")).to_have_text(
+            ["Ordning", "åben", "besat", "i bero", "nedlagt", "Vægtning"]
+        )
+        assert _no_sideways_scroll(page), width
+        assert_accessible(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    # Tick open for work placements and weight flex jobs by fte, in the same table; saved at once.
+    page.get_by_label("Virksomhedspraktik: tæl åben").check()
+    page.get_by_label("Fleksjob: vægtning").select_option("fte")
+    page.get_by_role("button", name="Gem tælleregler").click()
+    expect(page.get_by_role("status").first).to_contain_text("Tælleregler for 2025 gemt")
+    expect(page.get_by_label("Virksomhedspraktik: tæl åben")).to_be_checked()
+    expect(page.get_by_label("Fleksjob: vægtning")).to_have_value("fte")
+    # A refusal (senior jobs counting nothing) names the type, keeps every choice and saves nothing.
+    for status in ("åben", "besat", "i bero", "nedlagt"):
+        page.get_by_label(f"Seniorjob: tæl {status}").uncheck()
+    page.get_by_label("Virksomhedspraktik: tæl i bero").check()
+    page.get_by_role("button", name="Gem tælleregler").click()
+    expect(page.get_by_role("alert")).to_contain_text("Seniorjob: Vælg mindst én status, der tæller med.")
+    expect(page.get_by_label("Virksomhedspraktik: tæl i bero")).to_be_checked()
+    assert_accessible(page)
+    with live_server.session() as session:
+        internship = session.exec(select(PlacementType).where(PlacementType.code == "internship")).one()
+        rule = session.exec(
+            select(CountingRule).where(CountingRule.year == 2025, CountingRule.type_id == internship.id)
+        ).one()
+        assert rule.statuses == ("open", "filled")

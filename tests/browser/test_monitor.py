@@ -185,3 +185,34 @@ def test_hr_is_refused(page, seeded, browser_user, browser_login) -> None:  # ty
     browser_login(page, browser_user("hr", "SOF"))
     response = page.goto(OVERVIEW)
     assert response is not None and response.status == 403
+
+
+def test_places_open_longest_across_departments_lead_to_each_places_history(
+    page, seeded, browser_user, browser_login, assert_accessible
+) -> None:  # type: ignore[no-untyped-def]
+    browser_login(page, browser_user("bif"))
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(OVERVIEW)
+        longest = page.get_by_role(
+            "table", name=re.compile("De pladser i alle forvaltninger der har været åbne længst")
+        )
+        expect(longest.locator("tbody tr").first).to_contain_text("BR-OPEN-OLD")
+        expect(longest.locator("tbody tr").first).to_contain_text("SOF")
+        assert page.evaluate(
+            "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        )
+    page.set_viewport_size({"width": 1280, "height": 900})
+    longest.get_by_role("link", name="BR-OPEN-OLD").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Plads BR-OPEN-OLD")
+    assert_accessible(page)
+    # The department's unit table adds up to the department: its total line is the department's.
+    page.goto(OVERVIEW)
+    page.get_by_role("link", name="Socialforvaltningen").click()
+    units = page.get_by_role("table", name="Talt med pr. enhed og ordning, og pladser pr. status")
+    expect(units.locator("tfoot")).to_contain_text("Forvaltningen i alt")
+    expect(units.get_by_role("rowheader", name="Uden enhed")).to_be_visible()
+    units.get_by_role("link", name="Uden enhed").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Pladser uden enhed")
+    page.get_by_role("link", name="BR-FILLED-2").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Plads BR-FILLED-2")

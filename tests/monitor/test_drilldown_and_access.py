@@ -61,9 +61,9 @@ def test_department_page(client, login, make_user, history) -> None:  # type: ig
     new = history["places"]["sof_open_new"].reference
     assert html.index(old) < html.index(new)
     assert re.search(
-        rf"{old}</th>.*?01\.03\.2025.*?213 <span class=\"mon-age-text\">\(over 90 dage\)", html, re.S
+        rf"{old}</a></th>.*?01\.03\.2025.*?213 <span class=\"mon-age-text\">\(over 90 dage\)", html, re.S
     )
-    assert re.search(rf"{new}</th>.*?10\.09\.2025.*?>20</td>", html, re.S)
+    assert re.search(rf"{new}</a></th>.*?10\.09\.2025.*?>20</td>", html, re.S)
     # Time to fill in 2025: sof_filled_1 opened 5 January and was filled 1 February (27 days).
     fills = html[html.index("Tid til besættelse") :]
     assert re.search(
@@ -79,7 +79,7 @@ def test_unit_page_lists_the_units_places(client, login, make_user, history) -> 
     link = re.search(rf'href="(/monitor/department/SOF/unit/{unit.id}[^"]*)"', department_html)
     assert link is not None
     html = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
-    shown = set(re.findall(r'<th scope="row">(M-\d+)</th>', html))
+    shown = set(re.findall(r'<th scope="row"><a href="/places/\d+">(M-\d+)</a></th>', html))
     places = history["places"]
     assert shown == {places[n].reference for n in ("sof_filled_1", "sof_filled_2", "sof_open_old")}
     assert "Besat" in html and "Åben" in html
@@ -207,3 +207,30 @@ def test_odd_parameters_never_give_a_server_error(client, login, make_user, hist
     for path in ("/monitor/", "/monitor/places", "/monitor/export.csv", "/monitor/department/SOF"):
         response = client.get(f"{path}?{query}")
         assert response.status_code in (200, 400), (path, query, response.status_code)
+
+
+@pytest.mark.parametrize("role", ["bif", "admin"])
+def test_every_list_of_places_links_to_each_places_page(client, login, make_user, history, role) -> None:  # type: ignore[no-untyped-def]
+    login(make_user(role))
+    places = history["places"]
+    overview = client.get(f"/monitor/?date={AS_OF}").get_data(as_text=True)
+    longest = overview[overview.index("De pladser i alle forvaltninger der har været åbne længst") :]
+    listed = re.findall(r'<th scope="row"><a href="/places/(\d+)">([^<]+)</a></th>', longest)
+    # Open on 30 September, longest first, across departments: SOF since 1 March, BIF since 1 August,
+    # SOF since 10 September.
+    assert [ref for _id, ref in listed] == [
+        places[n].reference for n in ("sof_open_old", "bif_utility_open", "sof_open_new")
+    ]
+    for url in (
+        f"/monitor/?date={AS_OF}",
+        f"/monitor/department/SOF?date={AS_OF}",
+        f"/monitor/department/SOF/type/internship?date={AS_OF}",
+        f"/monitor/department/SOF/unit/{history['unit'].id}?date={AS_OF}",
+        f"/monitor/places?status=counted&date={AS_OF}",
+    ):
+        html = client.get(url).get_data(as_text=True)
+        links = re.findall(r'<th scope="row"><a href="/places/(\d+)">([^<]+)</a></th>', html)
+        assert links, url
+        for place_id, ref in links:
+            page = client.get(f"/places/{place_id}")
+            assert page.status_code == 200 and ref in page.get_data(as_text=True), (url, ref)

@@ -129,7 +129,9 @@ def _links(html: str) -> list[str]:
 def _references(client, url: str) -> set[str]:  # type: ignore[no-untyped-def]
     response = client.get(url)
     assert response.status_code == 200, url
-    return set(re.findall(r'<th scope="row">(M-\d+)</th>', response.get_data(as_text=True)))
+    return set(
+        re.findall(r'<th scope="row"><a href="/places/\d+">(M-\d+)</a></th>', response.get_data(as_text=True))
+    )
 
 
 def _ref(history: dict, *names: str) -> set[str]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -18,6 +16,7 @@ from quota_app.periods import Period, daterange
 from quota_app.reconcile.figures import reconcile
 from quota_app.reconcile.queries import count_by_status_query
 from quota_app.reconcile.types import RuleOverride
+from tests.factories import example
 
 DEPARTMENTS = ("SOF", "ØKF")
 TYPES = ("internship", "utility_job", "job_rotation")
@@ -142,17 +141,6 @@ def reference_counts(
 
 
 # --- plumbing ------------------------------------------------------------------------------------------
-
-
-@contextmanager
-def example(session: Session) -> Iterator[None]:
-    """Run one Hypothesis example inside a savepoint that is rolled back afterwards."""
-    savepoint = session.begin_nested()
-    try:
-        yield
-    finally:
-        savepoint.rollback()
-        session.expunge_all()
 
 
 def insert(session: Session, reference: dict, specs: list[PlaceSpec], first: int = 0) -> None:

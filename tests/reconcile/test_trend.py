@@ -10,8 +10,9 @@ from sqlmodel import select
 
 from quota_app.models import CountingRule, Target
 from quota_app.reconcile.figures import monthly_trend, reconcile
+from tests.factories import example
 
-from .test_properties import FIRST_DAY, PROPERTY_SETTINGS, TYPES, example, histories, insert, moments
+from .test_properties import FIRST_DAY, PROPERTY_SETTINGS, TYPES, histories, insert, moments
 
 # Rules that differ between 2024 and 2025, so a trend across New Year must switch rule with the year.
 RULES_2024 = {"internship": ("filled,open", "fte"), "utility_job": ("open", "headcount")}

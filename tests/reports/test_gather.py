@@ -221,3 +221,21 @@ def test_places_open_longest_are_the_twenty_oldest_of_the_department(
     assert [p.reference for p in data.open_longest] == [f"SOF-{n:02d}" for n in range(20)]
     assert data.open_longest[0].days_open == (date(2025, 6, 30) - date(2025, 1, 1)).days
     assert data.open_longest[0].type_name == "Nytteindsats"
+
+
+def test_a_flow_types_half_year_share_and_the_rule_once_in_the_methods_box(
+    session: Session, sof_figures: dict, make_place, make_target
+) -> None:  # type: ignore[no-untyped-def]
+    make_target(2025, "SOF", "job_rotation", 10)
+    for day in (3, 4):
+        make_place("SOF", "job_rotation", [("filled", date(2025, 2, day), EARLY)])
+    data = gather_department_report(session, period=H1, department_code="SOF", known_at=KNOWN)
+    flow = next(r for r in data.rows if r.type_code == "job_rotation")
+    # 10 x 181 / 365 = 4.96 (shown 5); 2 starts are 40.3 % of the unrounded share, 20 % of the year's 10.
+    assert (flow.target_pro_rata, flow.fulfilment_pro_rata_pct, flow.fulfilment_pct) == (5.0, 40.3, 20.0)
+    text = all_text(
+        report_services.build_department_report(session, period=H1, department_code="SOF", known_at=KNOWN)
+    )
+    assert "halvårets andel af måltallet: 5, opfyldelse af andelen: 40,3 %" in text
+    assert text.count("halvårets andel af årets måltal") == 1  # the rule, stated once
+    assert "regnet af de uafrundede tal" in text

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from datetime import date
 
 from sqlmodel import select
 
-from quota_app.models import CountingRule, DepartmentHeadcount, MunicipalityTarget, Target, TargetRevision
+from quota_app.models import (
+    AuditEntry,
+    CountingRule,
+    DepartmentHeadcount,
+    MunicipalityTarget,
+    Target,
+    TargetRevision,
+)
 from quota_app.targets import services
 from tests.conftest import csrf_from
 
@@ -225,3 +233,142 @@ def test_bad_target_rows_in_english(client, login, make_user, reference):
     ):
         assert line in page, line
     assert "Ukendt" not in page and "Række" not in page
+
+
+def _rules_table(html_text: str) -> str:
+    return html_text[
+        html_text.index('<table class="table table--compact kk-rules">') : html_text.index("</table>")
+    ]
+
+
+def test_rules_are_one_table_of_types_and_statuses_with_the_weighting_beside_each_type(
+    client, login, make_user, reference
+):
+    login(make_user("bif"))
+    t = reference["types"]
+    table = _rules_table(client.get("/targets/2026/rules").get_data(as_text=True))
+    assert table.count("<form") == 0 and table.count('<th scope="row">') == len(t)
+    heads = [h.strip() for h in re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', table)]
+    assert heads == ["Ordning", "åben", "besat", "i bero", "nedlagt", "Vægtning"]
+    internship = table[table.index("Virksomhedspraktik") :].split("</tr>")[0]
+    # Each stock type: a checkbox per status, the adopted rule ticked, and the weighting in the same row.
+    boxes = re.findall(r"<input[^>]*>", internship)
+    assert len(boxes) == 4
+    assert [b for b in boxes if "checked" in b] == [
+        b for b in boxes if f'name="count_{t["internship"].id}_filled"' in b
+    ]
+    assert f'name="weighting_{t["internship"].id}"' in internship
+    rotation = table[table.index("Jobrotation") :].split("</tr>")[0]
+    assert 'type="checkbox"' not in rotation and f'name="weighting_{t["job_rotation"].id}"' in rotation
+
+
+def test_a_refused_rules_save_changes_nothing_and_keeps_the_choices(
+    client, login, make_user, reference, session
+):
+    login(make_user("bif"))
+    t = reference["types"]
+    before = {
+        (r.type_id, r.counted_statuses, r.weighting)
+        for r in session.exec(select(CountingRule).where(CountingRule.year == 2026))
+    }
+    audits = len(session.exec(select(AuditEntry).where(AuditEntry.action == "counting_rule.set")).all())
+    data = {"csrf_token": csrf_from(client.get("/targets/2026/rules").get_data(as_text=True))}
+    for placement_type in t.values():
+        data[f"weighting_{placement_type.id}"] = "fte"  # a change for every type...
+        if placement_type.measure == "stock":
+            data[f"count_{placement_type.id}_paused"] = "y"
+    del data[f"count_{t['senior_job'].id}_paused"]  # ...but senior jobs would count nothing
+    response = client.post("/targets/2026/rules", data=data)
+    assert response.status_code == 200
+    page = html.unescape(response.get_data(as_text=True))
+    assert "Seniorjob: Vælg mindst én status, der tæller med." in page
+    assert 'role="alert"' in page
+    # Nothing saved, nothing audited; the table shows what was chosen.
+    after = {
+        (r.type_id, r.counted_statuses, r.weighting)
+        for r in session.exec(select(CountingRule).where(CountingRule.year == 2026))
+    }
+    assert after == before
+    assert (
+        len(session.exec(select(AuditEntry).where(AuditEntry.action == "counting_rule.set")).all()) == audits
+    )
+    internship = _rules_table(page)
+    internship = internship[internship.index("Virksomhedspraktik") :].split("</tr>")[0]
+    assert re.search(r'<option[^>]*selected[^>]*value="fte"', internship)
+    # A weighting that is not a choice is refused by the form itself.
+    data[f"count_{t['senior_job'].id}_filled"] = "y"
+    data[f"weighting_{t['internship'].id}"] = "half"
+    assert client.post("/targets/2026/rules", data=data).status_code == 200
+    assert {
+        (r.type_id, r.counted_statuses, r.weighting)
+        for r in session.exec(select(CountingRule).where(CountingRule.year == 2026))
+    } == before
+    # Corrected, the whole table is saved and every changed rule audited.
+    data[f"weighting_{t['internship'].id}"] = "headcount"
+    assert client.post("/targets/2026/rules", data=data).status_code == 302
+    rules = {r.type_id: r for r in session.exec(select(CountingRule).where(CountingRule.year == 2026))}
+    assert (
+        rules[t["internship"].id].statuses == ("paused",)
+        and rules[t["internship"].id].weighting == "headcount"
+    )
+    assert rules[t["flex_job"].id].weighting == "fte"
+    entries = session.exec(select(AuditEntry).where(AuditEntry.action == "counting_rule.set")).all()
+    assert len(entries) == audits + len(t)
+
+
+def test_target_history_shows_who_changed_what(client, login, make_user, reference, session, clock):
+    d, t = reference["departments"], reference["types"]
+    target = services.set_target(
+        session,
+        year=2026,
+        department_id=d["SOF"].id,
+        type_id=t["internship"].id,
+        value=10,
+        decided_on=None,
+        reference="Indlæst",
+        actor="cli",
+        now=clock.now(),
+    )
+    session.commit()
+    bif = make_user("bif", email="kirsten@test.kk.dk")
+    bif.name = "Kirsten Ærø"
+    session.commit()
+    login(bif)
+    data, _html = _grid_data(client, 2026)
+    key = f"{d['SOF'].id}_{t['internship'].id}"
+    data.update({f"value_{key}": "14", f"reference_{key}": "BR 2"})
+    assert client.post("/targets/2026", data=data).status_code == 302
+    page = html.unescape(client.get(f"/targets/history/{target.id}").get_data(as_text=True))
+    rows = page[page.index("<tbody") :].split("</tr>")
+    assert "kommandolinjen" in rows[0] and "oprettet" in rows[0] and "Indlæst" in rows[0]
+    assert "Kirsten Ærø (kirsten@test.kk.dk)" in rows[1] and "måltal fra 10 til 14" in rows[1]
+    assert "Registreret af" in page
+
+
+def test_a_rules_checkbox_is_read_with_the_shared_converter(client, login, make_user, reference, session):
+    login(make_user("bif"))
+    t = reference["types"]
+    before = {
+        (r.type_id, r.counted_statuses, r.weighting)
+        for r in session.exec(select(CountingRule).where(CountingRule.year == 2026))
+    }
+    data = {"csrf_token": csrf_from(client.get("/targets/2026/rules").get_data(as_text=True))}
+    for placement_type in t.values():
+        data[f"weighting_{placement_type.id}"] = "headcount"
+        if placement_type.measure == "stock":
+            data[f"count_{placement_type.id}_filled"] = "ja"
+    data[f"count_{t['internship'].id}_open"] = "måske"
+    response = client.post("/targets/2026/rules", data=data)
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 200 and "'måske' er hverken ja eller nej." in page
+    after = {
+        (r.type_id, r.counted_statuses, r.weighting)
+        for r in session.exec(select(CountingRule).where(CountingRule.year == 2026))
+    }
+    assert after == before
+    data[f"count_{t['internship'].id}_open"] = "on"
+    assert client.post("/targets/2026/rules", data=data).status_code == 302
+    rule = session.exec(
+        select(CountingRule).where(CountingRule.year == 2026, CountingRule.type_id == t["internship"].id)
+    ).one()
+    assert rule.statuses == ("open", "filled")
