@@ -7,7 +7,8 @@ counting package), here only put into words; a level is always named in words, c
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from types import SimpleNamespace
+from typing import Any, Protocol
 
 from .formatting import Decimal
 from .levels import LEVEL_WORDS
@@ -53,12 +54,12 @@ def result(verdict: VerdictFigures) -> Text:
     }
     if verdict.level == "at":
         return N_(
-            "%(level)s: %(pct)s %% af måltallet – målet er nået (%(counted)s talt med mod måltal %(target)s).",
+            "%(level)s: %(pct)s %% af måltallet – målet er nået: %(counted)s talt med mod måltal %(target)s.",
             **figures,
         )
     return N_(
-        "%(level)s: %(pct)s %% af måltallet – målet er ikke nået, der mangler %(short)s pladser "
-        "(%(counted)s talt med mod måltal %(target)s).",
+        "%(level)s: %(pct)s %% af måltallet – målet er ikke nået: %(counted)s talt med mod måltal "
+        "%(target)s, der mangler %(short)s.",
         short=Decimal(verdict.short or 0),
         **figures,
     )
@@ -93,17 +94,21 @@ def ask(verdict: VerdictFigures) -> Text:
         return N_("Forvaltningen bedes holde niveauet og besætte åbne pladser hurtigt.")
     if verdict.behind:
         return N_(
-            "Forvaltningen bedes skaffe %(short)s pladser mere, så måltallet nås, først og fremmest inden for "
-            "%(types)s.",
-            short=Decimal(verdict.short or 0),
+            "Forvaltningen bedes besætte eller oprette flere pladser, så måltallet nås, først og fremmest "
+            "inden for %(types)s.",
             types=_names([b.type_name for b in verdict.behind]),
         )
-    return N_(
-        "Forvaltningen bedes skaffe %(short)s pladser mere, så måltallet nås.",
-        short=Decimal(verdict.short or 0),
-    )
+    return N_("Forvaltningen bedes besætte eller oprette flere pladser, så måltallet nås.")
 
 
 def lines(verdict: VerdictFigures) -> tuple[Text, Text, Text]:
     """The verdict in three lines: the result, the types furthest behind, what the department is asked."""
     return result(verdict), behind(verdict), ask(verdict)
+
+
+def verdict_figures(kept: dict[str, Any] | None) -> VerdictFigures | None:
+    """A verdict kept as JSON (an archived report's data, `reports.stored`), or None when there is none."""
+    if not kept:
+        return None
+    behind = [SimpleNamespace(**b) for b in kept.get("behind", ())]
+    return SimpleNamespace(**{**kept, "behind": behind})  # type: ignore[return-value]

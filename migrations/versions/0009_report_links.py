@@ -38,9 +38,15 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["archive_id"], ["report_archive.id"], name=op.f("fk_report_link_archive_id_report_archive")
         ),
-        sa.ForeignKeyConstraint(["dispatch_id"], ["dispatch.id"], name=op.f("fk_report_link_dispatch_id_dispatch")),
-        sa.ForeignKeyConstraint(["created_by_id"], ["user.id"], name=op.f("fk_report_link_created_by_id_user")),
-        sa.ForeignKeyConstraint(["revoked_by_id"], ["user.id"], name=op.f("fk_report_link_revoked_by_id_user")),
+        sa.ForeignKeyConstraint(
+            ["dispatch_id"], ["dispatch.id"], name=op.f("fk_report_link_dispatch_id_dispatch")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["user.id"], name=op.f("fk_report_link_created_by_id_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["revoked_by_id"], ["user.id"], name=op.f("fk_report_link_revoked_by_id_user")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_link")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_report_link_token_hash")),
     )

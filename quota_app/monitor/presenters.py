@@ -17,6 +17,7 @@ from ..levels import LEVEL_WORDS, fulfilment_level
 from . import charts
 from .overview import Overview
 
+
 def locale() -> str:
     return str(get_locale() or "da")
 
