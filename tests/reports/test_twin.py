@@ -21,15 +21,22 @@ from .pdfs import all_text
 
 H1 = parse_period("2025-H1")
 KNOWN = datetime(2025, 8, 15, 6, 0, tzinfo=UTC)
-ROW_RE = (
-    r"{name}(?: \(forløb\))? ([-+\d.,–]+(?: %)?) ([\d.,–]+) ([\d.,–]+) ([\d.,–]+) ([\d.,–]+) ([\d.,–]+ %|–)"
-)
+CELL = r"(?:[-+]?[\d.,]+(?: %)?|–)"  # a figure, a percentage, a change or "–"
+ROW_CELLS = rf"(?: \(forløb\)(?:; halvårets andel af måltallet: [\d.,]+)?)?(?: {CELL}){{8}}"
 
 
 def page_text(page: str) -> str:
     """The page's text as a reader gets it: tags gone, entities read, runs of whitespace as one space."""
     body = page[page.index("<main") :]
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body)))
+
+
+def assert_same_rows(rows: list[dict], pdf: str, text: str) -> None:
+    """Each placement type's row of the status table reads the same on the page as in the PDF."""
+    pdf_table, text_table = (t[t.index("Status pr. ordning") :] for t in (pdf, text))
+    for row in rows:
+        found = re.search(re.escape(row["type_name"]) + ROW_CELLS, pdf_table)
+        assert found and found.group(0) in text_table, row["type_name"]
 
 
 def sign_out(client) -> None:  # type: ignore[no-untyped-def]
@@ -52,10 +59,7 @@ def test_the_page_shows_the_pdfs_numbers(
     response = client.get(f"/rapporter/arkiv/{entry.id}")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     text, pdf = page_text(response.get_data(as_text=True)), all_text(entry.pdf)
-    for row in entry.report_data["rows"]:
-        found = re.search(ROW_RE.format(name=re.escape(row["type_name"])), pdf)
-        assert found, row["type_name"]
-        assert re.search(ROW_RE.format(name=re.escape(row["type_name"])), text).groups() == found.groups()
+    assert_same_rows(entry.report_data["rows"], pdf, text)
     assert "Virksomhedspraktik 4 3 1 0 3 75,0 %" in text
     for sentence in (
         "Under mål: 75 % af måltallet – målet er ikke nået: 3 talt med mod måltal 4, der mangler 1.",
@@ -68,6 +72,36 @@ def test_the_page_shows_the_pdfs_numbers(
     ):
         assert sentence in text and sentence in pdf, sentence
     assert entry.sha256 in text
+
+
+def test_every_figure_row_and_the_method_read_as_in_the_pdf(  # type: ignore[no-untyped-def]
+    client, login, make_user, session: Session, sof_figures: dict, make_place, make_target
+) -> None:
+    """With a flow type (its half-year share of the target) too: the status rows, the trend, the standing
+    and the method box read word for word as in the PDF."""
+    make_target(2025, "SOF", "job_rotation", 10)
+    make_place("SOF", "job_rotation", [("filled", date(2025, 2, 1), datetime(2025, 2, 2, tzinfo=UTC))])
+    entry = archive(session)
+    login(make_user("bif"))
+    text = page_text(client.get(f"/rapporter/arkiv/{entry.id}").get_data(as_text=True))
+    pdf = all_text(entry.pdf)
+    assert "Jobrotation (forløb); halvårets andel af måltallet: 5" in pdf
+    assert_same_rows(entry.report_data["rows"], pdf, text)
+    text_table = text[text.index("Status pr. ordning") :]
+    assert (
+        re.search("Jobrotation" + ROW_CELLS, text_table)
+        .group(0)
+        .startswith("Jobrotation (forløb); halvårets andel af måltallet: 5 10 1 0 0 1 10,0 %")
+    )
+    method = pdf[
+        pdf.index("Metode Periode") : pdf.index("Socialforvaltningen · 2025-H1", pdf.index("Metode"))
+    ]
+    assert method.strip() in text
+    for line in entry.report_data["trend"]:
+        points = " ".join(
+            f"{p['counted']:.0f} / {p['target'] if p['target'] is not None else '–'}" for p in line["points"]
+        )
+        assert f"{line['type_name']} {points}" in pdf and f"{line['type_name']} {points}" in text
 
 
 def test_the_page_shows_what_was_archived_not_todays_data(  # type: ignore[no-untyped-def]
