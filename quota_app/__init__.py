@@ -80,6 +80,7 @@ BLUEPRINTS = (
     "quota_app.auth.views",
     "quota_app.auth.oidc.views",
     "quota_app.reports_web.views",
+    "quota_app.reports_web.twin",
     "quota_app.dispatch.views",
     "quota_app.targets.views",
     "quota_app.admin.views",

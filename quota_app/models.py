@@ -424,6 +424,25 @@ class ReportArchive(SQLModel, table=True):
     sha256: str = Field(max_length=64)
     created_at: datetime = _utc()
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    # The figures the PDF was rendered from (reports.stored), for its HTML twin and the mail's verdict
+    # ("verdict": level, fulfilment_pct, counted, target, short, behind); None before migration 0009.
+    report_data: dict | None = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))
+
+
+class ReportLink(SQLModel, table=True):
+    """A link to an archived report's HTML page that needs no sign-in: a long random secret of which only
+    the hash is kept. Made when a report mail is sent (the mail carries it) or by BIF; BIF can revoke it."""
+
+    __tablename__ = "report_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    archive_id: int = Field(foreign_key="report_archive.id", index=True)
+    dispatch_id: int | None = Field(default=None, foreign_key="dispatch.id")  # the mail that carried it
+    token_hash: str = Field(max_length=64, unique=True)  # SHA-256 hex of the secret in the link
+    created_at: datetime = _utc()
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    revoked_at: datetime | None = _utc(nullable=True)
+    revoked_by_id: int | None = Field(default=None, foreign_key="user.id")
 
 
 class Dispatch(SQLModel, table=True):
@@ -470,6 +489,9 @@ class Dispatch(SQLModel, table=True):
     claimed_by: str | None = Field(default=None, max_length=100)
     sent_at: datetime | None = _utc(nullable=True)
     created_at: datetime = _utc()
+    # The message as it left (dispatch.sent_copy): from, to, reply-to, subject, text, html, attachments with
+    # their SHA-256; a report link's secret is not kept. None until sent, and for mails sent before 0009.
+    sent_message: dict | None = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))
 
 
 class AppText(SQLModel, table=True):

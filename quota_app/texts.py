@@ -47,6 +47,15 @@ def danish_date(day: date) -> str:
     return day.strftime("%d.%m.%Y")
 
 
+def title_and_name(title: str, name: str) -> str:
+    """A person addressed by title and name, the title said once: ("Borgmester", "Borgmester Jensen") ->
+    "Borgmester Jensen"; either may be empty."""
+    title, name = " ".join(title.split()), " ".join(name.split())
+    if title and (name.casefold() + " ").startswith(title.casefold() + " "):
+        return name
+    return f"{title} {name}".strip()
+
+
 class Text(str):
     """A message: its str value is the Danish text; render() gives it in another language."""
 

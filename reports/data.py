@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from quota_app.texts import title_and_name
+
 
 @dataclass(frozen=True)
 class TypeRow:
@@ -91,6 +93,34 @@ class Totals:
 
 
 @dataclass(frozen=True)
+class Behind:
+    """A placement type short of its target (the counting package's figures)."""
+
+    type_name: str
+    target: int
+    counted: float
+    fulfilment_pct: float
+    short: float  # places short of the target
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answer a department's report opens with, and its mail says in three lines."""
+
+    level: str  # quota_app.levels: "below", "near", "at" or "none" (no target)
+    fulfilment_pct: float | None
+    counted: float
+    target: int | None
+    short: float | None  # places short of the target (0 when it is met); None without a target
+    behind: tuple[Behind, ...]  # the types furthest behind (lowest fulfilment first), at most three
+
+    @property
+    def met(self) -> bool | None:
+        """Whether the target is met; None without a target."""
+        return None if self.level == "none" else self.level == "at"
+
+
+@dataclass(frozen=True)
 class DepartmentReport:
     period: str  # '2025-H1'
     period_text: str  # '1. halvår 2025'
@@ -109,6 +139,12 @@ class DepartmentReport:
     open_longest: tuple[OpenPlace, ...]
     position: Position
     methods: Methods
+    verdict: Verdict
+
+    @property
+    def addressee(self) -> str:
+        """The mayor by title and name, the title said once."""
+        return title_and_name(self.mayor_title, self.mayor_name)
 
 
 @dataclass(frozen=True)

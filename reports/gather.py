@@ -17,7 +17,7 @@ from quota_app.reconcile.figures import reconcile
 from quota_app.reconcile.rules import PRO_RATA_RULE, fulfilment_change
 from quota_app.reconcile.types import OpenPlaceAge, Reconciliation
 from quota_app.settings import local_zone
-from quota_app.texts import N_
+from quota_app.texts import N_, title_and_name
 
 from .data import (
     ConsolidatedReport,
@@ -33,6 +33,7 @@ from .data import (
     TypeRow,
     TypeTrend,
 )
+from .verdict import verdict
 
 LETTER_KEY = "report.letter"
 SENDER_CODE = "BIF"  # BIF's mayor signs the letter
@@ -147,8 +148,10 @@ def gather_context(session: Session, *, period: Period, known_at: datetime) -> R
 
 
 def fill_letter(template: str, *, period: str, department: str, mayor_title: str, mayor_name: str) -> str:
-    """Fill the four placeholders; anything else in braces is left as the author wrote it."""
+    """Fill the four placeholders; anything else in braces is left as the author wrote it. Title and name
+    side by side say the title once, when the name already starts with it."""
     values = {
+        "{borgmester_titel} {borgmester_navn}": title_and_name(mayor_title, mayor_name),
         "{periode}": period,
         "{forvaltning}": department,
         "{borgmester_titel}": mayor_title,
@@ -298,6 +301,7 @@ def gather_department_report(
     ).first()
     type_names = {t.code: t.name for t in context.types}
     standings = _standings(context)
+    own_rows = [row for row in context.current.rows if row.department == department.code]
     own = next(s for s in standings if s.department_code == department_code)
     text_of_period = period_text(period)
     return DepartmentReport(
@@ -334,6 +338,7 @@ def gather_department_report(
         ),
         position=Position(rank=own.rank, of=len(standings), standings=standings),
         methods=_methods(context),
+        verdict=verdict(own_rows, context.current.by_department.get(department.code), type_names),
     )
 
 

@@ -15,8 +15,10 @@ from quota_app.models import MUNICIPALITY_SCOPE, Department, ReportArchive, User
 from quota_app.periods import Period
 from quota_app.texts import N_
 
+from .data import DepartmentReport
 from .gather import ReportContext, gather_consolidated_report, gather_context, gather_department_report
 from .render import render_consolidated_report, render_department_report
+from .stored import Report, to_json
 
 
 def build_department_report(
@@ -76,8 +78,10 @@ def archive_report(
     pdf: bytes,
     actor: User | str,
     now: datetime,
+    data: Report | None = None,
 ) -> ReportArchive:
-    """Store a final report with its known_at and SHA-256 (department_code None: the consolidated one)."""
+    """Store a final report with its known_at and SHA-256 (department_code None: the consolidated one),
+    and the data it was rendered from when given (for its HTML twin and the mail's verdict)."""
     department = _department(session, department_code) if department_code is not None else None
     entry = ReportArchive(
         period=period.label,
@@ -88,6 +92,7 @@ def archive_report(
         sha256=sha256_of(pdf),
         created_at=now,
         created_by_id=actor.id if isinstance(actor, User) else None,
+        report_data=to_json(data) if data is not None else None,
     )
     session.add(entry)
     session.flush()
@@ -95,6 +100,54 @@ def archive_report(
         session, actor=actor, action="report.archive", entity=entry, after=audit.snapshot(entry), at=now
     )
     return entry
+
+
+def gather_report(
+    session: Session,
+    *,
+    period: Period,
+    department_code: str | None,
+    known_at: datetime,
+    context: ReportContext | None = None,
+) -> Report:
+    """A department's report data, or the consolidated report's (department_code None)."""
+    if department_code is None:
+        return gather_consolidated_report(session, period=period, known_at=known_at, context=context)
+    return gather_department_report(
+        session, period=period, department_code=department_code, known_at=known_at, context=context
+    )
+
+
+def render_report(data: Report) -> bytes:
+    if isinstance(data, DepartmentReport):
+        return render_department_report(data)
+    return render_consolidated_report(data)
+
+
+def build_archived_report(
+    session: Session,
+    *,
+    period: Period,
+    department_code: str | None,
+    known_at: datetime,
+    actor: User | str,
+    now: datetime,
+    context: ReportContext | None = None,
+) -> ReportArchive:
+    """Gather a report once, render its PDF, and archive the PDF with the data it shows."""
+    data = gather_report(
+        session, period=period, department_code=department_code, known_at=known_at, context=context
+    )
+    return archive_report(
+        session,
+        period=period,
+        department_code=department_code,
+        known_at=known_at,
+        pdf=render_report(data),
+        actor=actor,
+        now=now,
+        data=data,
+    )
 
 
 def find_archived(
@@ -131,4 +184,5 @@ def report_source() -> ReportSource:
         build_consolidated=build_consolidated_report,
         archive=archive_report,
         gather=gather_context,
+        build_archived=build_archived_report,
     )

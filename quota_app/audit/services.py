@@ -12,9 +12,12 @@ from ..models import AuditEntry, User
 
 
 def snapshot(
-    obj: Any, *, exclude: tuple[str, ...] = ("password_hash", "pdf", "token_hash")
+    obj: Any,
+    *,
+    exclude: tuple[str, ...] = ("password_hash", "pdf", "token_hash", "report_data", "sent_message"),
 ) -> dict[str, Any]:
-    """Return a JSON-safe dict of a model's columns, for before/after in the audit log."""
+    """Return a JSON-safe dict of a model's columns, for before/after in the audit log (secrets and bulky
+    copies left out: a report's PDF and data, a sent mail's text)."""
     return {
         column.key: _json_safe(getattr(obj, column.key))
         for column in obj.__table__.columns

@@ -31,9 +31,10 @@ from ..clock import Clock
 from ..db import Database
 from ..errors import DomainError, NotFound
 from ..mail.services import MailError, PermanentMailError, Transport, build_message, message_domain
-from ..models import Dispatch
+from ..models import REPORT_KINDS, Dispatch
 from ..settings import Settings
 from ..texts import N_
+from . import report_links, sent_copy
 from .ledger import Actor, concerning
 from .mail_texts import compose
 
@@ -150,12 +151,22 @@ def _deliver_one(
         result.skipped.append(dispatch_id)
         return
     error: MailError | None = None
+    actor = worker.partition("@")[0]
+    link_id, secret, kept = None, None, None
     try:
         with db.begin() as session:
             row = session.get(Dispatch, dispatch_id)
             assert row is not None
-            mail = compose(session, row, settings=settings)
-        transport.send(build_message(mail, settings=settings, now=clock.now(), message_id=message_id))
+            if row.kind in REPORT_KINDS and row.archive_id is not None and settings.base_url:
+                # The mail carries a new link to the report's HTML page; committed before the mail leaves.
+                link, secret = report_links.issue_link(
+                    session, archive_id=row.archive_id, dispatch_id=row.id, actor=actor, now=clock.now()
+                )
+                link_id = link.id
+            mail = compose(session, row, settings=settings, link_token=secret)
+        message = build_message(mail, settings=settings, now=clock.now(), message_id=message_id)
+        kept = sent_copy.keep(mail, message, secret=secret)
+        transport.send(message)
     except MailError as exc:
         error = exc
     except Exception as exc:
@@ -166,10 +177,13 @@ def _deliver_one(
         row = session.get(Dispatch, dispatch_id)
         assert row is not None
         before = snapshot(row)
+        if error is not None and link_id is not None:  # nobody got the link: end it
+            report_links.revoke_link(session, link_id=link_id, actor=actor, now=now)
         if row.state != "sending" or row.claimed_by != worker:  # marked stale meanwhile: leave it
             return
         if error is None:
             row.state, row.sent_at, row.last_error, row.next_attempt_at = "sent", now, None, None
+            row.sent_message = kept
             result.sent.append(dispatch_id)
             action = "dispatch.sent"
         elif error.temporary and row.attempts < MAX_ATTEMPTS:
@@ -194,7 +208,7 @@ def _deliver_one(
         session.flush()
         record(
             session,
-            actor=worker.partition("@")[0],
+            actor=actor,
             action=action,
             entity=row,
             before=before,

@@ -182,6 +182,10 @@ def plan_period(
                 )
             )
         scopes.append(("report", department.code, department, recipients))
+    if not settings.base_url:
+        result.warnings.append(
+            N_("QUOTA_BASE_URL er ikke sat: rapportmailene får intet link til rapportens webside.")
+        )
     if department_code is None:
         committee = [a.lower() for a in settings.committee_addresses]
         if not committee:

@@ -18,10 +18,12 @@ from ..mail.templates import render_mail
 from ..models import MUNICIPALITY_SCOPE, REPORT_KINDS, Department, Dispatch, ReportArchive
 from ..periods import parse_period
 from ..settings import Settings
-from ..texts import N_, ByLanguage
+from ..texts import N_, ByLanguage, title_and_name
+from ..verdicts import lines, verdict_figures
 from .ledger import about, alert_window_start
 from .open_places import open_places_of, opened_places
 from .overdue import overdue_periods
+from .report_links import link_url
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LONG_OPEN_DAYS = 90
@@ -34,8 +36,11 @@ def pdf_filename(period: str, scope: str) -> str:
     return f"halvaarsstatus-{period}-{safe}.pdf"
 
 
-def compose(session: Session, row: Dispatch, *, settings: Settings) -> OutgoingMail:
-    """The mail a ledger row stands for, in the installation's language (QUOTA_DEFAULT_LOCALE)."""
+def compose(
+    session: Session, row: Dispatch, *, settings: Settings, link_token: str | None = None
+) -> OutgoingMail:
+    """The mail a ledger row stands for, in the installation's language (QUOTA_DEFAULT_LOCALE). A report
+    mail carries the link with link_token to the report's HTML page (none without QUOTA_BASE_URL)."""
     department = session.get(Department, row.department_id) if row.department_id else None
     attachments: tuple[Attachment, ...] = ()
     if row.kind in REPORT_KINDS:
@@ -44,6 +49,10 @@ def compose(session: Session, row: Dispatch, *, settings: Settings) -> OutgoingM
             raise PermanentMailError(N_("Rapporten mangler i arkivet; planlæg udsendelsen igen."))
         attachments = (Attachment(pdf_filename(row.period or "", row.scope), archive.pdf),)
     context = _CONTEXTS[row.kind](session, row, department, settings)
+    if row.kind in REPORT_KINDS:
+        context["report_link"] = (
+            link_url(settings.base_url, link_token) if link_token and settings.base_url else ""
+        )
     mail = render_mail(
         TEMPLATES,
         f"dispatch/mail/{row.kind}",
@@ -71,11 +80,15 @@ def _report(session: Session, row: Dispatch, department: Department | None, sett
     archive = session.get(ReportArchive, row.archive_id)
     assert archive is not None  # compose found it
     department = _known_department(department)
+    # The verdict the PDF opens with, in three lines; a report archived without its data has none.
+    figures = verdict_figures((archive.report_data or {}).get("verdict"))
     return {
         "department": department,
+        "addressee": title_and_name(department.mayor_title, department.mayor_name),
         "period": parse_period(row.period or ""),
         "known": archive.known_at.astimezone(settings.zone),
         "copy": row.recipient != department.mayor_email.strip().lower(),
+        "verdict": lines(figures) if figures is not None else (),
     }
 
 

@@ -32,6 +32,9 @@ class ReportSource:
     archive: Callable[..., ReportArchive]
     # The figures all of a period's reports share, counted once and passed to the builders as context.
     gather: Callable[..., Any] | None = None
+    # Gather a report once, render it and archive the PDF with its data (for the HTML twin and the mail's
+    # verdict); without it the PDF alone is built and archived.
+    build_archived: Callable[..., ReportArchive] | None = None
 
 
 class ReportBuilder:
@@ -67,6 +70,16 @@ class ReportBuilder:
 
     def archived(self, department: Department | None, *, actor: User | str, now: datetime) -> ReportArchive:
         """Build the scope's report now and archive it."""
+        if self.source.build_archived is not None:
+            return self.source.build_archived(
+                self.session,
+                period=self.period,
+                department_code=department.code if department else None,
+                known_at=self.known_at,
+                actor=actor,
+                now=now,
+                **self._context(),
+            )
         return self.source.archive(
             self.session,
             period=self.period,

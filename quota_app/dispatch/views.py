@@ -12,12 +12,13 @@ from ..auth.views import roles_required
 from ..errors import DomainError
 from ..i18n import _
 from ..mail.services import MailError, transport_from_settings
-from ..models import DISPATCH_STATES, Department, Dispatch, ReportArchive
+from ..models import DISPATCH_STATES, REPORT_KINDS, Department, Dispatch, ReportArchive
 from ..periods import Period, last_completed_half_year, parse_period
 from ..web import clock, database, db_session, localized, now, today
 from . import delivery, heartbeat, ledger, mail_texts, overdue, run
 from .forms import ConfirmForm, SendForm
 from .report_source import APP_EXTENSION, ReportSource
+from .sent_copy import SECRET_LEFT_OUT, SentMessage
 
 bp = Blueprint("dispatch", __name__, template_folder="templates", url_prefix="/udsendelser")
 
@@ -140,17 +141,22 @@ def _row(dispatch_id: int) -> Dispatch:
 @bp.route("/<id:dispatch_id>")
 @roles_required("bif", "admin")
 def preview(dispatch_id: int):  # type: ignore[no-untyped-def]
+    """A mail as it was sent (kept on the row); one not sent yet as it would be sent now."""
     row = _row(dispatch_id)
     session = db_session()
+    sent = SentMessage.of(row.sent_message)
     mail, problem = None, None
-    try:
-        mail = mail_texts.compose(session, row, settings=_settings())
-    except MailError as exc:
-        problem = localized(exc.message)
+    if sent is None and row.state != "sent":
+        try:
+            secret = SECRET_LEFT_OUT if row.kind in REPORT_KINDS else None  # the link is made when it is sent
+            mail = mail_texts.compose(session, row, settings=_settings(), link_token=secret)
+        except MailError as exc:
+            problem = localized(exc.message)
     archive = session.get(ReportArchive, row.archive_id) if row.archive_id else None
     return render_template(
         "dispatch/preview.html",
         row=row,
+        sent=sent,
         mail=mail,
         problem=problem,
         archive=archive,

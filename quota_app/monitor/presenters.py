@@ -1,8 +1,5 @@
-"""How the monitoring pages show figures: fulfilment levels, numbers the reader's way, the overview's cell
-matrix, the trend chart and the links that keep a page's measure.
-
-Choices where the issue is silent:
-- Fulfilment levels: below target under 90 %, near target from 90 % to under 100 %, at target from 100 %.
+"""How the monitoring pages show figures: fulfilment levels (the rule is `quota_app.levels`), numbers the
+reader's way, the overview's cell matrix, the trend chart and the links that keep a page's measure.
 """
 
 from __future__ import annotations
@@ -16,23 +13,9 @@ from flask_babel import get_locale
 from markupsafe import Markup
 
 from ..i18n import _
+from ..levels import LEVEL_WORDS, fulfilment_level
 from . import charts
 from .overview import Overview
-
-NEAR_FROM = 90.0  # below target under this percentage
-AT_FROM = 100.0  # at target from this percentage
-LEVELS = ("below", "near", "at", "none")
-
-
-def fulfilment_level(pct: float | None) -> str:
-    """Return 'below', 'near', 'at' or 'none' (no target) for a fulfilment percentage."""
-    if pct is None:
-        return "none"
-    if pct >= AT_FROM:
-        return "at"
-    if pct >= NEAR_FROM:
-        return "near"
-    return "below"
 
 
 def locale() -> str:
@@ -67,12 +50,7 @@ def percent(value: float | None) -> str:
     return format_figure(value, digits=1, locale_code=locale(), fixed=True) + " %"
 
 
-LEVEL_TEXT = {
-    "below": _("Under mål"),
-    "near": _("Tæt på mål"),
-    "at": _("Mål nået"),
-    "none": _("Intet måltal"),
-}
+LEVEL_TEXT = {level: _(word.msgid) for level, word in LEVEL_WORDS.items()}  # in the reader's language
 STATUS_TEXT = {"open": _("Åben"), "filled": _("Besat"), "paused": _("I bero"), "closed": _("Nedlagt")}
 
 

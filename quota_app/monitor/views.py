@@ -13,6 +13,7 @@ from .. import converters
 from ..auth.views import roles_required
 from ..errors import DomainError
 from ..i18n import _
+from ..levels import AT_FROM, NEAR_FROM, fulfilment_level
 from ..models import STATUSES, Department, Unit
 from ..reconcile.places import places_behind
 from ..reconcile.rules import PRO_RATA_RULE
@@ -51,7 +52,7 @@ def _helpers() -> dict[str, Any]:
     return {
         "monitor_number": presenters.number,
         "monitor_percent": presenters.percent,
-        "monitor_level": presenters.fulfilment_level,
+        "monitor_level": fulfilment_level,
         "monitor_level_text": presenters.LEVEL_TEXT,
         "monitor_status_text": presenters.STATUS_TEXT,
         "monitor_pro_rata_rule": PRO_RATA_RULE,
@@ -112,8 +113,8 @@ def overview():  # type: ignore[no-untyped-def]
         overview=result,
         link_args=_link_args(form, measure),
         known_at_local=_known_at_local(measure),
-        near_from=presenters.NEAR_FROM,
-        at_from=presenters.AT_FROM,
+        near_from=NEAR_FROM,
+        at_from=AT_FROM,
         what_if_labels=[label for code, label in form.whatif.choices if code in (form.whatif.data or [])],
         matrix=presenters.matrix(result, _link_args(form, measure)),
         type_names={t.code: t.name(locale()) for t in result.types},

@@ -37,13 +37,12 @@ def report_command(
     try:
         chosen = parse_period(period)
         known_at = parse_known_at(known_at_text) if known_at_text else now
+        code = None if consolidated else department_code.strip().upper()
         with database().begin() as session:
-            if consolidated:
-                pdf = report_services.build_consolidated_report(session, period=chosen, known_at=known_at)
-            else:
-                pdf = report_services.build_department_report(
-                    session, period=chosen, department_code=department_code.strip().upper(), known_at=known_at
-                )
+            data = report_services.gather_report(
+                session, period=chosen, department_code=code, known_at=known_at
+            )
+            pdf = report_services.render_report(data)
             try:
                 out.write_bytes(pdf)  # before archiving: a report nobody received is not archived as final
             except OSError as exc:
@@ -52,11 +51,12 @@ def report_command(
                 report_services.archive_report(
                     session,
                     period=chosen,
-                    department_code=None if consolidated else department_code.strip().upper(),
+                    department_code=code,
                     known_at=known_at,
                     pdf=pdf,
                     actor="cli",
                     now=now,
+                    data=data,
                 )
     except DomainError as exc:
         fail(exc.message)

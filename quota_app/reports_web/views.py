@@ -86,20 +86,11 @@ def department_final(period: str, code: str):  # type: ignore[no-untyped-def]
     session = db_session()
     at = now()
     department = department_by_code_or_404(code)
-    pdf = report_services.build_department_report(
-        session, period=chosen, department_code=department.code, known_at=at
-    )
-    report_services.archive_report(
-        session,
-        period=chosen,
-        department_code=department.code,
-        known_at=at,
-        pdf=pdf,
-        actor=current_user,
-        now=at,
+    entry = report_services.build_archived_report(
+        session, period=chosen, department_code=department.code, known_at=at, actor=current_user, now=at
     )
     session.commit()
-    return _pdf_response(pdf, _filename(chosen, department.code), attachment=True)
+    return _pdf_response(entry.pdf, _filename(chosen, department.code), attachment=True)
 
 
 @bp.route("/<period>/samlet.pdf")
@@ -118,12 +109,11 @@ def consolidated_final(period: str):  # type: ignore[no-untyped-def]
     chosen = period_or_404(period)
     session = db_session()
     at = now()
-    pdf = report_services.build_consolidated_report(session, period=chosen, known_at=at)
-    report_services.archive_report(
-        session, period=chosen, department_code=None, known_at=at, pdf=pdf, actor=current_user, now=at
+    entry = report_services.build_archived_report(
+        session, period=chosen, department_code=None, known_at=at, actor=current_user, now=at
     )
     session.commit()
-    return _pdf_response(pdf, _filename(chosen, MUNICIPALITY_SCOPE), attachment=True)
+    return _pdf_response(entry.pdf, _filename(chosen, MUNICIPALITY_SCOPE), attachment=True)
 
 
 @bp.route("/arkiv/<id:archive_id>.pdf")

@@ -1,4 +1,5 @@
-"""The department's report: the letter to the mayor, then the status, trend, open places and standing."""
+"""The department's report: the answer and the letter to the mayor on page 1, then the status, trend, open
+places and standing."""
 
 from __future__ import annotations
 
@@ -13,24 +14,27 @@ from .formatting import format_count, format_date, format_pct, unbroken
 from .pages import TITLE, build
 from .style import register_fonts, stylesheet, text
 from .tables import methods_box, open_places_table, position_table, trend_table, type_table
+from .verdict import verdict_box
 
 
-def _letter(report: DepartmentReport, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+def _first_page(report: DepartmentReport, styles: dict[str, ParagraphStyle], width: float) -> list[Flowable]:
+    """The answer first (the verdict and the department's comment), then the letter to the mayor."""
     story: list[Flowable] = [
-        text(f"København, {format_date(report.letter_date)}", styles["right"]),
-        Spacer(1, 8 * mm),
-        text(f"Til {report.mayor_title} {report.mayor_name}".strip(), styles["letter_head"]),
-        text(report.department_name, styles["letter_head"]),
-        Spacer(1, 10 * mm),
         text(f"{TITLE}, {unbroken(report.period_text)}", styles["h1"]),
-        Spacer(1, 2 * mm),
+        text(report.department_name, styles["letter_head"]),
+        Spacer(1, 3 * mm),
+        verdict_box(report, styles, width),
+        Spacer(1, 6 * mm),
+        text(f"København, {format_date(report.letter_date)}", styles["right"]),
+        text(f"Til {report.addressee}", styles["letter_head"]),
+        Spacer(1, 4 * mm),
     ]
     for paragraph in [p.strip() for p in report.letter_text.split("\n\n") if p.strip()]:
-        story += [text(paragraph, styles["body"]), Spacer(1, 3 * mm)]
+        story += [text(paragraph, styles["body"]), Spacer(1, 2 * mm)]
     story += [
-        Spacer(1, 6 * mm),
+        Spacer(1, 3 * mm),
         text("Med venlig hilsen", styles["body"]),
-        Spacer(1, 10 * mm),
+        Spacer(1, 6 * mm),
         text(report.sender_name, styles["body"]),
         text(report.sender_title, styles["body"]),
         PageBreak(),
@@ -43,7 +47,7 @@ def render_department_report(report: DepartmentReport) -> bytes:
     register_fonts()
     styles = stylesheet()
     width = A4[0] - 36 * mm
-    story: list[Flowable] = _letter(report, styles)
+    story: list[Flowable] = _first_page(report, styles, width)
     story += [
         text(f"{report.department_name} – {unbroken(report.period_text)}", styles["h1"]),
         text(
@@ -66,10 +70,6 @@ def render_department_report(report: DepartmentReport) -> bytes:
     if chart is not None:
         story += [Spacer(1, 2 * mm), KeepTogether([text("Talt med pr. ordning", styles["small"]), chart])]
     story += [
-        text("Forvaltningens kommentar", styles["h2"]),
-        text(report.comment, styles["body"])
-        if report.comment.strip()
-        else text("Forvaltningen har ikke skrevet en kommentar til perioden.", styles["body"]),
         CondPageBreak(40 * mm),
         text("Pladser, der har været åbne længst", styles["h2"]),
         open_places_table(report, styles),

@@ -22,6 +22,14 @@ FONT_BOLD_ITALIC = "Vera-BoldItalic"
 KK_BLUE = colors.HexColor("#1f4e79")
 HEADER_BG = colors.HexColor("#dce6f0")
 GRID = colors.HexColor("#9aa7b4")
+# The app's fulfilment colours (quota_app/monitor/static/monitor.css): (background, bar) per level of
+# quota_app.levels. Colour only repeats the level's word, which is always written beside it.
+LEVEL_COLOURS = {
+    "below": (colors.HexColor("#fde2e1"), colors.HexColor("#b00020")),
+    "near": (colors.HexColor("#fff4cc"), colors.HexColor("#8a6d00")),
+    "at": (colors.HexColor("#ddf1e1"), colors.HexColor("#1e6b30")),
+    "none": (colors.HexColor("#efefef"), colors.HexColor("#6b6b6b")),
+}
 
 
 def register_fonts() -> None:
@@ -65,6 +73,9 @@ def stylesheet() -> dict[str, ParagraphStyle]:
             spaceBefore=10,
             spaceAfter=4,
             textColor=KK_BLUE,
+        ),
+        "h3": ParagraphStyle(
+            "h3", parent=base, fontName=FONT_BOLD, fontSize=10, leading=13, spaceBefore=6, spaceAfter=2
         ),
         "letter_head": ParagraphStyle("letter_head", parent=base, fontSize=10, leading=14),
         "right": ParagraphStyle("right", parent=base, alignment=TA_RIGHT),

@@ -10,6 +10,7 @@ Fixtures (use them in tests/browser/test_<feature>.py):
   (`page.goto("/login")` works). JavaScript errors and CSP violations are collected and fail the test.
 - `browser_login(page, user_or_email, password=None)`: sign in through the form and wait for the start page.
 - `assert_accessible(page)`: run axe-core (WCAG 2.0/2.1 A and AA) and fail listing every violation.
+- `check_at_each_width(page, assert_accessible)`: that, and no sideways scrolling, at 1280 and 390 px.
 Every test under tests/browser/ is marked `browser` and put in the xdist group "browser" automatically (one
 worker runs them all, with one Chromium); `pytest -m "not browser"` leaves them out.
 These tests never use the `engine`/`session` fixtures (which are parametrized over SQLite and PostgreSQL).
@@ -58,6 +59,7 @@ BROWSER_PASSWORD = "correct horse battery staple"
 # The same instant as tests/conftest.py's clock: 2025-09-30 10:00 UTC (12:00 in Copenhagen).
 T0 = datetime(2025, 9, 30, 10, 0, tzinfo=UTC)
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+WIDTHS = (1280, 390)  # a desktop and a phone
 AXE_URL = "/static/vendor/axe/axe.min.js"
 TIMEOUT_MS = 15_000  # generous: the test machine is often busy
 expect.set_options(timeout=TIMEOUT_MS)
@@ -316,6 +318,18 @@ def check_accessible(page: Page) -> None:
 def assert_accessible() -> Callable[[Page], None]:
     """Return check(page): axe-core with no violations."""
     return check_accessible
+
+
+def check_at_each_width(page: Page, assert_accessible: Callable[[Page], None] = check_accessible) -> None:
+    """axe finds nothing and the page does not scroll sideways, on a desktop and on a phone."""
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        assert_accessible(page)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at {width}px"
+    page.set_viewport_size({"width": WIDTHS[0], "height": 900})
 
 
 def screenshot_path(name: str) -> Path:

@@ -8,13 +8,12 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.conftest import close_context
+from tests.browser.conftest import check_at_each_width, close_context
 from tests.dispatch.support import SmtpServer
 
 PASSWORD = "my own long passphrase"
-WIDTHS = (1280, 390)
 LINK_RE = re.compile(r"http://127\.0\.0\.1:\d+/sign-in/[A-Za-z0-9_-]+")
 
 
@@ -37,18 +36,6 @@ def mailed_link(smtp: SmtpServer, address: str) -> str:
     match = LINK_RE.search(text)
     assert match, text
     return match.group(0)
-
-
-def check_at_each_width(page: Page, assert_accessible) -> None:  # type: ignore[no-untyped-def]
-    """axe finds nothing and the page does not scroll sideways, on a desktop and on a phone."""
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        assert_accessible(page)
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at {width}px"
-    page.set_viewport_size({"width": WIDTHS[0], "height": 900})
 
 
 def test_an_administrator_gives_a_new_colleague_access_and_takes_it_away(

@@ -32,6 +32,7 @@ from wtforms import FileField, Form
 from wtforms.fields.core import UnboundField
 
 from quota_app.demo.services import load_demo
+from quota_app.dispatch.report_links import issue_link
 from quota_app.models import (
     ApiToken,
     Department,
@@ -41,11 +42,14 @@ from quota_app.models import (
     PlaceEvent,
     PlacementType,
     ReportArchive,
+    ReportLink,
     Target,
     Unit,
     User,
 )
+from quota_app.periods import parse_period
 from quota_app.url_converters import IdConverter
+from reports.services import build_archived_report
 from tests.conftest import CSRF_RE, TEST_PASSWORD
 from tests.fuzz.strategies import nasty_text, values_for
 
@@ -64,6 +68,7 @@ ID_TABLES = {
     "token_id": ApiToken,
     "job_id": ImportJob,
     "user_id": User,
+    "link_id": ReportLink,
 }
 FIXED_VALUES = {
     "year": ["2024", "2025", "2026"],
@@ -139,12 +144,24 @@ def world(session, reference, make_user, clock):  # type: ignore[no-untyped-def]
 
     load_demo(session, seed=11, places=12, now=clock.now())
     session.commit()
+    # An archived report with its data and a link to its page, so the report pages are fuzzed in depth.
+    archived = build_archived_report(
+        session,
+        period=parse_period("2025-H1"),
+        department_code="SOF",
+        known_at=clock.now(),
+        actor="fuzz",
+        now=clock.now(),
+    )
+    _link, secret = issue_link(session, archive_id=archived.id, actor="fuzz", now=clock.now())
+    session.commit()
     users = {"admin": make_user("admin"), "bif": make_user("bif"), "hr": make_user("hr", "SOF")}
     tokens = {}
     for role, user in users.items():
         _token, tokens[role] = create_token(session, user=user, name="fuzz", actor=user, now=clock.now())
     session.commit()
     valid = {name: list(values) for name, values in FIXED_VALUES.items()}
+    valid["token"].insert(0, secret)  # the sweeps use the first value: the page itself
     for name, table in ID_TABLES.items():
         ids = session.execute(sa.select(table.id).order_by(table.id).limit(6)).scalars().all()
         valid[name] = [str(i) for i in ids] or ["1"]

@@ -12,10 +12,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import select
 
+from quota_app.levels import fulfilment_level
 from quota_app.models import CountingRule, PlaceEvent
 from quota_app.monitor.measure import Measure, what_if_choices
 from quota_app.monitor.overview import build_overview
-from quota_app.monitor.presenters import format_figure, fulfilment_level
+from quota_app.monitor.presenters import format_figure
 from quota_app.periods import Period
 from quota_app.places import corrections, status_events
 from quota_app.reconcile.figures import reconcile

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from reports.data import (
+    Behind,
     ConsolidatedReport,
     DepartmentColumn,
     DepartmentReport,
@@ -19,6 +20,7 @@ from reports.data import (
     TrendPoint,
     TypeRow,
     TypeTrend,
+    Verdict,
 )
 
 TYPES = (
@@ -62,6 +64,23 @@ def methods() -> Methods:
         period_start=date(2025, 1, 1),
         period_end=date(2025, 6, 30),
         known_at=KNOWN_AT.astimezone(ZoneInfo("Europe/Copenhagen")),
+    )
+
+
+def verdict(rows: tuple[TypeRow, ...]) -> Verdict:
+    """Below target: the three types with the lowest fulfilment behind (as reports.verdict picks them)."""
+    target = sum(r.target or 0 for r in rows)
+    counted = sum(r.counted for r in rows)
+    behind = sorted((r for r in rows if r.fulfilment_pct < 100), key=lambda r: r.fulfilment_pct)[:3]
+    return Verdict(
+        level="below",
+        fulfilment_pct=round(counted / target * 100, 1),
+        counted=counted,
+        target=target,
+        short=target - counted,
+        behind=tuple(
+            Behind(r.type_name, r.target, r.counted, r.fulfilment_pct, r.target - r.counted) for r in behind
+        ),
     )
 
 
@@ -112,6 +131,7 @@ def department_report(**changes) -> DepartmentReport:  # type: ignore[no-untyped
         ),
         position=Position(rank=2, of=3, standings=standings),
         methods=methods(),
+        verdict=verdict(rows),
     )
     return replace(report, **changes)
 

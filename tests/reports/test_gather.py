@@ -20,26 +20,6 @@ KNOWN = datetime(2025, 8, 15, 6, 0, tzinfo=UTC)
 EARLY = datetime(2024, 1, 2, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def sof_figures(session: Session, reference: dict, mayors: dict, make_place, make_target) -> dict:  # type: ignore[no-untyped-def]
-    """SOF: 4 work placements targeted in 2025 (3 in 2024); 3 filled and 1 open on 30.06.2025."""
-    make_target(2025, "SOF", "internship", 4)
-    make_target(2024, "SOF", "internship", 3)
-    make_target(2025, "BIF", "internship", 2)
-    for n in range(3):
-        make_place("SOF", "internship", [("filled", date(2024, 3, 1 + n), EARLY)], title=f"Praktik {n}")
-    make_place(
-        "SOF",
-        "internship",
-        [("open", date(2025, 3, 1), datetime(2025, 3, 2, tzinfo=UTC))],
-        reference="SOF-ÆØÅ-1",
-        title="Praktik i køkken",
-    )
-    make_place("BIF", "internship", [("filled", date(2024, 5, 1), EARLY)])
-    make_place("BIF", "internship", [("filled", date(2024, 5, 2), EARLY)])
-    return mayors
-
-
 def test_department_report_data(session: Session, sof_figures: dict) -> None:
     session.add(
         DepartmentComment(
