@@ -22,7 +22,7 @@ from .pdfs import all_text
 H1 = parse_period("2025-H1")
 KNOWN = datetime(2025, 8, 15, 6, 0, tzinfo=UTC)
 CELL = r"(?:[-+]?[\d.,]+(?: %)?|–)"  # a figure, a percentage, a change or "–"
-ROW_CELLS = rf"(?: \(forløb\)(?:; halvårets andel af måltallet: [\d.,]+)?)?(?: {CELL}){{8}}"
+ROW_CELLS = rf"(?: \(forløb\)(?:; halvårets andel af måltallet: [\d.,]+, opfyldelse af andelen: {CELL})?)?(?: {CELL}){{8}}"
 
 
 def page_text(page: str) -> str:
@@ -91,7 +91,9 @@ def test_every_figure_row_and_the_method_read_as_in_the_pdf(  # type: ignore[no-
     assert (
         re.search("Jobrotation" + ROW_CELLS, text_table)
         .group(0)
-        .startswith("Jobrotation (forløb); halvårets andel af måltallet: 5 10 1 0 0 1 10,0 %")
+        .startswith(
+            "Jobrotation (forløb); halvårets andel af måltallet: 5, opfyldelse af andelen: 20,2 % 10 1 0 0 1 10,0 %"
+        )
     )
     method = pdf[
         pdf.index("Metode Periode") : pdf.index("Socialforvaltningen · 2025-H1", pdf.index("Metode"))
