@@ -11,7 +11,7 @@ from alembic.script import ScriptDirectory
 
 from quota_app import create_app
 from quota_app.db import MIGRATIONS_DIR
-from quota_app.dispatch.overdue import HEARTBEAT_STALE_AFTER
+from quota_app.dispatch.heartbeat import HEARTBEAT_STALE_AFTER
 from quota_app.ops.readiness import code_heads
 from quota_app.settings import Settings
 from tests.foundation.test_failures import dead_database_urls

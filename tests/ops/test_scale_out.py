@@ -30,7 +30,7 @@ from werkzeug.test import encode_multipart
 from benchmarks.databases import fresh_postgresql
 from quota_app.auth import services as auth
 from quota_app.db import Database
-from quota_app.dispatch.overdue import scheduler_status
+from quota_app.dispatch.heartbeat import scheduler_status
 from quota_app.models import Department, Dispatch, Place
 from quota_app.reference import ensure_default_rules, ensure_departments, ensure_placement_types
 from scheduler.runner import ADVISORY_LOCK_KEY
