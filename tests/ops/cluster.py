@@ -156,13 +156,13 @@ class HoldingHandler(RecordingHandler):
     server's answer until `release` is set (as a slow or stuck mail server would)."""
 
     hold: int = 2
-    arrived: threading.Event = field(default_factory=threading.Event)
+    held: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
         answer = await super().handle_DATA(server, session, envelope)
         if len(self.messages) == self.hold:
-            self.arrived.set()
+            self.held.set()
             await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 300)
         return answer
 

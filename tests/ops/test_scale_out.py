@@ -249,7 +249,7 @@ def test_one_scheduler_works_the_other_takes_over_when_it_is_killed_and_no_mail_
     first = Scheduler(env)
     second = None
     try:
-        assert handler.arrived.wait(timeout=300), first.output.text()  # the first is sending its 2nd mail
+        assert handler.held.wait(timeout=300), first.output.text()  # the first is sending its 2nd mail
         second = Scheduler(env)
         second.output.wait_for("standing by", what="the second scheduler standing by")
         assert _lock_holders(cluster.url) == 1
