@@ -1,0 +1,38 @@
+"""What every table module shares: the vocabularies the database checks, the naming convention and column helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from ..db import UTCDateTime
+
+STATUSES = ("open", "filled", "paused", "closed")
+ROLES = ("hr", "bif", "admin")
+MEASURES = ("stock", "flow")
+WEIGHTINGS = ("headcount", "fte")
+DISPATCH_KINDS = ("report", "consolidated", "reminder", "alert", "failure_notice")
+REPORT_KINDS = ("report", "consolidated")  # the kinds that carry a report PDF
+PERIOD_KINDS = (*REPORT_KINDS, "reminder")  # the kinds about a period; an alert is about a day
+DISPATCH_STATES = ("pending", "sending", "sent", "failed")
+MUNICIPALITY_SCOPE = "KK"  # the whole municipality, where a row is not about one department
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def _utc(nullable: bool = False, **kw: Any) -> Any:
+    return Field(
+        default=None if nullable else ..., sa_column=sa.Column(UTCDateTime(), nullable=nullable, **kw)
+    )

@@ -1,0 +1,54 @@
+"""Departments, their units and the placement types they provide."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from .base import MEASURES, _in
+
+
+class Department(SQLModel, table=True):
+    __tablename__ = "department"
+    __table_args__ = (sa.CheckConstraint("length(code) >= 2", name="code_length"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=10, unique=True)
+    name: str = Field(max_length=200)
+    mayor_title: str = Field(default="", max_length=200)
+    mayor_name: str = Field(default="", max_length=200)
+    mayor_email: str = Field(default="", max_length=254)
+    hr_emails: str = Field(default="", max_length=2000)  # comma-separated HR contact addresses
+    active: bool = Field(default=True)
+    sort: int = Field(default=0)
+
+    @property
+    def hr_addresses(self) -> list[str]:
+        return [a.strip() for a in self.hr_emails.split(",") if a.strip()]
+
+
+class Unit(SQLModel, table=True):
+    __tablename__ = "unit"
+    __table_args__ = (sa.UniqueConstraint("department_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    department_id: int = Field(foreign_key="department.id", index=True)
+    name: str = Field(max_length=200)
+    active: bool = Field(default=True)
+
+
+class PlacementType(SQLModel, table=True):
+    __tablename__ = "placement_type"
+    __table_args__ = (
+        sa.CheckConstraint(_in("measure", MEASURES), name="measure_known"),
+        sa.CheckConstraint(_in("target_unit", ("places", "persons", "courses")), name="target_unit_known"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    name_da: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+    measure: str = Field(default="stock", max_length=10)
+    target_unit: str = Field(default="places", max_length=10)
+    active: bool = Field(default=True)
+    sort: int = Field(default=0)
