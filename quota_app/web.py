@@ -256,9 +256,6 @@ def _register_error_pages(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     app.teardown_appcontext(_close_session)
-    from .contention import register_handlers
-
-    register_handlers(app)
     app.after_request(_security_headers)
     _register_error_pages(app)
 

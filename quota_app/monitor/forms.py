@@ -10,9 +10,10 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import converters
 from ..clock import local_date
+from ..converters import parse_timestamp
 from ..errors import DomainError
 from ..i18n import _
-from ..periods import Period, parse_known_at, parse_period
+from ..periods import Period, parse_period
 from ..settings import local_zone
 from ..texts import N_
 from .measure import Measure, WhatIfChoice
@@ -52,7 +53,7 @@ def parse_local_known_at(text: str) -> datetime:
         )
     if value.tzinfo is None:
         return value.replace(tzinfo=local_zone()).astimezone(UTC)
-    return parse_known_at(text)
+    return parse_timestamp(text)
 
 
 class MeasureForm(Form):
