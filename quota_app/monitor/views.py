@@ -6,15 +6,15 @@ import re
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request, url_for
-from sqlmodel import select
 from werkzeug.datastructures import MultiDict
 
 from .. import converters
 from ..auth.views import roles_required
+from ..core import loading
 from ..errors import DomainError
 from ..i18n import _
 from ..levels import AT_FROM, NEAR_FROM, fulfilment_level
-from ..models import STATUSES, Department, Unit
+from ..models import STATUSES
 from ..reconcile.places import places_behind
 from ..reconcile.rules import PRO_RATA_RULE
 from ..web import db_session, local_zone, localized, now, today
@@ -126,8 +126,7 @@ def overview():  # type: ignore[no-untyped-def]
 @bp.route("/export.<fmt>")
 @roles_required(*MONITOR_ROLES)
 def export(fmt: str):  # type: ignore[no-untyped-def]
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
+    fmt = loading.file_format_or_404(fmt)
     form, choices = _form()
     if not form.validate():
         return _bad_request("monitor/overview.html", form=form, action=url_for(".overview"), overview=None)
@@ -226,8 +225,7 @@ def places():  # type: ignore[no-untyped-def]
 @roles_required(*MONITOR_ROLES)
 def places_export(fmt: str):  # type: ignore[no-untyped-def]
     """The places behind a figure as CSV or XLSX (every page)."""
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
+    fmt = loading.file_format_or_404(fmt)
     form, choices = _form()
     if not form.validate():
         return _bad_request("monitor/overview.html", form=form, action=url_for(".overview"), overview=None)
@@ -242,9 +240,7 @@ def places_export(fmt: str):  # type: ignore[no-untyped-def]
 
 
 def _department(code: str) -> DepartmentInfo:
-    department = db_session().exec(select(Department).where(Department.code == code)).first()
-    if department is None:
-        abort(404)
+    department = loading.department_by_code_or_404(code)
     return DepartmentInfo(department.id, department.code, department.name)  # type: ignore[arg-type]
 
 
@@ -323,15 +319,8 @@ def unit(code: str, unit_ref: str):  # type: ignore[no-untyped-def]
     """A unit's places on the date ('none' for the places without a unit)."""
     info = _department(code)
     session = db_session()
-    unit_id: int | None = None
-    unit_name = None
-    if unit_ref != "none":
-        if not converters.is_id(unit_ref):
-            abort(404)
-        found = session.get(Unit, converters.parse_id(unit_ref))
-        if found is None or found.department_id != info.id:
-            abort(404)
-        unit_id, unit_name = found.id, found.name
+    found = loading.unit_ref_or_404(unit_ref, department_id=info.id)
+    unit_id, unit_name = (found.id, found.name) if found is not None else (None, None)
     form, _choices = _form()
     if not form.validate():
         return _bad_request("monitor/overview.html", form=form, overview=None)

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import io
 
-from flask import Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import Response, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from openpyxl import Workbook
 
 from ..auth.views import roles_required
 from ..core import loading
 from ..csv_writer import write_csv
-from ..errors import NotFound
 from ..imports import web as import_web
 from ..imports import workflow
 from ..web import db_session, now
@@ -81,7 +80,7 @@ def _go_to(location: str):  # type: ignore[no-untyped-def]
 @bp.route("/places/import/<token>", methods=["GET"])
 @roles_required(*EDIT_ROLES)
 def import_preview(token: str):  # type: ignore[no-untyped-def]
-    try:
+    with loading.found_or_404():
         upload = workflow.own_upload(
             import_web.upload_store(),
             token,
@@ -90,8 +89,6 @@ def import_preview(token: str):  # type: ignore[no-untyped-def]
         )
         if not upload.preview:  # its preview job has not finished yet
             return redirect(url_for("import_jobs.page", job_id=workflow.preview_job(db_session(), token).id))
-    except NotFound:
-        abort(404)
     return render_template("places/import_preview.html", upload=upload, form=ConfirmImportForm(), result=None)
 
 
@@ -101,6 +98,7 @@ def import_preview(token: str):  # type: ignore[no-untyped-def]
 @bp.route("/places/import/template.<fmt>")
 @roles_required(*VIEW_ROLES)
 def import_template(fmt: str):  # type: ignore[no-untyped-def]
+    fmt = loading.file_format_or_404(fmt)
     department = loading.chosen_department_or_404()
     example = (
         f"{department.code}-2025-001",
@@ -119,17 +117,15 @@ def import_template(fmt: str):  # type: ignore[no-untyped-def]
             mimetype="text/csv; charset=utf-8",
             headers={"Content-Disposition": "attachment; filename=pladser-skabelon.csv"},
         )
-    if fmt == "xlsx":
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "Pladser"
-        sheet.append(TEMPLATE_HEADER_DA)
-        sheet.append(example)
-        out = io.BytesIO()
-        workbook.save(out)
-        return Response(
-            out.getvalue(),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": "attachment; filename=pladser-skabelon.xlsx"},
-        )
-    abort(404)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Pladser"
+    sheet.append(TEMPLATE_HEADER_DA)
+    sheet.append(example)
+    out = io.BytesIO()
+    workbook.save(out)
+    return Response(
+        out.getvalue(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": "attachment; filename=pladser-skabelon.xlsx"},
+    )

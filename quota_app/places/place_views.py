@@ -18,7 +18,7 @@ from ..auth.views import roles_required
 from ..core import loading
 from ..errors import Conflict, DomainError
 from ..i18n import _
-from ..models import Department, Place, PlacementType, Unit
+from ..models import Place
 from ..web import READ_METHODS, db_session, localized, now, today
 from . import corrections, queries, status_events
 from .blueprint import EDIT_ROLES, VIEW_ROLES, bp, field_error
@@ -30,9 +30,11 @@ def _detail_context(place: Place) -> dict:
     session = db_session()
     return {
         "place": place,
-        "department": session.get(Department, place.department_id),
-        "placement_type": session.get(PlacementType, place.type_id),
-        "unit": session.get(Unit, place.unit_id) if place.unit_id else None,
+        "department": loading.department_or_404(place.department_id),
+        "placement_type": loading.placement_type_or_404(place.type_id),
+        "unit": loading.unit_or_404(place.unit_id, department_id=place.department_id)
+        if place.unit_id
+        else None,
         "timeline": queries.timeline(session, place_id=place.id),
         "days": (today() - place.current_since).days if place.current_since else None,
         "can_edit": current_user.role in EDIT_ROLES,

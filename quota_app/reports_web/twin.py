@@ -21,12 +21,12 @@ from reports.render import formatting
 from reports.stored import Report, from_archive
 
 from ..auth.views import roles_required
-from ..core.loading import archived_report_or_404
+from ..core.loading import archived_report_or_404, linked_report_or_404, report_link_or_404
 from ..dispatch import report_links
 from ..errors import DomainError
 from ..i18n import _
 from ..levels import LEVEL_WORDS
-from ..models import MUNICIPALITY_SCOPE, ReportArchive, ReportLink
+from ..models import MUNICIPALITY_SCOPE, ReportArchive
 from ..periods import parse_period
 from ..verdicts import lines
 from ..web import db_session, localized, now
@@ -91,11 +91,7 @@ def _page(entry: ReportArchive, *, public: bool, new_link: str | None = None):  
 @bp.route("/rapport/<token>")
 def public(token: str):  # type: ignore[no-untyped-def]
     """An archived report through a link's secret, for anyone who has the link."""
-    link = report_links.usable_link(db_session(), token=token)
-    entry = db_session().get(ReportArchive, link.archive_id) if link is not None else None
-    if entry is None:
-        abort(404)
-    body, headers = _page(entry, public=True)
+    body, headers = _page(linked_report_or_404(token), public=True)
     return body, {**headers, "Referrer-Policy": "no-referrer"}
 
 
@@ -121,9 +117,7 @@ def issue_link(archive_id: int):  # type: ignore[no-untyped-def]
 @roles_required("bif", "admin")
 def revoke_link(link_id: int):  # type: ignore[no-untyped-def]
     session = db_session()
-    link = session.get(ReportLink, link_id)
-    if link is None:
-        abort(404)
+    link = report_link_or_404(link_id)
     try:
         report_links.revoke_link(session, link_id=link.id, actor=current_user, now=now())  # type: ignore[arg-type]
     except DomainError as exc:

@@ -150,6 +150,26 @@ def active_types(session: Session) -> list[PlacementType]:
     )
 
 
+def grid(
+    session: Session, *, year: int
+) -> tuple[list[Department], list[PlacementType], dict[tuple[int, int], Target]]:
+    """A year's grid: the active departments and types, and the cells of retired ones that still hold a
+    target for the year (after the active ones), with the year's targets by (department id, type id)."""
+    departments = active_departments(session)
+    types = active_types(session)
+    targets = targets_for_year(session, year=year)
+    department_ids = {d.id for d in departments}
+    type_ids = {t.id for t in types}
+    for department_id, type_id in targets:
+        if department_id not in department_ids:
+            departments.append(session.get_one(Department, department_id))
+            department_ids.add(department_id)
+        if type_id not in type_ids:
+            types.append(session.get_one(PlacementType, type_id))
+            type_ids.add(type_id)
+    return departments, types, targets
+
+
 def copy_year(session: Session, *, from_year: int, to_year: int, actor: User | str, now: datetime) -> int:
     """Copy last year's targets (and rules) into cells of to_year that have none; return the count."""
     check_year(from_year)

@@ -10,11 +10,11 @@ from ..core import loading
 from ..errors import DomainError
 from ..i18n import _
 from ..imports.limits import ImportLimits
-from ..models import STATUSES, Department, PlacementType
+from ..models import STATUSES
 from ..reconcile.rules import counting_rules as applied_rules
 from ..texts import ByLanguage
 from ..web import db_session, localized, now
-from . import checks, counting_rules, municipal_targets, services, target_import
+from . import counting_rules, municipal_targets, services, target_import
 from .forms import (
     STATUS_LABELS,
     CopyYearForm,
@@ -30,12 +30,6 @@ bp = Blueprint("targets", __name__, template_folder="templates", url_prefix="/ta
 EDITORS = ("bif", "admin")
 
 
-def _year(year: int) -> int:
-    if not checks.MIN_YEAR <= year <= checks.MAX_YEAR:
-        abort(404)
-    return year
-
-
 def _this_year() -> int:
     return now().year
 
@@ -46,29 +40,12 @@ def index():  # type: ignore[no-untyped-def]
     return redirect(url_for("targets.grid", year=_this_year()))
 
 
-def _grid_context(session, year: int):  # type: ignore[no-untyped-def]
-    departments = services.active_departments(session)
-    types = services.active_types(session)
-    targets = services.targets_for_year(session, year=year)
-    # Show cells of retired departments/types that still hold a target for this year.
-    department_ids = {d.id for d in departments}
-    type_ids = {t.id for t in types}
-    for department_id, type_id in targets:
-        if department_id not in department_ids:
-            departments.append(session.get(Department, department_id))
-            department_ids.add(department_id)
-        if type_id not in type_ids:
-            types.append(session.get(PlacementType, type_id))
-            type_ids.add(type_id)
-    return departments, types, targets
-
-
 @bp.route("/<year:year>", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def grid(year: int):  # type: ignore[no-untyped-def]
-    _year(year)
+    loading.target_year_or_404(year)
     session = db_session()
-    departments, types, targets = _grid_context(session, year)
+    departments, types, targets = services.grid(session, year=year)
     cells = [(d.id, t.id, f"{d.code} – {t.name_da}") for d in departments for t in types]
     form_class = grid_form_class(cells)
     form = form_class()
@@ -133,7 +110,7 @@ def grid(year: int):  # type: ignore[no-untyped-def]
 @bp.route("/<year:year>/copy", methods=["POST"])
 @roles_required(*EDITORS)
 def copy(year: int):  # type: ignore[no-untyped-def]
-    _year(year)
+    loading.target_year_or_404(year)
     form = CopyYearForm()
     if not form.validate_on_submit():
         abort(400)
@@ -158,8 +135,8 @@ def history(target_id: int):  # type: ignore[no-untyped-def]
     return render_template(
         "targets/history.html",
         target=target,
-        department=session.get(Department, target.department_id),
-        placement_type=session.get(PlacementType, target.type_id),
+        department=loading.department_or_404(target.department_id),
+        placement_type=loading.placement_type_or_404(target.type_id),
         revisions=revisions,
         authors=services.revision_authors(session, revisions),
     )
@@ -168,7 +145,7 @@ def history(target_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/<year:year>/municipality", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def municipality(year: int):  # type: ignore[no-untyped-def]
-    _year(year)
+    loading.target_year_or_404(year)
     session = db_session()
     departments = services.active_departments(session)
     types = services.active_types(session)
@@ -224,7 +201,7 @@ def municipality(year: int):  # type: ignore[no-untyped-def]
 @bp.route("/<year:year>/derive", methods=["POST"])
 @roles_required(*EDITORS)
 def derive(year: int):  # type: ignore[no-untyped-def]
-    _year(year)
+    loading.target_year_or_404(year)
     form = DeriveForm()
     if not form.validate_on_submit():
         abort(400)
@@ -255,7 +232,7 @@ def derive(year: int):  # type: ignore[no-untyped-def]
 @roles_required(*EDITORS)
 def rules(year: int):  # type: ignore[no-untyped-def]
     """One table of types × statuses with the weighting beside each type, saved all together or not at all."""
-    _year(year)
+    loading.target_year_or_404(year)
     session = db_session()
     types = services.active_types(session)
     names = {t.id: localized(ByLanguage(da=t.name_da, en=t.name_en)) for t in types}
