@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, flash, g, has_request_context, render_template, request, url_for
 from flask_babel import format_datetime, get_locale, gettext
+from flask_login import current_user
 from sqlmodel import Session
 from werkzeug.exceptions import HTTPException
 
@@ -146,6 +147,27 @@ def saved(session: Session, form, change: Callable[[], object], done: str | None
     session.commit()
     if done is not None:
         flash(done, "success")
+    return True
+
+
+def saved_change(form, service: Callable[..., object], done: str, **arguments: object) -> bool:  # type: ignore[no-untyped-def]
+    """A submitted form's one change: when the form validates, service(session, **arguments) by the signed-in
+    user at the clock's now, committed with `done` flashed; False when the form is not submitted, not
+    valid, or the service refused (the refusal shown on the form, nothing changed)."""
+    if not form.validate_on_submit():
+        return False
+    session = db_session()
+    return saved(session, form, lambda: service(session, **arguments, actor=current_user, now=now()), done)
+
+
+def all_or_nothing(session: Session, *, refused: bool, done: str) -> bool:
+    """A form of several changes: when one was refused roll them all back (False, the form shows why), else
+    commit them and flash `done` (True)."""
+    if refused:
+        session.rollback()
+        return False
+    session.commit()
+    flash(done, "success")
     return True
 
 

@@ -41,6 +41,7 @@ from ..tokens.services import may_revoke
 from ..web import db_session
 
 Row = TypeVar("Row", bound=SQLModel)
+OfDepartment = TypeVar("OfDepartment", Place, Target, ReportArchive, Dispatch)  # rows with a department_id
 
 
 def _row_or_404(model: type[Row], row_id: int) -> Row:
@@ -68,6 +69,13 @@ def _visible_or_404(department_id: int | None) -> None:
         ensure_department_access(current_user, department_id)
     except NotFound:
         abort(404)
+
+
+def _department_row_or_404(model: type[OfDepartment], row_id: int) -> OfDepartment:
+    """A row that belongs to a department (department_id None: the municipality's), if the user may see it."""
+    row = _row_or_404(model, row_id)
+    _visible_or_404(row.department_id)
+    return row
 
 
 # --- departments ---
@@ -133,9 +141,7 @@ def unit_ref_or_404(ref: str, *, department_id: int) -> Unit | None:
 
 
 def place_or_404(place_id: int) -> Place:
-    place = _row_or_404(Place, place_id)
-    _visible_or_404(place.department_id)
-    return place
+    return _department_row_or_404(Place, place_id)
 
 
 def place_event_or_404(place: Place, event_id: int) -> PlaceEvent:
@@ -155,16 +161,12 @@ def placement_type_or_404(type_id: int) -> PlacementType:
 
 
 def target_or_404(target_id: int) -> Target:
-    target = _row_or_404(Target, target_id)
-    _visible_or_404(target.department_id)
-    return target
+    return _department_row_or_404(Target, target_id)
 
 
 def archived_report_or_404(archive_id: int) -> ReportArchive:
     """An archived report: a department's, or the municipality's (BIF and admin only)."""
-    entry = _row_or_404(ReportArchive, archive_id)
-    _visible_or_404(entry.department_id)
-    return entry
+    return _department_row_or_404(ReportArchive, archive_id)
 
 
 def linked_report_or_404(secret: str) -> ReportArchive:
@@ -186,9 +188,7 @@ def report_link_or_404(link_id: int) -> ReportLink:
 
 def dispatch_or_404(dispatch_id: int) -> Dispatch:
     """A mail of the dispatch ledger: a department's, or the municipality's (BIF and admin only)."""
-    row = _row_or_404(Dispatch, dispatch_id)
-    _visible_or_404(row.department_id)
-    return row
+    return _department_row_or_404(Dispatch, dispatch_id)
 
 
 def token_or_404(token_id: int) -> ApiToken:

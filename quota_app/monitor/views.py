@@ -93,20 +93,29 @@ def _known_at_local(measure: Measure) -> str:
     return measure.known_at.astimezone(local_zone()).strftime("%Y-%m-%dT%H:%M")
 
 
+def _asked_overview(*, action: str | None) -> tuple[tuple[MeasureForm, Measure, Any] | None, Any]:
+    """The overview the form asks for, as ((form, measure, overview), None); or (None, the overview page again
+    with the form's errors, 400) when the form or a what-if is refused."""
+    form, choices = _form()
+    if not form.validate():
+        return None, _bad_request("monitor/overview.html", form=form, action=action, overview=None)
+    measure = form.measure()
+    overrides = overrides_for(choices, form.whatif.data or [])
+    try:
+        result = build_overview(db_session(), measure=measure, overrides=overrides, now=now())
+    except DomainError as error:
+        form.form_errors.append(localized(error))
+        return None, _bad_request("monitor/overview.html", form=form, action=action, overview=None)
+    return (form, measure, result), None
+
+
 @bp.route("/")
 @roles_required(*MONITOR_ROLES)
 def overview():  # type: ignore[no-untyped-def]
-    form, choices = _form()
-    if not form.validate():
-        return _bad_request("monitor/overview.html", form=form, overview=None)
-    measure = form.measure()
-    session = db_session()
-    overrides = overrides_for(choices, form.whatif.data or [])
-    try:
-        result = build_overview(session, measure=measure, overrides=overrides, now=now())
-    except DomainError as error:
-        form.form_errors.append(localized(error))
-        return _bad_request("monitor/overview.html", form=form, overview=None)
+    asked, refusal = _asked_overview(action=None)
+    if asked is None:
+        return refusal
+    form, measure, result = asked
     return render_template(
         "monitor/overview.html",
         form=form,
@@ -127,17 +136,10 @@ def overview():  # type: ignore[no-untyped-def]
 @roles_required(*MONITOR_ROLES)
 def export(fmt: str):  # type: ignore[no-untyped-def]
     fmt = loading.file_format_or_404(fmt)
-    form, choices = _form()
-    if not form.validate():
-        return _bad_request("monitor/overview.html", form=form, action=url_for(".overview"), overview=None)
-    measure = form.measure()
-    session = db_session()
-    overrides = overrides_for(choices, form.whatif.data or [])
-    try:
-        result = build_overview(session, measure=measure, overrides=overrides, now=now())
-    except DomainError as error:
-        form.form_errors.append(localized(error))
-        return _bad_request("monitor/overview.html", form=form, action=url_for(".overview"), overview=None)
+    asked, refusal = _asked_overview(action=url_for(".overview"))
+    if asked is None:
+        return refusal
+    _asked_form, measure, result = asked
     rows = exporting.overview_rows(result, locale=locale(), labels=exporting.overview_labels())
     stamp = measure.period.label if measure.period else measure.day.isoformat()
     return exporting.download(

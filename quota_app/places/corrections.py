@@ -8,10 +8,10 @@ from sqlmodel import Session
 
 from ..audit import services as audit
 from ..errors import DomainError, NotFound
-from ..models import PlaceEvent, User
+from ..models import Place, PlaceEvent, User
 from ..texts import N_
 from .rules import _actor_id, _check_text, effective_by_date, history_problem, status_da
-from .status_events import _check_status, _get_place, _history_with, _live_events, _touch_audited
+from .status_events import _add_event, _check_status, _get_place, _history_with, _live_events, _touch_audited
 
 
 def _get_event(session: Session, event_id: int) -> PlaceEvent:
@@ -19,6 +19,16 @@ def _get_event(session: Session, event_id: int) -> PlaceEvent:
     if event is None:
         raise NotFound(N_("Hændelsen findes ikke."))
     return event
+
+
+def _event_to_change(
+    session: Session, event_id: int, expected_version: int | None, reason: str
+) -> tuple[PlaceEvent, Place, str]:
+    """What a correction and a void start with: the event, its place locked and checked against the
+    version the form was made from (a clash otherwise), and the reason they both require."""
+    event = _get_event(session, event_id)
+    place = _get_place(session, event.place_id, expected_version)
+    return event, place, _check_text(reason, "reason", required=True)
 
 
 def correct_event(
@@ -32,9 +42,7 @@ def correct_event(
     now: datetime,
 ) -> PlaceEvent:
     """Correct the status that holds on an event's date with a newer event for the same date."""
-    original = _get_event(session, event_id)
-    place = _get_place(session, original.place_id, expected_version)
-    reason = _check_text(reason, "reason", required=True)
+    original, place, reason = _event_to_change(session, event_id, expected_version, reason)
     _check_status(status)
     if original.voided_at is not None:
         raise DomainError(N_("Hændelsen er annulleret og kan ikke rettes."), field="event")
@@ -51,17 +59,17 @@ def correct_event(
             field="status",
         )
     history = _history_with(current, original.effective_date, status)
-    correction = PlaceEvent(
-        place_id=place.id,
+    correction = _add_event(
+        session,
+        place=place,
         status=status,
         effective_date=original.effective_date,
-        recorded_at=now,
-        recorded_by_id=_actor_id(actor),
         note=reason,
-        corrects_event_id=original.id,
         source="correction",
+        actor=actor,
+        now=now,
+        corrects_event_id=original.id,
     )
-    session.add(correction)
     _touch_audited(
         session,
         place,
@@ -85,9 +93,7 @@ def void_event(
     now: datetime,
 ) -> PlaceEvent:
     """Void an event: it stays in the history but no longer counts from now on."""
-    event = _get_event(session, event_id)
-    place = _get_place(session, event.place_id, expected_version)
-    reason = _check_text(reason, "reason", required=True)
+    event, place, reason = _event_to_change(session, event_id, expected_version, reason)
     if event.voided_at is not None:
         raise DomainError(N_("Hændelsen er allerede annulleret."), field="event")
     remaining = [e for e in _live_events(session, place.id) if e.id != event.id]

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import Field, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
 from .. import converters
-from ..form_fields import ConvertedDateField
+from ..form_fields import ConvertedDateField, import_file_field
 from ..i18n import _, _p
 from .rules import FIRST_STATUSES
 
@@ -26,6 +25,22 @@ class DanishDateField(ConvertedDateField):
     """A date typed as 2025-06-30 (the browser's date input), 30.06.2025 or 30-06-2025 (quota_app.converters)."""
 
     format_message = _("Skriv datoen som ÅÅÅÅ-MM-DD, fx 2025-06-30.")
+
+
+def effective_date_field() -> DanishDateField:
+    """The date a new status holds from (registering a place, a new status)."""
+    return DanishDateField(
+        _("Gælder fra"), validators=[InputRequired(_("Skriv den dato, statussen gælder fra."))]
+    )
+
+
+def note_field() -> TextAreaField:
+    """A status event's note, with the reminder that it holds no personal data."""
+    return TextAreaField(
+        _("Note"),
+        validators=[Optional(), Length(max=2000)],
+        description=_("Skriv aldrig borgerens navn eller CPR-nummer."),
+    )
 
 
 class DecimalCommaField(Field):
@@ -81,14 +96,8 @@ class PlaceForm(FlaskForm):
         choices=status_choices(FIRST_STATUSES),
         validators=[InputRequired(_("Vælg en status."))],
     )
-    effective_date = DanishDateField(
-        _("Gælder fra"), validators=[InputRequired(_("Skriv den dato, statussen gælder fra."))]
-    )
-    note = TextAreaField(
-        _("Note"),
-        validators=[Optional(), Length(max=2000)],
-        description=_("Skriv aldrig borgerens navn eller CPR-nummer."),
-    )
+    effective_date = effective_date_field()
+    note = note_field()
     submit = SubmitField(_("Registrér plads"))
 
 
@@ -97,14 +106,8 @@ class StatusForm(FlaskForm):
     status = SelectField(
         _("Ny status"), choices=status_choices(), validators=[InputRequired(_("Vælg en status."))]
     )
-    effective_date = DanishDateField(
-        _("Gælder fra"), validators=[InputRequired(_("Skriv den dato, statussen gælder fra."))]
-    )
-    note = TextAreaField(
-        _("Note"),
-        validators=[Optional(), Length(max=2000)],
-        description=_("Skriv aldrig borgerens navn eller CPR-nummer."),
-    )
+    effective_date = effective_date_field()
+    note = note_field()
     submit = SubmitField(_("Gem ny status"))
 
 
@@ -130,13 +133,7 @@ class VoidForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(
-        _("Fil (CSV eller XLSX)"),
-        validators=[
-            FileRequired(_("Vælg en fil.")),
-            FileAllowed(["csv", "xlsx", "txt"], _("Filen skal være CSV eller XLSX.")),
-        ],
-    )
+    file = import_file_field()
     submit = SubmitField(_("Se forhåndsvisning"))
 
 

@@ -144,17 +144,26 @@ def change_status(place_id: int):  # type: ignore[no-untyped-def]
     )
 
 
+def _change_event(place_id: int, event_id: int, form_class: type, kind: str, change, message: str):  # type: ignore[no-untyped-def]
+    """Correct or void one of a place's events: the event's own form (prefix c<id> or v<id>), change(session,
+    event, form) calls the service; answered as every change of a place is."""
+    place = loading.place_or_404(place_id)
+    event = loading.place_event_or_404(place, event_id)
+    form = form_class(prefix=f"{kind[0]}{event.id}")
+    return _apply_change(
+        place, form, f"{kind}_{event.id}", lambda session: change(session, event, form), message
+    )
+
+
 @bp.route("/places/<id:place_id>/events/<id:event_id>/correct", methods=["POST"])
 @roles_required(*EDIT_ROLES)
 def correct(place_id: int, event_id: int):  # type: ignore[no-untyped-def]
-    place = loading.place_or_404(place_id)
-    event = loading.place_event_or_404(place, event_id)
-    form = CorrectForm(prefix=f"c{event.id}")
-    return _apply_change(
-        place,
-        form,
-        f"correct_{event.id}",
-        lambda session: corrections.correct_event(
+    return _change_event(
+        place_id,
+        event_id,
+        CorrectForm,
+        "correct",
+        lambda session, event, form: corrections.correct_event(
             session,
             event_id=event.id,
             status=form.status.data,
@@ -170,14 +179,12 @@ def correct(place_id: int, event_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/places/<id:place_id>/events/<id:event_id>/void", methods=["POST"])
 @roles_required(*EDIT_ROLES)
 def void(place_id: int, event_id: int):  # type: ignore[no-untyped-def]
-    place = loading.place_or_404(place_id)
-    event = loading.place_event_or_404(place, event_id)
-    form = VoidForm(prefix=f"v{event.id}")
-    return _apply_change(
-        place,
-        form,
-        f"void_{event.id}",
-        lambda session: corrections.void_event(
+    return _change_event(
+        place_id,
+        event_id,
+        VoidForm,
+        "void",
+        lambda session, event, form: corrections.void_event(
             session,
             event_id=event.id,
             reason=form.reason.data,

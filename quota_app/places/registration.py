@@ -8,9 +8,10 @@ from sqlmodel import Session, select
 
 from ..audit import services as audit
 from ..errors import DomainError, NotFound
-from ..models import Department, Place, PlaceEvent, PlacementType, Unit, User
+from ..models import Department, Place, PlacementType, Unit, User
 from ..texts import N_
 from .rules import _actor_id, _check_text, check_not_future, transition_problem, type_name
+from .status_events import _add_event
 
 
 def register_place(
@@ -79,20 +80,17 @@ def register_place(
     )
     session.add(place)
     session.flush()
-    event = PlaceEvent(
-        place_id=place.id,
+    event = _add_event(
+        session,
+        place=place,
         status=status,
         effective_date=effective_date,
-        recorded_at=now,
-        recorded_by_id=_actor_id(actor),
         note=note,
         source=source,
+        actor=actor,
+        now=now,
     )
-    session.add(event)
-    session.flush()
-    audit.record(
-        session, actor=actor, action="place.create", entity=place, after=audit.snapshot(place), at=now
-    )
+    audit.flush_audited(session, place, action="place.create", before=None, actor=actor, now=now)
     audit.record(
         session, actor=actor, action="place.status", entity=event, after=audit.snapshot(event), at=now
     )

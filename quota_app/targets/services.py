@@ -9,10 +9,11 @@ from datetime import date, datetime
 from sqlmodel import Session, select
 
 from ..audit import services as audit
+from ..audit.services import flush_audited
 from ..errors import DomainError, NotFound
 from ..models import AuditEntry, CountingRule, Department, PlacementType, Target, TargetRevision, User
 from ..texts import N_
-from .checks import check_reference, check_value, check_year, flush_audited, require_department, require_type
+from .checks import check_reference, check_value, check_year, require_department, require_type
 from .counting_rules import set_counting_rule
 
 

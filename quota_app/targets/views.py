@@ -13,7 +13,7 @@ from ..imports.limits import ImportLimits
 from ..models import STATUSES
 from ..reconcile.rules import counting_rules as applied_rules
 from ..texts import ByLanguage
-from ..web import db_session, localized, now
+from ..web import all_or_nothing, db_session, localized, now
 from . import counting_rules, municipal_targets, services, target_import
 from .forms import (
     STATUS_LABELS,
@@ -87,11 +87,9 @@ def grid(year: int):  # type: ignore[no-untyped-def]
                 continue
             if before is None or old != (target.value, target.decided_on, target.reference):
                 changed += 1
-        if any(field.errors for field in form):
-            session.rollback()
-        else:
-            session.commit()
-            flash(_("%(n)d måltal gemt.", n=changed), "success")
+        if all_or_nothing(
+            session, refused=any(field.errors for field in form), done=_("%(n)d måltal gemt.", n=changed)
+        ):
             return redirect(url_for("targets.grid", year=year))
     return render_template(
         "targets/grid.html",
@@ -272,11 +270,7 @@ def rules(year: int):  # type: ignore[no-untyped-def]
             except DomainError as exc:
                 getattr(form, f"weighting_{t.id}").errors.append(f"{names[t.id]}: {localized(exc)}")
                 failed = True
-        if failed:
-            session.rollback()
-        else:
-            session.commit()
-            flash(_("Tælleregler for %(year)d gemt.", year=year), "success")
+        if all_or_nothing(session, refused=failed, done=_("Tælleregler for %(year)d gemt.", year=year)):
             return redirect(url_for("targets.rules", year=year))
     return render_template(
         "targets/rules.html",
