@@ -61,9 +61,9 @@ def correct_event(
     history = _history_with(current, original.effective_date, status)
     correction = _add_event(
         session,
-        place=place,
-        status=status,
-        effective_date=original.effective_date,
+        place,
+        status,
+        original.effective_date,
         note=reason,
         source="correction",
         actor=actor,

@@ -80,16 +80,7 @@ def register_place(
     )
     session.add(place)
     session.flush()
-    event = _add_event(
-        session,
-        place=place,
-        status=status,
-        effective_date=effective_date,
-        note=note,
-        source=source,
-        actor=actor,
-        now=now,
-    )
+    event = _add_event(session, place, status, effective_date, note=note, source=source, actor=actor, now=now)
     audit.flush_audited(session, place, action="place.create", before=None, actor=actor, now=now)
     audit.record(
         session, actor=actor, action="place.status", entity=event, after=audit.snapshot(event), at=now

@@ -81,10 +81,10 @@ def _touch(session: Session, place: Place, history: dict[date, str]) -> None:
 
 def _add_event(
     session: Session,
-    *,
     place: Place,
     status: str,
     effective_date: date,
+    *,
     note: str,
     source: str,
     actor: User | str,
@@ -196,15 +196,6 @@ def record_status(
             field="effective_date",
         )
     history = _history_with(current, effective_date, status)
-    event = _add_event(
-        session,
-        place=place,
-        status=status,
-        effective_date=effective_date,
-        note=note,
-        source=source,
-        actor=actor,
-        now=now,
-    )
+    event = _add_event(session, place, status, effective_date, note=note, source=source, actor=actor, now=now)
     _touch_audited(session, place, history, actor=actor, now=now, action="place.status", event=event)
     return event
