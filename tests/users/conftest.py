@@ -9,7 +9,6 @@ import pytest
 
 from quota_app.settings import Settings
 from tests.dispatch.support import SmtpServer, smtp_settings
-from tests.factories import fresh_context_per_request
 
 BASE_URL = "https://kvoter.kk.test"
 LINK_RE = re.compile(r"https?://\S+/sign-in/[A-Za-z0-9_-]+")
@@ -28,12 +27,6 @@ def settings(smtp: SmtpServer, tmp_path) -> Settings:  # type: ignore[no-untyped
     return smtp_settings(
         smtp.port, instance_path=tmp_path / "instance", session_cookie_secure=False, base_url=BASE_URL
     )
-
-
-@pytest.fixture
-def client(app):  # type: ignore[no-untyped-def]
-    fresh_context_per_request(app)
-    return app.test_client()
 
 
 def mailed_link(smtp: SmtpServer, address: str, *, index: int = -1) -> str:
