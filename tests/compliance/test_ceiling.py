@@ -21,9 +21,7 @@ def reference_ceiling(employees: int) -> int:
     """One more place each time the 5th, 10th, ... of the first 50 or the 10th, 20th, ... beyond is hired."""
     places = 0
     for hired in range(1, employees + 1):
-        if hired <= 50 and hired % 5 == 0:
-            places += 1
-        elif hired > 50 and (hired - 50) % 10 == 0:
+        if (hired <= 50 and hired % 5 == 0) or (hired > 50 and (hired - 50) % 10 == 0):
             places += 1
     return max(1, places)
 

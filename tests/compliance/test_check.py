@@ -3,7 +3,7 @@ headcount, the ceiling and the places filling it; nothing saved; exemptions; unk
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
