@@ -26,7 +26,9 @@ class HeadcountForm(FlaskForm):
         low=0,
         high=MAX_EMPLOYEES,
         validators=[InputRequired(REQUIRED)],
-        description=_("Uden ansatte med offentligt tilskud (fleksjob, seniorjob, løntilskud) og projektansatte."),
+        description=_(
+            "Uden ansatte med offentligt tilskud (fleksjob, seniorjob, løntilskud) og projektansatte."
+        ),
     )
     source = StringField(_("Kilde"), description=_("Fx lønsystemet pr. dato."))
     submit = SubmitField(_("Registrér antal ansatte"))
@@ -42,8 +44,16 @@ class ExemptionForm(FlaskForm):
 
 class RuleForm(FlaskForm):
     covered_types = SelectMultipleField(_("Ordninger, som kravet gælder"), choices=[])
-    per_place_low = ConvertedIntegerField(_("Ansatte pr. plads op til grænsen"), low=1, high=MAX_PARAMETER, validators=[InputRequired(REQUIRED)])
-    low_limit = ConvertedIntegerField(_("Grænse (ansatte)"), low=0, high=MAX_PARAMETER, validators=[InputRequired(REQUIRED)])
-    per_place_high = ConvertedIntegerField(_("Ansatte pr. plads over grænsen"), low=1, high=MAX_PARAMETER, validators=[InputRequired(REQUIRED)])
-    minimum = ConvertedIntegerField(_("Mindst antal pladser"), low=0, high=MAX_PARAMETER, validators=[InputRequired(REQUIRED)])
+    per_place_low = ConvertedIntegerField(
+        _("Ansatte pr. plads op til grænsen"), low=1, high=MAX_PARAMETER, validators=[InputRequired(REQUIRED)]
+    )
+    low_limit = ConvertedIntegerField(
+        _("Grænse (ansatte)"), low=0, high=MAX_PARAMETER, validators=[InputRequired(REQUIRED)]
+    )
+    per_place_high = ConvertedIntegerField(
+        _("Ansatte pr. plads over grænsen"), low=1, high=MAX_PARAMETER, validators=[InputRequired(REQUIRED)]
+    )
+    minimum = ConvertedIntegerField(
+        _("Mindst antal pladser"), low=0, high=MAX_PARAMETER, validators=[InputRequired(REQUIRED)]
+    )
     submit = SubmitField(_("Gem reglen"))

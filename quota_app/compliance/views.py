@@ -26,8 +26,16 @@ from .forms import ExemptionForm, HeadcountForm, PNumberForm, RuleForm
 bp = Blueprint("compliance", __name__, template_folder="templates", url_prefix="/rimelighedskrav")
 
 EXPORT_HEADER = (
-    "Forvaltning", "Arbejdssted", "P-nummer", "Ordinære ansatte", "Loft", "Besat", "Ledigt", "Over",
-    "Mangler udtalelse", "Dispensation",
+    "Forvaltning",
+    "Arbejdssted",
+    "P-nummer",
+    "Ordinære ansatte",
+    "Loft",
+    "Besat",
+    "Ledigt",
+    "Over",
+    "Mangler udtalelse",
+    "Dispensation",
 )
 
 
@@ -86,13 +94,24 @@ def export(fmt: str):  # type: ignore[no-untyped-def]
     result = _figures()
     rows = [
         [
-            r.department, r.unit, r.p_number or "", r.ordinary_employees, r.ceiling, r.occupied, r.free,
-            r.over, r.missing_statements, r.exemption or "",
+            r.department,
+            r.unit,
+            r.p_number or "",
+            r.ordinary_employees,
+            r.ceiling,
+            r.occupied,
+            r.free,
+            r.over,
+            r.missing_statements,
+            r.exemption or "",
         ]
         for r in result.rows
     ]
     return download(
-        EXPORT_HEADER, rows, fmt=fmt, name=f"rimelighedskrav-{result.as_of.isoformat()}",
+        EXPORT_HEADER,
+        rows,
+        fmt=fmt,
+        name=f"rimelighedskrav-{result.as_of.isoformat()}",
         sheet_title="Rimelighedskrav",
     )
 
@@ -157,7 +176,9 @@ def set_p_number(unit_id: int):  # type: ignore[no-untyped-def]
     unit = loading.workplace_or_404(unit_id)
     form = PNumberForm()
     return _save(
-        unit, form, "p_form",
+        unit,
+        form,
+        "p_form",
         lambda session: headcounts.set_p_number(
             session, unit_id=unit.id, p_number=form.p_number.data or None, actor=current_user, now=now()
         ),
@@ -171,11 +192,17 @@ def record_headcount(unit_id: int):  # type: ignore[no-untyped-def]
     unit = loading.workplace_or_404(unit_id)
     form = HeadcountForm()
     return _save(
-        unit, form, "headcount_form",
+        unit,
+        form,
+        "headcount_form",
         lambda session: headcounts.record_headcount(
-            session, unit_id=unit.id, effective_date=form.effective_date.data,
-            ordinary_employees=form.ordinary_employees.data, source=form.source.data or "",
-            actor=current_user, now=now(),
+            session,
+            unit_id=unit.id,
+            effective_date=form.effective_date.data,
+            ordinary_employees=form.ordinary_employees.data,
+            source=form.source.data or "",
+            actor=current_user,
+            now=now(),
         ),
         _("Antallet af ordinært ansatte er registreret."),
     )
@@ -187,10 +214,18 @@ def record_exemption(unit_id: int):  # type: ignore[no-untyped-def]
     unit = loading.workplace_or_404(unit_id)
     form = ExemptionForm()
     return _save(
-        unit, form, "exemption_form",
+        unit,
+        form,
+        "exemption_form",
         lambda session: exemptions.record_exemption(
-            session, unit_id=unit.id, reference=form.reference.data or "", valid_from=form.valid_from.data,
-            valid_to=form.valid_to.data, reason=form.reason.data or "", actor=current_user, now=now(),
+            session,
+            unit_id=unit.id,
+            reference=form.reference.data or "",
+            valid_from=form.valid_from.data,
+            valid_to=form.valid_to.data,
+            reason=form.reason.data or "",
+            actor=current_user,
+            now=now(),
         ),
         _("Dispensationen er registreret."),
     )
@@ -202,9 +237,17 @@ def rule(year: int):  # type: ignore[no-untyped-def]
     session = db_session()
     types = session.exec(select(PlacementType).order_by(PlacementType.sort, PlacementType.id)).all()
     current = rules.rule_for_year(session, year=year)
-    form = RuleForm() if request.method == "POST" else RuleForm(
-        formdata=None, covered_types=list(current.covered), per_place_low=current.per_place_low,
-        low_limit=current.low_limit, per_place_high=current.per_place_high, minimum=current.minimum,
+    form = (
+        RuleForm()
+        if request.method == "POST"
+        else RuleForm(
+            formdata=None,
+            covered_types=list(current.covered),
+            per_place_low=current.per_place_low,
+            low_limit=current.low_limit,
+            per_place_high=current.per_place_high,
+            minimum=current.minimum,
+        )
     )
     form.covered_types.choices = [(t.code, _type_name(t)) for t in types]
     status_code = 200
@@ -213,10 +256,15 @@ def rule(year: int):  # type: ignore[no-untyped-def]
         if form.validate_on_submit():
             try:
                 rules.set_rule(
-                    session, year=year, covered_types=form.covered_types.data or [],
-                    per_place_low=form.per_place_low.data, low_limit=form.low_limit.data,
-                    per_place_high=form.per_place_high.data, minimum=form.minimum.data,
-                    actor=current_user, now=now(),
+                    session,
+                    year=year,
+                    covered_types=form.covered_types.data or [],
+                    per_place_low=form.per_place_low.data,
+                    low_limit=form.low_limit.data,
+                    per_place_high=form.per_place_high.data,
+                    minimum=form.minimum.data,
+                    actor=current_user,
+                    now=now(),
                 )
                 session.commit()
             except DomainError as error:
