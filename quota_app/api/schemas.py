@@ -279,3 +279,14 @@ class ImportResultJson(BaseModel):  # imports.result_data
     corrections: Count
     unchanged: Count
     errors: list[ImportRowError]
+
+
+class UnitImportResultJson(BaseModel):  # units.import_units_api
+    dry_run: bool
+    saved: bool
+    rows_read: Count
+    units_created: Count
+    p_numbers_set: Count
+    headcounts_recorded: Count
+    unchanged: Count
+    errors: list[ImportRowError]

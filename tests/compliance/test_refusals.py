@@ -74,3 +74,14 @@ def test_the_import_reports_a_row_error(session, clock, make_workplace, place_at
     session.rollback()
     assert counts(session) == before
     assert session.exec(select(Place).where(Place.reference == "VP-3")).first() is None
+
+
+def test_the_api_imports_units_for_its_own_department_only(client, session, make_user, make_token):
+    headers = {"Authorization": f"Bearer {make_token(make_user('hr', 'SOF'))}"}
+    body = "department;unit;p_number;effective_date;ordinary_employees\nSOF;Sundbo;1234567890;01.01.2025;12\n"
+    response = client.post("/api/v1/imports/units?filename=u.csv", data=body.encode(), headers=headers)
+    assert response.status_code == 200, response.json
+    assert response.json["units_created"] == 1 and response.json["headcounts_recorded"] == 1
+    other = body.replace("SOF;Sundbo", "ØKF;Kantine").replace("1234567890", "1234567899")
+    refused = client.post("/api/v1/imports/units?filename=u.csv", data=other.encode(), headers=headers)
+    assert refused.status_code == 422 and refused.json["errors"][0]["row"] == 2
