@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired
 
-from ..form_fields import ConvertedDateField, ConvertedIntegerField
+from ..form_fields import ConvertedBooleanField, ConvertedDateField, ConvertedIntegerField
 from ..i18n import _
 from .headcounts import MAX_EMPLOYEES
 from .rules import MAX_PARAMETER
@@ -57,3 +58,20 @@ class RuleForm(FlaskForm):
         _("Mindst antal pladser"), low=0, high=MAX_PARAMETER, validators=[InputRequired(REQUIRED)]
     )
     submit = SubmitField(_("Gem reglen"))
+
+
+class StatementForm(FlaskForm):
+    statement_date = ConvertedDateField(_("Udtalelsens dato"), validators=[InputRequired(REQUIRED)])
+    representative_role = StringField(
+        _("Repræsentantens rolle"),
+        validators=[InputRequired(REQUIRED)],
+        description=_("Fx tillidsrepræsentant eller arbejdsmiljørepræsentant. Aldrig navn eller CPR-nummer."),
+    )
+    net_addition = ConvertedBooleanField(_("Pladsen er en merbeskæftigelse (nettotilvækst)"))
+    no_vacated_post = ConvertedBooleanField(
+        _(
+            "Pladsen er ikke en stilling, der er blevet ledig ved afskedigelse inden for de seneste tre måneder"
+        )
+    )
+    pdf = FileField(_("Udtalelsen som PDF (valgfri)"), description=_("Højst 5 MB."))
+    submit = SubmitField(_("Gem udtalelsen"))

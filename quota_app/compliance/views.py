@@ -275,3 +275,6 @@ def rule(year: int):  # type: ignore[no-untyped-def]
                 return redirect(url_for("compliance.rule", year=year))
     examples = [(n, current.ceiling(n)) for n in (0, 9, 10, 24, 50, 59, 60, 100)]
     return render_template("compliance/rule.html", form=form, year=year, examples=examples), status_code
+
+
+from . import statement_views  # noqa: E402, F401  (its routes on bp)
