@@ -85,3 +85,18 @@ def test_the_api_imports_units_for_its_own_department_only(client, session, make
     other = body.replace("SOF;Sundbo", "ØKF;Kantine").replace("1234567890", "1234567899")
     refused = client.post("/api/v1/imports/units?filename=u.csv", data=other.encode(), headers=headers)
     assert refused.status_code == 422 and refused.json["errors"][0]["row"] == 2
+
+
+def test_the_api_gives_compliance_for_the_tokens_departments(
+    client, session, make_user, make_token, make_workplace
+):
+    make_workplace("Sundbo", 10, p_number="1234567890")
+    make_workplace("Kantine", 10, department="ØKF", p_number="1234567899")
+    headers = {"Authorization": f"Bearer {make_token(make_user('hr', 'SOF'))}"}
+    response = client.get("/api/v1/compliance?as_of=2025-06-30", headers=headers)
+    assert response.status_code == 200
+    assert [(r["unit"], r["ceiling"]) for r in response.json["rows"]] == [("Sundbo", 2)]
+    assert (
+        client.get("/api/v1/compliance?as_of=2025-06-30&department=ØKF", headers=headers).status_code == 403
+    )
+    assert client.get("/api/v1/compliance?as_of=30-13-2025", headers=headers).status_code == 400
