@@ -256,8 +256,9 @@ def make_place(session: Session, reference: dict) -> Callable[..., Place]:
 @pytest.fixture
 def register_place(session: Session, reference: dict, clock: FrozenClock) -> Callable[..., Place]:
     """Return the one factory of places made through the places services (with their checks and audit):
-    register_place(*history, actor="test", department="SOF", type_code="internship", unit=None,
-    reference=None, commit=False, **fields) -> Place. history is (status, date) pairs, the first registers
+    register_place(*history, actor="test", department=None, type_code="internship", unit=None,
+    reference=None, commit=False, **fields) -> Place (department: the unit's, else SOF). history is
+    (status, date) pairs, the first registers
     the place (default: open on 6 January 2025), the rest are recorded after it; fields go to
     register_place (title, fte, note, ...). With commit the test's session commits, so the app's
     requests see the place."""
@@ -266,7 +267,7 @@ def register_place(session: Session, reference: dict, clock: FrozenClock) -> Cal
     def factory(
         *history: tuple[str, date],
         actor: User | str = "test",
-        department: str = "SOF",
+        department: str | None = None,
         type_code: str = "internship",
         unit: Unit | None = None,
         reference: str | None = None,
@@ -277,7 +278,9 @@ def register_place(session: Session, reference: dict, clock: FrozenClock) -> Cal
         (status, day), rest = history[0], history[1:]
         place = registration.register_place(
             session,
-            department_id=reference_data["departments"][department].id,
+            department_id=reference_data["departments"][department].id
+            if department is not None
+            else (unit.department_id if unit is not None else reference_data["departments"]["SOF"].id),
             type_code=type_code,
             reference=reference if reference is not None else f"P-{next(counter)}",
             unit_id=unit.id if unit else None,

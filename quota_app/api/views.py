@@ -16,7 +16,7 @@ from ..targets import services as targets
 from ..texts import N_
 from ..web import db_session, now
 from . import services
-from .blueprint import api_user, bp, checked_first
+from .blueprint import api_user, bp, checked_first, department_of
 from .document import PLACES, PREFIX, RECONCILE, REFERENCE, TARGETS, errors
 from .inputs import fail, missing
 from .schemas import (
@@ -37,17 +37,6 @@ from .schemas import (
 )
 
 WRITERS_OF_TARGETS = ("bif", "admin")
-NO_ACCESS = N_("Du har ikke adgang til denne forvaltnings data.")
-
-
-def _department(code: str, field: str = "department") -> Department:
-    """The department of a code in the query: 404 if unknown, 403 if not the user's to see."""
-    department = services.department_by_code(db_session(), code)
-    if department is None:
-        fail(404, N_("Ukendt forvaltning '%(code)s'.", code=code), field)
-    if not services.may_see(api_user(), department.id):
-        fail(403, NO_ACCESS, field)
-    return department
 
 
 @bp.get(
@@ -80,7 +69,7 @@ def types():  # type: ignore[no-untyped-def]
     responses={200: TargetList, **errors(403, 404)},
 )
 def get_targets(query: TargetsQuery):  # type: ignore[no-untyped-def]
-    department = _department(query.department) if query.department else None
+    department = department_of(query.department) if query.department else None
     rows = services.targets(db_session(), user=api_user(), year=query.year, department=department)
     return {"targets": rows}
 
@@ -132,7 +121,7 @@ def put_targets(body: TargetsInput):  # type: ignore[no-untyped-def]
     responses={200: PlacePage, **errors(403, 404)},
 )
 def list_places(query: PlacesQuery):  # type: ignore[no-untyped-def]
-    department = _department(query.department) if query.department else None
+    department = department_of(query.department) if query.department else None
     placement_type = None
     if query.type:
         placement_type = services.type_by_code(db_session(), query.type)
@@ -244,7 +233,7 @@ def reconcile(query: ReconcileQuery):  # type: ignore[no-untyped-def]
     session = db_session()
     codes = list(query.department)
     for code in codes:
-        _department(code)
+        department_of(code)
     if not codes and not can_see_all_departments(user):
         codes = [session.get(Department, user.department_id).code]
     for code in query.type:
@@ -276,6 +265,6 @@ def reconcile(query: ReconcileQuery):  # type: ignore[no-untyped-def]
 
 # The last operation, POST /imports/places, is imports.py's. Then every operation is collected, its path
 # relative to the document's server: mount the blueprint there.
-from . import imports  # noqa: E402, F401
+from . import compliance, imports  # noqa: E402, F401
 
 bp.url_prefix = PREFIX

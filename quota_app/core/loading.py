@@ -41,7 +41,9 @@ from ..tokens.services import may_revoke
 from ..web import db_session
 
 Row = TypeVar("Row", bound=SQLModel)
-OfDepartment = TypeVar("OfDepartment", Place, Target, ReportArchive, Dispatch)  # rows with a department_id
+OfDepartment = TypeVar(
+    "OfDepartment", Place, Target, ReportArchive, Dispatch, Unit
+)  # rows with a department_id
 
 
 def _row_or_404(model: type[Row], row_id: int) -> Row:
@@ -135,6 +137,11 @@ def unit_ref_or_404(ref: str, *, department_id: int) -> Unit | None:
     if not converters.is_id(ref):
         abort(404)
     return unit_or_404(converters.parse_id(ref), department_id=department_id)
+
+
+def workplace_or_404(unit_id: int) -> Unit:
+    """A unit (a workplace) of a department the user may see."""
+    return _department_row_or_404(Unit, unit_id)
 
 
 # --- places ---

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from ..audit import services as audit
+from ..compliance.check import check_place
 from ..errors import Conflict, DomainError, NotFound
 from ..models import STATUSES, Place, PlaceEvent, User
 from ..texts import N_
@@ -196,6 +197,8 @@ def record_status(
             field="effective_date",
         )
     history = _history_with(current, effective_date, status)
+    if status == "filled":
+        check_place(session, place, history, changed_from=effective_date, now=now)
     event = _add_event(session, place, status, effective_date, note=note, source=source, actor=actor, now=now)
     _touch_audited(session, place, history, actor=actor, now=now, action="place.status", event=event)
     return event
