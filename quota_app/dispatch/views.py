@@ -91,6 +91,7 @@ def _schedule() -> list[dict]:
             "30 7 * * *",
         ),
         ("alert", _("Nye ledige pladser til rekruttering"), settings.alert_cron),
+        ("warning", _("Ugentlig tidlig varsling til BIF og HR"), settings.warning_cron),
         ("deliver", _("Genforsøg og fejlbeskeder"), "*/5 * * * *"),
     ]
     return [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .accounts import ApiToken, AuditEntry, LoginAttempt, SignInLink, User
 from .base import (
+    DAY_KINDS,
     DISPATCH_KINDS,
     DISPATCH_STATES,
     MEASURES,
@@ -21,6 +22,7 @@ from .reporting import AppText, DepartmentComment, Dispatch, ReportArchive, Repo
 from .targets import CountingRule, DepartmentHeadcount, MunicipalityTarget, Target, TargetRevision
 
 __all__ = [
+    "DAY_KINDS",
     "DISPATCH_KINDS",
     "DISPATCH_STATES",
     "IMPORT_JOB_KINDS",
