@@ -53,6 +53,7 @@ KIND_LABELS = {
     "consolidated": _("Samlet halvårsstatus"),
     "reminder": _("Påmindelse"),
     "alert": _("Nye ledige pladser"),
+    "warning": _("Tidlig varsling"),
     "failure_notice": _("Fejlbesked"),
 }
 STATE_LABELS = {

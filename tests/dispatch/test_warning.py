@@ -140,3 +140,24 @@ def test_a_warning_is_about_its_weeks_monday() -> None:
     assert week_of(date(2025, 9, 29)) == date(2025, 9, 29)
     assert week_of(date(2025, 10, 5)) == date(2025, 9, 29)
     assert week_of(date(2025, 10, 6)) == date(2025, 10, 6)
+
+
+def test_bif_sees_the_warning_in_the_ledger_and_its_preview(
+    client, login, make_user, session, addressed, make_target, settings
+) -> None:  # type: ignore[no-untyped-def]
+    from quota_app.dispatch.weekly_warning import plan_warnings
+    from tests.conftest import T0
+
+    _history(session, addressed, make_target)
+    assert plan_warnings(session, settings=settings, today=date(2025, 9, 30), actor="test", now=T0) == 3
+    session.commit()
+    row = session.exec(
+        select(Dispatch).where(Dispatch.kind == "warning", Dispatch.recipient == "bif@kk.test")
+    ).one()
+    session.commit()
+    login(make_user("bif"))
+    ledger = client.get("/udsendelser/").get_data(as_text=True)
+    assert "Tidlig varsling" in ledger and "2025-09-29" in ledger
+    page = client.get(f"/udsendelser/{row.id}").get_data(as_text=True)
+    assert "Tidlig varsling uge 40: 1 linjer under 90 %, 1 sene registreringer" in page
+    assert "SOF skal besætte 18 flere pladser i Virksomhedspraktik før 31. december" in page
