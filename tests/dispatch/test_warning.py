@@ -161,3 +161,22 @@ def test_bif_sees_the_warning_in_the_ledger_and_its_preview(
     page = client.get(f"/udsendelser/{row.id}").get_data(as_text=True)
     assert "Tidlig varsling uge 40: 1 linjer under 90 %, 1 sene registreringer" in page
     assert "SOF skal besætte 18 flere pladser i Virksomhedspraktik før 31. december" in page
+
+
+def test_the_warning_mail_in_english(session, addressed, make_target, settings) -> None:  # type: ignore[no-untyped-def]
+    from quota_app.dispatch.mail_texts import compose
+    from quota_app.dispatch.weekly_warning import plan_warnings
+    from tests.conftest import T0
+
+    _history(session, addressed, make_target)
+    plan_warnings(session, settings=settings, today=date(2025, 9, 30), actor="test", now=T0)
+    row = session.exec(
+        select(Dispatch).where(Dispatch.kind == "warning", Dispatch.recipient == "hr-sof@kk.test")
+    ).one()
+    mail = compose(session, row, settings=settings.model_copy(update={"default_locale": "en"}))
+    assert mail.subject == "Early warning for SOF week 40: 1 types below 90 %, 0 late registrations"
+    assert (
+        "SOF, Work placement: projected 2 (between 2 and 2) against a target of 20, 10 %; today 2"
+        in mail.text
+    )
+    assert "SOF must fill 18 more places in Work placement before December 31" in mail.text
