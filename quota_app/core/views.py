@@ -11,9 +11,9 @@ from ..forecast.scope import department_codes_for
 from ..forecast.summary import EarlyWarning
 from ..i18n import LANGUAGES
 from ..monitor.forecasting import early_warning_for
-from ..monitor.measure import Measure, placement_types
+from ..monitor.measure import placement_types
 from ..monitor.presenters import locale
-from ..web import db_session, local_zone, now, today
+from ..web import db_session, local_zone, now
 from . import loading, navigation, schedules
 
 bp = Blueprint("core", __name__, template_folder="templates")
@@ -45,8 +45,7 @@ def _own_early_warning() -> EarlyWarning | None:
     codes = department_codes_for(session, user=current_user)
     if not codes:
         return None
-    measure = Measure(as_of=today(), period=None, method="point", known_at=now(), live=True)
-    return early_warning_for(session, measure=measure, now=now(), zone=local_zone(), department_codes=codes)
+    return early_warning_for(session, now=now(), zone=local_zone(), department_codes=codes)
 
 
 @bp.route("/tilgaengelighed")

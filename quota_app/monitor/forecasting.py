@@ -1,6 +1,12 @@
-"""The early warning on the monitoring pages (docs/forecast.md): computed once per measure for every
-department by the forecast package and cached like the overview (cache.remember), so the overview, a
-department's page and HR's start page share one result; each page narrows it to the lines it may show."""
+"""The early warning on the monitoring pages and HR's start page (docs/forecast.md §5): where the year is
+heading from today, as known now, whatever date or moment a page measures.
+
+Computed once for every department by the forecast package and cached like the live overview
+(cache.remember with a live measure: reused until anything it depends on changes), so the overview, a
+department's page and HR's start page share one result and each narrows it to the lines it may show. A
+page measuring another date or moment does not compute a projection of its own: that would cost a fit of
+the model per request (docs/quality.md, the uncached overview).
+"""
 
 from __future__ import annotations
 
@@ -16,21 +22,19 @@ from .measure import Measure
 
 
 def early_warning_for(
-    session: Session,
-    *,
-    measure: Measure,
-    now: datetime,
-    zone: ZoneInfo,
-    department_codes: Sequence[str] | None = None,
+    session: Session, *, now: datetime, zone: ZoneInfo, department_codes: Sequence[str] | None = None
 ) -> EarlyWarning:
-    """The projection of the measuring date's year, the pace needed and the registration lag of that
-    year, as known at the measure's moment, narrowed to department_codes (None: every department)."""
+    """Today's projection of the year, the pace needed and the registration lag of this year's events, as
+    known now (or when last computed, while nothing has changed since), narrowed to department_codes
+    (None: every department)."""
+    today = now.astimezone(zone).date()
+    live = Measure(as_of=today, period=None, method="point", known_at=now, live=True)
     everything = remember(
         session,
         name="early_warning",
         params=(),
-        measure=measure,
+        measure=live,
         now=now,
-        compute=lambda: early_warning(session, as_of=measure.day, known_at=measure.known_at, zone=zone),
+        compute=lambda: early_warning(session, as_of=today, known_at=now, zone=zone),
     )
     return of_departments(everything, department_codes)

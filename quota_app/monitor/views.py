@@ -118,7 +118,7 @@ def overview():  # type: ignore[no-untyped-def]
     except DomainError as error:
         form.form_errors.append(localized(error))
         return _bad_request("monitor/overview.html", form=form, overview=None)
-    warning = early_warning_for(session, measure=measure, now=now(), zone=local_zone())
+    warning = early_warning_for(session, now=now(), zone=local_zone())
     return render_template(
         "monitor/overview.html",
         form=form,
@@ -286,9 +286,7 @@ def department(code: str):  # type: ignore[no-untyped-def]
     session = db_session()
     figures = drilldown.department_figures(session, department=info, measure=measure, now=now())
     types = placement_types(session)
-    warning = early_warning_for(
-        session, measure=measure, now=now(), zone=local_zone(), department_codes=[info.code]
-    )
+    warning = early_warning_for(session, now=now(), zone=local_zone(), department_codes=[info.code])
     return _render_department_page(
         "monitor/department.html",
         form,

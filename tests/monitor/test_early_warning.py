@@ -107,3 +107,17 @@ def test_bif_start_page_has_no_hr_lines(client, login, make_user, outlook) -> No
     login(make_user("bif"))
     html = client.get("/").get_data(as_text=True)
     assert "mon-projection" not in html
+
+
+def test_the_projection_is_todays_whatever_the_page_measures_and_is_computed_once(
+    client, login, make_user, outlook
+) -> None:  # type: ignore[no-untyped-def]
+    from quota_app.monitor.cache import RESULTS
+
+    login(make_user("bif"))
+    for query in ("date=2025-09-30", "date=2024-06-30", "period=2025-H1&known_at=2025-07-01T10:00"):
+        html = client.get(f"/monitor/?{query}").get_data(as_text=True)
+        assert "Fremskrevet fra i dag, 30.09.2025" in html and "Fremskrevet 31.12.2025" in html
+        assert "SOF skal besætte 8 flere pladser i Virksomhedspraktik før 31. december." in html
+    client.get("/monitor/department/SOF?date=2024-06-30")
+    assert sum(1 for key in RESULTS._items if key[0] == "early_warning") == 1
