@@ -67,7 +67,7 @@ class LateLine:
 
 
 @dataclass(frozen=True)
-class Warning:
+class WeeklyWarning:
     day: date  # the local date the warning was made
     year: int
     lines: tuple[WarningLine, ...]
@@ -76,9 +76,9 @@ class Warning:
     def __bool__(self) -> bool:
         return bool(self.lines or self.late)
 
-    def of(self, department: str) -> Warning:
+    def of(self, department: str) -> WeeklyWarning:
         """The lines of one department only (what its HR contacts get)."""
-        return Warning(
+        return WeeklyWarning(
             day=self.day,
             year=self.year,
             lines=tuple(line for line in self.lines if line.department == department),
@@ -88,7 +88,7 @@ class Warning:
 
 def gather_warning(
     session: Session, *, settings: Settings, known_at: datetime, department_codes: Sequence[str] | None
-) -> Warning:
+) -> WeeklyWarning:
     """What a warning made at known_at says, for these departments (None: every active one)."""
     today = known_at.astimezone(settings.zone).date()
     projection = project(
@@ -121,7 +121,7 @@ def gather_warning(
         )
         for r in below
     )
-    return Warning(
+    return WeeklyWarning(
         day=today,
         year=today.year,
         lines=lines,
@@ -143,7 +143,7 @@ def plan_warnings(session: Session, *, settings: Settings, today: date, actor: A
     week = week_of(today)
     scopes: list[tuple[str, Department | None]] = [(MUNICIPALITY_SCOPE, None)]
     scopes += [(d.code, d) for d in _active_departments(session)]
-    everything: Warning | None = None  # computed once, for every department, when a row may be missing
+    everything: WeeklyWarning | None = None  # computed once, for every department, when a row may be missing
     added = 0
     for scope, department in scopes:
         existing = planned(session, kind=KIND, scope=scope, as_of=week)
