@@ -15,6 +15,13 @@ from .base import (
     STATUSES,
     WEIGHTINGS,
 )
+from .compliance import (
+    DEFAULT_COVERED_TYPES,
+    ComplianceExemption,
+    ComplianceRule,
+    PlaceStatement,
+    UnitHeadcount,
+)
 from .jobs import IMPORT_JOB_KINDS, IMPORT_JOB_STATES, ImportJob
 from .organisation import Department, PlacementType, Unit
 from .places import OPEN_END, Place, PlaceEvent, PlaceInterval, SupersededInterval
@@ -23,6 +30,7 @@ from .targets import CountingRule, DepartmentHeadcount, MunicipalityTarget, Targ
 
 __all__ = [
     "DAY_KINDS",
+    "DEFAULT_COVERED_TYPES",
     "DISPATCH_KINDS",
     "DISPATCH_STATES",
     "IMPORT_JOB_KINDS",
@@ -38,6 +46,8 @@ __all__ = [
     "ApiToken",
     "AppText",
     "AuditEntry",
+    "ComplianceExemption",
+    "ComplianceRule",
     "CountingRule",
     "Department",
     "DepartmentComment",
@@ -49,6 +59,7 @@ __all__ = [
     "Place",
     "PlaceEvent",
     "PlaceInterval",
+    "PlaceStatement",
     "PlacementType",
     "ReportArchive",
     "ReportLink",
@@ -57,5 +68,6 @@ __all__ = [
     "Target",
     "TargetRevision",
     "Unit",
+    "UnitHeadcount",
     "User",
 ]
