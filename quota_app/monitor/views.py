@@ -12,6 +12,7 @@ from .. import converters
 from ..auth.views import roles_required
 from ..core import loading
 from ..errors import DomainError
+from ..forecast.summary import GAP_ORDERS, WARNING_PCT, sort_gaps
 from ..i18n import _
 from ..levels import AT_FROM, NEAR_FROM, fulfilment_level
 from ..models import STATUSES
@@ -19,6 +20,7 @@ from ..reconcile.places import places_behind
 from ..reconcile.rules import PRO_RATA_RULE
 from ..web import db_session, local_zone, localized, now, today
 from . import drilldown, exporting, place_lists, presenters
+from .forecasting import early_warning_for
 from .forms import MeasureForm
 from .measure import (
     DepartmentInfo,
@@ -109,13 +111,24 @@ def _asked_overview(*, action: str | None) -> tuple[tuple[MeasureForm, Measure, 
     return (form, measure, result), None
 
 
+def _gap_order() -> str:
+    """The order of the overview's gaps (?order=largest|smallest|department); anything else is 400."""
+    order = request.args.get("order", GAP_ORDERS[0]) or GAP_ORDERS[0]
+    if order not in GAP_ORDERS:
+        abort(400, description=str(_("Ukendt sortering: %(order)s.", order=order)))
+    return order
+
+
 @bp.route("/")
 @roles_required(*MONITOR_ROLES)
 def overview():  # type: ignore[no-untyped-def]
+    order = _gap_order()
     asked, refusal = _asked_overview(action=None)
     if asked is None:
         return refusal
     form, measure, result = asked
+    session = db_session()
+    warning = early_warning_for(session, now=now(), zone=local_zone())
     return render_template(
         "monitor/overview.html",
         form=form,
@@ -129,6 +142,12 @@ def overview():  # type: ignore[no-untyped-def]
         type_names={t.code: t.name(locale()) for t in result.types},
         pro_rata=presenters.has_pro_rata(result.adopted),
         longest_limit=OPEN_LONGEST,
+        warning=warning,
+        gaps=sort_gaps(warning.pace, order),
+        gap_order=order,
+        gap_orders=GAP_ORDERS,
+        warning_pct=WARNING_PCT,
+        department_names={d.code: d.name for d in result.departments},
     )
 
 
@@ -266,6 +285,7 @@ def department(code: str):  # type: ignore[no-untyped-def]
     session = db_session()
     figures = drilldown.department_figures(session, department=info, measure=measure, now=now())
     types = placement_types(session)
+    warning = early_warning_for(session, now=now(), zone=local_zone(), department_codes=[info.code])
     return _render_department_page(
         "monitor/department.html",
         form,
@@ -281,6 +301,7 @@ def department(code: str):  # type: ignore[no-untyped-def]
         ageing=figures.ageing,
         fills=figures.fills,
         fill_period=figures.fill_period,
+        warning=warning,
     )
 
 
