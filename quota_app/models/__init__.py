@@ -16,7 +16,7 @@ from .base import (
 )
 from .jobs import IMPORT_JOB_KINDS, IMPORT_JOB_STATES, ImportJob
 from .organisation import Department, PlacementType, Unit
-from .places import OPEN_END, Place, PlaceEvent, PlaceInterval, SupersededInterval
+from .places import OPEN_END, ORIGIN, Place, PlaceAttribute, PlaceEvent, PlaceInterval, SupersededInterval
 from .reporting import AppText, DepartmentComment, Dispatch, ReportArchive, ReportLink
 from .targets import CountingRule, DepartmentHeadcount, MunicipalityTarget, Target, TargetRevision
 
@@ -28,6 +28,7 @@ __all__ = [
     "MEASURES",
     "MUNICIPALITY_SCOPE",
     "OPEN_END",
+    "ORIGIN",
     "PERIOD_KINDS",
     "REPORT_KINDS",
     "ROLES",
@@ -45,6 +46,7 @@ __all__ = [
     "LoginAttempt",
     "MunicipalityTarget",
     "Place",
+    "PlaceAttribute",
     "PlaceEvent",
     "PlaceInterval",
     "PlacementType",
