@@ -10,6 +10,7 @@ from ..audit import services as audit
 from ..errors import DomainError, NotFound
 from ..models import Department, Place, PlaceEvent, PlacementType, Unit, User
 from ..texts import N_
+from .editing import origin_row
 from .rules import _actor_id, _check_text, check_not_future, transition_problem, type_name
 
 
@@ -79,6 +80,7 @@ def register_place(
     )
     session.add(place)
     session.flush()
+    session.add(origin_row(place, source=source))  # its unit and fte from the start (editing.py)
     event = PlaceEvent(
         place_id=place.id,
         status=status,
