@@ -58,9 +58,7 @@ def open_places_longest(
     _, _, dept_ids, type_ids = scope_ids(session, department_codes, type_codes)
     s = open_spells(as_of=as_of, known_at=known_at, department_ids=dept_ids, type_ids=type_ids)
     longest_first = (s.c.days_open.desc(), PLACES.c.reference, PLACES.c.id)
-    chosen = sa.select(s, PLACES.c.reference, PLACES.c.title).join(
-        PLACES, PLACES.c.id == s.c.place_id
-    )
+    chosen = sa.select(s, PLACES.c.reference, PLACES.c.title).join(PLACES, PLACES.c.id == s.c.place_id)
     # The limit comes before the other joins: only the places shown are looked up.
     if limit is not None and per_department:
         rank = sa.func.row_number().over(partition_by=s.c.department_id, order_by=longest_first)
