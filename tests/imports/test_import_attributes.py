@@ -37,7 +37,7 @@ def test_an_import_row_that_changes_the_fte_is_a_dated_change_not_unchanged(
     )
     preview = run_import(again, dry_run=True)
     assert (preview.places_updated, preview.events_created, preview.unchanged) == (1, 1, 0)
-    assert [(c["kind"], c["date"], c["fte"] if "fte" in c else None) for c in preview.changes] == [
+    assert [(c["kind"], c["date"], c.get("fte")) for c in preview.changes] == [
         ("status", "2025-06-01", None),
         ("attributes", "2025-06-01", 0.5),
     ]
