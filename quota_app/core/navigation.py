@@ -43,6 +43,8 @@ HR_MENU = (
     NavEntry(_("Import"), IMPORT),
     NavEntry(_("Status"), STATUS),
     NavEntry(_("Kommentar"), COMMENTS),
+    NavEntry(_("Rapporter"), REPORTS),
+    NavEntry(_("API-nøgler"), TOKENS),
 )
 BIF_MENU = (
     NavEntry(_("Overblik"), (*OVERVIEW, "core.start")),
@@ -81,6 +83,12 @@ HR_TASKS = (
         _("Forklar, hvorfor forvaltningen er under måltallet, og hvad der bliver gjort."),
         COMMENTS,
     ),
+    Task(
+        _("Rapporter"),
+        _("Hent forvaltningens halvårsrapporter som PDF, også dem, der er sendt til borgmesteren."),
+        REPORTS,
+    ),
+    Task(_("API-nøgler"), _("Giv forvaltningens egne systemer adgang til at læse og indlæse pladser."), TOKENS),
 )
 BIF_TASKS = (
     Task(_("Overblik"), _("Opfyldelsen i alle forvaltninger lige nu, med de ældste åbne pladser."), OVERVIEW),
