@@ -88,7 +88,9 @@ HR_TASKS = (
         _("Hent forvaltningens halvårsrapporter som PDF, også dem, der er sendt til borgmesteren."),
         REPORTS,
     ),
-    Task(_("API-nøgler"), _("Giv forvaltningens egne systemer adgang til at læse og indlæse pladser."), TOKENS),
+    Task(
+        _("API-nøgler"), _("Giv forvaltningens egne systemer adgang til at læse og indlæse pladser."), TOKENS
+    ),
 )
 BIF_TASKS = (
     Task(_("Overblik"), _("Opfyldelsen i alle forvaltninger lige nu, med de ældste åbne pladser."), OVERVIEW),
