@@ -69,6 +69,8 @@ def upgrade() -> None:
         op.drop_index(index, table_name=table)
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("unit_id", sa.Integer(), nullable=True))
+            # Filled by the rebuild below; NOT NULL once it has run.
+            batch.add_column(sa.Column("status_since", quota_app.db.DayNumber(), nullable=True))
         op.create_index(index, table, [*leading, *COUNTED], unique=False)
     # Every place's attributes as they are: dated from the start and known always (ORIGIN), so the
     # figures counted before stay as they were.
@@ -80,7 +82,13 @@ def upgrade() -> None:
     # Derived data: rebuilt with the units (0003 left this to the latest code, which is this revision's).
     from quota_app.reconcile.intervals import refresh_all
 
-    refresh_all(op.get_bind())
+    bind = op.get_bind()
+    for table in INDEXES:
+        bind.execute(sa.text(f"DELETE FROM {table}"))  # noqa: S608 (names of this module)
+    refresh_all(bind)
+    for table in INDEXES:
+        with op.batch_alter_table(table) as batch:
+            batch.alter_column("status_since", existing_type=quota_app.db.DayNumber(), nullable=False)
 
 
 def downgrade() -> None:
@@ -88,6 +96,7 @@ def downgrade() -> None:
         op.drop_index(index, table_name=table)
         with op.batch_alter_table(table) as batch:
             batch.drop_column("unit_id")
+            batch.drop_column("status_since")
         op.create_index(index, table, [*leading, *OLD_COUNTED], unique=False)
     op.drop_index("ix_place_attribute_timeline", table_name="place_attribute")
     op.drop_table("place_attribute")
@@ -131,11 +140,11 @@ def _rebuild_status_only(bind: sa.Connection) -> None:
         copied = {"place_id": place_id, "department_id": department_id, "type_id": type_id}
         for interval, since in found.current:
             values = {**interval._asdict(), **copied, "known_from": since}
-            values.pop("unit_id")
+            values.pop("unit_id"), values.pop("status_since")
             rows[current].append(values)
         for interval, since, until in found.superseded:
             values = {**interval._asdict(), **copied, "known_from": since, "known_to": until}
-            values.pop("unit_id")
+            values.pop("unit_id"), values.pop("status_since")
             rows[superseded].append(values)
     for table, values in rows.items():
         bind.execute(sa.delete(table))

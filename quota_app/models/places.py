@@ -130,6 +130,9 @@ class _IntervalColumns(SQLModel):
     type_id: int
     unit_id: int | None = None
     fte: float
+    # Where the status interval this part belongs to begins: parts split off by a change of unit or fte
+    # keep the interval's start (the forecast reads a status's sojourns and ages from it).
+    status_since: date = Field(sa_type=DayNumber)
     known_from: datetime = _utc()  # known from this moment (a recording or a void)
 
 

@@ -93,6 +93,7 @@ class Counted(NamedTuple):
     spell_start: date | None
     unit_id: int | None
     fte: float
+    status_since: date  # where the status interval this part belongs to begins (a status run's start)
 
 
 Steps = list[tuple[date, int | None, float]]  # (from date, unit_id, fte), ascending dates
@@ -115,14 +116,23 @@ def split(interval: Interval, steps: Steps) -> list[Counted]:
     """The interval in parts, each with the unit and fte that held on its dates."""
     index = bisect_right([day for day, _u, _f in steps], interval.valid_from) - 1
     _day, unit_id, fte = steps[max(index, 0)]
-    parts = [Counted(*interval, unit_id, fte)]
+    parts = [Counted(*interval, unit_id, fte, interval.valid_from)]
     for day, unit_id, fte in steps[index + 1 :]:
         if day >= interval.valid_to:
             break
         last = parts[-1]
         parts[-1] = last._replace(valid_to=day)
         parts.append(
-            Counted(day, interval.valid_to, interval.status, interval.status, last.spell_start, unit_id, fte)
+            Counted(
+                day,
+                interval.valid_to,
+                interval.status,
+                interval.status,
+                last.spell_start,
+                unit_id,
+                fte,
+                interval.valid_from,
+            )
         )
     return parts
 

@@ -88,7 +88,7 @@ def test_the_intervals_known_at_any_moment_are_the_chain_of_the_events_visible_t
     changes = {e.recorded_at for e in events} | {e.voided_at for e in events if e.voided_at}
     moments = {BASE - timedelta(hours=1)} | changes | {m - timedelta(microseconds=1) for m in changes}
     for moment in sorted(moments):
-        expected = [Counted(*i, None, 1.0) for i in chain(visible_at(events, moment))]
+        expected = [Counted(*i, None, 1.0, i.valid_from) for i in chain(visible_at(events, moment))]
         assert known_at(found, moment) == expected, moment
     # Each stored interval was known over a span of time that is not empty.
     assert all(since < until for _i, since, until in found.superseded)
@@ -131,18 +131,22 @@ def test_a_later_recording_supersedes_only_what_it_changes() -> None:
     opened = EventFacts(1, "open", date(2025, 1, 1), BASE, None)
     filled = EventFacts(2, "filled", date(2025, 2, 1), BASE + timedelta(days=40), None)
     found = knowledge([opened, filled])
-    open_until_filled = Counted(date(2025, 1, 1), date(2025, 2, 1), "open", None, date(2025, 1, 1), None, 1.0)
+    open_until_filled = Counted(
+        date(2025, 1, 1), date(2025, 2, 1), "open", None, date(2025, 1, 1), None, 1.0, date(2025, 1, 1)
+    )
     assert found.current == [
         (open_until_filled, filled.recorded_at),
         (
-            Counted(date(2025, 2, 1), OPEN_END, "filled", "open", date(2025, 1, 1), None, 1.0),
+            Counted(
+                date(2025, 2, 1), OPEN_END, "filled", "open", date(2025, 1, 1), None, 1.0, date(2025, 2, 1)
+            ),
             filled.recorded_at,
         ),
     ]
     # Until the fill was recorded, the place was known as open with no end.
     assert found.superseded == [
         (
-            Counted(date(2025, 1, 1), OPEN_END, "open", None, date(2025, 1, 1), None, 1.0),
+            Counted(date(2025, 1, 1), OPEN_END, "open", None, date(2025, 1, 1), None, 1.0, date(2025, 1, 1)),
             BASE,
             filled.recorded_at,
         )
@@ -156,12 +160,12 @@ def test_a_change_of_fte_from_a_date_splits_the_interval_it_falls_in_from_when_i
     found = knowledge([filled], [origin, halved], (None, 1.0))
     start = date(2025, 1, 1)
     assert found.current == [
-        (Counted(start, date(2025, 3, 1), "filled", None, None, 7, 1.0), halved.recorded_at),
-        # Not a new start of filled: the same spell, in another unit with another fte.
-        (Counted(date(2025, 3, 1), OPEN_END, "filled", "filled", None, 8, 0.5), halved.recorded_at),
+        (Counted(start, date(2025, 3, 1), "filled", None, None, 7, 1.0, start), halved.recorded_at),
+        # Not a new start of filled: the same status interval (status_since), another unit and fte.
+        (Counted(date(2025, 3, 1), OPEN_END, "filled", "filled", None, 8, 0.5, start), halved.recorded_at),
     ]
     assert found.superseded == [
-        (Counted(start, OPEN_END, "filled", None, None, 7, 1.0), BASE, halved.recorded_at)
+        (Counted(start, OPEN_END, "filled", None, None, 7, 1.0, start), BASE, halved.recorded_at)
     ]
     # A change to the same values changes nothing.
     same = AttributeFacts(3, date(2025, 2, 1), BASE + timedelta(days=80), None, 7, 1.0)
