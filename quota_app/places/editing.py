@@ -16,11 +16,12 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from ..audit import services as audit
+from ..compliance.check import check_place
 from ..errors import DomainError, NotFound
 from ..models import ORIGIN, Place, PlaceAttribute, Unit, User
 from ..texts import N_
 from .rules import _actor_id, _check_text, check_not_future
-from .status_events import _get_place, _touch
+from .status_events import _get_place, _live_events, _touch
 
 _ATTRIBUTE = PlaceAttribute.__table__
 
@@ -187,6 +188,10 @@ def change_attributes(
     session.flush()
     before = audit.snapshot(place)
     _refresh_cache(session, place)
+    if unit_id is not None and unit_id != attributes_on(rows, effective_date)[0]:  # type: ignore[index]
+        # A place moved into a unit counts against that workplace's ceiling from the date on.
+        history = {e.effective_date: e.status for e in _live_events(session, place.id)}  # type: ignore[arg-type]
+        check_place(session, place, history, changed_from=effective_date, now=now)
     audit.record(
         session, actor=actor, action="place.attributes", entity=row, after=audit.snapshot(row), at=now
     )
