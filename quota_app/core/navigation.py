@@ -45,6 +45,8 @@ HR_MENU = (
     NavEntry(_("Status"), STATUS),
     NavEntry(_("Kommentar"), COMMENTS),
     NavEntry(_("Rimelighedskrav"), COMPLIANCE),
+    NavEntry(_("Rapporter"), REPORTS),
+    NavEntry(_("API-nøgler"), TOKENS),
 )
 BIF_MENU = (
     NavEntry(_("Overblik"), (*OVERVIEW, "core.start")),
@@ -83,6 +85,14 @@ HR_TASKS = (
         _("Kommentar til halvåret"),
         _("Forklar, hvorfor forvaltningen er under måltallet, og hvad der bliver gjort."),
         COMMENTS,
+    ),
+    Task(
+        _("Rapporter"),
+        _("Hent forvaltningens halvårsrapporter som PDF, også dem, der er sendt til borgmesteren."),
+        REPORTS,
+    ),
+    Task(
+        _("API-nøgler"), _("Giv forvaltningens egne systemer adgang til at læse og indlæse pladser."), TOKENS
     ),
 )
 BIF_TASKS = (

@@ -6,7 +6,7 @@ place makes on its input (no database). The underscore helpers are shared by the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Protocol, TypeVar
 
@@ -94,6 +94,18 @@ def transition_problem(previous: str | None, status: str, day: date) -> Text | N
             allowed=_words(ALLOWED_NEXT[previous]),
         )
     return None
+
+
+def allowed_next(status: str | None) -> tuple[str, ...]:
+    """The statuses a place may get after status (None: a new place)."""
+    return FIRST_STATUSES if status is None else ALLOWED_NEXT[status]
+
+
+def allowed_on(history: Mapping[date, str], day: date) -> tuple[str, ...]:
+    """The statuses that may hold on day instead of what the history says there, in a history that stays
+    valid (the status before day allows it and the one after day follows from it)."""
+    others = {d: s for d, s in history.items() if d != day}
+    return tuple(s for s in STATUSES if history_problem(sorted({**others, day: s}.items())) is None)
 
 
 def history_problem(history: Sequence[tuple[date, str]], *, changed: date | None = None) -> Text | None:

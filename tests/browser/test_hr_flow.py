@@ -70,10 +70,14 @@ def test_hr_registers_fills_pauses_and_sees_the_timeline(
     _change_status(page, "filled", "2025-08-15", "Besat efter samtale")
     expect(page.locator("#current-status")).to_contain_text("Besat")
 
-    # A filled place cannot be paused: the domain's message appears next to the status field.
-    _change_status(page, "paused", "2025-09-01", "Pause")
-    expect(page.locator("#status-error")).to_contain_text("kan ikke gå fra besat til i bero")
-    expect(page.locator("#note")).to_have_value("Pause")
+    # A filled place cannot be paused: the status choices offer only what a filled place may become.
+    options = page.locator("#status option")
+    expect(options).to_have_count(2)
+    assert [options.nth(i).get_attribute("value") for i in range(2)] == ["open", "closed"]
+    # A date before the latest registration is still checked by the domain, next to the status field.
+    _change_status(page, "closed", "2025-08-10", "Nedlagt")
+    expect(page.locator("#status-error")).to_contain_text("senere registrering")
+    expect(page.locator("#note")).to_have_value("Nedlagt")
     assert_accessible(page)
 
     _change_status(page, "open", "2025-09-01", "Forløbet stoppede")
@@ -225,10 +229,10 @@ def test_a_refused_change_is_explained_in_english(
     page.goto(f"/places/{place_id}")
     page.click("button[name=lang][value=en]")
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    _change_status(page, "paused", "2025-09-10", "")
-    expect(page.locator("#status-error")).to_contain_text(
-        "A place cannot go from filled to paused (10.09.2025). A place that is filled can only become open or closed."
-    )
+    # A filled place is offered only what it may become; a date in the future is refused, in English.
+    expect(page.locator("#status option")).to_have_count(2)
+    _change_status(page, "closed", "2025-10-10", "")
+    expect(page.locator("#effective_date-error")).to_contain_text("The date 10.10.2025 is in the future.")
     assert_accessible(page)
 
 
