@@ -9,8 +9,11 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
+from quota_app.compliance.figures import compliance
 from quota_app.errors import DomainError
 from quota_app.models import ORIGIN, AuditEntry, CountingRule, Place, PlaceAttribute, PlaceEvent, Unit
+from quota_app.monitor.drilldown import unit_place_ids
+from quota_app.monitor.measure import DepartmentInfo
 from quota_app.places import corrections, editing, rules
 from quota_app.reconcile.figures import reconcile
 from quota_app.reconcile.units import reconcile_units
@@ -75,6 +78,38 @@ def test_counting_on_a_date_before_the_change_uses_the_old_fte_and_unit(
     assert by_unit(registered, D3) == {"Nord": 1.0}
     # A split by unit or fte is not a new start of filled: the history still has one start.
     assert place.current_status == "filled"
+
+
+def test_a_unit_s_place_list_and_its_workplace_count_follow_a_move_on_its_date(
+    session, reference, make_place, clock
+):
+    north, south = _units(session, reference)
+    place = make_place(("filled", D1), type_code="internship", unit_id=north.id)
+    clock.advance(timedelta(days=1))
+    editing.change_attributes(
+        session,
+        place_id=place.id,
+        effective_date=D2,
+        unit_id=south.id,
+        fte=1.0,
+        actor="test",
+        now=clock.now(),
+    )
+    now = clock.now()
+    sof = reference["departments"]["SOF"]
+    info = DepartmentInfo(sof.id, sof.code, sof.name)
+
+    def listed(unit: Unit, as_of: date) -> list[int]:
+        return unit_place_ids(session, department=info, unit_id=unit.id, as_of=as_of, known_at=now)
+
+    def occupied(as_of: date) -> dict[str, int]:
+        rows = compliance(session, as_of=as_of, known_at=now, department_ids=[sof.id]).rows
+        return {row.unit: row.occupied for row in rows}
+
+    assert (listed(north, D1), listed(south, D1)) == ([place.id], [])
+    assert (listed(north, D3), listed(south, D3)) == ([], [place.id])
+    assert occupied(D1) == {"Nord": 1, "Syd": 0}
+    assert occupied(D3) == {"Nord": 0, "Syd": 1}
 
 
 def test_voiding_a_change_restores_the_old_attributes_from_then_on(session, reference, make_place, clock):
