@@ -66,9 +66,9 @@ def matrix(overview: Overview, args: dict[str, Any]) -> dict[str, Any]:
         gap = None
         if row.gap is not None:
             gap = (
-                text["short"] % {"n": number(row.gap, 1)}
+                text["short"] % {"n": number(row.gap)}
                 if row.gap > 0
-                else text["over"] % {"n": number(-row.gap, 1)}
+                else text["over"] % {"n": number(-row.gap)}
             )
         link_args = what_if_args if what_if else adopted_args
         return {

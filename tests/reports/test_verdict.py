@@ -58,7 +58,8 @@ def test_the_verdict_names_at_most_three_types_and_says_when_the_target_is_met()
     report = samples.department_report()
     first = one_line(pages_text(render_department_report(report))[0])
     assert (
-        "Under mål: 81,0 % af måltallet – målet er ikke nået: 1.076,5 talt med mod måltal 1.329, der " in first
+        "Under mål: 81,0 % af måltallet – målet er ikke nået: 1.076,5 talt med mod måltal 1.329, der "
+        in first
     )
     assert (
         "Længst fra målet: Jobrotation 40,0 % (mangler 6), Virksomhedspraktik 77,5 % (mangler 9), "
