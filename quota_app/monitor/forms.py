@@ -96,7 +96,7 @@ class MeasureForm(Form):
         try:
             value = converters.parse_date(field.data, field="date", earliest=None, latest=None)
         except DomainError as exc:
-            raise ValidationError(str(_("Ugyldig dato: brug ÅÅÅÅ-MM-DD, fx 2025-06-30."))) from exc
+            raise ValidationError(str(_("Ugyldig dato: skriv den som dd.mm.åååå, fx 30.06.2025."))) from exc
         if not 2000 <= value.year <= 2100:
             raise ValidationError(str(_("Datoen skal ligge mellem år 2000 og 2100.")))
         self.parsed_date = value

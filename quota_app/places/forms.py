@@ -19,9 +19,9 @@ STATUS_LABELS = {code: _(word.msgid) for code, word in vocabulary.STATUS_LABELS.
 
 
 class DanishDateField(ConvertedDateField):
-    """A date typed as 2025-06-30 (the browser's date input), 30.06.2025 or 30-06-2025 (quota_app.converters)."""
+    """A date typed as 30.06.2025 (the date picker's way), 2025-06-30 or 30-06-2025 (quota_app.converters)."""
 
-    format_message = _("Skriv datoen som ÅÅÅÅ-MM-DD, fx 2025-06-30.")
+    format_message = _("Skriv datoen som dd.mm.åååå, fx 30.06.2025.")
 
 
 class DecimalCommaField(Field):

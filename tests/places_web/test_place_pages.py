@@ -70,7 +70,7 @@ def test_register_shows_danish_messages_next_to_fields_and_saves_nothing(
     assert response.status_code == 422
     assert 'id="reference-error"' in html and "Skriv pladsens reference." in html
     assert 'id="fte-error"' in html and "Årsværk skal være større end 0 og højst 1" in html
-    assert 'id="effective_date-error"' in html and "Skriv datoen som ÅÅÅÅ-MM-DD" in html
+    assert 'id="effective_date-error"' in html and "Skriv datoen som dd.mm.åååå" in html
     assert 'id="type_code-error"' in html and "Vælg en ordning." in html
     assert 'value="Kontorpraktik"' in html  # what the user typed is kept
     assert counts(session) == before
@@ -345,7 +345,7 @@ def test_form_messages_in_english_when_chosen(client, login, session, make_user)
     html = client.post("/places/new", data=data).get_data(as_text=True)
     assert "Write the place&#39;s reference." in html or "Write the place's reference." in html
     assert "Write a number, e.g. 1 or 0.5." in html
-    assert "Write the date as YYYY-MM-DD, e.g. 2025-06-30." in html
+    assert "Write the date as dd.mm.yyyy, e.g. 30.06.2025." in html
     assert "Register a new place" in html
 
 
