@@ -84,7 +84,7 @@ def test_hr_registers_fills_pauses_and_sees_the_timeline(
     expect(timeline.first).to_contain_text("20.09.2025")
     expect(timeline.first).to_contain_text("I bero")
     expect(page.locator(".timeline")).to_contain_text(hr.name)
-    expect(page.locator(".timeline")).to_contain_text("30.09.2025 12:00")  # Copenhagen time
+    expect(page.locator(".timeline")).to_contain_text("30.09.2025 kl. 12.00")  # Copenhagen time
 
     # Correct the latest entry, by keyboard alone: open the details, type the reason, press Enter on submit.
     page.locator(".timeline > li").first.locator("summary").focus()
