@@ -276,6 +276,6 @@ def reconcile(query: ReconcileQuery):  # type: ignore[no-untyped-def]
 
 # The last operation, POST /imports/places, is imports.py's. Then every operation is collected, its path
 # relative to the document's server: mount the blueprint there.
-from . import imports  # noqa: E402, F401
+from . import compliance, imports  # noqa: E402, F401
 
 bp.url_prefix = PREFIX
