@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 from quota_app.clock import local_date
 from quota_app.compliance.figures import compliance
 from quota_app.errors import NotFound
-from quota_app.formatting import period_name
 from quota_app.forecast.summary import EarlyWarning, early_warning
+from quota_app.formatting import period_name
 from quota_app.models import AppText, Department, DepartmentComment, PlacementType
 from quota_app.periods import Period, half_year_of
 from quota_app.reconcile.ageing import open_places_longest
