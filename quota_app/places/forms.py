@@ -9,23 +9,19 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
-from .. import converters
+from .. import converters, formatting, vocabulary
 from ..form_fields import ConvertedDateField
 from ..i18n import _, _p
+from ..web import reader_language
 from .rules import FIRST_STATUSES
 
-STATUS_LABELS = {
-    "open": _("Åben"),
-    "filled": _("Besat"),
-    "paused": _("I bero"),
-    "closed": _("Nedlagt"),
-}
+STATUS_LABELS = {code: _(word.msgid) for code, word in vocabulary.STATUS_LABELS.items()}
 
 
 class DanishDateField(ConvertedDateField):
-    """A date typed as 2025-06-30 (the browser's date input), 30.06.2025 or 30-06-2025 (quota_app.converters)."""
+    """A date typed as 30.06.2025 (the date picker's way), 2025-06-30 or 30-06-2025 (quota_app.converters)."""
 
-    format_message = _("Skriv datoen som ÅÅÅÅ-MM-DD, fx 2025-06-30.")
+    format_message = _("Skriv datoen som dd.mm.åååå, fx 30.06.2025.")
 
 
 class DecimalCommaField(Field):
@@ -36,7 +32,11 @@ class DecimalCommaField(Field):
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
-        return "" if self.data is None else f"{self.data:g}".replace(".", ",")
+        return (
+            ""
+            if self.data is None
+            else formatting.number(self.data, reader_language(), digits=6, grouping=False)
+        )
 
     def process_formdata(self, valuelist: list[str]) -> None:
         self.data = None

@@ -14,9 +14,11 @@ from .. import converters, cpr
 from ..clock import local_date
 from ..errors import DomainError
 from ..models import STATUSES, PlacementType, User
-from ..texts import N_, ByLanguage, Joined, Text
+from ..texts import N_, Joined, Text
+from ..vocabulary import STATUS_NAMES, status_name
+from ..vocabulary import type_name as _type_name
 
-STATUS_DA = {"open": N_("åben"), "filled": N_("besat"), "paused": N_("i bero"), "closed": N_("nedlagt")}
+STATUS_DA = STATUS_NAMES  # the shared vocabulary (quota_app.vocabulary)
 ALLOWED_NEXT: dict[str, tuple[str, ...]] = {
     "open": ("filled", "paused", "closed"),
     "filled": ("open", "closed"),
@@ -40,12 +42,12 @@ CONFLICT_MESSAGE = N_(
 
 def status_da(status: str | None) -> str:
     """Return the word for a status code (Danish; a Text, so it is translated where it is shown)."""
-    return STATUS_DA.get(status or "", status or "")
+    return status_name(status)
 
 
 def type_name(placement_type: PlacementType) -> Text:
     """Return a placement type's name in each language it is stored in."""
-    return ByLanguage(da=placement_type.name_da, en=placement_type.name_en)
+    return _type_name(placement_type)
 
 
 def _words(statuses: Sequence[str]) -> str:
