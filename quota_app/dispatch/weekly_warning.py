@@ -28,7 +28,7 @@ from ..forecast.summary import (
     below_threshold,
     late_registrations,
 )
-from ..formatting import Decimal
+from ..formatting import Decimal, Percent
 from ..models import MUNICIPALITY_SCOPE, Department, Dispatch
 from ..reconcile.rules import types_by_code
 from ..settings import Settings
@@ -115,7 +115,7 @@ def gather_warning(
             projected=Decimal(r.year_end.projected),
             low=Decimal(r.year_end.low),
             high=Decimal(r.year_end.high),
-            projected_pct=Decimal(r.projected_pct),  # type: ignore[arg-type]
+            projected_pct=Percent(r.projected_pct),  # type: ignore[arg-type]
             needed=r.needed or 0,
             pace=pace.get((r.department, r.type)),
         )

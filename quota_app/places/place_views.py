@@ -23,8 +23,8 @@ from ..models import Place
 from ..web import READ_METHODS, db_session, localized, now, today
 from . import corrections, queries, status_events
 from .blueprint import EDIT_ROLES, VIEW_ROLES, bp, field_error
-from .forms import CorrectForm, StatusForm, VoidForm
-from .rules import CONFLICT_MESSAGE
+from .forms import CorrectForm, StatusForm, VoidForm, status_choices
+from .rules import CONFLICT_MESSAGE, allowed_next, allowed_on, effective_by_date
 
 
 def _detail_context(place: Place) -> dict:
@@ -46,13 +46,21 @@ def _detail_context(place: Place) -> dict:
 def _render_detail(place: Place, *, status_code: int = 200, **forms):  # type: ignore[no-untyped-def]
     context = _detail_context(place)
     status_form = forms.pop("status_form", None) or StatusForm(formdata=None, version=place.version)
+    status_form.status.choices = status_choices(allowed_next(place.current_status))
+    live = effective_by_date([item for item in context["timeline"] if not item.voided])
+    history = {day: item.status for day, item in live.items()}
     event_forms = {}
     for item in context["timeline"]:
         if item.voided:
             continue
         correct = forms.get(f"correct_{item.id}") or CorrectForm(
-            formdata=None, prefix=f"c{item.id}", version=place.version, status=item.status
+            formdata=None,
+            prefix=f"c{item.id}",
+            version=place.version,
+            status=item.status,
+            effective_date=item.effective_date,
         )
+        correct.status.choices = status_choices(allowed_on(history, item.effective_date))
         void = forms.get(f"void_{item.id}") or VoidForm(
             formdata=None, prefix=f"v{item.id}", version=place.version
         )
@@ -170,6 +178,7 @@ def correct(place_id: int, event_id: int):  # type: ignore[no-untyped-def]
             event_id=event.id,
             status=form.status.data,
             reason=form.reason.data,
+            effective_date=form.effective_date.data,
             expected_version=_expected_version(form),
             actor=current_user,
             now=now(),

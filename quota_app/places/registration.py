@@ -11,6 +11,7 @@ from ..compliance.check import Proposal, check_proposals
 from ..errors import DomainError, NotFound
 from ..models import Department, Place, PlacementType, Unit, User
 from ..texts import N_
+from .editing import origin_row
 from .rules import _actor_id, _check_text, check_not_future, transition_problem, type_name
 from .status_events import _add_event
 
@@ -94,6 +95,7 @@ def register_place(
     )
     session.add(place)
     session.flush()
+    session.add(origin_row(place, source=source))  # its unit and fte from the start (editing.py)
     event = _add_event(session, place, status, effective_date, note=note, source=source, actor=actor, now=now)
     audit.flush_audited(session, place, action="place.create", before=None, actor=actor, now=now)
     audit.record(
