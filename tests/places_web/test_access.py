@@ -26,7 +26,7 @@ def test_other_departments_place_is_404_for_every_route(
     owner = make_user("hr", "SOF")
     place = register_place(
         ("open", date(2025, 9, 1)),
-        *(("filled", date(2025, 9, 10)),),
+        ("filled", date(2025, 9, 10)),
         actor=owner,
         reference="SOF-HEMMELIG",
         title="Sekretær",

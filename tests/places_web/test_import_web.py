@@ -298,7 +298,7 @@ def test_a_change_between_preview_and_confirm_is_reported_and_nothing_saved(  # 
     # Meanwhile a colleague registers the same place and closes it before the file's fill.
     register_place(
         ("open", date(2025, 8, 1)),
-        *(("closed", date(2025, 8, 10)),),
+        ("closed", date(2025, 8, 10)),
         actor=hr,
         reference="SOF-NY",
         commit=True,

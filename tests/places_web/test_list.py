@@ -55,7 +55,7 @@ def test_filters_by_type_status_unit_and_danish_text(
     )
     register_place(
         ("open", date(2025, 9, 1)),
-        *(("paused", date(2025, 9, 10)),),
+        ("paused", date(2025, 9, 10)),
         actor=hr,
         reference="P-3",
         title="Gårdmand",

@@ -230,7 +230,7 @@ def test_correct_and_void_need_a_reason_and_show_in_the_timeline(
 ) -> None:  # type: ignore[no-untyped-def]
     hr = make_user("hr", "SOF")
     place = register_place(
-        ("open", date(2025, 9, 1)), *(("filled", date(2025, 9, 10)),), actor=hr, reference="P-1", commit=True
+        ("open", date(2025, 9, 1)), ("filled", date(2025, 9, 10)), actor=hr, reference="P-1", commit=True
     )
     first, filled = _events(session, place.id)
     login(hr)
