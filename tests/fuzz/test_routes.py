@@ -39,6 +39,7 @@ from quota_app.models import (
     Dispatch,
     ImportJob,
     Place,
+    PlaceAttribute,
     PlaceEvent,
     PlacementType,
     ReportArchive,
@@ -70,6 +71,7 @@ ID_TABLES = {
     "user_id": User,
     "link_id": ReportLink,
     "unit_id": Unit,
+    "attribute_id": PlaceAttribute,
 }
 FIXED_VALUES = {
     "year": ["2024", "2025", "2026"],
