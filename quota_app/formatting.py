@@ -37,7 +37,7 @@ class DayAndMonth(Text):
         self.msgid, self.params, self.day = "", {}, day
         return self
 
-    def __getnewargs__(self) -> tuple:  # type: ignore[override]
+    def __getnewargs__(self) -> tuple:
         return (self.day,)
 
     def render(self, translate: Translate | None = None, *, language: str = DANISH) -> str:
@@ -58,7 +58,7 @@ class Decimal(Text):
         self.msgid, self.params, self.value, self.digits = "", {}, value, digits
         return self
 
-    def __getnewargs__(self) -> tuple:  # type: ignore[override]
+    def __getnewargs__(self) -> tuple:
         return (self.value, self.digits)
 
     def render(self, translate: Translate | None = None, *, language: str = DANISH) -> str:

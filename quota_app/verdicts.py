@@ -111,4 +111,4 @@ def verdict_figures(kept: dict[str, Any] | None) -> VerdictFigures | None:
     if not kept:
         return None
     behind = [SimpleNamespace(**b) for b in kept.get("behind", ())]
-    return SimpleNamespace(**{**kept, "behind": behind})  # type: ignore[return-value]
+    return SimpleNamespace(**{**kept, "behind": behind})

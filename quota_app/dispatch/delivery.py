@@ -279,7 +279,7 @@ def mark_stale(db: Database, *, settings: Settings, now: datetime) -> list[int]:
                     after=snapshot(row),
                     at=now,
                 )
-                marked.append(row.id)  # type: ignore[arg-type]
+                marked.append(row.id)
     return marked
 
 
@@ -320,6 +320,6 @@ def resend_period(
     if scope is not None:
         statement = statement.where(Dispatch.scope == scope)
     return [
-        resend(session, dispatch_id=row.id, actor=actor, now=now, allow_sent=allow_sent)  # type: ignore[arg-type]
+        resend(session, dispatch_id=row.id, actor=actor, now=now, allow_sent=allow_sent)
         for row in session.exec(statement.order_by(Dispatch.id)).all()
     ]

@@ -119,7 +119,7 @@ def _reminder(session: Session, row: Dispatch, department: Department | None, se
         ReminderPlace(
             p.reference, p.title, p.type_name, p.unit, p.since, (as_of - p.since).days if p.since else None
         )
-        for p in open_places_of(session, department.id)  # type: ignore[arg-type]
+        for p in open_places_of(session, department.id)
     ]
     return {
         "department": department,

@@ -176,7 +176,7 @@ def resend(dispatch_id: int):  # type: ignore[no-untyped-def]
     form = ConfirmForm()
     if form.validate_on_submit():
         session = db_session()
-        delivery.resend(session, dispatch_id=row.id, actor=current_user, now=now(), allow_sent=True)  # type: ignore[arg-type]
+        delivery.resend(session, dispatch_id=row.id, actor=current_user, now=now(), allow_sent=True)
         subject = ledger.about(session, row)  # a failure notice goes with the mail it is about
         session.commit()
         result = delivery.deliver_due(
@@ -244,7 +244,7 @@ def send():  # type: ignore[no-untyped-def]
                     transport=transport_from_settings(_settings()),
                     clock=clock(),
                     worker=_worker(),
-                    actor=current_user,  # type: ignore[arg-type]
+                    actor=current_user,
                     department_code=form.department.data or None,
                     source=_report_source(),
                 )

@@ -136,8 +136,8 @@ def registration_lag(
         period=period,
         known_at=known_at,
         zone=zone,
-        department_ids=[d.id for d in departments],  # type: ignore[misc]
-        type_ids=[t.id for t in types],  # type: ignore[misc]
+        department_ids=[d.id for d in departments],
+        type_ids=[t.id for t in types],
     )
     every: dict[tuple[int, int], Counter[int]] = defaultdict(Counter)
     openings: dict[tuple[int, int], Counter[int]] = defaultdict(Counter)
@@ -149,8 +149,8 @@ def registration_lag(
         LagRow(
             department=d.code,
             type=t.code,
-            all=figures(every.get((d.id, t.id), Counter())),  # type: ignore[arg-type]
-            openings=figures(openings.get((d.id, t.id), Counter())),  # type: ignore[arg-type]
+            all=figures(every.get((d.id, t.id), Counter())),
+            openings=figures(openings.get((d.id, t.id), Counter())),
         )
         for d in departments
         for t in types

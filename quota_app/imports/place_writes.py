@@ -144,7 +144,7 @@ def ensure_units(
             unit = Unit(department_id=key[0], name=name)
             session.add(unit)
             session.flush()
-            units[key] = unit.id  # type: ignore[assignment]
+            units[key] = unit.id
     return units
 
 

@@ -44,7 +44,7 @@ def active_departments(session: Session) -> list[DepartmentInfo]:
     rows = session.exec(
         select(Department).where(Department.active).order_by(Department.sort, Department.code)
     ).all()
-    return [DepartmentInfo(d.id, d.code, d.name) for d in rows]  # type: ignore[arg-type]
+    return [DepartmentInfo(d.id, d.code, d.name) for d in rows]
 
 
 def placement_types(session: Session, *, active_only: bool = True) -> list[TypeInfo]:

@@ -245,7 +245,7 @@ def _department(code: str) -> DepartmentInfo:
     department = db_session().exec(select(Department).where(Department.code == code)).first()
     if department is None:
         abort(404)
-    return DepartmentInfo(department.id, department.code, department.name)  # type: ignore[arg-type]
+    return DepartmentInfo(department.id, department.code, department.name)
 
 
 def _render_department_page(

@@ -144,5 +144,5 @@ def exposition(db: Database, *, now: datetime) -> bytes:
     else:
         registry.register(REQUESTS)
         registry.register(DURATION)
-    registry.register(DatabaseFigures(db, now=now))  # type: ignore[arg-type]
+    registry.register(DatabaseFigures(db, now=now))
     return generate_latest(registry)

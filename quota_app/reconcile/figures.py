@@ -106,8 +106,8 @@ def count_cells(
         average_from=span.period.start if span.period is not None else None,
         flow_start=flow_start_of(span.day, span.period),
         department_ids=department_ids,
-        weighting={t.id: rules[t.code].weighting for t in types},  # type: ignore[misc]
-        flow_type_ids={t.id for t in types if t.measure == "flow"},  # type: ignore[misc]
+        weighting={t.id: rules[t.code].weighting for t in types},
+        flow_type_ids={t.id for t in types if t.measure == "flow"},
         by_unit=by_unit,
     )
     cells: dict[tuple, dict[str, float]] = defaultdict(lambda: defaultdict(float))
@@ -145,7 +145,7 @@ def reconcile(
         session,
         span,
         known_at=known_at,
-        department_ids=[d.id for d in departments],  # type: ignore[misc]
+        department_ids=[d.id for d in departments],
         types=types,
         rules=rules,
     )

@@ -248,7 +248,7 @@ def flushed(session: Session) -> Flushed:
             state = sa.inspect(obj)
             found.places.add(obj.place_id)
             if obj in session.new:
-                found.added.add(obj.id)  # type: ignore[arg-type]
+                found.added.add(obj.id)
             elif any(
                 state.attrs[name].history.has_changes()
                 for name in ("status", "effective_date", "recorded_at", "place_id")
@@ -257,13 +257,13 @@ def flushed(session: Session) -> Flushed:
             elif state.attrs["voided_at"].history.has_changes():
                 deleted = state.attrs["voided_at"].history.deleted
                 if deleted:
-                    found.voided_before[obj.id] = deleted[0]  # type: ignore[index]
+                    found.voided_before[obj.id] = deleted[0]
                 else:  # changed before it was loaded: what it was is not known here
                     found.rebuild.add(obj.place_id)
         elif isinstance(obj, Place) and (
             obj in session.new or any(sa.inspect(obj).attrs[n].history.has_changes() for n in COPIED)
         ):
-            found.rebuild.add(obj.id)  # type: ignore[arg-type]
+            found.rebuild.add(obj.id)
     return found
 
 

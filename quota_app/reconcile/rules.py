@@ -127,7 +127,7 @@ def types_by_code(session: Session, codes: Sequence[str] | None) -> list[Placeme
 
 def type_ids(session: Session) -> list[int]:
     """Every placement type's id, retired ones too."""
-    return [t.id for t in all_types(session)]  # type: ignore[misc]
+    return [t.id for t in all_types(session)]
 
 
 def scope_ids(
@@ -141,8 +141,8 @@ def scope_ids(
     return (
         departments,
         types,
-        [d.id for d in (departments if department_codes is not None else every_department)],  # type: ignore[misc]
-        [t.id for t in (types if type_codes is not None else every_type)],  # type: ignore[misc]
+        [d.id for d in (departments if department_codes is not None else every_department)],
+        [t.id for t in (types if type_codes is not None else every_type)],
     )
 
 

@@ -35,7 +35,7 @@ def reconcile_units(
         session,
         span,
         known_at=known_at,
-        department_ids=[department.id],  # type: ignore[list-item]
+        department_ids=[department.id],
         types=types,
         rules=rules,
         by_unit=True,

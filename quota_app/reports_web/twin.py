@@ -83,7 +83,7 @@ def _page(entry: ReportArchive, *, public: bool, new_link: str | None = None):  
         level_word=LEVEL_WORDS[report.verdict.level] if department else None,
         regathered=regathered,
         public=public,
-        links=report_links.links_of(db_session(), archive_id=entry.id) if manage else None,  # type: ignore[arg-type]
+        links=report_links.links_of(db_session(), archive_id=entry.id) if manage else None,
         new_link=new_link,
     ), PRIVATE
 
@@ -111,7 +111,7 @@ def issue_link(archive_id: int):  # type: ignore[no-untyped-def]
     """Make a link to publish the report; its address is shown this once."""
     entry = archived_report_or_404(archive_id)
     session = db_session()
-    _link, secret = report_links.issue_link(session, archive_id=entry.id, actor=current_user, now=now())  # type: ignore[arg-type]
+    _link, secret = report_links.issue_link(session, archive_id=entry.id, actor=current_user, now=now())
     session.commit()
     base = current_app.config["QUOTA_SETTINGS"].base_url or request.host_url
     return _page(entry, public=False, new_link=report_links.link_url(base, secret))
@@ -125,7 +125,7 @@ def revoke_link(link_id: int):  # type: ignore[no-untyped-def]
     if link is None:
         abort(404)
     try:
-        report_links.revoke_link(session, link_id=link.id, actor=current_user, now=now())  # type: ignore[arg-type]
+        report_links.revoke_link(session, link_id=link.id, actor=current_user, now=now())
     except DomainError as exc:
         flash(localized(exc), "error")
     else:

@@ -132,7 +132,7 @@ def revision_authors(session: Session, revisions: list[TargetRevision]) -> dict[
             authors[revision.id] = Author(user.name, user.email)
         else:
             key = (str(revision.target_id), revision.recorded_at, revision.value, revision.reference)
-            authors[revision.id] = Author("", "", labels.get(key, "system"))  # type: ignore[index]
+            authors[revision.id] = Author("", "", labels.get(key, "system"))
     return authors
 
 
