@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from quota_app.clock import local_date
 from quota_app.errors import NotFound
@@ -106,7 +106,9 @@ def gather_context(session: Session, *, period: Period, known_at: datetime) -> R
     departments = tuple(
         _Department(d.id, d.code, d.name, d.mayor_title, d.mayor_name)
         for d in session.exec(
-            select(Department).where(Department.active == True).order_by(Department.sort, Department.code)  # noqa: E712
+            select(Department)
+            .where(col(Department.active) == True)  # noqa: E712
+            .order_by(col(Department.sort), col(Department.code))
         ).all()
     )
     cache: dict[Period, Reconciliation] = {}
@@ -122,7 +124,9 @@ def gather_context(session: Session, *, period: Period, known_at: datetime) -> R
     type_codes = {row.type for row in current.rows}
     types = tuple(
         _Type(t.code, t.name_da, t.measure)
-        for t in session.exec(select(PlacementType).order_by(PlacementType.sort, PlacementType.code)).all()
+        for t in session.exec(
+            select(PlacementType).order_by(col(PlacementType.sort), col(PlacementType.code))
+        ).all()
         if t.code in type_codes or t.active
     )
     # One query for every department costs about what one department does.

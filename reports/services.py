@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime
 
 from sqlalchemy.orm import defer
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from quota_app.audit import services as audit
 from quota_app.dispatch.report_source import ReportSource
@@ -160,7 +160,9 @@ def find_archived(
     )
     if known_at is not None:
         statement = statement.where(ReportArchive.known_at == known_at)
-    return session.exec(statement.order_by(ReportArchive.created_at.desc(), ReportArchive.id.desc())).first()
+    return session.exec(
+        statement.order_by(col(ReportArchive.created_at).desc(), col(ReportArchive.id).desc())
+    ).first()
 
 
 def list_archived(
@@ -171,9 +173,11 @@ def list_archived(
         select(ReportArchive).where(ReportArchive.period == period.label).options(defer(ReportArchive.pdf))
     )
     if scopes is not None:
-        statement = statement.where(ReportArchive.scope.in_(scopes))
+        statement = statement.where(col(ReportArchive.scope).in_(scopes))
     return list(
-        session.exec(statement.order_by(ReportArchive.created_at.desc(), ReportArchive.id.desc())).all()
+        session.exec(
+            statement.order_by(col(ReportArchive.created_at).desc(), col(ReportArchive.id).desc())
+        ).all()
     )
 
 

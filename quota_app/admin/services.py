@@ -7,7 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import converters
 from ..audit import services as audit
@@ -52,7 +52,7 @@ def _text(value: str, *, field: str, label: str, max_length: int, required: bool
 
 
 def list_departments(session: Session) -> list[Department]:
-    return list(session.exec(select(Department).order_by(Department.sort, Department.id)).all())
+    return list(session.exec(select(Department).order_by(col(Department.sort), col(Department.id))).all())
 
 
 def update_department(
@@ -117,7 +117,9 @@ def update_department(
 
 
 def list_types(session: Session) -> list[PlacementType]:
-    return list(session.exec(select(PlacementType).order_by(PlacementType.sort, PlacementType.id)).all())
+    return list(
+        session.exec(select(PlacementType).order_by(col(PlacementType.sort), col(PlacementType.id))).all()
+    )
 
 
 def add_type(

@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 from email.utils import make_msgid
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..audit.services import record, snapshot
 from ..clock import Clock
@@ -66,9 +66,9 @@ def claim(db: Database, *, dispatch_id: int, worker: str, now: datetime, message
         result = session.execute(
             sa.update(Dispatch)
             .where(
-                Dispatch.id == dispatch_id,
-                Dispatch.state == "pending",
-                sa.or_(Dispatch.next_attempt_at.is_(None), Dispatch.next_attempt_at <= now),
+                col(Dispatch.id) == dispatch_id,
+                col(Dispatch.state) == "pending",
+                sa.or_(col(Dispatch.next_attempt_at).is_(None), col(Dispatch.next_attempt_at) <= now),
             )
             .values(
                 state="sending",
@@ -93,13 +93,13 @@ def _due_ids(
 ) -> list[int]:
     statement = select(Dispatch.id).where(
         Dispatch.state == "pending",
-        sa.or_(Dispatch.next_attempt_at.is_(None), Dispatch.next_attempt_at <= now),
+        sa.or_(col(Dispatch.next_attempt_at).is_(None), col(Dispatch.next_attempt_at) <= now),
     )
     if period is not None or as_of is not None:
         statement = statement.where(concerning(period=period, as_of=as_of))
     if scope is not None:
         statement = statement.where(Dispatch.scope == scope)
-    return [i for i in session.exec(statement.order_by(Dispatch.id)).all() if i not in exclude]
+    return [i for i in session.exec(statement.order_by(col(Dispatch.id))).all() if i not in exclude]
 
 
 def deliver_due(
@@ -252,7 +252,9 @@ def mark_stale(db: Database, *, settings: Settings, now: datetime) -> list[int]:
             updated = session.execute(
                 sa.update(Dispatch)
                 .where(
-                    Dispatch.id == row.id, Dispatch.state == "sending", Dispatch.claimed_at == row.claimed_at
+                    col(Dispatch.id) == row.id,
+                    col(Dispatch.state) == "sending",
+                    col(Dispatch.claimed_at) == row.claimed_at,
                 )
                 .values(
                     state="failed",
@@ -316,10 +318,10 @@ def resend_period(
 ) -> list[Dispatch]:
     """Resend the failed (and, with allow_sent, the sent) mails about a period, failure notices aside."""
     states = ("failed", "sent") if allow_sent else ("failed",)
-    statement = select(Dispatch).where(Dispatch.period == period, Dispatch.state.in_(states))
+    statement = select(Dispatch).where(col(Dispatch.period) == period, col(Dispatch.state).in_(states))
     if scope is not None:
         statement = statement.where(Dispatch.scope == scope)
     return [
         resend(session, dispatch_id=row.id, actor=actor, now=now, allow_sent=allow_sent)
-        for row in session.exec(statement.order_by(Dispatch.id)).all()
+        for row in session.exec(statement.order_by(col(Dispatch.id))).all()
     ]

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..audit.services import record, snapshot
 from ..comments.services import lock_comment
@@ -51,7 +51,7 @@ def concerning(*, period: str | None = None, as_of: date | None = None) -> sa.Co
         own, failed_own = Dispatch.period == period, failed.period == period
     else:
         own, failed_own = Dispatch.as_of == as_of, failed.as_of == as_of
-    return sa.or_(own, Dispatch.failed_dispatch_id.in_(select(failed.id).where(failed_own)))
+    return sa.or_(own, col(Dispatch.failed_dispatch_id).in_(select(failed.id).where(failed_own)))
 
 
 def about(session: Session, row: Dispatch) -> Dispatch:
@@ -79,7 +79,9 @@ def ledger(
     if state:
         statement = statement.where(Dispatch.state == state)
     return list(
-        session.exec(statement.order_by(Dispatch.created_at.desc(), Dispatch.id.desc()).limit(limit)).all()
+        session.exec(
+            statement.order_by(col(Dispatch.created_at).desc(), col(Dispatch.id).desc()).limit(limit)
+        ).all()
     )
 
 
@@ -88,7 +90,7 @@ def period_planned(session: Session, period: Period) -> bool:
     return (
         session.exec(
             select(Dispatch.id)
-            .where(Dispatch.period == period.label, Dispatch.kind.in_(REPORT_KINDS))
+            .where(col(Dispatch.period) == period.label, col(Dispatch.kind).in_(REPORT_KINDS))
             .limit(1)
         ).first()
         is not None
@@ -100,7 +102,7 @@ def alert_window_start(session: Session, recipient: str, before: datetime) -> da
     previous = session.exec(
         select(Dispatch.created_at)
         .where(Dispatch.kind == "alert", Dispatch.recipient == recipient, Dispatch.created_at < before)
-        .order_by(Dispatch.created_at.desc())
+        .order_by(col(Dispatch.created_at).desc())
         .limit(1)
     ).first()
     return previous if previous is not None else before - FIRST_ALERT_WINDOW
@@ -117,7 +119,7 @@ def _active_departments(session: Session, department_code: str | None = None) ->
                 N_("Forvaltningen %(code)s er ikke aktiv.", code=department_code), field="department"
             )
         statement = statement.where(Department.id == department.id)
-    return list(session.exec(statement.order_by(Department.sort, Department.code)).all())
+    return list(session.exec(statement.order_by(col(Department.sort), col(Department.code))).all())
 
 
 # --- Planning ---

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..auth.views import roles_required
 from ..errors import DomainError
@@ -216,7 +216,11 @@ def _send_form(*formdata, **kwargs) -> SendForm:  # type: ignore[no-untyped-def]
     form.period.choices = [(p.label, p.label) for p in periods]
     departments = (
         db_session()
-        .exec(select(Department).where(Department.active).order_by(Department.sort, Department.code))
+        .exec(
+            select(Department)
+            .where(col(Department.active))
+            .order_by(col(Department.sort), col(Department.code))
+        )
         .all()
     )
     form.department.choices = [("", _("Alle forvaltninger og den samlede rapport"))] + [

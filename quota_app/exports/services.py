@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..auth.services import scope_to_user
 from ..csv_writer import escape_text, write_csv
@@ -163,9 +163,9 @@ def target_rows(session: Session, *, year: int) -> list[tuple]:
 def municipality_rows(session: Session, *, year: int) -> list[tuple]:
     statement = (
         select(PlacementType.code, MunicipalityTarget.value, MunicipalityTarget.result)
-        .join(PlacementType, PlacementType.id == MunicipalityTarget.type_id)
+        .join(PlacementType, col(PlacementType.id) == col(MunicipalityTarget.type_id))
         .where(MunicipalityTarget.year == year)
-        .order_by(PlacementType.sort)
+        .order_by(col(PlacementType.sort))
     )
     return [tuple(r) for r in session.exec(statement).all()]
 

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..db import DayNumber, least
 from ..models import STATUSES, Department
@@ -74,7 +74,7 @@ def _weighted(places: sa.Subquery, *keys: Any) -> sa.Select:
 
 
 def all_department_ids(session: Session) -> list[int]:
-    return [int(i) for i in session.execute(sa.select(Department.id)).scalars()]
+    return [int(i) for i in session.execute(sa.select(col(Department.id))).scalars()]
 
 
 def sojourn_query(

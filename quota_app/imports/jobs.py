@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..clock import Clock
 from ..db import Database
@@ -95,7 +95,7 @@ def create_job(
 
 
 def job_for_token(session: Session, token: str, kind: str = "save") -> ImportJob | None:
-    query = sa.select(ImportJob).where(ImportJob.token == token, ImportJob.kind == kind)
+    query = sa.select(ImportJob).where(col(ImportJob.token) == token, col(ImportJob.kind) == kind)
     return session.execute(query).scalar_one_or_none()
 
 
@@ -105,7 +105,7 @@ def job_for_token(session: Session, token: str, kind: str = "save") -> ImportJob
 def recover(db: Database, folder: Path, *, now: datetime, job_ids: list[int] | None = None) -> int:
     """Queue again (or fail, after MAX_ATTEMPTS) every running job whose worker is gone; return how many."""
     with db.begin(write=False) as session:
-        query = sa.select(ImportJob.id).where(ImportJob.state == "running")
+        query = sa.select(col(ImportJob.id)).where(col(ImportJob.state) == "running")
         if job_ids is not None:
             query = query.where(ImportJob.id.in_(job_ids))  # type: ignore[attr-defined]
         running = list(session.execute(query).scalars())
@@ -134,11 +134,11 @@ def _claim(db: Database, job_id: int, *, worker: str, now: datetime) -> int | No
     first's write lock until its busy timeout. (The claim's own write lock makes the check atomic.)
     """
     with db.begin() as session:
-        claim = sa.update(ImportJob).where(ImportJob.id == job_id, ImportJob.state == "queued")
+        claim = sa.update(ImportJob).where(col(ImportJob.id) == job_id, col(ImportJob.state) == "queued")
         if db.engine.dialect.name == "sqlite":
             other = sa.orm.aliased(ImportJob)
             saving = sa.select(other.id).where(other.state == "running", other.kind == "save")
-            claim = claim.where(sa.or_(ImportJob.kind != "save", ~saving.exists()))
+            claim = claim.where(sa.or_(col(ImportJob.kind) != "save", ~saving.exists()))
         claimed = session.execute(
             claim.values(
                 state="running",
@@ -150,7 +150,9 @@ def _claim(db: Database, job_id: int, *, worker: str, now: datetime) -> int | No
         )
         if claimed.rowcount != 1:
             return None
-        return session.execute(sa.select(ImportJob.attempts).where(ImportJob.id == job_id)).scalar_one()
+        return session.execute(
+            sa.select(col(ImportJob.attempts)).where(col(ImportJob.id) == job_id)
+        ).scalar_one()
 
 
 @dataclass
@@ -173,9 +175,9 @@ class Runner:
         with self.db.begin(write=False) as session:
             queued = list(
                 session.execute(
-                    sa.select(ImportJob.id)
-                    .where(ImportJob.state == "queued")
-                    .order_by(ImportJob.id)
+                    sa.select(col(ImportJob.id))
+                    .where(col(ImportJob.state) == "queued")
+                    .order_by(col(ImportJob.id))
                     .limit(20)
                 ).scalars()
             )
@@ -320,10 +322,10 @@ class Runner:
 def _fenced(fence: tuple[int, int, str]) -> Any:
     job_id, attempt, worker = fence
     return sa.update(ImportJob).where(
-        ImportJob.id == job_id,
-        ImportJob.state == "running",
-        ImportJob.attempts == attempt,
-        ImportJob.claimed_by == worker,
+        col(ImportJob.id) == job_id,
+        col(ImportJob.state) == "running",
+        col(ImportJob.attempts) == attempt,
+        col(ImportJob.claimed_by) == worker,
     )
 
 

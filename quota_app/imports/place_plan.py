@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..models import Place, PlaceEvent
 from ..places.rules import before_first, transition_problem
@@ -69,9 +69,19 @@ def load_existing(
     by_id = {e.id: e for e in existing.values()}
     for chunk in chunks(list(by_id)):
         statement = (
-            sa.select(PlaceEvent.place_id, PlaceEvent.id, PlaceEvent.status, PlaceEvent.effective_date)
-            .where(PlaceEvent.place_id.in_(chunk), PlaceEvent.voided_at.is_(None))  # type: ignore[attr-defined]
-            .order_by(PlaceEvent.place_id, PlaceEvent.effective_date, PlaceEvent.recorded_at, PlaceEvent.id)
+            sa.select(
+                col(PlaceEvent.place_id),
+                col(PlaceEvent.id),
+                col(PlaceEvent.status),
+                col(PlaceEvent.effective_date),
+            )
+            .where(col(PlaceEvent.place_id).in_(chunk), col(PlaceEvent.voided_at).is_(None))  # type: ignore[attr-defined]
+            .order_by(
+                col(PlaceEvent.place_id),
+                col(PlaceEvent.effective_date),
+                col(PlaceEvent.recorded_at),
+                col(PlaceEvent.id),
+            )
         )
         for place_id, event_id, status, day in session.execute(statement):
             by_id[place_id].history[day] = (status, event_id)  # the latest recorded wins

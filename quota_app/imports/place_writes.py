@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..audit import services as audit
 from ..errors import Conflict
@@ -130,7 +130,7 @@ def ensure_units(
     units: dict[tuple[int, str], int] = {}
     department_ids = {department_id for department_id, _ in wanted}
     if department_ids:
-        statement = sa.select(Unit.id, Unit.department_id, Unit.name).where(
+        statement = sa.select(col(Unit.id), col(Unit.department_id), col(Unit.name)).where(
             Unit.department_id.in_(department_ids)  # type: ignore[attr-defined]
         )
         for unit_id, department_id, name in session.execute(statement):

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..models import CountingRule, Department, Place, PlaceEvent, PlacementType, Target
 from ..reconcile.figures import reconcile
@@ -79,12 +79,16 @@ def data_fingerprint(session: Session) -> tuple:
         ).all()
     )
     departments = tuple(
-        session.execute(sa.select(Department.id, Department.active, Department.sort).order_by(Department.id))
+        session.execute(
+            sa.select(col(Department.id), col(Department.active), col(Department.sort)).order_by(
+                col(Department.id)
+            )
+        )
     )
     types = tuple(
         session.execute(
-            sa.select(PlacementType.id, PlacementType.active, PlacementType.measure).order_by(
-                PlacementType.id
+            sa.select(col(PlacementType.id), col(PlacementType.active), col(PlacementType.measure)).order_by(
+                col(PlacementType.id)
             )
         )
     )

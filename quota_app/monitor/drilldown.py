@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..models import STATUSES, Place
 from ..periods import Period
@@ -97,12 +97,12 @@ def unit_place_ids(
 ) -> list[int]:
     """Return the ids of a unit's places that exist on as_of as known at known_at."""
     iv = _department_intervals_on(session, department, as_of=as_of, known_at=known_at)
-    unit_match = Place.unit_id.is_(None) if unit_id is None else Place.unit_id == unit_id
+    unit_match = col(Place.unit_id).is_(None) if unit_id is None else col(Place.unit_id) == unit_id
     query = (
-        sa.select(Place.id)
-        .select_from(iv.join(Place, Place.id == iv.c.place_id))
+        sa.select(col(Place.id))
+        .select_from(iv.join(Place, col(Place.id) == iv.c.place_id))
         .where(unit_match)
-        .order_by(Place.id)
+        .order_by(col(Place.id))
     )
     return [int(pid) for (pid,) in session.execute(query)]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..errors import DomainError
 from ..models import STATUSES, WEIGHTINGS, CountingRule, Department, PlacementType, Target
@@ -107,11 +107,15 @@ def pick_by_code(rows: Sequence[C], codes: Sequence[str] | None, *, what: str, f
 
 
 def all_departments(session: Session) -> Sequence[Department]:
-    return session.exec(sa.select(Department).order_by(Department.sort, Department.code)).scalars().all()
+    return (
+        session.exec(sa.select(Department).order_by(col(Department.sort), col(Department.code)))
+        .scalars()
+        .all()
+    )
 
 
 def all_types(session: Session) -> Sequence[PlacementType]:
-    statement = sa.select(PlacementType).order_by(PlacementType.sort, PlacementType.code)
+    statement = sa.select(PlacementType).order_by(col(PlacementType.sort), col(PlacementType.code))
     return session.exec(statement).scalars().all()
 
 
@@ -156,7 +160,7 @@ def counting_rules(
     types = list(types)
     adopted = {
         r.type_id: r
-        for r in session.exec(sa.select(CountingRule).where(CountingRule.year == year)).scalars().all()
+        for r in session.exec(sa.select(CountingRule).where(col(CountingRule.year) == year)).scalars().all()
     }
     by_code = {o.type_code: o for o in overrides}
     known = {t.code for t in types}
@@ -194,6 +198,8 @@ def counting_rules(
 def targets_of_year(session: Session, year: int) -> dict[tuple[int, int], int]:
     """The year's targets per (department id, type id)."""
     rows = session.exec(
-        sa.select(Target.department_id, Target.type_id, Target.value).where(Target.year == year)
+        sa.select(col(Target.department_id), col(Target.type_id), col(Target.value)).where(
+            col(Target.year) == year
+        )
     )
     return {(d, t): v for d, t, v in rows}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..models import Unit
 from ..periods import Period
@@ -42,7 +42,9 @@ def reconcile_units(
     )
     unit_ids = {unit_id for _dept, _type, unit_id in cells}
     units = session.exec(
-        select(Unit).where((Unit.department_id == department.id) | Unit.id.in_([u for u in unit_ids if u]))
+        select(Unit).where(
+            (col(Unit.department_id) == department.id) | col(Unit.id).in_([u for u in unit_ids if u])
+        )
     ).all()
     names: dict[int | None, str | None] = {u.id: u.name for u in units}
     if None in unit_ids:
