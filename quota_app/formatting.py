@@ -9,6 +9,7 @@ web layer (`quota_app.web.localized`) renders in the reader's language like any 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from babel.dates import format_skeleton
 from babel.numbers import format_decimal
@@ -37,7 +38,7 @@ class DayAndMonth(Text):
         self.msgid, self.params, self.day = "", {}, day
         return self
 
-    def __getnewargs__(self) -> tuple:
+    def __getnewargs__(self) -> tuple[Any, ...]:
         return (self.day,)
 
     def render(self, translate: Translate | None = None, *, language: str = DANISH) -> str:
@@ -58,7 +59,7 @@ class Decimal(Text):
         self.msgid, self.params, self.value, self.digits = "", {}, value, digits
         return self
 
-    def __getnewargs__(self) -> tuple:
+    def __getnewargs__(self) -> tuple[Any, ...]:
         return (self.value, self.digits)
 
     def render(self, translate: Translate | None = None, *, language: str = DANISH) -> str:

@@ -68,7 +68,7 @@ class Text(str):
         self.msgid, self.params = msgid, params
         return self
 
-    def __getnewargs__(self) -> tuple:
+    def __getnewargs__(self) -> tuple[Any, ...]:
         return (self.msgid, self.params)
 
     def render(self, translate: Translate | None = None, *, language: str = DANISH) -> str:
@@ -99,7 +99,7 @@ class Joined(Text):
         self.msgid, self.params, self.parts, self.separator = "", {}, parts, separator
         return self
 
-    def __getnewargs__(self) -> tuple:
+    def __getnewargs__(self) -> tuple[Any, ...]:
         return (self.parts, self.separator)
 
     def render(self, translate: Translate | None = None, *, language: str = DANISH) -> str:
@@ -119,7 +119,7 @@ class ByLanguage(Text):
         self.msgid, self.params, self.names = "", {}, dict(names)
         return self
 
-    def __getnewargs_ex__(self) -> tuple:
+    def __getnewargs_ex__(self) -> tuple[Any, ...]:
         return ((), self.names)
 
     def render(self, translate: Translate | None = None, *, language: str = DANISH) -> str:

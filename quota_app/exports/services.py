@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from openpyxl import Workbook
@@ -111,7 +112,7 @@ def place_list_rows(
     department_code: str | None = None,
     type_code: str | None = None,
     status: str | None = None,
-) -> list[tuple]:
+) -> list[tuple[Any, ...]]:
     """Return the place list the user may see (HR: own department), optionally filtered."""
     statement = place_listing(
         Place.reference,
@@ -141,7 +142,7 @@ def place_list_rows(
 TARGET_HEADER = ("year", "department", "type", "value", "decided_on", "reference")
 
 
-def target_rows(session: Session, *, year: int) -> list[tuple]:
+def target_rows(session: Session, *, year: int) -> list[tuple[Any, ...]]:
     """Return a year's targets in the import format (year;department;type;value;decided_on;reference)."""
     statement = (
         select(
@@ -160,7 +161,7 @@ def target_rows(session: Session, *, year: int) -> list[tuple]:
     return [tuple(row) for row in session.exec(statement).all()]
 
 
-def municipality_rows(session: Session, *, year: int) -> list[tuple]:
+def municipality_rows(session: Session, *, year: int) -> list[tuple[Any, ...]]:
     statement = (
         select(PlacementType.code, MunicipalityTarget.value, MunicipalityTarget.result)
         .join(PlacementType, col(PlacementType.id) == col(MunicipalityTarget.type_id))

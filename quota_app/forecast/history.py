@@ -67,7 +67,7 @@ def _begun(t: sa.Table, since: date, as_of: date) -> list[Any]:
     return begins_within(t, since + timedelta(days=1), as_of)
 
 
-def _weighted(places: sa.Subquery, *keys: Any) -> sa.Select:
+def _weighted(places: sa.Subquery, *keys: Any) -> sa.Select[Any]:
     """Per keys: the number of places, the sum of their fte and of its square."""
     fte = places.c.fte
     return sa.select(*keys, sa.func.count(), sa.func.sum(fte), sa.func.sum(fte * fte)).group_by(*keys)
@@ -79,12 +79,12 @@ def all_department_ids(session: Session) -> list[int]:
 
 def sojourn_query(
     *, as_of: date, known_at: datetime, department_ids: Sequence[int], type_ids: Sequence[int]
-) -> sa.Select:
+) -> sa.Select[Any]:
     """Rows (type_id, status, days, ended, n): the sojourns in a moving status begun in the DURATION_DAYS
     up to as_of, by their length (ended 1) or the days so far of those still going on as_of (ended 0)."""
     since = as_of - timedelta(days=DURATION_DAYS)
 
-    def columns(t: sa.Table) -> tuple:
+    def columns(t: sa.Table) -> tuple[Any, ...]:
         ended = t.c.valid_to <= _day(as_of)
         return (
             t.c.type_id,
@@ -109,7 +109,7 @@ def sojourn_query(
 
 def transitions_query(
     *, as_of: date, known_at: datetime, department_ids: Sequence[int], type_ids: Sequence[int]
-) -> sa.Select:
+) -> sa.Select[Any]:
     """Rows (type_id, prev_status, status, n): the changes from a moving status in the DURATION_DAYS up to
     as_of, by where they went."""
     since = as_of - timedelta(days=DURATION_DAYS)
@@ -129,7 +129,7 @@ def transitions_query(
 
 def openings_query(
     *, as_of: date, known_at: datetime, department_ids: Sequence[int], type_ids: Sequence[int]
-) -> sa.Select:
+) -> sa.Select[Any]:
     """Rows (department_id, type_id, n, fte, fte2): places first registered as open in the RATE_DAYS up
     to as_of."""
     since = as_of - timedelta(days=RATE_DAYS)
@@ -148,7 +148,7 @@ def openings_query(
 
 def places_now_query(
     *, as_of: date, known_at: datetime, department_ids: Sequence[int], type_ids: Sequence[int]
-) -> sa.Select:
+) -> sa.Select[Any]:
     """Rows (department_id, type_id, status, age, n, fte, fte2): the places in a moving status on as_of
     by the days since they entered it."""
     now = known_intervals(

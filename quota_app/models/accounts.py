@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field
@@ -108,6 +109,6 @@ class AuditEntry(TableModel, table=True):
     action: str = Field(max_length=60)
     entity_type: str = Field(max_length=60)
     entity_id: str = Field(default="", max_length=60)
-    before: dict | None = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))
-    after: dict | None = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))
+    before: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))
+    after: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))
     at: datetime = _utc(index=True)

@@ -39,6 +39,8 @@ class ImportJob(TableModel, table=True):
     claimed_by: str | None = Field(default=None, max_length=100)
     started_at: datetime | None = _utc(nullable=True)
     finished_at: datetime | None = _utc(nullable=True)
-    result: dict | None = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))  # the counts
+    result: dict[str, Any] | None = Field(
+        default=None, sa_column=sa.Column(sa.JSON(), nullable=True)
+    )  # the counts
     error: Any = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))  # texts.to_data
     created_at: datetime = _utc()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field
@@ -26,7 +26,7 @@ class Place(TableModel, table=True):
         ),
         sa.Index("ix_place_department_type", "department_id", "type_id"),
     )
-    __mapper_args__: ClassVar[dict] = {"version_id_col": _PLACE_VERSION}  # optimistic locking
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _PLACE_VERSION}  # optimistic locking
 
     id: int = Field(default=None, primary_key=True)  # None until flushed, like Mapped[int]
     department_id: int = Field(foreign_key="department.id")

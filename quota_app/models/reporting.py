@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field
@@ -38,7 +39,7 @@ class ReportArchive(TableModel, table=True):
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     # The figures the PDF was rendered from (reports.stored), for its HTML twin and the mail's verdict
     # ("verdict": level, fulfilment_pct, counted, target, short, behind); None before migration 0009.
-    report_data: dict | None = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))
+    report_data: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))
 
 
 class ReportLink(TableModel, table=True):
@@ -103,7 +104,7 @@ class Dispatch(TableModel, table=True):
     created_at: datetime = _utc()
     # The message as it left (dispatch.sent_copy): from, to, reply-to, subject, text, html, attachments with
     # their SHA-256; a report link's secret is not kept. None until sent, and for mails sent before 0009.
-    sent_message: dict | None = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))
+    sent_message: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))
 
 
 class AppText(TableModel, table=True):

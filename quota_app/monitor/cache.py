@@ -52,7 +52,7 @@ class ResultCache:
 RESULTS = ResultCache(size=256)
 
 
-def data_fingerprint(session: Session) -> tuple:
+def data_fingerprint(session: Session) -> tuple[Any, ...]:
     """Return a cheap summary that changes whenever anything deciding the figures changes.
 
     - Places: every status change goes through the place services, which bump the place's version (also
@@ -104,7 +104,7 @@ def cache_key(
     measure: Measure,
     overrides: Sequence[RuleOverride],
     now: datetime,
-    fingerprint: tuple | None = None,
+    fingerprint: tuple[Any, ...] | None = None,
 ) -> Any:
     """Return the key under which a reconciliation may be reused while nothing it depends on changes.
 
@@ -128,11 +128,11 @@ def remember(
     session: Session,
     *,
     name: str,
-    params: tuple,
+    params: tuple[Any, ...],
     measure: Measure,
     now: datetime,
     compute: Callable[[], Any],
-    fingerprint: tuple | None = None,
+    fingerprint: tuple[Any, ...] | None = None,
 ) -> Any:
     """Return compute()'s result, reused under the same key rules as the overview (see cache_key)."""
     key = (name, params, cache_key(session, measure=measure, overrides=(), now=now, fingerprint=fingerprint))
@@ -168,7 +168,7 @@ def reconciliation(
     measure: Measure,
     overrides: Sequence[RuleOverride],
     now: datetime,
-    fingerprint: tuple | None = None,
+    fingerprint: tuple[Any, ...] | None = None,
 ) -> Reconciliation:
     """Return the reconciliation the measure asks for with these overrides, reused while its key holds."""
     key = cache_key(session, measure=measure, overrides=overrides, now=now, fingerprint=fingerprint)

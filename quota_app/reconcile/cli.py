@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 from flask import current_app
@@ -62,7 +63,7 @@ def _text(value: object, *, decimal_comma: bool = False) -> str:
     return text.replace(".", ",") if decimal_comma and isinstance(value, float) else text
 
 
-def _lines(data: dict) -> list[dict]:
+def _lines(data: dict[str, Any]) -> list[dict[str, Any]]:
     """The rows, then a total per department and for the municipality."""
     lines = list(data["rows"])
     for code, figures in data["totals"]["by_department"].items():
@@ -73,7 +74,7 @@ def _lines(data: dict) -> list[dict]:
     return lines
 
 
-def render_table(result: Reconciliation, data: dict) -> str:
+def render_table(result: Reconciliation, data: dict[str, Any]) -> str:
     """Return an aligned plain-text table with a heading that says what was counted and how."""
     heading = (
         f"Afstemning {data['period'] or data['as_of']} (metode: {data['method']}, "
@@ -99,7 +100,7 @@ def render_table(result: Reconciliation, data: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_csv(data: dict) -> str:
+def render_csv(data: dict[str, Any]) -> str:
     """Return ';'-separated CSV with decimal commas and a BOM, as Danish Excel opens it."""
     rows = (
         [line[key] if key in TEXT_KEYS else _text(line[key], decimal_comma=True) for key, _ in COLUMNS]

@@ -96,7 +96,7 @@ def count_cells(
     types: Sequence[PlacementType],
     rules: dict[str, Rule],
     by_unit: bool = False,
-) -> dict[tuple, dict[str, float]]:
+) -> dict[tuple[Any, ...], dict[str, float]]:
     """Return the places per status and the starts, summed per (department id, type id), or with by_unit per
     (department id, type id, unit id); not yet divided by the days of an average."""
     query = count_by_status_query(
@@ -110,7 +110,7 @@ def count_cells(
         flow_type_ids={t.id for t in types if t.measure == "flow"},
         by_unit=by_unit,
     )
-    cells: dict[tuple, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    cells: dict[tuple[Any, ...], dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for dept_id, type_id, status, n, starts, *unit in session.execute(query):
         cell = cells[(dept_id, type_id, *unit)]
         cell[status] += float(n or 0)
@@ -222,7 +222,7 @@ def _pro_rata(row: ReconciliationRow) -> dict[str, Any]:
     return {key: _number(getattr(row, key)) for key in PRO_RATA_KEYS}
 
 
-def reconciliation_to_json(result: Reconciliation) -> dict:
+def reconciliation_to_json(result: Reconciliation) -> dict[str, Any]:
     """Return the object `quota reconcile --format json` prints (docs/cli.md)."""
     return {
         "as_of": result.as_of.isoformat(),

@@ -133,7 +133,9 @@ def knowledge(events: Sequence[EventFacts]) -> Knowledge:
     return Knowledge([(i, known[i]) for i in current], superseded)
 
 
-def interval_rows(place: Mapping[str, Any], events: Sequence[EventFacts]) -> tuple[list[dict], list[dict]]:
+def interval_rows(
+    place: Mapping[str, Any], events: Sequence[EventFacts]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Return the rows of place_interval and place_interval_superseded for a place (its id and COPIED
     attributes) and all its events."""
     copied = {"place_id": place["id"], **{name: place[name] for name in COPIED}}
@@ -196,7 +198,7 @@ def refresh_places(connection: sa.Connection | Session, place_ids: Iterable[int]
     """
     for chunk in _chunks(sorted(set(place_ids)), CHUNK):
         parameters = {"place_ids": list(chunk)}
-        expected: dict[sa.Table, list[dict]] = {CURRENT: [], SUPERSEDED: []}
+        expected: dict[sa.Table, list[dict[str, Any]]] = {CURRENT: [], SUPERSEDED: []}
         for place, events in _places_and_events(connection, chunk):
             now, before = interval_rows(place, events)
             expected[CURRENT] += now
@@ -207,7 +209,10 @@ def refresh_places(connection: sa.Connection | Session, place_ids: Iterable[int]
 
 
 def _write_difference(
-    connection: sa.Connection | Session, table: sa.Table, stored: list[dict], rows: list[dict]
+    connection: sa.Connection | Session,
+    table: sa.Table,
+    stored: list[dict[str, Any]],
+    rows: list[dict[str, Any]],
 ) -> None:
     """Turn the stored rows of table into rows: delete the stored rows not among them, insert the ones
     not stored."""
@@ -278,8 +283,8 @@ def apply_flush(connection: sa.Connection | Session, change: Flushed) -> None:
     places = sorted(change.places - change.rebuild)
     if not places:
         return
-    was: dict[sa.Table, list[dict]] = {CURRENT: [], SUPERSEDED: []}
-    now: dict[sa.Table, list[dict]] = {CURRENT: [], SUPERSEDED: []}
+    was: dict[sa.Table, list[dict[str, Any]]] = {CURRENT: [], SUPERSEDED: []}
+    now: dict[sa.Table, list[dict[str, Any]]] = {CURRENT: [], SUPERSEDED: []}
     for place, events in _places_and_events(connection, places):
         before = [
             e._replace(voided_at=change.voided_before[e.id]) if e.id in change.voided_before else e
@@ -306,7 +311,7 @@ def places_out_of_step(connection: sa.Connection | Session) -> list[int]:
     """Return the places whose stored intervals differ from those their events give (none, normally)."""
     place = Place.__table__
     events = _event_facts(connection, sa.true())
-    stored: dict[int, set[tuple]] = defaultdict(set)
+    stored: dict[int, set[tuple[Any, ...]]] = defaultdict(set)
     for table in (CURRENT, SUPERSEDED):
         for row in connection.execute(sa.select(table)):
             stored[row.place_id].add((table.name, *sorted(row._asdict().items())))

@@ -118,7 +118,7 @@ def count_by_status_query(
     weighting: Mapping[int, str],
     flow_type_ids: Collection[int] = (),
     by_unit: bool = False,
-) -> sa.Select:
+) -> sa.Select[Any]:
     """Return rows (department_id, type_id, status, n, starts) to be summed per key; with by_unit, each
     row ends with the places' unit_id (None: places without a unit), the same figures split by unit.
 
@@ -151,7 +151,7 @@ def count_by_status_query(
         # The type is said again for the superseded table, which names all types.
         return [t.c.type_id.in_(list(type_ids)), *starts_within(t, flow_start, as_of)]
 
-    def by_place_unit(t: sa.Table, select: sa.Select, keys: Sequence[Any]) -> sa.Select:
+    def by_place_unit(t: sa.Table, select: sa.Select[Any], keys: Sequence[Any]) -> sa.Select[Any]:
         """The select grouped by keys, and by the place's unit with by_unit."""
         if not by_unit:
             return select.group_by(*keys)
@@ -215,7 +215,7 @@ def count_by_status_query(
 
 def monthly_trend_query(
     *, known_at: datetime, points: Sequence[date], department_id: int, type_id: int
-) -> sa.Select:
+) -> sa.Select[Any]:
     """Return the aggregate per (day, status) for every date of points (ascending) in one query.
 
     Columns: day, status, n, n_fte (places in the status on day), starts, starts_fte (transitions into

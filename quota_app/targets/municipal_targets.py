@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -16,7 +17,7 @@ from .checks import check_reference, check_value, check_year, flush_audited, req
 from .services import active_departments, set_target, targets_for_year
 
 
-def largest_remainder(total: int, weights: dict, /) -> dict:
+def largest_remainder(total: int, weights: dict[str, Any], /) -> dict[str, Any]:
     """Split total in proportion to weights so the integer parts add up exactly (ties by key)."""
     weight_sum = sum(weights.values())
     if total == 0 or weight_sum == 0:

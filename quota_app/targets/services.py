@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -115,7 +116,7 @@ def revision_authors(session: Session, revisions: list[TargetRevision]) -> dict[
         else {}
     )
     target_ids = {str(r.target_id) for r in revisions}
-    labels: dict[tuple, str] = {}
+    labels: dict[tuple[Any, ...], str] = {}
     for entry in session.exec(
         select(AuditEntry)
         .where(
