@@ -10,6 +10,7 @@ from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from flask import current_app, g, jsonify, request
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_openapi3 import APIBlueprint, OpenAPI
 from sqlalchemy.orm.exc import StaleDataError
@@ -51,13 +52,13 @@ def _error_response(status: int, error: str, message: str, field: str | None = N
 
 
 @bp.errorhandler(ApiError)
-def _api_error(exc: ApiError):  # type: ignore[no-untyped-def]
+def _api_error(exc: ApiError) -> ResponseReturnValue:
     db_session().rollback()
     return _error_response(exc.status, exc.error, exc.message, exc.field)
 
 
 @bp.errorhandler(DomainError)
-def _domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
+def _domain_error(exc: DomainError) -> ResponseReturnValue:
     db_session().rollback()
     if isinstance(exc, NotFound):
         return _error_response(404, "not_found", exc.message, exc.field)
@@ -68,13 +69,13 @@ def _domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
 
 @bp.errorhandler(StaleDataError)
 @bp.errorhandler(sa.exc.DBAPIError)
-def _clash(exc: Exception):  # type: ignore[no-untyped-def]
+def _clash(exc: Exception) -> ResponseReturnValue:
     """A save that met another (409) or a lock not had in time (503, Retry-After); else a 500."""
     return contention.answer(exc)
 
 
 @bp.errorhandler(HTTPException)
-def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+def _http_error(exc: HTTPException) -> ResponseReturnValue:
     code = exc.code or 500
     return _error_response(code, ERROR_NAMES.get(code, (exc.name or "error").lower()), exc.description or "")
 
@@ -134,6 +135,6 @@ def _authenticate() -> None:
 
 
 @bp.route("/openapi.json")
-def openapi():  # type: ignore[no-untyped-def]
+def openapi() -> ResponseReturnValue:
     """The OpenAPI document flask-openapi3 wrote (once per app) from the operations and their schemas."""
     return jsonify(cast(OpenAPI, current_app).api_doc)

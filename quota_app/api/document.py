@@ -14,6 +14,7 @@ from importlib.resources import files
 from typing import Any
 
 from flask import Blueprint, render_template
+from flask.typing import ResponseReturnValue
 from flask_openapi3 import Info, Server, Tag
 
 from .inputs import refuse
@@ -82,5 +83,5 @@ bp = Blueprint(
 
 
 @bp.route("/api/docs")
-def page():  # type: ignore[no-untyped-def]
+def page() -> ResponseReturnValue:
     return render_template("api/docs.html")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from flask import current_app, request
+from flask.typing import ResponseReturnValue
 from pydantic import Field
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -112,7 +113,7 @@ def result_data(result: ImportResult) -> dict[str, Any]:
     responses={200: ImportResultJson, **errors(403, 409, 413, 422)},
     openapi_extensions={"requestBody": REQUEST_BODY},
 )
-def import_places(query: ImportQuery):  # type: ignore[no-untyped-def]
+def import_places(query: ImportQuery) -> ResponseReturnValue:
     user = api_user()
     limits = ImportLimits.from_settings(current_app.config["QUOTA_SETTINGS"])
     data, filename = _upload(limits, query.filename)

@@ -19,6 +19,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
@@ -102,7 +103,7 @@ def _start_new_session() -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("core.start"))
     settings = current_app.config["QUOTA_SETTINGS"]
@@ -150,7 +151,7 @@ def login():  # type: ignore[no-untyped-def]
 
 @bp.route("/logout", methods=["POST"])
 @login_required
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     db = db_session()
     services.sign_out(db, user=current_user._get_current_object(), now=now())
     db.commit()
@@ -163,7 +164,7 @@ def logout():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/sign-in/<token>", methods=["GET", "POST"])
-def sign_in_link(token: str):  # type: ignore[no-untyped-def]
+def sign_in_link(token: str) -> ResponseReturnValue:
     """Where a mailed sign-in link leads: its user chooses a password (the link is used up when saved)."""
     db = db_session()
     link = links.usable_link(db, token=token, now=now())

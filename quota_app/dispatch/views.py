@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlmodel import col, select
 
@@ -101,7 +102,7 @@ def _schedule() -> list[dict]:
 
 @bp.route("/")
 @roles_required("bif", "admin")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     session = db_session()
     period = request.args.get("period", "").strip().upper() or None
     state = request.args.get("state", "") or None
@@ -140,7 +141,7 @@ def _row(dispatch_id: int) -> Dispatch:
 
 @bp.route("/<id:dispatch_id>")
 @roles_required("bif", "admin")
-def preview(dispatch_id: int):  # type: ignore[no-untyped-def]
+def preview(dispatch_id: int) -> ResponseReturnValue:
     """A mail as it was sent (kept on the row); one not sent yet as it would be sent now."""
     row = _row(dispatch_id)
     session = db_session()
@@ -168,7 +169,7 @@ def preview(dispatch_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<id:dispatch_id>/gensend", methods=["GET", "POST"])
 @roles_required("bif", "admin")
-def resend(dispatch_id: int):  # type: ignore[no-untyped-def]
+def resend(dispatch_id: int) -> ResponseReturnValue:
     row = _row(dispatch_id)
     if row.state not in ("failed", "sent"):
         flash(_("Kun fejlede eller sendte mails kan sendes igen."), "error")
@@ -231,7 +232,7 @@ def _send_form(*formdata, **kwargs) -> SendForm:  # type: ignore[no-untyped-def]
 
 @bp.route("/send", methods=["GET", "POST"])
 @roles_required("bif", "admin")
-def send():  # type: ignore[no-untyped-def]
+def send() -> ResponseReturnValue:
     """GET: choose a period and see what would be sent (nothing written); POST: send it."""
     if request.method == "POST":
         form = _send_form()

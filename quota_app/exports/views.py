@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from ..auth.views import roles_required
@@ -38,7 +39,7 @@ def _ascii(text: str) -> str:
 
 @bp.route("/places.<fmt>")
 @roles_required("hr", "bif", "admin")
-def places_export(fmt: str):  # type: ignore[no-untyped-def]
+def places_export(fmt: str) -> ResponseReturnValue:
     session = db_session()
     department_code = request.args.get("department") or None
     if department_code:
@@ -62,7 +63,7 @@ def places_export(fmt: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/targets-<year:year>.<fmt>")
 @roles_required("bif", "admin")
-def targets_export(year: int, fmt: str):  # type: ignore[no-untyped-def]
+def targets_export(year: int, fmt: str) -> ResponseReturnValue:
     rows = services.target_rows(db_session(), year=year)
     return download(
         services.TARGET_HEADER, rows, fmt=fmt, name=f"maaltal-{year}", sheet_title=f"Måltal {year}"

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlmodel import select
 from werkzeug.datastructures import MultiDict
 
@@ -95,7 +96,7 @@ def _known_at_local(measure: Measure) -> str:
 
 @bp.route("/")
 @roles_required(*MONITOR_ROLES)
-def overview():  # type: ignore[no-untyped-def]
+def overview() -> ResponseReturnValue:
     form, choices = _form()
     if not form.validate():
         return _bad_request("monitor/overview.html", form=form, overview=None)
@@ -125,7 +126,7 @@ def overview():  # type: ignore[no-untyped-def]
 
 @bp.route("/export.<fmt>")
 @roles_required(*MONITOR_ROLES)
-def export(fmt: str):  # type: ignore[no-untyped-def]
+def export(fmt: str) -> ResponseReturnValue:
     if fmt not in ("csv", "xlsx"):
         abort(404)
     form, choices = _form()
@@ -189,7 +190,7 @@ def _places_asked(form: MeasureForm, choices: list[WhatIfChoice]) -> dict[str, A
 
 @bp.route("/places")
 @roles_required(*MONITOR_ROLES)
-def places():  # type: ignore[no-untyped-def]
+def places() -> ResponseReturnValue:
     """The places behind a figure: one department or all, one type or all, a status or those counted."""
     form, choices = _form()
     if not form.validate():
@@ -224,7 +225,7 @@ def places():  # type: ignore[no-untyped-def]
 
 @bp.route("/places.<fmt>")
 @roles_required(*MONITOR_ROLES)
-def places_export(fmt: str):  # type: ignore[no-untyped-def]
+def places_export(fmt: str) -> ResponseReturnValue:
     """The places behind a figure as CSV or XLSX (every page)."""
     if fmt not in ("csv", "xlsx"):
         abort(404)
@@ -259,7 +260,7 @@ def _render_department_page(
 
 @bp.route("/department/<code>")
 @roles_required(*MONITOR_ROLES)
-def department(code: str):  # type: ignore[no-untyped-def]
+def department(code: str) -> ResponseReturnValue:
     info = _department(code)
     form, _choices = _form()
     if not form.validate():
@@ -288,7 +289,7 @@ def department(code: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/department/<code>/type/<type_code>")
 @roles_required(*MONITOR_ROLES)
-def trend(code: str, type_code: str):  # type: ignore[no-untyped-def]
+def trend(code: str, type_code: str) -> ResponseReturnValue:
     info = _department(code)
     session = db_session()
     types = {t.code: t for t in placement_types(session, active_only=False)}
@@ -319,7 +320,7 @@ def trend(code: str, type_code: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/department/<code>/unit/<unit_ref>")
 @roles_required(*MONITOR_ROLES)
-def unit(code: str, unit_ref: str):  # type: ignore[no-untyped-def]
+def unit(code: str, unit_ref: str) -> ResponseReturnValue:
     """A unit's places on the date ('none' for the places without a unit)."""
     info = _department(code)
     session = db_session()

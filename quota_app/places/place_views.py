@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
@@ -68,7 +69,7 @@ def _render_detail(place: Place, *, status_code: int = 200, **forms):  # type: i
 
 @bp.route("/places/<id:place_id>")
 @roles_required(*VIEW_ROLES)
-def detail(place_id: int):  # type: ignore[no-untyped-def]
+def detail(place_id: int) -> ResponseReturnValue:
     return _render_detail(loading.place_or_404(place_id))
 
 
@@ -92,7 +93,7 @@ def _after_failure(place_id: int, form, error: DomainError, form_key: str):  # t
 
 
 @bp.errorhandler(StaleDataError)
-def _saved_first_by_another(error: StaleDataError):  # type: ignore[no-untyped-def]
+def _saved_first_by_another(error: StaleDataError) -> ResponseReturnValue:
     """A clash found at flush or commit time: on a place's page show the place as it is now (409)."""
     place_id = (request.view_args or {}).get("place_id")
     if place_id is None or request.method in READ_METHODS:
@@ -120,7 +121,7 @@ def _apply_change(place: Place, form, form_key: str, change: Callable[[Session],
 
 @bp.route("/places/<id:place_id>/status", methods=["POST"])
 @roles_required(*EDIT_ROLES)
-def change_status(place_id: int):  # type: ignore[no-untyped-def]
+def change_status(place_id: int) -> ResponseReturnValue:
     place = loading.place_or_404(place_id)
     form = StatusForm()
     return _apply_change(
@@ -144,7 +145,7 @@ def change_status(place_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/places/<id:place_id>/events/<id:event_id>/correct", methods=["POST"])
 @roles_required(*EDIT_ROLES)
-def correct(place_id: int, event_id: int):  # type: ignore[no-untyped-def]
+def correct(place_id: int, event_id: int) -> ResponseReturnValue:
     place = loading.place_or_404(place_id)
     event = loading.place_event_or_404(place, event_id)
     form = CorrectForm(prefix=f"c{event.id}")
@@ -167,7 +168,7 @@ def correct(place_id: int, event_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/places/<id:place_id>/events/<id:event_id>/void", methods=["POST"])
 @roles_required(*EDIT_ROLES)
-def void(place_id: int, event_id: int):  # type: ignore[no-untyped-def]
+def void(place_id: int, event_id: int) -> ResponseReturnValue:
     place = loading.place_or_404(place_id)
     event = loading.place_event_or_404(place, event_id)
     form = VoidForm(prefix=f"v{event.id}")

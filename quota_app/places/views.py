@@ -7,6 +7,7 @@ place page and the import pages to it.
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlmodel import select
@@ -41,7 +42,7 @@ def _type_choices(session) -> list[SelectChoice]:  # type: ignore[no-untyped-def
 
 @bp.route("/places/", endpoint="list")
 @roles_required(*VIEW_ROLES)
-def place_list():  # type: ignore[no-untyped-def]
+def place_list() -> ResponseReturnValue:
     session = db_session()
     department = loading.chosen_department_or_404()
     args = request.args
@@ -89,7 +90,7 @@ def place_list():  # type: ignore[no-untyped-def]
 
 @bp.route("/places/new", methods=["GET", "POST"])
 @roles_required(*EDIT_ROLES)
-def new():  # type: ignore[no-untyped-def]
+def new() -> ResponseReturnValue:
     session = db_session()
     department = loading.own_department_or_404()
     form = PlaceForm()
@@ -136,7 +137,7 @@ def new():  # type: ignore[no-untyped-def]
 
 @bp.route("/places/status")
 @roles_required(*VIEW_ROLES)
-def status_page():  # type: ignore[no-untyped-def]
+def status_page() -> ResponseReturnValue:
     session = db_session()
     department = loading.chosen_department_or_404()
     day = today()

@@ -13,6 +13,7 @@ archived before that was kept is gathered again as known at its archived moment,
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from reports import services as report_services
@@ -89,7 +90,7 @@ def _page(entry: ReportArchive, *, public: bool, new_link: str | None = None):  
 
 
 @bp.route("/rapport/<token>")
-def public(token: str):  # type: ignore[no-untyped-def]
+def public(token: str) -> ResponseReturnValue:
     """An archived report through a link's secret, for anyone who has the link."""
     link = report_links.usable_link(db_session(), token=token)
     entry = db_session().get(ReportArchive, link.archive_id) if link is not None else None
@@ -101,13 +102,13 @@ def public(token: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/rapporter/arkiv/<id:archive_id>")
 @roles_required("hr", "bif", "admin")
-def archived(archive_id: int):  # type: ignore[no-untyped-def]
+def archived(archive_id: int) -> ResponseReturnValue:
     return _page(archived_report_or_404(archive_id), public=False)
 
 
 @bp.route("/rapporter/arkiv/<id:archive_id>/links", methods=["POST"])
 @roles_required("bif", "admin")
-def issue_link(archive_id: int):  # type: ignore[no-untyped-def]
+def issue_link(archive_id: int) -> ResponseReturnValue:
     """Make a link to publish the report; its address is shown this once."""
     entry = archived_report_or_404(archive_id)
     session = db_session()
@@ -119,7 +120,7 @@ def issue_link(archive_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/rapporter/links/<id:link_id>/tilbagekald", methods=["POST"])
 @roles_required("bif", "admin")
-def revoke_link(link_id: int):  # type: ignore[no-untyped-def]
+def revoke_link(link_id: int) -> ResponseReturnValue:
     session = db_session()
     link = session.get(ReportLink, link_id)
     if link is None:

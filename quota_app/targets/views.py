@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from ..auth.views import roles_required
@@ -42,7 +43,7 @@ def _this_year() -> int:
 
 @bp.route("/")
 @roles_required(*EDITORS)
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     return redirect(url_for("targets.grid", year=_this_year()))
 
 
@@ -65,7 +66,7 @@ def _grid_context(session, year: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<year:year>", methods=["GET", "POST"])
 @roles_required(*EDITORS)
-def grid(year: int):  # type: ignore[no-untyped-def]
+def grid(year: int) -> ResponseReturnValue:
     _year(year)
     session = db_session()
     departments, types, targets = _grid_context(session, year)
@@ -132,7 +133,7 @@ def grid(year: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<year:year>/copy", methods=["POST"])
 @roles_required(*EDITORS)
-def copy(year: int):  # type: ignore[no-untyped-def]
+def copy(year: int) -> ResponseReturnValue:
     _year(year)
     form = CopyYearForm()
     if not form.validate_on_submit():
@@ -151,7 +152,7 @@ def copy(year: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/history/<id:target_id>")
 @roles_required(*EDITORS)
-def history(target_id: int):  # type: ignore[no-untyped-def]
+def history(target_id: int) -> ResponseReturnValue:
     session = db_session()
     target = loading.target_or_404(target_id)
     revisions = services.target_history(session, target_id=target_id)
@@ -167,7 +168,7 @@ def history(target_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<year:year>/municipality", methods=["GET", "POST"])
 @roles_required(*EDITORS)
-def municipality(year: int):  # type: ignore[no-untyped-def]
+def municipality(year: int) -> ResponseReturnValue:
     _year(year)
     session = db_session()
     departments = services.active_departments(session)
@@ -223,7 +224,7 @@ def municipality(year: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<year:year>/derive", methods=["POST"])
 @roles_required(*EDITORS)
-def derive(year: int):  # type: ignore[no-untyped-def]
+def derive(year: int) -> ResponseReturnValue:
     _year(year)
     form = DeriveForm()
     if not form.validate_on_submit():
@@ -253,7 +254,7 @@ def derive(year: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<year:year>/rules", methods=["GET", "POST"])
 @roles_required(*EDITORS)
-def rules(year: int):  # type: ignore[no-untyped-def]
+def rules(year: int) -> ResponseReturnValue:
     """One table of types × statuses with the weighting beside each type, saved all together or not at all."""
     _year(year)
     session = db_session()
@@ -314,7 +315,7 @@ def rules(year: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required(*EDITORS)
-def import_file():  # type: ignore[no-untyped-def]
+def import_file() -> ResponseReturnValue:
     form = TargetImportForm()
     result = None
     if form.validate_on_submit():

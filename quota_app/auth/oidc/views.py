@@ -8,6 +8,7 @@ does not check out), audited with its reason.
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user
 from werkzeug.exceptions import ServiceUnavailable
 
@@ -50,7 +51,7 @@ def _unavailable(error: ProviderUnavailable):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/login/oidc")
-def start():  # type: ignore[no-untyped-def]
+def start() -> ResponseReturnValue:
     client = _client()
     if current_user.is_authenticated:
         return redirect(url_for("core.start"))
@@ -65,7 +66,7 @@ def start():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/login/oidc/callback")
-def callback():  # type: ignore[no-untyped-def]
+def callback() -> ResponseReturnValue:
     client = _client()
     flow = take_flow()
     settings = current_app.config["QUOTA_SETTINGS"]
