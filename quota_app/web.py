@@ -7,10 +7,22 @@ from collections.abc import Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, flash, g, has_request_context, render_template, request, url_for
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime, get_locale, gettext
 from sqlmodel import Session
 from werkzeug.exceptions import HTTPException
+from wtforms import Form
 
 from .clock import Clock
 from .db import Database
@@ -118,7 +130,7 @@ def today() -> date:
     return now().astimezone(local_zone()).date()
 
 
-def localized(message) -> str:  # type: ignore[no-untyped-def]
+def localized(message: object) -> str:
     """Return a message from a service in the reader's language.
 
     message: a DomainError, a Text (N_), a Text kept with texts.to_data, or plain text (shown as it is).
@@ -129,13 +141,13 @@ def localized(message) -> str:  # type: ignore[no-untyped-def]
     return render(message, gettext, language=str(get_locale() or "da"))
 
 
-def show_error(form, error: DomainError) -> None:  # type: ignore[no-untyped-def]
+def show_error(form: Form, error: DomainError) -> None:
     """Show a service's refusal beside the form field it names, or above the form."""
     field = getattr(form, error.field, None) if error.field else None
     (field.errors if field is not None else form.form_errors).append(localized(error))
 
 
-def saved(session: Session, form, change: Callable[[], object], done: str | None = None) -> bool:  # type: ignore[no-untyped-def]
+def saved(session: Session, form: Form, change: Callable[[], object], done: str | None = None) -> bool:
     """Run `change` and commit, flashing `done`; on a refusal roll back and show it on the form (False)."""
     try:
         change()
@@ -155,7 +167,7 @@ def _close_session(_exc: BaseException | None) -> None:
         session.close()
 
 
-def _security_headers(response):  # type: ignore[no-untyped-def]
+def _security_headers(response: Response) -> Response:
     """On every response (pages, error pages, static files, the API): no sniffing, no framing, no inline
     scripts or styles, no referrer outside the site; HSTS in production (always served over HTTPS)."""
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -167,23 +179,23 @@ def _security_headers(response):  # type: ignore[no-untyped-def]
     return response
 
 
-def _error_page(code: int):  # type: ignore[no-untyped-def]
+def _error_page(code: int) -> Callable[[Exception], ResponseReturnValue]:
     """A handler answering with the app's own error page for code (JSON under /api/)."""
 
-    def handler(error):  # type: ignore[no-untyped-def]
+    def handler(error: Exception) -> ResponseReturnValue:
         return render_error(code, error)
 
     return handler
 
 
-def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+def _http_error(error: HTTPException) -> ResponseReturnValue:
     """Every HTTP error no more specific handler answers (any 4xx/5xx werkzeug knows)."""
     return render_error(error.code or 500, error)
 
 
-def render_error(  # type: ignore[no-untyped-def]
+def render_error(
     code: int, error: object, *, explanation: str | None = None, headers: dict[str, str] | None = None
-):
+) -> ResponseReturnValue:
     """The app's error page for code (JSON under /api/); explanation replaces the code's own text."""
     # Headers the error carries (Allow on 405, WWW-Authenticate, Retry-After) stay on the answer.
     headers = {**_error_headers(error), **(headers or {})}
@@ -233,7 +245,7 @@ def _error_headers(error: object) -> dict[str, str]:
     return {k: v for k, v in error.get_response().headers.items() if k.lower() not in skip}
 
 
-def _api_error(code: int, error: object):  # type: ignore[no-untyped-def]
+def _api_error(code: int, error: object) -> Response:
     """The API's own error body (quota_app.api.views._error_response) for /api/ paths no API route owns."""
     from flask import jsonify
 
@@ -277,5 +289,5 @@ def init_app(app: Flask) -> None:
         return "" if value is None else format_datetime(value, fmt)
 
     @app.template_filter("dkdate")
-    def dkdate(value) -> str:  # type: ignore[no-untyped-def]
+    def dkdate(value: date | None) -> str:
         return "" if value is None else value.strftime("%d.%m.%Y")

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
-from flask import current_app, g, jsonify, request
+from flask import Response, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_openapi3 import APIBlueprint, OpenAPI
@@ -40,7 +40,7 @@ def api_user() -> User:
     return g.api_user
 
 
-def _error_response(status: int, error: str, message: str, field: str | None = None):  # type: ignore[no-untyped-def]
+def _error_response(status: int, error: str, message: str, field: str | None = None) -> Response:
     """The JSON error body; the message in the language the client asked for (Accept-Language, else Danish)."""
     response = jsonify({"error": error, "message": localized(message), "field": field})
     response.status_code = status

@@ -94,7 +94,7 @@ def target_json(t: Target, department_code: str, type_code: str) -> dict[str, An
     }
 
 
-def _place_columns():  # type: ignore[no-untyped-def]
+def _place_columns() -> sa.Select[tuple[Place, str, str, str | None]]:
     return place_listing(Place, Department.code, PlacementType.code, Unit.name)
 
 

@@ -89,7 +89,7 @@ def login_throttle() -> LoginThrottle:
     return throttle
 
 
-def _refused(error: TooManyRequests | ServiceUnavailable, retry_after: int):  # type: ignore[no-untyped-def]
+def _refused(error: TooManyRequests | ServiceUnavailable, retry_after: int) -> ResponseReturnValue:
     return render_error(error.code or 500, error, headers={"Retry-After": str(retry_after)})
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -15,6 +16,7 @@ from ..i18n import _
 from ..mail.services import MailError, transport_from_settings
 from ..models import DISPATCH_STATES, REPORT_KINDS, Department, Dispatch, ReportArchive
 from ..periods import Period, last_completed_half_year, parse_period
+from ..settings import Settings
 from ..web import clock, database, db_session, localized, now, today
 from . import delivery, heartbeat, ledger, mail_texts, overdue, run
 from .forms import ConfirmForm, SendForm
@@ -64,7 +66,7 @@ STATE_LABELS = {
 }
 
 
-def _settings():  # type: ignore[no-untyped-def]
+def _settings() -> Settings:
     return current_app.config["QUOTA_SETTINGS"]
 
 
@@ -208,7 +210,7 @@ def _flash_result(result: delivery.DeliveryResult) -> None:
     )
 
 
-def _send_form(*formdata, **kwargs) -> SendForm:  # type: ignore[no-untyped-def]
+def _send_form(*formdata: Any, **kwargs: Any) -> SendForm:
     latest = last_completed_half_year(today())
     periods = [latest]
     for _i in range(3):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from flask import Blueprint, Response, abort, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -20,7 +22,9 @@ MIMETYPES = {
 }
 
 
-def download(header, rows, *, fmt: str, name: str, sheet_title: str) -> Response:  # type: ignore[no-untyped-def]
+def download(
+    header: Sequence[str], rows: Iterable[Sequence[object]], *, fmt: str, name: str, sheet_title: str
+) -> Response:
     """Return header and rows as a CSV or XLSX attachment."""
     if fmt not in MIMETYPES:
         abort(404)

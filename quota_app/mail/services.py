@@ -77,7 +77,9 @@ def text_to_html(text: str, *, language: str = "da") -> str:
     return f"{head}\n{body}\n</body></html>\n"
 
 
-def build_message(mail: OutgoingMail, *, settings: Settings, now: datetime, message_id: str | None = None):  # type: ignore[no-untyped-def]
+def build_message(
+    mail: OutgoingMail, *, settings: Settings, now: datetime, message_id: str | None = None
+) -> EmailMessage:
     """An EmailMessage: plain text with an HTML alternative, attachments, Message-ID, Reply-To, Date."""
     message = EmailMessage()
     message["Subject"] = mail.subject

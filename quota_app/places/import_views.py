@@ -72,7 +72,7 @@ def import_upload() -> ResponseReturnValue:
     return _go_to(url_for("import_jobs.page", job_id=job_id))
 
 
-def _go_to(location: str):  # type: ignore[no-untyped-def]
+def _go_to(location: str) -> ResponseReturnValue:
     """Redirect; the progress script posts with XMLHttpRequest and navigates itself (flash kept for it)."""
     if request.headers.get("X-Requested-With") == "XMLHttpRequest":
         return jsonify(location=location)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
@@ -40,7 +41,7 @@ def _detail_context(place: Place) -> dict:
     }
 
 
-def _render_detail(place: Place, *, status_code: int = 200, **forms):  # type: ignore[no-untyped-def]
+def _render_detail(place: Place, *, status_code: int = 200, **forms: FlaskForm) -> ResponseReturnValue:
     context = _detail_context(place)
     status_form = forms.pop("status_form", None) or StatusForm(formdata=None, version=place.version)
     event_forms = {}
@@ -73,12 +74,12 @@ def detail(place_id: int) -> ResponseReturnValue:
     return _render_detail(loading.place_or_404(place_id))
 
 
-def _expected_version(form) -> int | None:  # type: ignore[no-untyped-def]
+def _expected_version(form: StatusForm | CorrectForm | VoidForm) -> int | None:
     value = (form.version.data or "").strip()
     return converters.int_or(value, None, low=0)
 
 
-def _after_failure(place_id: int, form, error: DomainError, form_key: str):  # type: ignore[no-untyped-def]
+def _after_failure(place_id: int, form: FlaskForm, error: DomainError, form_key: str) -> ResponseReturnValue:
     """Roll back, then show the page again with the user's values kept and the newest state of the place."""
     session = db_session()
     session.rollback()
@@ -104,7 +105,9 @@ def _saved_first_by_another(error: StaleDataError) -> ResponseReturnValue:
     return _render_detail(place, status_code=409, conflict=localized(CONFLICT_MESSAGE))
 
 
-def _apply_change(place: Place, form, form_key: str, change: Callable[[Session], object], done: str):  # type: ignore[no-untyped-def]
+def _apply_change(
+    place: Place, form: FlaskForm, form_key: str, change: Callable[[Session], object], done: str
+) -> ResponseReturnValue:
     """Validate a detail-page form, run the lifecycle change and commit; show the page again on a refusal."""
     if not form.validate():
         return _render_detail(place, status_code=422, **{form_key: form})

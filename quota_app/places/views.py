@@ -10,7 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlmodel import select
+from sqlmodel import Session, select
 from wtforms.fields.choices import SelectChoice
 
 from .. import converters
@@ -30,7 +30,7 @@ from .forms import PlaceForm
 __all__ = ["bp", "import_views", "place_views"]  # the page modules' routes are on bp
 
 
-def _type_choices(session) -> list[SelectChoice]:  # type: ignore[no-untyped-def]
+def _type_choices(session: Session) -> list[SelectChoice]:
     english = str(get_locale() or "da") == "en"
     return [SelectChoice("", _("Vælg ordning"))] + [
         SelectChoice(t.code, t.name_en if english else t.name_da) for t in queries.active_types(session)

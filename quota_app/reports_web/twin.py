@@ -69,7 +69,7 @@ def _data(entry: ReportArchive) -> tuple[Report | None, bool]:
         return None, True
 
 
-def _page(entry: ReportArchive, *, public: bool, new_link: str | None = None):  # type: ignore[no-untyped-def]
+def _page(entry: ReportArchive, *, public: bool, new_link: str | None = None) -> str:
     report, regathered = _data(entry)
     if report is None:
         abort(404)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, render_template, request, send_file
+from flask import Blueprint, Response, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlmodel import select
@@ -25,7 +25,7 @@ bp = Blueprint("reports", __name__, url_prefix="/rapporter", template_folder="te
 bp.record_once(lambda state: state.app.extensions.setdefault(APP_EXTENSION, report_services.report_source()))
 
 
-def _pdf_response(pdf: bytes, filename: str, *, attachment: bool):  # type: ignore[no-untyped-def]
+def _pdf_response(pdf: bytes, filename: str, *, attachment: bool) -> Response:
     response = send_file(
         io.BytesIO(pdf), mimetype="application/pdf", as_attachment=attachment, download_name=filename
     )

@@ -53,7 +53,9 @@ def grid_form_class(cells: list[tuple[int, int, str]]) -> type[FlaskForm]:
     return GridForm
 
 
-def municipality_form_class(type_ids: list[tuple[int, str]], department_ids: list[tuple[int, str]]):  # type: ignore[no-untyped-def]
+def municipality_form_class(
+    type_ids: list[tuple[int, str]], department_ids: list[tuple[int, str]]
+) -> type[FlaskForm]:
     """Return a form with a municipality figure per type and a headcount per department."""
 
     class MunicipalityForm(FlaskForm):
@@ -89,7 +91,7 @@ class DeriveForm(FlaskForm):
 STATUS_LABELS = {"open": _("åben"), "filled": _("besat"), "paused": _("i bero"), "closed": _("nedlagt")}
 
 
-def rules_form_class(types: list[tuple[int, str, bool]]):  # type: ignore[no-untyped-def]
+def rules_form_class(types: list[tuple[int, str, bool]]) -> type[FlaskForm]:
     """Return a form with counted-status checkboxes (stock types) and a weighting per type."""
 
     class RulesForm(FlaskForm):

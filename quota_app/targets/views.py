@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from sqlmodel import Session
 
 from ..auth.views import roles_required
 from ..core import loading
@@ -47,7 +50,7 @@ def index() -> ResponseReturnValue:
     return redirect(url_for("targets.grid", year=_this_year()))
 
 
-def _grid_context(session, year: int):  # type: ignore[no-untyped-def]
+def _grid_context(session: Session, year: int) -> dict[str, Any]:
     departments = services.active_departments(session)
     types = services.active_types(session)
     targets = services.targets_for_year(session, year=year)

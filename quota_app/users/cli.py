@@ -3,14 +3,17 @@ deactivate and activate."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from ..cli_types import fail
 from ..errors import DomainError
-from ..models import ROLES, Department
+from ..models import ROLES, Department, User
+from ..settings import Settings
 from ..texts import N_
 from ..web import database
 
@@ -24,18 +27,18 @@ def users_group() -> None:
     pass
 
 
-def _now():  # type: ignore[no-untyped-def]
+def _now() -> datetime:
     return current_app.extensions["quota_clock"].now()
 
 
-def _settings_with_base_url():  # type: ignore[no-untyped-def]
+def _settings_with_base_url() -> Settings:
     settings = current_app.config["QUOTA_SETTINGS"]
     if not settings.base_url:
         raise DomainError(NO_BASE_URL)
     return settings
 
 
-def _mail_link(session, user) -> None:  # type: ignore[no-untyped-def]
+def _mail_link(session: Session, user: User) -> None:
     """Mail the user a sign-in link and say until when it works."""
     from .mailing import MailError, send_sign_in_link
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
@@ -21,7 +22,7 @@ def _numbered_canvas(footer_left: str) -> type[pdfcanvas.Canvas]:
     """A canvas that holds its pages until the end so every footer can say 'side X af Y'."""
 
     class NumberedCanvas(pdfcanvas.Canvas):
-        def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
 
