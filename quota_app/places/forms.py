@@ -5,12 +5,11 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import Field, HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
 from .. import converters
-from ..form_fields import ConvertedDateField
+from ..form_fields import ConvertedDateField, SelectChoice
 from ..i18n import _, _p
 from .rules import FIRST_STATUSES
 

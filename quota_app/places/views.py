@@ -11,13 +11,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlmodel import Session, select
-from wtforms.fields.choices import SelectChoice
 
 from .. import converters
 from ..auth.services import can_see_all_departments
 from ..auth.views import roles_required
 from ..core import loading
 from ..errors import DomainError
+from ..form_fields import SelectChoice
 from ..i18n import _
 from ..models import STATUSES, PlacementType
 from ..periods import last_completed_half_year

@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, SubmitField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..form_fields import ConvertedBooleanField
+from ..form_fields import ConvertedBooleanField, SelectChoice
 from ..form_fields import ConvertedDateField as DateField
 from ..form_fields import ConvertedIntegerField as IntegerField
 from ..i18n import _
@@ -53,25 +52,31 @@ def grid_form_class(cells: list[tuple[int, int, str]]) -> type[FlaskForm]:
     return GridForm
 
 
+class MunicipalityForm(FlaskForm):
+    """The fields every municipality form has; municipality_form_class adds one per type and department."""
+
+    decided_on = DateField(_("Besluttet den"), validators=[Optional()])
+    reference = StringField(_("Reference (fx BR-beslutning)"), validators=[Optional(), Length(max=300)])
+    submit = SubmitField(_("Gem kommunale tal"))
+
+
 def municipality_form_class(
     type_ids: list[tuple[int, str]], department_ids: list[tuple[int, str]]
-) -> type[FlaskForm]:
+) -> type[MunicipalityForm]:
     """Return a form with a municipality figure per type and a headcount per department."""
 
-    class MunicipalityForm(FlaskForm):
-        decided_on = DateField(_("Besluttet den"), validators=[Optional()])
-        reference = StringField(_("Reference (fx BR-beslutning)"), validators=[Optional(), Length(max=300)])
-        submit = SubmitField(_("Gem kommunale tal"))
+    class YearForm(MunicipalityForm):
+        pass
 
     for type_id, label in type_ids:
         setattr(
-            MunicipalityForm,
+            YearForm,
             f"municipal_{type_id}",
             IntegerField(label, validators=[Optional(), NON_NEGATIVE], render_kw={"inputmode": "numeric"}),
         )
     for department_id, label in department_ids:
         setattr(
-            MunicipalityForm,
+            YearForm,
             f"headcount_{department_id}",
             IntegerField(
                 _("%(department)s: antal ansatte", department=label),
@@ -79,7 +84,7 @@ def municipality_form_class(
                 render_kw={"inputmode": "numeric"},
             ),
         )
-    return MunicipalityForm
+    return YearForm
 
 
 class DeriveForm(FlaskForm):

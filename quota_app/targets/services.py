@@ -110,7 +110,7 @@ def revision_authors(session: Session, revisions: list[TargetRevision]) -> dict[
     """Return who recorded each revision (by revision id): the user, or else the actor the audit log names
     for the same target at the same moment (imports and the command line record no user)."""
     user_ids = {r.recorded_by_id for r in revisions if r.recorded_by_id is not None}
-    users = (
+    users: dict[int | None, User] = (
         {u.id: u for u in session.exec(select(User).where(col(User.id).in_(user_ids))).all()}
         if user_ids
         else {}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -14,7 +12,7 @@ from ..core import loading
 from ..errors import DomainError
 from ..i18n import _
 from ..imports.limits import ImportLimits
-from ..models import STATUSES, Department, PlacementType
+from ..models import STATUSES, Department, PlacementType, Target
 from ..reconcile.rules import counting_rules as applied_rules
 from ..texts import ByLanguage
 from ..web import db_session, localized, now
@@ -50,7 +48,9 @@ def index() -> ResponseReturnValue:
     return redirect(url_for("targets.grid", year=_this_year()))
 
 
-def _grid_context(session: Session, year: int) -> dict[str, Any]:
+def _grid_context(
+    session: Session, year: int
+) -> tuple[list[Department], list[PlacementType], dict[tuple[int, int], Target]]:
     departments = services.active_departments(session)
     types = services.active_types(session)
     targets = services.targets_for_year(session, year=year)
@@ -59,10 +59,10 @@ def _grid_context(session: Session, year: int) -> dict[str, Any]:
     type_ids = {t.id for t in types}
     for department_id, type_id in targets:
         if department_id not in department_ids:
-            departments.append(session.get(Department, department_id))
+            departments.append(session.get_one(Department, department_id))
             department_ids.add(department_id)
         if type_id not in type_ids:
-            types.append(session.get(PlacementType, type_id))
+            types.append(session.get_one(PlacementType, type_id))
             type_ids.add(type_id)
     return departments, types, targets
 
@@ -336,7 +336,7 @@ def import_file() -> ResponseReturnValue:
             )
         except DomainError as exc:
             session.rollback()
-            form.file.errors.append(localized(exc))
+            form.file.errors = [*form.file.errors, localized(exc)]
         else:
             if result.ok and not form.dry_run.data:
                 session.commit()

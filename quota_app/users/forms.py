@@ -8,11 +8,10 @@ from typing import Any
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import EmailField, Form, HiddenField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
 from .. import converters
-from ..form_fields import SafeText
+from ..form_fields import SafeText, SelectChoice
 from ..i18n import _
 from ..models import Department
 
