@@ -94,7 +94,7 @@ def target_json(t: Target, department_code: str, type_code: str) -> dict[str, An
     }
 
 
-def _place_columns() -> sa.Select[tuple[Place, str, str, str | None]]:
+def _place_columns() -> Any:  # rows of (place, department code, type code, unit name)
     return place_listing(Place, Department.code, PlacementType.code, Unit.name)
 
 

@@ -6,6 +6,8 @@ puts them in the OpenAPI document), checks the token user's department, calls th
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask.typing import ResponseReturnValue
 
 from ..auth.services import can_see_all_departments
@@ -13,7 +15,7 @@ from ..models import STATUSES, Department, User
 from ..places import registration, status_events
 from ..reconcile.figures import reconcile as run_reconcile
 from ..reconcile.figures import reconciliation_to_json
-from ..reconcile.types import RuleOverride
+from ..reconcile.types import Method, RuleOverride
 from ..targets import services as targets
 from ..texts import N_
 from ..web import db_session, now
@@ -248,7 +250,7 @@ def reconcile(query: ReconcileQuery) -> ResponseReturnValue:
     for code in codes:
         _department(code)
     if not codes and not can_see_all_departments(user):
-        codes = [session.get(Department, user.department_id).code]
+        codes = [session.get_one(Department, user.department_id).code]
     for code in query.type:
         if services.type_by_code(session, code) is None:
             fail(404, N_("Ukendt ordning '%(code)s'.", code=code), "type")
@@ -267,7 +269,7 @@ def reconcile(query: ReconcileQuery) -> ResponseReturnValue:
         session,
         as_of=query.as_of,
         period=query.period,
-        method=query.method,
+        method=cast(Method, query.method),  # OneOf(METHODS) checked it
         known_at=query.known_at or now(),
         department_codes=codes or None,
         type_codes=query.type or None,

@@ -64,7 +64,7 @@ def _xlsx_cell(value: object) -> object:
 def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[object]], sheet_title: str = "Data") -> bytes:
     """Write an XLSX: typed numbers and dates, bold frozen header, column widths, no formula cells."""
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]  # the sheet a new workbook starts with
     sheet.title = escape_text(sheet_title)[:31].replace("'", "") or "Data"
     sheet.append([_xlsx_cell(str(h)) for h in header])
     widths = [len(str(h)) for h in header]
@@ -144,21 +144,23 @@ TARGET_HEADER = ("year", "department", "type", "value", "decided_on", "reference
 
 def target_rows(session: Session, *, year: int) -> list[tuple[Any, ...]]:
     """Return a year's targets in the import format (year;department;type;value;decided_on;reference)."""
-    statement = (
-        select(
-            Target.year,
-            Department.code,
-            PlacementType.code,
-            Target.value,
-            Target.decided_on,
-            Target.reference,
+    statement = (  # six columns: SQLAlchemy's select, typed for more than sqlmodel's four
+        sa.select(
+            col(Target.year),
+            col(Department.code),
+            col(PlacementType.code),
+            col(Target.value),
+            col(Target.decided_on),
+            col(Target.reference),
         )
-        .join(Department, Department.id == Target.department_id)
-        .join(PlacementType, PlacementType.id == Target.type_id)
-        .where(Target.year == year)
-        .order_by(Department.sort, Department.code, PlacementType.sort, PlacementType.code)
+        .join(Department, col(Department.id) == Target.department_id)
+        .join(PlacementType, col(PlacementType.id) == Target.type_id)
+        .where(col(Target.year) == year)
+        .order_by(
+            col(Department.sort), col(Department.code), col(PlacementType.sort), col(PlacementType.code)
+        )
     )
-    return [tuple(row) for row in session.exec(statement).all()]
+    return [tuple(row) for row in session.execute(statement).all()]
 
 
 def municipality_rows(session: Session, *, year: int) -> list[tuple[Any, ...]]:

@@ -172,7 +172,12 @@ def places_now_query(
 def fit_history(session: Session, *, as_of: date, known_at: datetime, type_ids: Sequence[int]) -> History:
     """Fit the model's sojourns per type and the openings per department and type."""
     department_ids = all_department_ids(session)
-    cells = {"as_of": as_of, "known_at": known_at, "department_ids": department_ids, "type_ids": type_ids}
+    cells: dict[str, Any] = {
+        "as_of": as_of,
+        "known_at": known_at,
+        "department_ids": department_ids,
+        "type_ids": type_ids,
+    }
     durations: dict[tuple[int, str], list[tuple[int, bool, int]]] = defaultdict(list)
     for type_id, status, days, ended, n in session.execute(sojourn_query(**cells)):
         durations[(type_id, status)].append((int(days), bool(ended), int(n)))
