@@ -27,7 +27,7 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstanceState, Session
 
 from ..db import QuotaSession
 from ..models import OPEN_END, Place, PlaceEvent, PlaceInterval, SupersededInterval
@@ -134,7 +134,7 @@ def knowledge(events: Sequence[EventFacts]) -> Knowledge:
 
 
 def interval_rows(
-    place: Mapping[str, Any], events: Sequence[EventFacts]
+    place: sa.RowMapping | Mapping[str, Any], events: Sequence[EventFacts]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Return the rows of place_interval and place_interval_superseded for a place (its id and COPIED
     attributes) and all its events."""
@@ -250,7 +250,7 @@ def flushed(session: Session) -> Flushed:
     found = Flushed(set(), set(), {}, set())
     for obj in (*session.new, *session.dirty):
         if isinstance(obj, PlaceEvent):
-            state = sa.inspect(obj)
+            state: InstanceState[PlaceEvent] = sa.inspect(obj, raiseerr=True)
             found.places.add(obj.place_id)
             if obj in session.new:
                 found.added.add(obj.id)
@@ -266,7 +266,8 @@ def flushed(session: Session) -> Flushed:
                 else:  # changed before it was loaded: what it was is not known here
                     found.rebuild.add(obj.place_id)
         elif isinstance(obj, Place) and (
-            obj in session.new or any(sa.inspect(obj).attrs[n].history.has_changes() for n in COPIED)
+            obj in session.new
+            or any(sa.inspect(obj, raiseerr=True).attrs[n].history.has_changes() for n in COPIED)
         ):
             found.rebuild.add(obj.id)
     return found

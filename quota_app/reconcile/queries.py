@@ -118,7 +118,7 @@ def count_by_status_query(
     weighting: Mapping[int, str],
     flow_type_ids: Collection[int] = (),
     by_unit: bool = False,
-) -> sa.Select[Any]:
+) -> sa.CompoundSelect[Any]:
     """Return rows (department_id, type_id, status, n, starts) to be summed per key; with by_unit, each
     row ends with the places' unit_id (None: places without a unit), the same figures split by unit.
 
@@ -196,14 +196,16 @@ def count_by_status_query(
     t = SUPERSEDED
     keys = (t.c.department_id, t.c.type_id, t.c.status)
     fte_ids = by_weighting.get("fte", [])
-    weight = sa.case((t.c.type_id.in_(fte_ids), t.c.fte), else_=1) if fte_ids else sa.literal(1, sa.Integer())
+    weighted = (
+        sa.case((t.c.type_id.in_(fte_ids), t.c.fte), else_=1) if fte_ids else sa.literal(1, sa.Integer())
+    )
     is_counted, is_started = counted(t), sa.and_(*started(t, flow_type_ids))
     superseded = sa.select(
         *keys,
-        sa.func.sum(sa.case((is_counted, weight if days(t) is None else days(t) * weight), else_=0)).label(
-            "n"
-        ),
-        sa.func.sum(sa.case((is_started, weight), else_=0)).label("starts"),
+        sa.func.sum(
+            sa.case((is_counted, weighted if days(t) is None else days(t) * weighted), else_=0)
+        ).label("n"),
+        sa.func.sum(sa.case((is_started, weighted), else_=0)).label("starts"),
     ).where(
         known_at_condition(t, known_at),
         *scope(t, department_ids=department_ids, type_ids=list(weighting), statuses=STATUSES),

@@ -9,8 +9,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-import sqlalchemy as sa
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from ..errors import DomainError
 from ..models import STATUSES, WEIGHTINGS, CountingRule, Department, PlacementType, Target
@@ -107,16 +106,12 @@ def pick_by_code(rows: Sequence[C], codes: Sequence[str] | None, *, what: str, f
 
 
 def all_departments(session: Session) -> Sequence[Department]:
-    return (
-        session.exec(sa.select(Department).order_by(col(Department.sort), col(Department.code)))
-        .scalars()
-        .all()
-    )
+    return session.exec(select(Department).order_by(col(Department.sort), col(Department.code))).all()
 
 
 def all_types(session: Session) -> Sequence[PlacementType]:
-    statement = sa.select(PlacementType).order_by(col(PlacementType.sort), col(PlacementType.code))
-    return session.exec(statement).scalars().all()
+    statement = select(PlacementType).order_by(col(PlacementType.sort), col(PlacementType.code))
+    return session.exec(statement).all()
 
 
 def departments_by_code(session: Session, codes: Sequence[str] | None) -> list[Department]:
@@ -159,8 +154,7 @@ def counting_rules(
     """Return the rule per type code for a year: adopted rule, else the default (docs/counting.md §3); what-ifs win."""
     types = list(types)
     adopted = {
-        r.type_id: r
-        for r in session.exec(sa.select(CountingRule).where(col(CountingRule.year) == year)).scalars().all()
+        r.type_id: r for r in session.exec(select(CountingRule).where(col(CountingRule.year) == year)).all()
     }
     by_code = {o.type_code: o for o in overrides}
     known = {t.code for t in types}
@@ -187,10 +181,10 @@ def counting_rules(
         rule = adopted.get(t.id)
         statuses = rule.statuses if rule else DEFAULT_RULES.get(t.code, ("filled",))
         weighting = rule.weighting if rule else "headcount"
-        override = by_code.get(t.code)
-        if override is not None:
-            statuses = tuple(override.counted_statuses)
-            weighting = override.weighting or weighting
+        what_if = by_code.get(t.code)
+        if what_if is not None:
+            statuses = tuple(what_if.counted_statuses)
+            weighting = what_if.weighting or weighting
         rules[t.code] = Rule(tuple(statuses), weighting)
     return rules
 
@@ -198,7 +192,7 @@ def counting_rules(
 def targets_of_year(session: Session, year: int) -> dict[tuple[int, int], int]:
     """The year's targets per (department id, type id)."""
     rows = session.exec(
-        sa.select(col(Target.department_id), col(Target.type_id), col(Target.value)).where(
+        select(col(Target.department_id), col(Target.type_id), col(Target.value)).where(
             col(Target.year) == year
         )
     )
