@@ -26,6 +26,10 @@ from ..web import READ_METHODS, database, db_session, localized, now
 from .document import SECURITY, errors
 from .inputs import ERROR_NAMES, ApiError, check_text, fail
 
+# What an operation returns: its JSON body, with the status when not 200. flask-openapi3 reads the
+# operations' annotations at run time, so this is a type it can evaluate (flask.typing's are not).
+JsonAnswer = dict[str, Any] | tuple[dict[str, Any], int]
+
 # Mounted under document.PREFIX by views.py once every operation is collected: the document's paths are
 # relative to its server.
 bp = APIBlueprint("api", __name__, abp_security=SECURITY, abp_responses=errors(400, 401))
@@ -52,13 +56,13 @@ def _error_response(status: int, error: str, message: str, field: str | None = N
 
 
 @bp.errorhandler(ApiError)
-def _api_error(exc: ApiError) -> ResponseReturnValue:
+def _api_error(exc: ApiError) -> Response:
     db_session().rollback()
     return _error_response(exc.status, exc.error, exc.message, exc.field)
 
 
 @bp.errorhandler(DomainError)
-def _domain_error(exc: DomainError) -> ResponseReturnValue:
+def _domain_error(exc: DomainError) -> Response:
     db_session().rollback()
     if isinstance(exc, NotFound):
         return _error_response(404, "not_found", exc.message, exc.field)
@@ -75,7 +79,7 @@ def _clash(exc: Exception) -> ResponseReturnValue:
 
 
 @bp.errorhandler(HTTPException)
-def _http_error(exc: HTTPException) -> ResponseReturnValue:
+def _http_error(exc: HTTPException) -> Response:
     code = exc.code or 500
     return _error_response(code, ERROR_NAMES.get(code, (exc.name or "error").lower()), exc.description or "")
 
@@ -135,6 +139,6 @@ def _authenticate() -> None:
 
 
 @bp.route("/openapi.json")
-def openapi() -> ResponseReturnValue:
+def openapi() -> Response:
     """The OpenAPI document flask-openapi3 wrote (once per app) from the operations and their schemas."""
     return jsonify(cast(OpenAPI, current_app).api_doc)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from flask import current_app, request
-from flask.typing import ResponseReturnValue
 from pydantic import Field
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -22,7 +21,7 @@ from ..imports.places import import_places as run_import
 from ..models import User
 from ..texts import N_
 from ..web import db_session, localized, now
-from .blueprint import api_user, bp, checked_first
+from .blueprint import JsonAnswer, api_user, bp, checked_first
 from .document import PLACES, errors
 from .inputs import Query, QueryFlag, fail
 from .schemas import ImportResultJson
@@ -113,7 +112,7 @@ def result_data(result: ImportResult) -> dict[str, Any]:
     responses={200: ImportResultJson, **errors(403, 409, 413, 422)},
     openapi_extensions={"requestBody": REQUEST_BODY},
 )
-def import_places(query: ImportQuery) -> ResponseReturnValue:
+def import_places(query: ImportQuery) -> JsonAnswer:
     user = api_user()
     limits = ImportLimits.from_settings(current_app.config["QUOTA_SETTINGS"])
     data, filename = _upload(limits, query.filename)

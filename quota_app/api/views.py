@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import cast
 
-from flask.typing import ResponseReturnValue
-
 from ..auth.services import can_see_all_departments
 from ..models import STATUSES, Department, User
 from ..places import registration, status_events
@@ -20,7 +18,7 @@ from ..targets import services as targets
 from ..texts import N_
 from ..web import db_session, now
 from . import services
-from .blueprint import api_user, bp, checked_first
+from .blueprint import JsonAnswer, api_user, bp, checked_first
 from .document import PLACES, PREFIX, RECONCILE, REFERENCE, TARGETS, errors
 from .inputs import fail, missing
 from .schemas import (
@@ -61,7 +59,7 @@ def _department(code: str, field: str = "department") -> Department:
     tags=[REFERENCE],
     responses={200: DepartmentList},
 )
-def departments() -> ResponseReturnValue:
+def departments() -> JsonAnswer:
     return {"departments": services.departments(db_session())}
 
 
@@ -72,7 +70,7 @@ def departments() -> ResponseReturnValue:
     tags=[REFERENCE],
     responses={200: PlacementTypeList},
 )
-def types() -> ResponseReturnValue:
+def types() -> JsonAnswer:
     return {"types": services.types(db_session())}
 
 
@@ -83,7 +81,7 @@ def types() -> ResponseReturnValue:
     tags=[TARGETS],
     responses={200: TargetList, **errors(403, 404)},
 )
-def get_targets(query: TargetsQuery) -> ResponseReturnValue:
+def get_targets(query: TargetsQuery) -> JsonAnswer:
     department = _department(query.department) if query.department else None
     rows = services.targets(db_session(), user=api_user(), year=query.year, department=department)
     return {"targets": rows}
@@ -102,7 +100,7 @@ def _writes_targets(user: User) -> None:
     tags=[TARGETS],
     responses={200: TargetList, **errors(403, 422)},
 )
-def put_targets(body: TargetsInput) -> ResponseReturnValue:
+def put_targets(body: TargetsInput) -> JsonAnswer:
     session = db_session()
     saved = []
     for item in body.targets:
@@ -135,7 +133,7 @@ def put_targets(body: TargetsInput) -> ResponseReturnValue:
     tags=[PLACES],
     responses={200: PlacePage, **errors(403, 404)},
 )
-def list_places(query: PlacesQuery) -> ResponseReturnValue:
+def list_places(query: PlacesQuery) -> JsonAnswer:
     department = _department(query.department) if query.department else None
     placement_type = None
     if query.type:
@@ -161,7 +159,7 @@ def list_places(query: PlacesQuery) -> ResponseReturnValue:
     tags=[PLACES],
     responses={200: PlaceWithEvents, **errors(404)},
 )
-def get_place(path: PlacePath) -> ResponseReturnValue:
+def get_place(path: PlacePath) -> JsonAnswer:
     return services.get_place(db_session(), user=api_user(), place_id=path.place_id)
 
 
@@ -172,7 +170,7 @@ def get_place(path: PlacePath) -> ResponseReturnValue:
     tags=[PLACES],
     responses={201: PlaceWithEvents, **errors(403, 404, 409, 422)},
 )
-def create_place(body: PlaceInput) -> ResponseReturnValue:
+def create_place(body: PlaceInput) -> JsonAnswer:
     user = api_user()
     session = db_session()
     if body.department is None:
@@ -219,7 +217,7 @@ def _visible_place(user: User, place_id: int) -> None:
     tags=[PLACES],
     responses={201: EventJson, **errors(404, 409, 422)},
 )
-def create_event(path: PlacePath, body: EventInput) -> ResponseReturnValue:
+def create_event(path: PlacePath, body: EventInput) -> JsonAnswer:
     session = db_session()
     event = status_events.record_status(
         session,
@@ -243,7 +241,7 @@ def create_event(path: PlacePath, body: EventInput) -> ResponseReturnValue:
     tags=[RECONCILE],
     responses={200: ReconciliationJson, **errors(403, 404)},
 )
-def reconcile(query: ReconcileQuery) -> ResponseReturnValue:
+def reconcile(query: ReconcileQuery) -> JsonAnswer:
     user = api_user()
     session = db_session()
     codes = list(query.department)
