@@ -115,7 +115,7 @@ def login() -> ResponseReturnValue:
         throttle = login_throttle()
         try:
             attempt = throttle.check(
-                account=services.normalise_email(form.email.data),
+                account=services.normalise_email(form.email.data or ""),
                 address=request.remote_addr or "",
                 now=now(),
             )
@@ -125,7 +125,9 @@ def login() -> ResponseReturnValue:
         if attempt.retry_after is not None:
             return _refused(TooManyRequests(), attempt.retry_after)
         db = db_session()
-        user = services.authenticate(db, email=form.email.data, password=form.password.data, now=now())
+        user = services.authenticate(
+            db, email=form.email.data or "", password=form.password.data or "", now=now()
+        )
         if user is not None and settings.local_login == "admins" and user.role != "admin":
             db.rollback()  # a right password, but only the break-glass administrators may use one
             provisioning.record_refusal(
@@ -145,7 +147,7 @@ def login() -> ResponseReturnValue:
             _start_new_session()
             login_user(user)
             return redirect(safe_next(request.args.get("next")) or url_for("core.start"))
-        form.password.errors.append(_("Forkert e-mail eller adgangskode."))
+        form.password.errors = [*form.password.errors, _("Forkert e-mail eller adgangskode.")]
     return render_template("auth/login.html", form=form, **page)
 
 
@@ -175,12 +177,12 @@ def sign_in_link(token: str) -> ResponseReturnValue:
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            links.use_link(db, token=token, password=form.password.data, now=now())
+            links.use_link(db, token=token, password=form.password.data or "", now=now())
         except DomainError as exc:
             db.rollback()
             if exc.field != "password":
                 return render_template("auth/set_password.html", form=None, user=None), 404, headers
-            form.password.errors.append(localized(exc))
+            form.password.errors = [*form.password.errors, localized(exc)]
         else:
             db.commit()
             if current_user.is_authenticated:

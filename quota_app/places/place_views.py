@@ -160,7 +160,7 @@ def correct(place_id: int, event_id: int) -> ResponseReturnValue:
             session,
             event_id=event.id,
             status=form.status.data,
-            reason=form.reason.data,
+            reason=form.reason.data or "",
             expected_version=_expected_version(form),
             actor=current_user,
             now=now(),
@@ -182,7 +182,7 @@ def void(place_id: int, event_id: int) -> ResponseReturnValue:
         lambda session: corrections.void_event(
             session,
             event_id=event.id,
-            reason=form.reason.data,
+            reason=form.reason.data or "",
             expected_version=_expected_version(form),
             actor=current_user,
             now=now(),

@@ -110,7 +110,7 @@ def new() -> ResponseReturnValue:
                     session,
                     department_id=department.id,
                     type_code=form.type_code.data,
-                    reference=form.reference.data.strip(),
+                    reference=(form.reference.data or "").strip(),
                     title=(form.title.data or "").strip(),
                     unit_id=int(form.unit_id.data) if form.unit_id.data else None,
                     fte=form.fte.data,

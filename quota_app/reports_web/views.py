@@ -44,7 +44,7 @@ def index() -> ResponseReturnValue:
     period = last_completed_half_year(today())
     form = PeriodForm(request.args, data={"period": period.label})
     if "period" in request.args and form.validate():
-        period = parse_period(form.period.data)
+        period = parse_period(form.period.data or "")
     departments = session.exec(
         scope_to_user(
             select(Department).where(Department.active == True),  # noqa: E712

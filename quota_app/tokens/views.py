@@ -26,11 +26,11 @@ def index() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             _token, secret = services.create_token(
-                session, user=current_user, name=form.name.data, actor=current_user, now=now()
+                session, user=current_user, name=form.name.data or "", actor=current_user, now=now()
             )
         except DomainError as exc:
             session.rollback()
-            form.name.errors.append(localized(exc))
+            form.name.errors = [*form.name.errors, localized(exc)]
         else:
             session.commit()
             form = CreateTokenForm(formdata=None)

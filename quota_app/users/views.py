@@ -77,8 +77,8 @@ def new() -> ResponseReturnValue:
         try:
             user = services.create_user(
                 session,
-                email=form.email.data,
-                name=form.name.data,
+                email=form.email.data or "",
+                name=form.name.data or "",
                 role=form.role.data,
                 department_id=form.department_id,
                 actor=current_user,
@@ -127,7 +127,7 @@ def detail(user_id: int) -> ResponseReturnValue:
             lambda: services.update_user(
                 session,
                 user_id=user_id,
-                name=form.name.data,
+                name=form.name.data or "",
                 role=form.role.data,
                 department_id=form.department_id,
                 actor=current_user,
