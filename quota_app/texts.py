@@ -38,7 +38,9 @@ def translations(language: str) -> Translations:
     """The app's catalogues for a language merged into one (Danish, the source language, has none)."""
     merged = Translations()
     for folder in translation_directories():
-        merged.merge(Translations.load(str(folder), [language]))
+        catalogue = Translations.load(str(folder), [language])
+        if isinstance(catalogue, Translations):  # not the NullTranslations of a missing catalogue
+            merged.merge(catalogue)
     return merged
 
 

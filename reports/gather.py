@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -15,7 +16,8 @@ from quota_app.periods import Period, half_year_of
 from quota_app.reconcile.ageing import open_places_longest
 from quota_app.reconcile.figures import reconcile
 from quota_app.reconcile.rules import PRO_RATA_RULE, fulfilment_change
-from quota_app.reconcile.types import OpenPlaceAge, Reconciliation
+from quota_app.reconcile.types import Method, OpenPlaceAge, Reconciliation, ReconciliationRow
+from quota_app.reconcile.types import Totals as CountedTotals
 from quota_app.settings import local_zone
 from quota_app.texts import N_, title_and_name
 
@@ -39,7 +41,7 @@ LETTER_KEY = "report.letter"
 SENDER_CODE = "BIF"  # BIF's mayor signs the letter
 OPEN_LONGEST_LIMIT = 20
 TREND_HALF_YEARS = 4
-METHOD = "point"
+METHOD: Method = "point"
 
 DEFAULT_LETTER = (
     "Kære {borgmester_titel} {borgmester_navn}\n\n"
@@ -166,7 +168,7 @@ def fill_letter(template: str, *, period: str, department: str, mayor_title: str
     return template
 
 
-def _rows_by_key(result: Reconciliation) -> dict[tuple[str, str], object]:
+def _rows_by_key(result: Reconciliation) -> dict[tuple[str, str], ReconciliationRow]:
     return {(row.department, row.type): row for row in result.rows}
 
 
@@ -179,12 +181,16 @@ def _change(now: float | None, before: float | None, digits: int = 2) -> float |
 def _type_rows(context: ReportContext, department_code: str | None) -> tuple[TypeRow, ...]:
     """Rows per type for one department, or for the municipality (department_code None)."""
     rows = []
+    current: Mapping[Any, CountedTotals | ReconciliationRow]  # by type code, or by (department, type)
+    previous: Mapping[Any, CountedTotals | ReconciliationRow]
     if department_code is None:
         current, previous = context.current.by_type, context.previous.by_type
     else:
         current, previous = _rows_by_key(context.current), _rows_by_key(context.previous)
     for kind in context.types:
-        key = kind.code if department_code is None else (department_code, kind.code)
+        key: Any = (
+            kind.code if department_code is None else (department_code, kind.code)
+        )  # as current is keyed
         now, before = current.get(key), previous.get(key)
         if now is None:
             rows.append(TypeRow(kind.code, kind.name, kind.measure, None, 0, 0, 0, 0, None, None, None))

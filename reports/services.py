@@ -170,7 +170,9 @@ def list_archived(
 ) -> list[ReportArchive]:
     """Return the archived reports of a period, newest first (scopes: department codes and/or 'KK')."""
     statement = (
-        select(ReportArchive).where(ReportArchive.period == period.label).options(defer(ReportArchive.pdf))
+        select(ReportArchive)
+        .where(col(ReportArchive.period) == period.label)
+        .options(defer(ReportArchive.pdf))  # type: ignore[arg-type]  # SQLModel types the mapped attribute as bytes
     )
     if scopes is not None:
         statement = statement.where(col(ReportArchive.scope).in_(scopes))

@@ -69,19 +69,20 @@ def _data(entry: ReportArchive) -> tuple[Report | None, bool]:
         return None, True
 
 
-def _page(entry: ReportArchive, *, public: bool, new_link: str | None = None) -> str:
+def _page(entry: ReportArchive, *, public: bool, new_link: str | None = None) -> tuple[str, dict[str, str]]:
     report, regathered = _data(entry)
     if report is None:
         abort(404)
     department = isinstance(report, DepartmentReport)
+    verdict = report.verdict if isinstance(report, DepartmentReport) else None
     manage = not public and current_user.role in ("bif", "admin")
     return render_template(
         "reports_web/twin.html",
         entry=entry,
         report=report,
         department=department,
-        verdict=lines(report.verdict) if department else None,
-        level_word=LEVEL_WORDS[report.verdict.level] if department else None,
+        verdict=lines(verdict) if verdict is not None else None,
+        level_word=LEVEL_WORDS[verdict.level] if verdict is not None else None,
         regathered=regathered,
         public=public,
         links=report_links.links_of(db_session(), archive_id=entry.id) if manage else None,

@@ -28,13 +28,13 @@ def _numbered_canvas(footer_left: str) -> type[pdfcanvas.Canvas]:
 
         def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
-            self._startPage()
+            self._startPage()  # type: ignore[attr-defined]  # reportlab's own, not in its stubs
 
         def save(self) -> None:
             total = len(self._pages)
             for number, state in enumerate(self._pages, start=1):
                 self.__dict__.update(state)
-                width, _height = self._pagesize
+                width, _height = self._pagesize  # type: ignore[attr-defined]  # reportlab's own, not in its stubs
                 self.setFont(FONT, 7.5)
                 self.setFillColor(colors.black)
                 self.drawString(18 * mm, 10 * mm, footer_left)
