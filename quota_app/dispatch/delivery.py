@@ -57,13 +57,13 @@ class DeliveryResult:
 
 def backoff(attempts: int) -> timedelta:
     """5 minutes after the first failed attempt, doubling, at most 6 hours."""
-    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+    return min(BACKOFF_BASE * int(2 ** max(attempts - 1, 0)), BACKOFF_CAP)
 
 
 def claim(db: Database, *, dispatch_id: int, worker: str, now: datetime, message_id: str) -> bool:
     """Take a due pending row (pending -> sending) and commit, or return False if it is not ours."""
     with db.begin() as session:
-        result = session.execute(
+        result = session.exec(
             sa.update(Dispatch)
             .where(
                 col(Dispatch.id) == dispatch_id,
@@ -245,11 +245,13 @@ def mark_stale(db: Database, *, settings: Settings, now: datetime) -> list[int]:
     marked: list[int] = []
     with db.begin() as session:
         stale = session.exec(
-            select(Dispatch).where(Dispatch.state == "sending", Dispatch.claimed_at < now - STALE_AFTER)
+            select(Dispatch).where(
+                col(Dispatch.state) == "sending", col(Dispatch.claimed_at) < now - STALE_AFTER
+            )
         ).all()
         for row in stale:
             before = snapshot(row)
-            updated = session.execute(
+            updated = session.exec(
                 sa.update(Dispatch)
                 .where(
                     col(Dispatch.id) == row.id,

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from ..clock import Clock
 from ..db import Database
@@ -137,9 +137,9 @@ def _claim(db: Database, job_id: int, *, worker: str, now: datetime) -> int | No
         claim = sa.update(ImportJob).where(col(ImportJob.id) == job_id, col(ImportJob.state) == "queued")
         if db.engine.dialect.name == "sqlite":
             other = sa.orm.aliased(ImportJob)
-            saving = sa.select(other.id).where(other.state == "running", other.kind == "save")
+            saving = sa.select(col(other.id)).where(col(other.state) == "running", col(other.kind) == "save")
             claim = claim.where(sa.or_(col(ImportJob.kind) != "save", ~saving.exists()))
-        claimed = session.execute(
+        claimed = session.exec(
             claim.values(
                 state="running",
                 attempts=ImportJob.attempts + 1,
@@ -150,9 +150,7 @@ def _claim(db: Database, job_id: int, *, worker: str, now: datetime) -> int | No
         )
         if claimed.rowcount != 1:
             return None
-        return session.execute(
-            sa.select(col(ImportJob.attempts)).where(col(ImportJob.id) == job_id)
-        ).scalar_one()
+        return session.exec(select(col(ImportJob.attempts)).where(col(ImportJob.id) == job_id)).one()
 
 
 @dataclass
@@ -174,12 +172,12 @@ class Runner:
         self.recover()
         with self.db.begin(write=False) as session:
             queued = list(
-                session.execute(
-                    sa.select(col(ImportJob.id))
+                session.exec(
+                    select(col(ImportJob.id))
                     .where(col(ImportJob.state) == "queued")
                     .order_by(col(ImportJob.id))
                     .limit(20)
-                ).scalars()
+                )
             )
         for job_id in queued:
             lease = Lease(self.db, self.folder, job_id)
@@ -219,7 +217,7 @@ class Runner:
         reporter = _Reporter(board, rows_total, self.progress_every)
         session = self.db.session()
         try:
-            if not preview and session.execute(_fenced(fence).values(rows_done=0)).rowcount != 1:
+            if not preview and session.exec(_fenced(fence).values(rows_done=0)).rowcount != 1:
                 return  # no longer ours
             # (A save's first statement is that write: on SQLite it takes the write lock before the import reads
             # anything, so no other commit can invalidate its snapshot half-way, SQLITE_BUSY_SNAPSHOT.)
@@ -246,7 +244,7 @@ class Runner:
                 return
             counts = result.counts()
             now = self.clock.now()
-            done = session.execute(
+            done = session.exec(
                 _fenced(fence).values(
                     state="done",
                     rows_done=result.rows_read,

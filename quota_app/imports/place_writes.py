@@ -164,7 +164,7 @@ def _update_existing(session: Session, updates: list[dict[str, Any]]) -> None:
         )
     )
     for chunk in chunks(updates, CHUNK):
-        updated = session.execute(statement, chunk)
+        updated = session.exec(statement, params=chunk)
         if session.get_bind().dialect.supports_sane_multi_rowcount and updated.rowcount != len(chunk):
             # Someone changed one of these places between our reading and writing it.
             raise Conflict(CONFLICT_MESSAGE_IMPORT)
