@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
@@ -83,7 +84,7 @@ def update_department(
         raise DomainError(
             N_("Koden %(code)s bruges allerede af %(name)s.", code=code, name=clash.name), field="code"
         )
-    values = {
+    values: dict[str, Any] = {
         "code": code,
         "name": _text(name, field="name", label=N_("Navnet"), max_length=200, required=True),
         "mayor_title": _text(

@@ -146,16 +146,17 @@ class SmtpTransport:
         if not settings.smtp_host:
             raise ValueError("SmtpTransport needs QUOTA_SMTP_HOST")
         self.settings = settings
+        self.host = settings.smtp_host
 
     def send(self, message: EmailMessage) -> None:
         s = self.settings
         try:
             if s.smtp_security == "ssl":
                 client: smtplib.SMTP = smtplib.SMTP_SSL(
-                    s.smtp_host, s.smtp_port, timeout=s.smtp_timeout, context=ssl.create_default_context()
+                    self.host, s.smtp_port, timeout=s.smtp_timeout, context=ssl.create_default_context()
                 )
             else:
-                client = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout)
+                client = smtplib.SMTP(self.host, s.smtp_port, timeout=s.smtp_timeout)
             with client:
                 if s.smtp_security == "starttls":
                     client.starttls(context=ssl.create_default_context())

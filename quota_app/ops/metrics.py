@@ -35,7 +35,7 @@ from prometheus_client import (
 from prometheus_client import values as prometheus_values
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..db import Database
 from ..dispatch.heartbeat import scheduler_status
@@ -132,7 +132,9 @@ class DatabaseFigures:
 
 def _counts(session: Session, table: type[ImportJob] | type[Dispatch]) -> dict[tuple[str, str], int]:
     rows = session.execute(
-        sa.select(table.kind, table.state, sa.func.count()).group_by(table.kind, table.state)
+        sa.select(col(table.kind), col(table.state), sa.func.count()).group_by(
+            col(table.kind), col(table.state)
+        )
     )
     return {(kind, state): count for kind, state, count in rows}
 
