@@ -26,7 +26,7 @@ else:
     from wtforms.fields.choices import SelectChoice as SelectChoice  # the forms import it from here
 
 
-def _message(error: converters.ConversionError) -> str:
+def _message(error: DomainError) -> str:
     from .web import localized
 
     try:

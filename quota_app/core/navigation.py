@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, request, url_for
+from flask import request, url_for
+from flask.sansio.app import App
 from flask_login import current_user
 
 from ..i18n import _, _p
@@ -122,7 +123,7 @@ class NavLink:
     active: bool  # this page or, when no menu entry is this page, a page in the same section
 
 
-def resolve_endpoint(app: Flask, candidates: tuple[str, ...]) -> str | None:
+def resolve_endpoint(app: App, candidates: tuple[str, ...]) -> str | None:
     """Return the first candidate endpoint that exists and can be linked (without arguments, or the year)."""
     for candidate in candidates:
         if candidate.endswith(".*"):
@@ -138,18 +139,18 @@ def resolve_endpoint(app: Flask, candidates: tuple[str, ...]) -> str | None:
     return None
 
 
-def link_to(app: Flask, resolved: str) -> str:
+def link_to(app: App, resolved: str) -> str:
     """Return the URL of an endpoint found by resolve_endpoint."""
     if resolved.endswith("(year)"):
         return url_for(resolved.removesuffix("(year)"), year=_this_year(app))
     return url_for(resolved)
 
 
-def _this_year(app: Flask) -> int:
+def _this_year(app: App) -> int:
     return web_now().astimezone(app.config["QUOTA_SETTINGS"].zone).year
 
 
-def _get_rule_with(app: Flask, endpoint: str, arguments: set[str]) -> bool:
+def _get_rule_with(app: App, endpoint: str, arguments: set[str]) -> bool:
     if endpoint not in app.view_functions:
         return False
     return any(
@@ -158,7 +159,7 @@ def _get_rule_with(app: Flask, endpoint: str, arguments: set[str]) -> bool:
     )
 
 
-def _first_plain_page(app: Flask, blueprint: str) -> str | None:
+def _first_plain_page(app: App, blueprint: str) -> str | None:
     rules = [
         rule
         for rule in app.url_map.iter_rules()
@@ -168,7 +169,7 @@ def _first_plain_page(app: Flask, blueprint: str) -> str | None:
     return rules[0].endpoint if rules else None
 
 
-def menu_for(app: Flask, role: str | None) -> list[NavLink]:
+def menu_for(app: App, role: str | None) -> list[NavLink]:
     """Return the menu links a user with this role sees on the current request."""
     found = []
     for entry in MENUS.get(role or "", ()):
@@ -185,7 +186,7 @@ def menu_for(app: Flask, role: str | None) -> list[NavLink]:
     return links
 
 
-def tasks_for(app: Flask, role: str | None) -> list[TaskLink]:
+def tasks_for(app: App, role: str | None) -> list[TaskLink]:
     """Return the start page's task links for this role, for the features that exist."""
     links = []
     for task in TASKS.get(role or "", ()):
@@ -195,7 +196,7 @@ def tasks_for(app: Flask, role: str | None) -> list[TaskLink]:
     return links
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: App) -> None:
     @app.context_processor
     def _navigation() -> dict:
         def main_menu() -> list[NavLink]:

@@ -89,7 +89,7 @@ def dispatch_command(
     )
     with db.begin() as session:
         for dispatch_id in delivered.retrying + delivered.failed:
-            row = session.get(Dispatch, dispatch_id)
+            row = session.get_one(Dispatch, dispatch_id)
             click.echo(
                 f"  {row.state:8} {row.kind:14} {row.scope:4} {row.recipient}: {row.last_error}", err=True
             )

@@ -48,9 +48,9 @@ def concerning(*, period: str | None = None, as_of: date | None = None) -> sa.Co
     """Rows about the period (or the day), and the failure notices about those rows."""
     failed = aliased(Dispatch)
     if period is not None:
-        own, failed_own = Dispatch.period == period, failed.period == period
+        own, failed_own = col(Dispatch.period) == period, col(failed.period) == period
     else:
-        own, failed_own = Dispatch.as_of == as_of, failed.as_of == as_of
+        own, failed_own = col(Dispatch.as_of) == as_of, col(failed.as_of) == as_of
     return sa.or_(own, col(Dispatch.failed_dispatch_id).in_(select(failed.id).where(failed_own)))
 
 
@@ -174,6 +174,7 @@ def plan_period(
         raise DomainError(N_("Perioden %(period)s er ikke slut endnu.", period=period.label), field="period")
     result = PlanResult()
     scopes: list[tuple[str, str, Department | None, list[str]]] = []
+    department: Department | None  # each active one, then each scope's (None: the consolidated report)
     for department in _active_departments(session, department_code):
         recipients = report_recipients(settings, department)
         if not department.mayor_email.strip():

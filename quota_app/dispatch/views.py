@@ -273,10 +273,11 @@ def send() -> ResponseReturnValue:
             state_labels=STATE_LABELS,
         )
     chosen = _send_form(request.args, meta={"csrf": False})
-    plan, problem = None, None
+    preview: ledger.PlanResult | None = None
+    problem: str | None = None
     if "period" in request.args and chosen.validate():
         try:
-            plan = _dry_run(parse_period(chosen.period.data), chosen.department.data or None)
+            preview = _dry_run(parse_period(chosen.period.data), chosen.department.data or None)
         except DomainError as exc:
             problem = localized(exc)
     confirm = _send_form(None, period=chosen.period.data, department=chosen.department.data)  # no formdata
@@ -284,7 +285,7 @@ def send() -> ResponseReturnValue:
         "dispatch/send.html",
         form=chosen,
         confirm=confirm,
-        plan=plan,
+        plan=preview,
         problem=problem,
         kind_labels=KIND_LABELS,
         state_labels=STATE_LABELS,

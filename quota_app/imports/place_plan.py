@@ -49,33 +49,33 @@ def load_existing(
     for department_id, reference in places:
         by_department.setdefault(department_id, []).append(reference)
     columns = (
-        Place.id,
-        Place.department_id,
-        Place.reference,
-        Place.type_id,
-        Place.unit_id,
-        Place.title,
-        Place.fte,
-        Place.version,
+        col(Place.id),
+        col(Place.department_id),
+        col(Place.reference),
+        col(Place.type_id),
+        col(Place.unit_id),
+        col(Place.title),
+        col(Place.fte),
+        col(Place.version),
     )
     for department_id, references in by_department.items():
         for chunk in chunks(references):
             statement = sa.select(*columns).where(
-                Place.department_id == department_id,
-                Place.reference.in_(chunk),  # type: ignore[attr-defined]
+                col(Place.department_id) == department_id,
+                col(Place.reference).in_(chunk),
             )
             for row in session.execute(statement):
                 existing[(row.department_id, row.reference)] = Existing(row)
     by_id = {e.id: e for e in existing.values()}
     for chunk in chunks(list(by_id)):
-        statement = (
+        events = (
             sa.select(
                 col(PlaceEvent.place_id),
                 col(PlaceEvent.id),
                 col(PlaceEvent.status),
                 col(PlaceEvent.effective_date),
             )
-            .where(col(PlaceEvent.place_id).in_(chunk), col(PlaceEvent.voided_at).is_(None))  # type: ignore[attr-defined]
+            .where(col(PlaceEvent.place_id).in_(chunk), col(PlaceEvent.voided_at).is_(None))
             .order_by(
                 col(PlaceEvent.place_id),
                 col(PlaceEvent.effective_date),
@@ -83,7 +83,7 @@ def load_existing(
                 col(PlaceEvent.id),
             )
         )
-        for place_id, event_id, status, day in session.execute(statement):
+        for place_id, event_id, status, day in session.execute(events):
             by_id[place_id].history[day] = (status, event_id)  # the latest recorded wins
     return existing
 

@@ -6,6 +6,7 @@ docs/files.md §3. Nothing here touches a place: `read_row` only collects (plann
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -223,7 +224,12 @@ def read_row(
                 row=place.first_row,
             )
         )
-    for attribute, value in (("unit", values.get("unit")), ("title", values.get("title")), ("fte", fte)):
+    copied: tuple[tuple[str, Any], ...] = (
+        ("unit", values.get("unit")),
+        ("title", values.get("title")),
+        ("fte", fte),
+    )
+    for attribute, value in copied:
         if value in (None, ""):
             continue
         known = getattr(place, attribute)

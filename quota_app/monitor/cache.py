@@ -11,7 +11,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -50,6 +50,7 @@ class ResultCache:
 
 
 RESULTS = ResultCache(size=256)
+T = TypeVar("T")
 
 
 def data_fingerprint(session: Session) -> tuple[Any, ...]:
@@ -74,8 +75,11 @@ def data_fingerprint(session: Session) -> tuple[Any, ...]:
     rules = tuple(
         session.execute(
             sa.select(
-                CountingRule.year, CountingRule.type_id, CountingRule.counted_statuses, CountingRule.weighting
-            ).order_by(CountingRule.year, CountingRule.type_id)
+                col(CountingRule.year),
+                col(CountingRule.type_id),
+                col(CountingRule.counted_statuses),
+                col(CountingRule.weighting),
+            ).order_by(col(CountingRule.year), col(CountingRule.type_id))
         ).all()
     )
     departments = tuple(
@@ -131,12 +135,12 @@ def remember(
     params: tuple[Any, ...],
     measure: Measure,
     now: datetime,
-    compute: Callable[[], Any],
+    compute: Callable[[], T],
     fingerprint: tuple[Any, ...] | None = None,
-) -> Any:
+) -> T:
     """Return compute()'s result, reused under the same key rules as the overview (see cache_key)."""
     key = (name, params, cache_key(session, measure=measure, overrides=(), now=now, fingerprint=fingerprint))
-    value = RESULTS.get(key)
+    value: T | None = RESULTS.get(key)
     if value is None:
         value = compute()
         RESULTS.put(key, value)

@@ -81,7 +81,7 @@ class MeasureForm(Form):
             ("point", str(_("Opgørelse på datoen"))),
             ("average", str(_("Gennemsnit over perioden"))),
         ]
-        self.whatif.choices = [
+        self.whatif.choices = self.what_if_labels = [  # (type code, label)
             (
                 c.type.code,
                 str(

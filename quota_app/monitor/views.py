@@ -116,7 +116,7 @@ def overview() -> ResponseReturnValue:
         known_at_local=_known_at_local(measure),
         near_from=NEAR_FROM,
         at_from=AT_FROM,
-        what_if_labels=[label for code, label in form.whatif.choices if code in (form.whatif.data or [])],
+        what_if_labels=[label for code, label in form.what_if_labels if code in (form.whatif.data or [])],
         matrix=presenters.matrix(result, _link_args(form, measure)),
         type_names={t.code: t.name(locale()) for t in result.types},
         pro_rata=presenters.has_pro_rata(result.adopted),

@@ -73,7 +73,7 @@ def status_on(session: Session, *, place_id: int, day: date, known_at: datetime)
             col(PlaceEvent.place_id) == place_id,
             col(PlaceEvent.effective_date) <= day,
             col(PlaceEvent.recorded_at) <= known_at,
-            sa.or_(col(PlaceEvent.voided_at).is_(None), col(PlaceEvent.voided_at) > known_at),  # type: ignore[union-attr]
+            sa.or_(col(PlaceEvent.voided_at).is_(None), col(PlaceEvent.voided_at) > known_at),
         )
         .order_by(
             col(PlaceEvent.effective_date).desc(),

@@ -122,7 +122,7 @@ def import_template(fmt: str) -> ResponseReturnValue:
         )
     if fmt == "xlsx":
         workbook = Workbook()
-        sheet = workbook.active
+        sheet = workbook.worksheets[0]  # the sheet a new workbook starts with
         sheet.title = "Pladser"
         sheet.append(TEMPLATE_HEADER_DA)
         sheet.append(example)

@@ -27,6 +27,8 @@ from .blueprint import EDIT_ROLES, VIEW_ROLES, bp, field_error
 from .forms import CorrectForm, StatusForm, VoidForm
 from .rules import CONFLICT_MESSAGE
 
+DetailForm = StatusForm | CorrectForm | VoidForm  # the forms on a place's page
+
 
 def _detail_context(place: Place) -> dict:
     session = db_session()
@@ -41,7 +43,10 @@ def _detail_context(place: Place) -> dict:
     }
 
 
-def _render_detail(place: Place, *, status_code: int = 200, **forms: FlaskForm) -> ResponseReturnValue:
+def _render_detail(
+    place: Place, *, status_code: int = 200, **forms: FlaskForm | str | None
+) -> ResponseReturnValue:
+    """The place's page; forms: the forms as submitted, and a conflict or problem message."""
     context = _detail_context(place)
     status_form = forms.pop("status_form", None) or StatusForm(formdata=None, version=place.version)
     event_forms = {}
@@ -74,12 +79,12 @@ def detail(place_id: int) -> ResponseReturnValue:
     return _render_detail(loading.place_or_404(place_id))
 
 
-def _expected_version(form: StatusForm | CorrectForm | VoidForm) -> int | None:
+def _expected_version(form: DetailForm) -> int | None:
     value = (form.version.data or "").strip()
     return converters.int_or(value, None, low=0)
 
 
-def _after_failure(place_id: int, form: FlaskForm, error: DomainError, form_key: str) -> ResponseReturnValue:
+def _after_failure(place_id: int, form: DetailForm, error: DomainError, form_key: str) -> ResponseReturnValue:
     """Roll back, then show the page again with the user's values kept and the newest state of the place."""
     session = db_session()
     session.rollback()
@@ -106,7 +111,7 @@ def _saved_first_by_another(error: StaleDataError) -> ResponseReturnValue:
 
 
 def _apply_change(
-    place: Place, form: FlaskForm, form_key: str, change: Callable[[Session], object], done: str
+    place: Place, form: DetailForm, form_key: str, change: Callable[[Session], object], done: str
 ) -> ResponseReturnValue:
     """Validate a detail-page form, run the lifecycle change and commit; show the page again on a refusal."""
     if not form.validate():

@@ -81,8 +81,8 @@ def list_places(
         )
     if open_over:
         statement = statement.where(
-            Place.current_status == "open",
-            Place.current_since < date.fromordinal(today.toordinal() - open_over),
+            col(Place.current_status) == "open",
+            col(Place.current_since) < date.fromordinal(today.toordinal() - open_over),
         )
     total = session.exec(select(sa.func.count()).select_from(statement.subquery())).one()
     order = {
@@ -163,8 +163,8 @@ def timeline(session: Session, *, place_id: int) -> list[TimelineItem]:
     voider = sa.orm.aliased(User)
     rows = session.exec(
         select(PlaceEvent, recorder, voider)
-        .join(recorder, recorder.id == col(PlaceEvent.recorded_by_id), isouter=True)
-        .join(voider, voider.id == col(PlaceEvent.voided_by_id), isouter=True)
+        .join(recorder, col(recorder.id) == col(PlaceEvent.recorded_by_id), isouter=True)
+        .join(voider, col(voider.id) == col(PlaceEvent.voided_by_id), isouter=True)
         .where(PlaceEvent.place_id == place_id)
         .order_by(
             col(PlaceEvent.effective_date).desc(),

@@ -20,7 +20,7 @@ from .services import active_departments, set_target, targets_for_year
 K = TypeVar("K")
 
 
-def largest_remainder(total: int, weights: Mapping[K, int], /) -> dict[K, int]:
+def largest_remainder(total: int, weights: Mapping[K, float], /) -> dict[K, int]:
     """Split total in proportion to weights so the integer parts add up exactly (ties by key)."""
     weight_sum = sum(weights.values())
     if total == 0 or weight_sum == 0:
