@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import TypeGuard
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -200,7 +201,7 @@ def render_error(
     # Headers the error carries (Allow on 405, WWW-Authenticate, Retry-After) stay on the answer.
     headers = {**_error_headers(error), **(headers or {})}
     if explanation is None and _own_description(error):
-        explanation = error.description  # type: ignore[attr-defined]
+        explanation = error.description
     if request.path.startswith("/api/"):
         return _api_error(code, error), code, headers
     try:
@@ -228,7 +229,7 @@ def render_error(
         )
 
 
-def _own_description(error: object) -> bool:
+def _own_description(error: object) -> TypeGuard[HTTPException]:
     """True when the app gave the error a description of its own (abort(400, description=...)), which
     then says what was wrong; Werkzeug's default descriptions are English and say nothing more."""
     return (

@@ -47,12 +47,12 @@ TEXT_COLUMNS = 2  # department and type: left-aligned, never numbers
 T = TypeVar("T")
 
 
-def _cell(key: str, value: object) -> str:
+def _cell(key: str, value: Any) -> str:
     """A figure as the table and CSV show it: decimal comma, shares as percentages, empty for None."""
     if value is None:
         return ""
     if key.endswith("share_late"):
-        value = round(float(value) * 100, 1)  # type: ignore[arg-type]
+        value = round(float(value) * 100, 1)
     if isinstance(value, float):
         return (str(int(value)) if value.is_integer() else str(value)).replace(".", ",")
     return str(value)

@@ -107,7 +107,7 @@ def recover(db: Database, folder: Path, *, now: datetime, job_ids: list[int] | N
     with db.begin(write=False) as session:
         query = sa.select(col(ImportJob.id)).where(col(ImportJob.state) == "running")
         if job_ids is not None:
-            query = query.where(ImportJob.id.in_(job_ids))  # type: ignore[attr-defined]
+            query = query.where(col(ImportJob.id).in_(job_ids))
         running = list(session.execute(query).scalars())
     recovered = 0
     for job_id in running:

@@ -176,12 +176,12 @@ def _check_history(
                 RowError(row, N_("Pladsen %(reference)s: %(problem)s", reference=reference, problem=problem))
             )
             continue
-        while problem and kept and kept[-1][2] is not None:
+        while problem and kept and (bad_row := kept[-1][2]) is not None:
             # An existing later event no longer fits after a file row: that file row is the bad one.
-            bad = kept.pop()
+            kept.pop()
             result.errors.append(
                 RowError(
-                    bad[2],  # type: ignore[arg-type]
+                    bad_row,
                     N_(
                         "Pladsen %(reference)s: det passer ikke med den senere registrering %(date)s: "
                         "%(problem)s",

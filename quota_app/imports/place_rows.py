@@ -209,7 +209,7 @@ def read_row(
     key = (department.id, values["reference"]) if department is not None and values.get("reference") else None
     place = places.get(key) if key else None
     if key and place is None:
-        place = places[key] = PlaceRows(department.id, values["reference"], row_number)  # type: ignore[union-attr]
+        place = places[key] = PlaceRows(key[0], values["reference"], row_number)
     if problems or place is None or placement_type is None or status is None or day is None:
         if place is not None:
             place.tainted = True

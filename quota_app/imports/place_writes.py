@@ -131,7 +131,7 @@ def ensure_units(
     department_ids = {department_id for department_id, _ in wanted}
     if department_ids:
         statement = sa.select(col(Unit.id), col(Unit.department_id), col(Unit.name)).where(
-            Unit.department_id.in_(department_ids)  # type: ignore[attr-defined]
+            col(Unit.department_id).in_(department_ids)
         )
         for unit_id, department_id, name in session.execute(statement):
             units.setdefault((department_id, name.casefold()), unit_id)

@@ -155,7 +155,7 @@ def reconcile_measure(
         session,
         as_of=measure.as_of,
         period=measure.period,
-        method=measure.method,  # type: ignore[arg-type]
+        method=measure.method,
         known_at=measure.known_at,
         overrides=tuple(overrides),
     )

@@ -46,7 +46,7 @@ def department_figures(
                 session,
                 as_of=measure.as_of,
                 period=measure.period,
-                method=measure.method,  # type: ignore[arg-type]
+                method=measure.method,
                 known_at=measure.known_at,
                 department_codes=code,
             ),
@@ -55,7 +55,7 @@ def department_figures(
                 department_code=department.code,
                 as_of=measure.as_of,
                 period=measure.period,
-                method=measure.method,  # type: ignore[arg-type]
+                method=measure.method,
                 known_at=measure.known_at,
             ),
             longest=open_places_longest(

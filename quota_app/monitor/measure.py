@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from ..models import Department, PlacementType
 from ..periods import Period
 from ..reconcile.rules import counting_rules
-from ..reconcile.types import RuleOverride
+from ..reconcile.types import Method, RuleOverride
 
 # --- reference data ------------------------------------------------------------------------------------
 
@@ -102,14 +102,17 @@ class Measure:
 
     as_of: date | None
     period: Period | None
-    method: str
+    method: Method
     known_at: datetime
     live: bool = False  # known_at is simply now: nobody chose a moment
 
     @property
     def day(self) -> date:
         """The measuring date (a period's last day)."""
-        return self.period.end if self.period is not None else self.as_of  # type: ignore[return-value]
+        if self.period is not None:
+            return self.period.end
+        assert self.as_of is not None, "a measure has a date or a period"
+        return self.as_of
 
     @property
     def year(self) -> int:

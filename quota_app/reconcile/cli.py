@@ -16,7 +16,7 @@ from ..periods import parse_iso_date, parse_known_at, parse_period
 from ..texts import N_
 from ..web import database
 from .figures import reconcile, reconciliation_to_json
-from .types import Reconciliation, RuleOverride
+from .types import Method, Reconciliation, RuleOverride
 
 COLUMNS = (
     ("department", "Forvaltning"),
@@ -122,7 +122,7 @@ def render_csv(data: dict[str, Any]) -> str:
 def reconcile_command(
     as_of_text: str | None,
     period_text: str | None,
-    method: str,
+    method: Method,  # click.Choice allows these two only
     known_at_text: str | None,
     departments: tuple[str, ...],
     counts: tuple[str, ...],
@@ -145,7 +145,7 @@ def reconcile_command(
                 session,
                 as_of=as_of,
                 period=period,
-                method=method,  # type: ignore[arg-type]
+                method=method,
                 known_at=known_at,
                 department_codes=list(departments) or None,
                 overrides=overrides,

@@ -190,7 +190,8 @@ def _total(rows: Iterable[ReconciliationRow]) -> Totals:
     """Sum rows; fulfilment and gap from the rows that have a target (see the module docstring)."""
     rows = list(rows)
     with_target = [r for r in rows if r.target is not None]
-    target = sum(r.target for r in with_target) if with_target else None  # type: ignore[misc]
+    targets = [r.target for r in with_target if r.target is not None]
+    target = sum(targets) if targets else None
     counted_with_target = _clean(sum(r.counted for r in with_target))
     return Totals(
         target=target,
