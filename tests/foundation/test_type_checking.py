@@ -1,9 +1,11 @@
-"""The type checker's exceptions stay few and explained (docs/quality.md §4): in quota_app, reports and
-scheduler fewer than 30 `# type: ignore` comments, each naming its error code and saying why after it."""
+"""How mypy is set up stays as docs/quality.md §4 says: the modules of the "Services run without Flask"
+contract are checked strictly, and in quota_app, reports and scheduler there are fewer than 30
+`# type: ignore` comments, each naming its error code and saying why after it."""
 
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,3 +35,20 @@ def test_an_ignore_without_a_reason_is_found() -> None:
     assert not EXPLAINED.match("[attr-defined]")
     assert not EXPLAINED.match("")
     assert EXPLAINED.match("[attr-defined]  # not in the stubs")
+
+
+def test_the_services_of_the_import_contract_are_checked_strictly() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    (services,) = (
+        contract["source_modules"]
+        for contract in config["tool"]["importlinter"]["contracts"]
+        if contract["name"] == "Services run without Flask"
+    )
+    strict = next(
+        override["module"]
+        for override in config["tool"]["mypy"]["overrides"]
+        if override.get("disallow_any_generics")
+    )
+    counting = ("quota_app.reconcile.", "quota_app.forecast.")
+    assert [m for m in services if m not in strict and not m.startswith(counting)] == []
+    assert {"quota_app.reconcile.*", "quota_app.forecast.*"} <= set(strict)
