@@ -67,6 +67,7 @@ bench: setup
 	$(BIN)/python -m benchmarks.bench_overview
 	$(BIN)/python -m benchmarks.bench_write
 	$(BIN)/python -m benchmarks.bench_forecast
+	$(BIN)/python -m benchmarks.bench_compliance
 
 clean:
 	rm -rf $(VENV) node_modules instance quota_app/static/vendor

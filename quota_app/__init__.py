@@ -90,6 +90,7 @@ BLUEPRINTS = (
     "quota_app.api.views",
     "quota_app.api.document",
     "quota_app.comments.views",
+    "quota_app.compliance.views",
     "quota_app.places.views",
     "quota_app.places.import_jobs",
     "quota_app.monitor.views",

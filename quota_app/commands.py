@@ -10,6 +10,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from .compliance.cli import compliance_command, units_group
 from .core.cli import db_group
 from .demo.cli import demo_command
 from .dispatch.cli import dispatch_command, scheduler_command
@@ -32,6 +33,8 @@ COMMANDS: tuple[click.Command, ...] = (
     demo_command,
     import_group,
     reconcile_command,
+    compliance_command,
+    units_group,
     report_command,
     dispatch_command,
     scheduler_command,

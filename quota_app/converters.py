@@ -128,6 +128,24 @@ def optional_id(value: Any, *, field: str = "id") -> int | None:
     return None if _text_of(value) == "" else parse_id(value, field=field)
 
 
+_P_NUMBER = re.compile(r"[0-9]{10}")
+
+
+def parse_p_number(value: Any, *, field: str = "p_number") -> str:
+    """A workplace's P-number (produktionsenhedsnummer): ten ASCII digits; spaces between them are dropped."""
+    text = "".join(_text_of(value).split())
+    if not _P_NUMBER.fullmatch(text):
+        raise ConversionError(
+            N_("P-nummeret '%(value)s' skal være 10 cifre.", value=_shown(value)), field=field
+        )
+    return text
+
+
+def optional_p_number(value: Any, *, field: str = "p_number") -> str | None:
+    """None for an empty value, else a P-number (ConversionError when it is not one)."""
+    return None if _text_of(value) == "" else parse_p_number(value, field=field)
+
+
 # --- dates, periods, timestamps ---
 
 

@@ -121,6 +121,30 @@ class Verdict:
 
 
 @dataclass(frozen=True)
+class WorkplaceOver:
+    """A workplace over its ceiling on the report's date (docs/compliance.md)."""
+
+    unit: str
+    p_number: str
+    ordinary_employees: int
+    ceiling: int
+    occupied: int
+
+
+@dataclass(frozen=True)
+class ComplianceSection:
+    """The proportionality rule at the department's workplaces on the period's last day."""
+
+    as_of: date
+    workplaces: int
+    unknown_headcount: int
+    occupied: int
+    free: int
+    missing_statements: int
+    over: tuple[WorkplaceOver, ...]
+
+
+@dataclass(frozen=True)
 class DepartmentReport:
     period: str  # '2025-H1'
     period_text: str  # '1. halvår 2025'
@@ -140,6 +164,7 @@ class DepartmentReport:
     position: Position
     methods: Methods
     verdict: Verdict
+    compliance: ComplianceSection | None = None  # None: the department has no workplaces on record
 
     @property
     def addressee(self) -> str:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from quota_app.clock import local_date
+from quota_app.compliance.figures import compliance
 from quota_app.errors import NotFound
 from quota_app.models import AppText, Department, DepartmentComment, PlacementType
 from quota_app.periods import Period, half_year_of
@@ -22,6 +23,7 @@ from quota_app.settings import local_zone
 from quota_app.texts import N_, title_and_name
 
 from .data import (
+    ComplianceSection,
     ConsolidatedReport,
     DepartmentColumn,
     DepartmentReport,
@@ -34,6 +36,7 @@ from .data import (
     TrendPoint,
     TypeRow,
     TypeTrend,
+    WorkplaceOver,
 )
 from .verdict import verdict
 
@@ -349,6 +352,36 @@ def gather_department_report(
         position=Position(rank=own.rank, of=len(standings), standings=standings),
         methods=_methods(context),
         verdict=verdict(own_rows, context.current.by_department.get(department.code), type_names),
+        compliance=_compliance(session, department_id=department.id, as_of=period.end, known_at=known_at),
+    )
+
+
+def _compliance(
+    session: Session, *, department_id: int, as_of: date, known_at: datetime
+) -> ComplianceSection | None:
+    """The department's workplaces against the proportionality rule on as_of (None: it has none)."""
+    result = compliance(session, as_of=as_of, known_at=known_at, department_ids=[department_id])
+    if not result.rows:
+        return None
+    rows = result.rows
+    return ComplianceSection(
+        as_of=as_of,
+        workplaces=len(rows),
+        unknown_headcount=sum(1 for r in rows if r.ordinary_employees is None),
+        occupied=sum(r.occupied for r in rows),
+        free=sum(r.free or 0 for r in rows),
+        missing_statements=sum(r.missing_statements for r in rows),
+        over=tuple(
+            WorkplaceOver(
+                unit=r.unit,
+                p_number=r.p_number or "",
+                ordinary_employees=r.ordinary_employees or 0,
+                ceiling=r.ceiling or 0,
+                occupied=r.occupied,
+            )
+            for r in rows
+            if r.over and r.exemption is None
+        ),
     )
 
 

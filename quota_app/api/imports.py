@@ -14,6 +14,7 @@ from pydantic import Field
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..auth.services import can_see_all_departments
+from ..compliance.unit_import import import_units as run_unit_import
 from ..errors import DomainError
 from ..imports.files import ImportResult
 from ..imports.limits import ImportLimits, check_size, human_size, too_big
@@ -24,7 +25,7 @@ from ..web import db_session, localized, now
 from .blueprint import JsonAnswer, api_user, bp, checked_first
 from .document import PLACES, errors
 from .inputs import Query, QueryFlag, fail
-from .schemas import ImportResultJson
+from .schemas import ImportResultJson, UnitImportResultJson
 
 # A file is no pydantic model: the two ways to send it, as the document says them.
 REQUEST_BODY = {
@@ -132,6 +133,52 @@ def import_places(query: ImportQuery) -> JsonAnswer:
         session.rollback()
         rows = len({e.row for e in result.errors})
         message = N_("Rækker med fejl: %(rows)d; intet er gemt.", rows=rows)
+        return {"error": "unprocessable", "message": localized(message), "field": "file", **body}, 422
+    if query.dry_run:
+        session.rollback()
+    else:
+        session.commit()
+    return body, 200
+
+
+@checked_first(_may_import)
+@bp.post(
+    "/imports/units",
+    operation_id="importUnits",
+    summary="Indlæs arbejdssteders P-numre og antal ordinært ansatte (alt eller intet)",
+    description=(
+        "Samme kolonner og regler som 'quota units import': "
+        "department;unit;p_number;effective_date;ordinary_employees. HR-nøgler kun for egen forvaltning. "
+        "Rækker med fejl giver 422 med alle fejl og tal; intet gemmes."
+    ),
+    tags=[PLACES],
+    responses={200: UnitImportResultJson, **errors(403, 409, 413, 422)},
+    openapi_extensions={"requestBody": REQUEST_BODY},
+)
+def import_units(query: ImportQuery) -> JsonAnswer:
+    user = api_user()
+    limits = ImportLimits.from_settings(current_app.config["QUOTA_SETTINGS"])
+    data, filename = _upload(limits, query.filename)
+    session = db_session()
+    result = run_unit_import(
+        session,
+        data=data,
+        filename=filename,
+        actor=user,
+        now=now(),
+        dry_run=query.dry_run,
+        only_department_id=None if can_see_all_departments(user) else user.department_id,
+        limits=limits,
+    )
+    body = {
+        "dry_run": result.dry_run,
+        "saved": result.ok and not result.dry_run,
+        **result.counts(),
+        "errors": [{"row": e.row, "message": localized(e.message)} for e in result.errors],
+    }
+    if result.errors:
+        session.rollback()
+        message = N_("Rækker med fejl: %(rows)d; intet er gemt.", rows=len({e.row for e in result.errors}))
         return {"error": "unprocessable", "message": localized(message), "field": "file", **body}, 422
     if query.dry_run:
         session.rollback()

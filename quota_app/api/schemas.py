@@ -279,3 +279,43 @@ class ImportResultJson(BaseModel):  # imports.result_data
     corrections: Count
     unchanged: Count
     errors: list[ImportRowError]
+
+
+class UnitImportResultJson(BaseModel):  # units.import_units_api
+    dry_run: bool
+    saved: bool
+    rows_read: Count
+    units_created: Count
+    p_numbers_set: Count
+    headcounts_recorded: Count
+    unchanged: Count
+    errors: list[ImportRowError]
+
+
+class ComplianceQuery(Query):
+    as_of: Annotated[date, QueryConverted(converters.parse_date), Field(description="Datoen")]
+    known_at: Annotated[
+        datetime | None,
+        QueryConverted(converters.parse_timestamp),
+        Field(description="Som kendt på tidspunktet (standard: nu)"),
+    ] = None
+    department: list[DepartmentCode] = Field([], description="Forvaltninger (standard: alle, HR: egen)")
+
+
+class WorkplaceJson(BaseModel):  # compliance.figures.WorkplaceRow.to_json
+    department: str
+    unit: str
+    p_number: str | None
+    ordinary_employees: Count | None
+    ceiling: Count | None
+    occupied: Count
+    free: Count | None
+    over: Count | None
+    missing_statements: Count
+    exemption: str | None
+
+
+class ComplianceJson(BaseModel):  # compliance.figures.Compliance.to_json
+    as_of: date
+    known_at: datetime
+    rows: list[WorkplaceJson]

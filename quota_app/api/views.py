@@ -278,6 +278,6 @@ def reconcile(query: ReconcileQuery) -> JsonAnswer:
 
 # The last operation, POST /imports/places, is imports.py's. Then every operation is collected, its path
 # relative to the document's server: mount the blueprint there.
-from . import imports  # noqa: E402, F401
+from . import compliance, imports  # noqa: E402, F401
 
 bp.url_prefix = PREFIX

@@ -106,6 +106,13 @@ def unit_or_404(unit_id: int, *, department_id: int) -> Unit:
     return unit
 
 
+def workplace_or_404(unit_id: int) -> Unit:
+    """A unit (a workplace) of a department the user may see."""
+    unit = _row_or_404(Unit, unit_id)
+    _visible_or_404(unit.department_id)
+    return unit
+
+
 # --- places ---
 
 

@@ -29,6 +29,7 @@ DEPARTMENTS = ("admin.departments", "departments.index", "departments.list", "de
 REPORTS = ("reports.index", "reports.list", "reports.*")
 DISPATCH = ("dispatch.index", "dispatch.list", "dispatch.*")
 TOKENS = ("tokens.index", "api_tokens.index", "tokens.*", "api_tokens.*")
+COMPLIANCE = ("compliance.index",)
 USERS = ("admin.users", "users.index", "users.list", "users.*")
 
 
@@ -44,11 +45,13 @@ HR_MENU = (
     NavEntry(_("Import"), IMPORT),
     NavEntry(_("Status"), STATUS),
     NavEntry(_("Kommentar"), COMMENTS),
+    NavEntry(_("Rimelighedskrav"), COMPLIANCE),
 )
 BIF_MENU = (
     NavEntry(_("Overblik"), (*OVERVIEW, "core.start")),
     NavEntry(_p("menu", "Måltal"), TARGETS),
     NavEntry(_("Regler"), RULES),
+    NavEntry(_("Rimelighedskrav"), COMPLIANCE),
     NavEntry(_("Forvaltninger"), DEPARTMENTS),
     NavEntry(_("Rapporter"), REPORTS),
     NavEntry(_("Udsendelser"), DISPATCH),

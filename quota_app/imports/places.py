@@ -18,6 +18,7 @@ from ..models import User
 from ..texts import N_, Joined
 from .files import ImportResult, RowError, read_table
 from .limits import ImportLimits
+from .place_ceiling import ceiling_errors
 from .place_plan import existing_updates, load_existing, plan_events
 from .place_rows import COLUMNS, PlaceRows, lookups, map_header, read_row
 from .place_writes import CONFLICT_MESSAGE_IMPORT, ensure_units, write_import
@@ -67,6 +68,8 @@ def import_places(
         raise DomainError(N_("Filen indeholder ingen rækker under overskriften."), field="file")
     existing = load_existing(session, places)
     plan = plan_events(places, existing, result)
+    if not result.errors:
+        ceiling_errors(session, places, existing, plan, result, now=now)
     if result.errors:
         result.errors.sort(key=lambda e: e.row)
         return result

@@ -14,6 +14,13 @@ from .base import (
     STATUSES,
     WEIGHTINGS,
 )
+from .compliance import (
+    DEFAULT_COVERED_TYPES,
+    ComplianceExemption,
+    ComplianceRule,
+    PlaceStatement,
+    UnitHeadcount,
+)
 from .jobs import IMPORT_JOB_KINDS, IMPORT_JOB_STATES, ImportJob
 from .organisation import Department, PlacementType, Unit
 from .places import OPEN_END, Place, PlaceEvent, PlaceInterval, SupersededInterval
@@ -21,6 +28,7 @@ from .reporting import AppText, DepartmentComment, Dispatch, ReportArchive, Repo
 from .targets import CountingRule, DepartmentHeadcount, MunicipalityTarget, Target, TargetRevision
 
 __all__ = [
+    "DEFAULT_COVERED_TYPES",
     "DISPATCH_KINDS",
     "DISPATCH_STATES",
     "IMPORT_JOB_KINDS",
@@ -36,6 +44,8 @@ __all__ = [
     "ApiToken",
     "AppText",
     "AuditEntry",
+    "ComplianceExemption",
+    "ComplianceRule",
     "CountingRule",
     "Department",
     "DepartmentComment",
@@ -47,6 +57,7 @@ __all__ = [
     "Place",
     "PlaceEvent",
     "PlaceInterval",
+    "PlaceStatement",
     "PlacementType",
     "ReportArchive",
     "ReportLink",
@@ -55,5 +66,6 @@ __all__ = [
     "Target",
     "TargetRevision",
     "Unit",
+    "UnitHeadcount",
     "User",
 ]

@@ -28,13 +28,19 @@ class Department(TableModel, table=True):
 
 
 class Unit(TableModel, table=True):
+    """A unit of a department; with a P-number it is a workplace (docs/compliance.md)."""
+
     __tablename__ = "unit"
-    __table_args__ = (sa.UniqueConstraint("department_id", "name"),)
+    __table_args__ = (
+        sa.UniqueConstraint("department_id", "name"),
+        sa.CheckConstraint("p_number IS NULL OR length(p_number) = 10", name="p_number_length"),
+    )
 
     id: int = Field(default=None, primary_key=True)  # None until flushed, like Mapped[int]
     department_id: int = Field(foreign_key="department.id", index=True)
     name: str = Field(max_length=200)
     active: bool = Field(default=True)
+    p_number: str | None = Field(default=None, max_length=10, unique=True)  # the workplace's P-number
 
 
 class PlacementType(TableModel, table=True):

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from ..audit import services as audit
+from ..compliance.check import check_place
 from ..errors import DomainError, NotFound
 from ..models import PlaceEvent, User
 from ..texts import N_
@@ -51,6 +52,8 @@ def correct_event(
             field="status",
         )
     history = _history_with(current, original.effective_date, status)
+    if status == "filled":
+        check_place(session, place, history, changed_from=original.effective_date, now=now)
     correction = PlaceEvent(
         place_id=place.id,
         status=status,
@@ -105,6 +108,8 @@ def void_event(
         raise DomainError(
             N_("Annulleringen ville give en ugyldig historik: %(problem)s", problem=problem), field="event"
         )
+    if event.status != "filled":  # the status before it may now last longer
+        check_place(session, place, history, changed_from=event.effective_date, now=now)
     before_event = audit.snapshot(event)
     event.voided_at = now
     event.voided_by_id = _actor_id(actor)

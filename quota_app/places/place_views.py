@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from .. import contention, converters
 from ..auth.views import roles_required
+from ..compliance.statements import place_compliance
 from ..core import loading
 from ..errors import Conflict, DomainError
 from ..i18n import _
@@ -40,6 +41,7 @@ def _detail_context(place: Place) -> dict:
         "timeline": queries.timeline(session, place_id=place.id),
         "days": (today() - place.current_since).days if place.current_since else None,
         "can_edit": current_user.role in EDIT_ROLES,
+        "facts": place_compliance(session, place=place, day=today(), now=now()),
     }
 
 

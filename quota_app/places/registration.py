@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlmodel import Session, select
 
 from ..audit import services as audit
+from ..compliance.check import Proposal, check_proposals
 from ..errors import DomainError, NotFound
 from ..models import Department, Place, PlaceEvent, PlacementType, Unit, User
 from ..texts import N_
@@ -65,6 +66,19 @@ def register_place(
             ),
             field="reference",
         )
+    if status == "filled" and unit_id is not None:
+        proposal = Proposal(
+            key=reference,
+            unit_id=unit_id,
+            type_id=placement_type.id,
+            place_id=None,
+            reference=reference,
+            history={effective_date: status},
+            changed_from=effective_date,
+        )
+        refused = check_proposals(session, [proposal], now=now)
+        if refused:
+            raise DomainError(refused[reference], field="status")
     place = Place(
         department_id=department.id,
         unit_id=unit_id,

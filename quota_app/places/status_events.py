@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from ..audit import services as audit
+from ..compliance.check import check_place
 from ..errors import Conflict, DomainError, NotFound
 from ..models import STATUSES, Place, PlaceEvent, User
 from ..texts import N_
@@ -169,6 +170,8 @@ def record_status(
             field="effective_date",
         )
     history = _history_with(current, effective_date, status)
+    if status == "filled":
+        check_place(session, place, history, changed_from=effective_date, now=now)
     event = PlaceEvent(
         place_id=place.id,
         status=status,

@@ -42,6 +42,34 @@ def _first_page(report: DepartmentReport, styles: dict[str, ParagraphStyle], wid
     return story
 
 
+def _compliance(report: DepartmentReport, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """A short section: the department's workplaces against the proportionality rule (docs/compliance.md)."""
+    section = report.compliance
+    if section is None:
+        return []
+    story: list[Flowable] = [
+        CondPageBreak(40 * mm),
+        text(f"Rimelighedskravet pr. {format_date(section.as_of)}", styles["h2"]),
+        text(
+            f"{format_count(section.workplaces)} arbejdssteder, heraf {format_count(section.unknown_headcount)} "
+            f"uden kendt antal ordinært ansatte. {format_count(section.occupied)} besatte pladser i de "
+            f"ordninger, kravet gælder, og {format_count(section.free)} ledige inden for lofterne; "
+            f"{format_count(section.missing_statements)} mangler medarbejderrepræsentantens udtalelse.",
+            styles["body"],
+        ),
+    ]
+    for over in section.over:
+        workplace = f"{over.unit} (P-nummer {over.p_number})" if over.p_number else over.unit
+        story.append(
+            text(
+                f"Over loftet: {workplace}: {format_count(over.occupied)} besatte pladser, loft "
+                f"{format_count(over.ceiling)} ({format_count(over.ordinary_employees)} ordinært ansatte).",
+                styles["body"],
+            )
+        )
+    return story
+
+
 def render_department_report(report: DepartmentReport) -> bytes:
     """Return the department's half-yearly status as PDF bytes."""
     register_fonts()
@@ -85,6 +113,7 @@ def render_department_report(report: DepartmentReport) -> bytes:
         ),
         Spacer(1, 2 * mm),
         position_table(report.position, report.department_code, styles),
+        *_compliance(report, styles),
         Spacer(1, 6 * mm),
         KeepTogether([methods_box(report.methods, styles, width)]),
     ]

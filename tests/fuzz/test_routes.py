@@ -69,6 +69,7 @@ ID_TABLES = {
     "job_id": ImportJob,
     "user_id": User,
     "link_id": ReportLink,
+    "unit_id": Unit,
 }
 FIXED_VALUES = {
     "year": ["2024", "2025", "2026"],
