@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     dispatch_cron: str = "0 8 15 2,8 *"
     reminder_days_before: int = Field(default=14, ge=1, le=90)
     alert_cron: str = "0 7 * * mon-fri"
+    # The weekly early warning (docs/forecast.md §5): lines projected below 90 %, places registered late.
+    warning_cron: str = "30 7 * * mon"
     misfire_grace_seconds: int = Field(default=7 * 24 * 3600, ge=60)
     # 0: a scheduler that finds another holding the lock exits; N: it stands by, trying every N seconds.
     scheduler_standby_seconds: int = Field(default=0, ge=0, le=300)
@@ -111,7 +113,7 @@ class Settings(BaseSettings):
             raise ValueError(f"ukendt tidszone {value!r}") from exc
         return value
 
-    @field_validator("dispatch_cron", "alert_cron")
+    @field_validator("dispatch_cron", "alert_cron", "warning_cron")
     @classmethod
     def _cron(cls, value: str) -> str:
         from croniter import croniter

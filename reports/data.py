@@ -121,6 +121,35 @@ class Verdict:
 
 
 @dataclass(frozen=True)
+class LagLine:
+    """How late a type's status changes dated in the period were registered (docs/forecast.md §1)."""
+
+    type_name: str
+    events: int
+    median_days: float | None
+    p90_days: int | None
+    share_late: float | None  # 0-1: recorded more than 7 days late
+    openings_events: int
+    openings_median_days: float | None
+    openings_p90_days: int | None
+    openings_share_late: float | None
+
+
+@dataclass(frozen=True)
+class PaceLine:
+    """A type projected below its target at the year end, and what it takes (docs/forecast.md §3)."""
+
+    type_name: str
+    target: int | None
+    projected: float
+    low: float
+    high: float
+    needed: int
+    post_by: date | None  # the last day to advertise the places to fill them by the year end
+    sentence: str  # Danish
+
+
+@dataclass(frozen=True)
 class WorkplaceOver:
     """A workplace over its ceiling on the report's date (docs/compliance.md)."""
 
@@ -164,6 +193,12 @@ class DepartmentReport:
     position: Position
     methods: Methods
     verdict: Verdict
+    # The early warning (kept empty in reports archived before it existed): the registration lag of the
+    # period's events, and the pace needed as projected from the period's last day (none when the period
+    # ends with the year: the year is over).
+    lag: tuple[LagLine, ...] = ()
+    pace: tuple[PaceLine, ...] = ()
+    pace_year_end: date | None = None  # the year end the pace lines aim at; None: no projection made
     compliance: ComplianceSection | None = None  # None: the department has no workplaces on record
 
     @property

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from quota_app.clock import local_date
 from quota_app.compliance.figures import compliance
 from quota_app.errors import NotFound
+from quota_app.forecast.summary import EarlyWarning, early_warning
 from quota_app.models import AppText, Department, DepartmentComment, PlacementType
 from quota_app.periods import Period, half_year_of
 from quota_app.reconcile.ageing import open_places_longest
@@ -38,6 +39,7 @@ from .data import (
     TypeTrend,
     WorkplaceOver,
 )
+from .early_warning import lag_lines, pace_lines, pace_year_end
 from .verdict import verdict
 
 LETTER_KEY = "report.letter"
@@ -90,6 +92,7 @@ class ReportContext:
     trend: tuple[tuple[Period, Reconciliation], ...]  # oldest first
     letter_template: str
     open_longest: dict[str, tuple[OpenPlaceAge, ...]]  # department code -> longest open first
+    warning: EarlyWarning  # every department's projection from the period's end, pace and lag
 
 
 def period_text(period: Period) -> str:
@@ -143,6 +146,10 @@ def gather_context(session: Session, *, period: Period, known_at: datetime) -> R
         if kept is not None:
             kept.append(place)
     letter = session.get(AppText, LETTER_KEY)
+    # The early warning for every department at once: one fit of the model, the lag of the period's events.
+    warning = early_warning(
+        session, as_of=period.end, known_at=known_at, zone=local_zone(), lag_period=period
+    )
     return ReportContext(
         period=period,
         known_at=known_at,
@@ -153,6 +160,7 @@ def gather_context(session: Session, *, period: Period, known_at: datetime) -> R
         trend=trend,
         letter_template=letter.value if letter is not None and letter.value.strip() else DEFAULT_LETTER,
         open_longest={code: tuple(places) for code, places in open_longest.items()},
+        warning=warning,
     )
 
 
@@ -352,6 +360,9 @@ def gather_department_report(
         position=Position(rank=own.rank, of=len(standings), standings=standings),
         methods=_methods(context),
         verdict=verdict(own_rows, context.current.by_department.get(department.code), type_names),
+        lag=lag_lines(context.warning, type_names, department.code),
+        pace=pace_lines(context.warning, type_names, department.code, period=period),
+        pace_year_end=pace_year_end(period),
         compliance=_compliance(session, department_id=department.id, as_of=period.end, known_at=known_at),
     )
 

@@ -19,7 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from quota_app.clock import Clock
 from quota_app.db import Database
-from quota_app.dispatch import delivery, heartbeat, ledger, run
+from quota_app.dispatch import delivery, heartbeat, ledger, run, weekly_warning
 from quota_app.dispatch.report_source import ReportSource
 from quota_app.imports.jobs import runner_for
 from quota_app.imports.limits import ImportLimits
@@ -62,6 +62,10 @@ def dispatch_trigger(settings: Settings) -> CronTrigger:
 
 def alert_trigger(settings: Settings) -> CronTrigger:
     return CronTrigger.from_crontab(settings.alert_cron, timezone=settings.zone)
+
+
+def warning_trigger(settings: Settings) -> CronTrigger:
+    return CronTrigger.from_crontab(settings.warning_cron, timezone=settings.zone)
 
 
 def reminder_trigger(settings: Settings) -> CronTrigger:
@@ -140,6 +144,11 @@ def alert_in(ctx: JobContext) -> bool:
     return _plan_then_deliver(ctx, ledger.plan_alert) is not None
 
 
+def warning_in(ctx: JobContext) -> int:
+    """The weekly early warning (once a week per recipient and scope), then delivery."""
+    return _plan_then_deliver(ctx, weekly_warning.plan_warnings)
+
+
 def catch_up_in(ctx: JobContext) -> list[str]:
     """On start: run what was missed while the scheduler was stopped, once.
 
@@ -200,6 +209,10 @@ def reminder_job(database_url: str | None = None) -> None:
 
 def alert_job(database_url: str | None = None) -> None:
     alert_in(context(database_url))
+
+
+def warning_job(database_url: str | None = None) -> None:
+    warning_in(context(database_url))
 
 
 def import_jobs_job(database_url: str | None = None) -> None:

@@ -134,6 +134,9 @@ def build_scheduler(
         jobs.alert_job, jobs.alert_trigger(settings), id="alert", name="Ledige pladser", **common
     )
     scheduler.add_job(
+        jobs.warning_job, jobs.warning_trigger(settings), id="warning", name="Tidlig varsling", **common
+    )
+    scheduler.add_job(
         jobs.deliver_job,
         IntervalTrigger(minutes=DELIVER_EVERY_MINUTES, timezone=settings.zone),
         id="deliver",

@@ -152,4 +152,8 @@ def schedules(settings: Settings, *, now: datetime) -> list[Schedule]:
             lambda words: N_("%(when)s, fra %(days)d dage før et halvår slutter", when=words, days=days),
         ),
         entry(N_("Nye åbne pladser til rekrutteringen"), settings.alert_cron),
+        entry(
+            N_("Tidlig varsling til BIF og HR: linjer der ender under 90 %, pladser registreret sent"),
+            settings.warning_cron,
+        ),
     ]

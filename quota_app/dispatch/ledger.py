@@ -1,8 +1,8 @@
 """The dispatch ledger: plan who gets which mail (one row per mail), and the queries that read the rows.
 
 Exactly once per (what the mail is about, scope, recipient, kind): unique constraints stop a row being planned
-twice. A mail is about a period (the reports, the reminders), a day (the daily alert) or a failed row (a
-failure notice to BIF); see `Dispatch`. Planning is an ordinary service: it flushes and the caller commits.
+twice. A mail is about a period (the reports, the reminders), a day (the daily alert; the weekly warning,
+`weekly_warning.py`, its week's Monday) or a failed row (a failure notice to BIF); see `Dispatch`. Planning is an ordinary service: it flushes and the caller commits.
 Sending the rows is `delivery`'s job.
 """
 

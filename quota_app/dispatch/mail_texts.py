@@ -24,6 +24,7 @@ from .ledger import about, alert_window_start
 from .open_places import open_places_of, opened_places
 from .overdue import overdue_periods
 from .report_links import link_url
+from .weekly_warning import warning_context
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LONG_OPEN_DAYS = 90
@@ -162,5 +163,6 @@ _CONTEXTS: dict[str, Callable[[Session, Dispatch, Department | None, Settings], 
     "consolidated": _consolidated,
     "reminder": _reminder,
     "alert": _alert,
+    "warning": warning_context,
     "failure_notice": _failure_notice,
 }

@@ -56,6 +56,7 @@ KIND_LABELS = {
     "consolidated": _("Samlet halvårsstatus"),
     "reminder": _("Påmindelse"),
     "alert": _("Nye ledige pladser"),
+    "warning": _("Tidlig varsling"),
     "failure_notice": _("Fejlbesked"),
 }
 STATE_LABELS = {
@@ -94,6 +95,7 @@ def _schedule() -> list[dict]:
             "30 7 * * *",
         ),
         ("alert", _("Nye ledige pladser til rekruttering"), settings.alert_cron),
+        ("warning", _("Ugentlig tidlig varsling til BIF og HR"), settings.warning_cron),
         ("deliver", _("Genforsøg og fejlbeskeder"), "*/5 * * * *"),
     ]
     return [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .accounts import ApiToken, AuditEntry, LoginAttempt, SignInLink, User
 from .base import (
+    DAY_KINDS,
     DISPATCH_KINDS,
     DISPATCH_STATES,
     MEASURES,
@@ -28,6 +29,7 @@ from .reporting import AppText, DepartmentComment, Dispatch, ReportArchive, Repo
 from .targets import CountingRule, DepartmentHeadcount, MunicipalityTarget, Target, TargetRevision
 
 __all__ = [
+    "DAY_KINDS",
     "DEFAULT_COVERED_TYPES",
     "DISPATCH_KINDS",
     "DISPATCH_STATES",

@@ -13,9 +13,10 @@ STATUSES = ("open", "filled", "paused", "closed")
 ROLES = ("hr", "bif", "admin")
 MEASURES = ("stock", "flow")
 WEIGHTINGS = ("headcount", "fte")
-DISPATCH_KINDS = ("report", "consolidated", "reminder", "alert", "failure_notice")
+DISPATCH_KINDS = ("report", "consolidated", "reminder", "alert", "warning", "failure_notice")
 REPORT_KINDS = ("report", "consolidated")  # the kinds that carry a report PDF
-PERIOD_KINDS = (*REPORT_KINDS, "reminder")  # the kinds about a period; an alert is about a day
+PERIOD_KINDS = (*REPORT_KINDS, "reminder")  # the kinds about a period
+DAY_KINDS = ("alert", "warning")  # the kinds about a day: the daily alert, the weekly warning (its Monday)
 DISPATCH_STATES = ("pending", "sending", "sent", "failed")
 MUNICIPALITY_SCOPE = "KK"  # the whole municipality, where a row is not about one department
 

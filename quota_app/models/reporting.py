@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field
 
-from .base import DISPATCH_KINDS, DISPATCH_STATES, PERIOD_KINDS, TableModel, _in, _utc
+from .base import DAY_KINDS, DISPATCH_KINDS, DISPATCH_STATES, PERIOD_KINDS, TableModel, _in, _utc
 
 
 class DepartmentComment(TableModel, table=True):
@@ -62,7 +62,7 @@ class Dispatch(TableModel, table=True):
     """One mail to one recipient; the row is claimed before sending.
 
     What the mail is about has one column per meaning: `period` (a period label such as 2025-H1) for the
-    reports and reminders, `as_of` (a day) for the daily alert, `failed_dispatch_id` (the row that failed)
+    reports and reminders, `as_of` (a day) for the daily alert and the weekly warning (the week's Monday), `failed_dispatch_id` (the row that failed)
     for a failure notice. Each is planned once: unique per what it is about, scope, recipient and kind."""
 
     __tablename__ = "dispatch"
@@ -76,7 +76,8 @@ class Dispatch(TableModel, table=True):
         sa.CheckConstraint(
             f"({_in('kind', PERIOD_KINDS)} AND period IS NOT NULL AND as_of IS NULL"
             " AND failed_dispatch_id IS NULL)"
-            " OR (kind = 'alert' AND as_of IS NOT NULL AND period IS NULL AND failed_dispatch_id IS NULL)"
+            f" OR ({_in('kind', DAY_KINDS)} AND as_of IS NOT NULL AND period IS NULL"
+            " AND failed_dispatch_id IS NULL)"
             " OR (kind = 'failure_notice' AND failed_dispatch_id IS NOT NULL AND period IS NULL"
             " AND as_of IS NULL)",
             name="about_one_thing",

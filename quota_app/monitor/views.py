@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 from .. import converters
 from ..auth.views import roles_required
 from ..errors import DomainError
+from ..forecast.summary import GAP_ORDERS, WARNING_PCT, sort_gaps
 from ..i18n import _
 from ..levels import AT_FROM, NEAR_FROM, fulfilment_level
 from ..models import STATUSES, Department, Unit
@@ -20,6 +21,7 @@ from ..reconcile.places import places_behind
 from ..reconcile.rules import PRO_RATA_RULE
 from ..web import db_session, local_zone, localized, now, today
 from . import drilldown, exporting, place_lists, presenters
+from .forecasting import early_warning_for
 from .forms import MeasureForm
 from .measure import (
     DepartmentInfo,
@@ -94,9 +96,18 @@ def _known_at_local(measure: Measure) -> str:
     return measure.known_at.astimezone(local_zone()).strftime("%Y-%m-%dT%H:%M")
 
 
+def _gap_order() -> str:
+    """The order of the overview's gaps (?order=largest|smallest|department); anything else is 400."""
+    order = request.args.get("order", GAP_ORDERS[0]) or GAP_ORDERS[0]
+    if order not in GAP_ORDERS:
+        abort(400, description=str(_("Ukendt sortering: %(order)s.", order=order)))
+    return order
+
+
 @bp.route("/")
 @roles_required(*MONITOR_ROLES)
 def overview() -> ResponseReturnValue:
+    order = _gap_order()
     form, choices = _form()
     if not form.validate():
         return _bad_request("monitor/overview.html", form=form, overview=None)
@@ -108,6 +119,7 @@ def overview() -> ResponseReturnValue:
     except DomainError as error:
         form.form_errors.append(localized(error))
         return _bad_request("monitor/overview.html", form=form, overview=None)
+    warning = early_warning_for(session, now=now(), zone=local_zone())
     return render_template(
         "monitor/overview.html",
         form=form,
@@ -121,6 +133,12 @@ def overview() -> ResponseReturnValue:
         type_names={t.code: t.name(locale()) for t in result.types},
         pro_rata=presenters.has_pro_rata(result.adopted),
         longest_limit=OPEN_LONGEST,
+        warning=warning,
+        gaps=sort_gaps(warning.pace, order),
+        gap_order=order,
+        gap_orders=GAP_ORDERS,
+        warning_pct=WARNING_PCT,
+        department_names={d.code: d.name for d in result.departments},
     )
 
 
@@ -269,6 +287,7 @@ def department(code: str) -> ResponseReturnValue:
     session = db_session()
     figures = drilldown.department_figures(session, department=info, measure=measure, now=now())
     types = placement_types(session)
+    warning = early_warning_for(session, now=now(), zone=local_zone(), department_codes=[info.code])
     return _render_department_page(
         "monitor/department.html",
         form,
@@ -284,6 +303,7 @@ def department(code: str) -> ResponseReturnValue:
         ageing=figures.ageing,
         fills=figures.fills,
         fill_period=figures.fill_period,
+        warning=warning,
     )
 
 

@@ -10,6 +10,7 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak,
 
 from ..data import DepartmentReport
 from .charts import bar_chart, trend_chart
+from .early_warning import early_warning_story
 from .formatting import format_count, format_date, format_pct, unbroken
 from .pages import TITLE, build
 from .style import register_fonts, stylesheet, text
@@ -97,6 +98,7 @@ def render_department_report(report: DepartmentReport) -> bytes:
     chart = trend_chart(report.trend, width=width)
     if chart is not None:
         story += [Spacer(1, 2 * mm), KeepTogether([text("Talt med pr. ordning", styles["small"]), chart])]
+    story += [CondPageBreak(60 * mm), *early_warning_story(report, styles)]
     story += [
         CondPageBreak(40 * mm),
         text("Pladser, der har været åbne længst", styles["h2"]),

@@ -47,7 +47,7 @@ def test_the_scheduler_process_starts_reports_its_jobs_and_a_second_one_exits(tm
         with db.begin() as session:
             status = scheduler_status(session)
         assert status is not None
-        assert set(status.next_runs) == {"dispatch", "reminder", "alert", "deliver", "imports"}
+        assert set(status.next_runs) == {"dispatch", "reminder", "alert", "warning", "deliver", "imports"}
         assert all(value is not None for value in status.next_runs.values())
 
         second = subprocess.run(

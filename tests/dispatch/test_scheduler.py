@@ -49,7 +49,14 @@ def test_time_travel_across_15_august_with_the_scheduler_stopped_catches_up_once
     job = scheduler.get_job("dispatch")
     assert job.trigger.get_next_fire_time(None, clock.now()) == at("2026-02-15T08:00:00+01:00")
     assert (job.coalesce, job.misfire_grace_time) == (True, mail_settings.misfire_grace_seconds)
-    assert {j.id for j in scheduler.get_jobs()} == {"dispatch", "reminder", "alert", "deliver", "imports"}
+    assert {j.id for j in scheduler.get_jobs()} == {
+        "dispatch",
+        "reminder",
+        "alert",
+        "warning",
+        "deliver",
+        "imports",
+    }
 
 
 def test_catch_up_does_not_send_a_dispatch_older_than_the_grace(

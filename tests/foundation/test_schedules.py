@@ -59,13 +59,15 @@ def test_what_is_hard_to_say_is_left_to_the_next_run(expression):
 def test_the_schedules_from_the_settings_with_their_next_runs():
     settings = Settings(env="test", reminder_days_before=10, alert_cron="0 6 * * mon-fri")
     now = datetime(2025, 9, 30, 10, 0, tzinfo=UTC)  # a Tuesday, 12:00 in Copenhagen
-    dispatch, reminder, alert = schedules.schedules(settings, now=now)
+    dispatch, reminder, alert, warning = schedules.schedules(settings, now=now)
     assert dispatch.when == "15. februar og 15. august kl. 08.00"
     assert dispatch.next_at.isoformat() == "2026-02-15T08:00:00+01:00"
     assert dispatch.next_run == "15. februar 2026 kl. 08.00"
     assert reminder.when == "hver dag kl. 07.30, fra 10 dage før et halvår slutter"
     assert reminder.next_at.isoformat() == "2025-10-01T07:30:00+02:00"
     assert alert.when == "mandag til fredag kl. 06.00"
+    assert warning.when == "mandag kl. 07.30"
+    assert warning.next_at.isoformat() == "2025-10-06T07:30:00+02:00"
     assert reminder.when.render(ENGLISH.gettext, language="en") == (
         "every day at 07:30, from 10 days before a half-year ends"
     )

@@ -222,3 +222,54 @@ def test_a_flow_types_half_year_share_and_the_rule_once_in_the_methods_box(
     assert "halvårets andel af måltallet: 5, opfyldelse af andelen: 40,3 %" in text
     assert text.count("halvårets andel af årets måltal") == 1  # the rule, stated once
     assert "regnet af de uafrundede tal" in text
+
+
+def test_the_report_has_the_pace_and_the_lag_lines(session: Session, sof_figures: dict) -> None:
+    from reports.render import render_department_report
+    from reports.stored import _adapter, to_json
+
+    data = gather_department_report(session, period=H1, department_code="SOF", known_at=KNOWN)
+    # Nothing has ever ended and no fill was seen: the projection is today's 3 of 4, 1 short, and
+    # without a time to fill there is no deadline to advertise by.
+    (pace,) = data.pace
+    assert (pace.type_name, pace.target, pace.projected, pace.needed, pace.post_by) == (
+        "Virksomhedspraktik",
+        4,
+        3.0,
+        1,
+        None,
+    )
+    assert pace.sentence == "SOF skal besætte 1 plads mere i Virksomhedspraktik før 31. december."
+    assert data.pace_year_end == date(2025, 12, 31)
+    # The one status change dated in 2025-H1: the opening of 1 March, recorded on 2 March (1 day late).
+    (lag,) = data.lag
+    assert (lag.type_name, lag.events, lag.median_days, lag.p90_days, lag.share_late) == (
+        "Virksomhedspraktik",
+        1,
+        1.0,
+        1,
+        0.0,
+    )
+    assert (lag.openings_events, lag.openings_median_days, lag.openings_share_late) == (1, 1.0, 0.0)
+    text = all_text(render_department_report(data))
+    assert "Det skal der til inden 31.12.2025" in text
+    assert "SOF skal besætte 1 plads mere i Virksomhedspraktik før 31. december." in text
+    assert "Virksomhedspraktik 4 3 3–3 1 –" in text  # target, projected, interval, needed, no deadline
+    assert "Hvor sent registreres ændringerne?" in text
+    assert "Virksomhedspraktik 1 1 1 0,0 % 1 1 1 0,0 %" in text
+    # Kept with the archived PDF and read back as it was.
+    assert _adapter(type(data)).validate_python(to_json(data)) == data
+
+
+def test_a_report_for_the_second_half_year_has_no_pace_lines(session: Session, sof_figures: dict) -> None:
+    from reports.render import render_department_report
+
+    data = gather_department_report(
+        session,
+        period=parse_period("2025-H2"),
+        department_code="SOF",
+        known_at=datetime(2026, 2, 15, 7, 0, tzinfo=UTC),
+    )
+    assert (data.pace, data.pace_year_end) == ((), None)
+    text = all_text(render_department_report(data))
+    assert "Det skal der til" not in text and "Hvor sent registreres ændringerne?" in text

@@ -243,3 +243,21 @@ def test_the_page_in_english(
         "Below target: 75 % of the target – the target is not met: 3 counted against a target of 4, 1 short."
         in text
     )
+
+
+def test_the_page_has_the_pdfs_pace_and_lag_lines(  # type: ignore[no-untyped-def]
+    client, login, make_user, session: Session, sof_figures: dict
+) -> None:
+    entry = archive(session)
+    login(make_user("hr", "SOF"))
+    text, pdf = (
+        page_text(client.get(f"/rapporter/arkiv/{entry.id}").get_data(as_text=True)),
+        all_text(entry.pdf),
+    )
+    for sentence in (
+        "Det skal der til inden 31.12.2025",
+        "SOF skal besætte 1 plads mere i Virksomhedspraktik før 31. december.",
+        "Virksomhedspraktik 4 3 3–3 1 –",
+        "Virksomhedspraktik 1 1 1 0,0 % 1 1 1 0,0 %",
+    ):
+        assert sentence in text and sentence in pdf, sentence
