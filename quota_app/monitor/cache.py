@@ -67,6 +67,12 @@ def data_fingerprint(session: Session) -> tuple[Any, ...]:
         sa.select(sa.func.count(), sa.func.max(Place.id), sa.func.sum(Place.version))
     ).one()
     last_event = session.execute(sa.select(sa.func.max(PlaceEvent.id))).scalar_one()
+    return (tuple(places), last_event, *reference_fingerprint(session))
+
+
+def reference_fingerprint(session: Session) -> tuple:
+    """The part of data_fingerprint that is not places and events: targets, counting rules, departments
+    and types, which change seldom."""
     targets = session.execute(
         sa.select(
             sa.func.count(), sa.func.max(Target.updated_at), sa.func.sum(Target.value), sa.func.max(Target.id)
@@ -96,7 +102,7 @@ def data_fingerprint(session: Session) -> tuple[Any, ...]:
             )
         )
     )
-    return (tuple(places), last_event, tuple(targets), rules, departments, types)
+    return (tuple(targets), rules, departments, types)
 
 
 LIVE = "live"

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlmodel import select
 
 from quota_app.clock import FrozenClock
+from quota_app.models import Target
 from quota_app.monitor.cache import RESULTS
+from quota_app.monitor.forecasting import REUSE
 from tests.conftest import T0
 
 
@@ -30,7 +33,7 @@ def clock() -> TickingClock:
 
 
 def test_the_live_overview_is_reused_until_something_changes(
-    client, login, make_user, history, make_place, session
+    client, login, make_user, history, make_place, session, clock
 ) -> None:  # type: ignore[no-untyped-def]
     login(make_user("bif"))
     first = client.get("/monitor/?date=2025-09-30").get_data(as_text=True)
@@ -41,9 +44,26 @@ def test_the_live_overview_is_reused_until_something_changes(
     make_place("SOF", "internship", [("filled", date(2025, 9, 1), T0)])
     session.commit()
     third = client.get("/monitor/?date=2025-09-30").get_data(as_text=True)
-    assert (cached("overview"), cached("early_warning")) == (2, 2)
+    # The figures follow the registration at once; the year-end projection is reused for up to REUSE.
+    assert (cached("overview"), cached("early_warning")) == (2, 1)
     sof = third[third.index("(SOF)") :]
     assert '<span class="mon-figure"><a' in sof and ">4</a>" in sof.split("</td>")[0]
+    clock.advance(REUSE)
+    client.get("/monitor/?date=2025-09-30")
+    assert (cached("overview"), cached("early_warning")) == (2, 2)
+
+
+def test_the_early_warning_follows_a_target_change_at_once(
+    client, login, make_user, history, session
+) -> None:  # type: ignore[no-untyped-def]
+    login(make_user("bif"))
+    client.get("/monitor/")
+    target = session.exec(select(Target)).first()
+    target.value += 1
+    session.add(target)
+    session.commit()
+    client.get("/monitor/")
+    assert cached("early_warning") == 2
 
 
 def test_drill_down_pages_follow_every_registration(
