@@ -70,7 +70,7 @@ def data_fingerprint(session: Session) -> tuple[Any, ...]:
     return (tuple(places), last_event, *reference_fingerprint(session))
 
 
-def reference_fingerprint(session: Session) -> tuple:
+def reference_fingerprint(session: Session) -> tuple[Any, ...]:
     """The part of data_fingerprint that is not places and events: targets, counting rules, departments
     and types, which change seldom."""
     targets = session.execute(
