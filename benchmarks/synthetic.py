@@ -124,6 +124,7 @@ def generate(
             "id": place_id,
             "department_id": department_ids[place_id % len(department_ids)],
             "type_id": type_ids[rng.randrange(len(type_ids))],
+            "unit_id": None,
             "reference": f"S-{place_id:07d}",
             "title": "Syntetisk plads",
             "fte": fte,

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from wtforms import BooleanField, Field
 from wtforms.validators import ValidationError
-from wtforms.widgets import DateInput, TextInput
+from wtforms.widgets import TextInput
 
 from . import converters
 from .errors import DomainError
-from .texts import render
+from .texts import danish_date, render
 
 if TYPE_CHECKING:
 
@@ -36,9 +36,12 @@ def _message(error: DomainError) -> str:
 
 
 class ConvertedDateField(Field):
-    """A date typed as 2025-06-30 (the browser's date input), 30.06.2025, 3.6.2025 or 30-06-2025."""
+    """A date typed as 30.06.2025 (the DKFDS date picker's format, dd.mm.åååå), 3.6.2025, 2025-06-30 or
+    30-06-2025. The form macros render it in the DKFDS date picker; shown again as dd.mm.åååå, or as typed
+    when it could not be read."""
 
-    widget = DateInput()
+    widget = TextInput()
+    date_picker = True  # macros/forms.html: the DKFDS date picker
 
     format_message: Any = None  # shown when the text is no date at all (else the converter's message)
 
@@ -49,7 +52,7 @@ class ConvertedDateField(Field):
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
-        return self.data.isoformat() if isinstance(self.data, date) else ""
+        return danish_date(self.data) if isinstance(self.data, date) else ""
 
     def process_formdata(self, valuelist: list[str]) -> None:
         self.data = None

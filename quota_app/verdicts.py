@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any, Protocol
 
-from .formatting import Decimal
-from .levels import LEVEL_WORDS
+from .formatting import Decimal, Percent
+from .levels import LEVEL_WORDS, gap_words
 from .texts import N_, Joined, Text
 
 
@@ -58,17 +58,17 @@ def result(verdict: VerdictFigures) -> Text:
         )
     figures = {
         "level": level,
-        "pct": Decimal(verdict.fulfilment_pct),
+        "pct": Percent(verdict.fulfilment_pct),
         "counted": counted,
         "target": Decimal(verdict.target),
     }
     if verdict.level == "at":
         return N_(
-            "%(level)s: %(pct)s %% af måltallet – målet er nået: %(counted)s talt med mod måltal %(target)s.",
+            "%(level)s: %(pct)s af måltallet – målet er nået: %(counted)s talt med mod måltal %(target)s.",
             **figures,
         )
     return N_(
-        "%(level)s: %(pct)s %% af måltallet – målet er ikke nået: %(counted)s talt med mod måltal "
+        "%(level)s: %(pct)s af måltallet – målet er ikke nået: %(counted)s talt med mod måltal "
         "%(target)s, der mangler %(short)s.",
         short=Decimal(verdict.short or 0),
         **figures,
@@ -84,10 +84,10 @@ def behind(verdict: VerdictFigures) -> Text:
         types=Joined(
             [
                 N_(
-                    "%(type)s %(pct)s %% (mangler %(short)s)",
+                    "%(type)s %(pct)s (%(gap)s)",
                     type=b.type_name,
-                    pct=Decimal(b.fulfilment_pct),
-                    short=Decimal(b.short),
+                    pct=Percent(b.fulfilment_pct),
+                    gap=gap_words(b.short),
                 )
                 for b in verdict.behind
             ],

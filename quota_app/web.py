@@ -20,11 +20,12 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import format_datetime, get_locale, gettext
+from flask_babel import get_locale, gettext
 from sqlmodel import Session
 from werkzeug.exceptions import HTTPException
 from wtforms import Form
 
+from . import formatting, vocabulary
 from .clock import Clock
 from .db import Database
 from .errors import DomainError
@@ -284,11 +285,37 @@ def init_app(app: Flask) -> None:
         }
 
     app.add_template_filter(localized, "localized")
+    app.jinja_env.filters.update(FILTERS)
 
-    @app.template_filter("localtime")
-    def localtime(value: datetime | None, fmt: str = "dd.MM.yyyy HH:mm") -> str:
-        return "" if value is None else format_datetime(value, fmt)
 
-    @app.template_filter("dkdate")
-    def dkdate(value: date | None) -> str:
-        return "" if value is None else value.strftime("%d.%m.%Y")
+def reader_language() -> str:
+    """The reader's language, 'da' or 'en' (Danish outside a request)."""
+    return formatting.language_of(str(get_locale() or "da") if has_request_context() else "da")
+
+
+def localtime(value: datetime | None) -> str:
+    """A moment in the app's time zone, the reader's way: 30.09.2025 kl. 12.00 / 30.09.2025 at 12:00."""
+    return "" if value is None else formatting.timestamp(value, reader_language(), local_zone())
+
+
+def dkdate(value: date | None) -> str:
+    """A date as 30.06.2025 (every language); empty for None."""
+    return "" if value is None else formatting.date_text(value)
+
+
+# The Jinja filters of the shared formatting (quota_app.formatting) and vocabulary (quota_app.vocabulary),
+# in the reader's language; every page writes numbers, dates, periods and statuses through these.
+FILTERS: dict[str, Callable] = {
+    "localtime": localtime,
+    "dkdate": dkdate,
+    "num": lambda value, digits=1: formatting.number(value, reader_language(), digits=digits),
+    "figure": lambda value: formatting.count(value, reader_language()),
+    "pct": lambda value: formatting.percent(value, reader_language()),
+    "signed": lambda value, digits=1: formatting.change(value, reader_language(), digits=digits),
+    "period_name": lambda period: formatting.period_name(period, reader_language()),
+    "status_label": lambda status: localized(vocabulary.status_label(status)),
+    "status_name": lambda status: localized(vocabulary.status_name(status)),
+    "measure_name": lambda measure: localized(vocabulary.measure_name(measure)),
+    "measure_note": lambda measure: localized(vocabulary.measure_note(measure)),
+    "type_name": lambda placement_type: localized(vocabulary.type_name(placement_type)),
+}

@@ -13,6 +13,7 @@ from quota_app.clock import local_date
 from quota_app.compliance.figures import compliance
 from quota_app.errors import NotFound
 from quota_app.forecast.summary import EarlyWarning, early_warning
+from quota_app.formatting import period_name
 from quota_app.models import AppText, Department, DepartmentComment, PlacementType
 from quota_app.periods import Period, half_year_of
 from quota_app.reconcile.ageing import open_places_longest
@@ -22,6 +23,7 @@ from quota_app.reconcile.types import Method, OpenPlaceAge, Reconciliation, Reco
 from quota_app.reconcile.types import Totals as CountedTotals
 from quota_app.settings import local_zone
 from quota_app.texts import N_, title_and_name
+from quota_app.vocabulary import STATUS_NAMES
 
 from .data import (
     ComplianceSection,
@@ -60,7 +62,7 @@ DEFAULT_LETTER = (
     "Jeg ser frem til det fortsatte samarbejde."
 )
 
-STATUS_DA = {"open": "åben", "filled": "besat", "paused": "i bero", "closed": "nedlagt"}
+STATUS_DA = {code: str.__str__(word) for code, word in STATUS_NAMES.items()}  # the PDF is Danish
 
 
 @dataclass(frozen=True)
@@ -96,8 +98,8 @@ class ReportContext:
 
 
 def period_text(period: Period) -> str:
-    """'2025-H1' -> '1. halvår 2025'; '2025' -> 'året 2025'."""
-    return f"{period.half}. halvår {period.year}" if period.half else f"året {period.year}"
+    """'2025-H1' -> '1. halvår 2025' (the shared formatting's period_name, in Danish: the PDF's language)."""
+    return period_name(period)
 
 
 def trend_periods(period: Period) -> tuple[Period, ...]:

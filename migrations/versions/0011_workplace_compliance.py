@@ -2,7 +2,7 @@
 exemptions, and the employee representative's statement per place (docs/compliance.md)
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010 (written on 0009 alongside 0010; put after it when the two met)
 Create Date: 2026-12-14 10:00:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import quota_app.db
 
 revision: str = "0011"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"  # after the place attributes (both were written on 0009)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

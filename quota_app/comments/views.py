@@ -12,11 +12,12 @@ from ..auth.services import can_see_all_departments
 from ..auth.views import roles_required
 from ..core import loading
 from ..errors import DomainError
+from ..formatting import period_name
 from ..i18n import _
 from ..models import Department, PlacementType
 from ..periods import Period, half_year_of, last_completed_half_year
 from ..reconcile.figures import reconcile
-from ..web import db_session, localized, now
+from ..web import db_session, localized, now, reader_language
 from . import services
 from .forms import CommentForm
 
@@ -71,7 +72,10 @@ def edit(period: str | None = None) -> ResponseReturnValue:
                 if comment is not None and comment.locked_at is not None:
                     status_code = 409
             else:
-                flash(_("Kommentaren for %(period)s er gemt.", period=chosen.label), "success")
+                flash(
+                    _("Kommentaren for %(period)s er gemt.", period=period_name(chosen, reader_language())),
+                    "success",
+                )
                 return redirect(url_for("comments.edit", period=chosen.label))
     others = (
         services.comments_for_period(session, period=chosen) if can_see_all_departments(current_user) else []

@@ -117,7 +117,7 @@ def check_proposals(
     changed_places = [p.place_id for p in candidates if p.place_id is not None]
     others = (
         sa.select(
-            _PLACE.c.unit_id,
+            _INTERVAL.c.unit_id,  # the unit each place had on the interval's dates (places move)
             _INTERVAL.c.type_id,
             _INTERVAL.c.valid_from,
             _INTERVAL.c.valid_to,
@@ -125,7 +125,7 @@ def check_proposals(
         )
         .select_from(_INTERVAL.join(_PLACE, _PLACE.c.id == _INTERVAL.c.place_id))
         .where(
-            _PLACE.c.unit_id.in_(unit_ids),
+            _INTERVAL.c.unit_id.in_(unit_ids),
             _INTERVAL.c.status == "filled",
             _INTERVAL.c.valid_to > day_number(start),
         )

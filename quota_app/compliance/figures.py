@@ -102,10 +102,11 @@ def missing_statement(statement: Any, type_id: Any, wage_subsidy_id: int | None)
 def filled_covered(
     *, known_at: datetime, as_of: date, department_ids: Sequence[int], covered_ids: Sequence[int]
 ) -> sa.Subquery:
-    """The place ids and types of the covered places filled on as_of, as known at known_at."""
+    """The place ids, types and units (the unit on as_of) of the covered places filled on as_of, as known
+    at known_at."""
     return known_intervals(
         known_at,
-        lambda t: (t.c.place_id, t.c.type_id),
+        lambda t: (t.c.place_id, t.c.type_id, t.c.unit_id),
         lambda t: [
             *scope(t, department_ids=department_ids, type_ids=covered_ids, statuses=["filled"]),
             holds_on(t, as_of),
@@ -136,7 +137,7 @@ def compliance(
     wage_id = book.type_ids.get(WAGE_SUBSIDY)
     counts = (
         sa.select(
-            _PLACE.c.unit_id,
+            known.c.unit_id,
             sa.func.count(),
             sa.func.sum(sa.case((missing_statement(_STATEMENT, known.c.type_id, wage_id), 1), else_=0)),
         )
@@ -145,7 +146,7 @@ def compliance(
                 _STATEMENT, _STATEMENT.c.place_id == known.c.place_id
             )
         )
-        .group_by(_PLACE.c.unit_id)
+        .group_by(known.c.unit_id)
     )
     occupied = {unit_id: (int(n), int(missing or 0)) for unit_id, n, missing in session.execute(counts)}
     unit_ids = [u.id for u in units]
@@ -245,7 +246,7 @@ def places_at(session: Session, *, unit: Unit, as_of: date, known_at: datetime) 
                 _STATEMENT, _STATEMENT.c.place_id == known.c.place_id
             )
         )
-        .where(_PLACE.c.unit_id == unit.id)
+        .where(known.c.unit_id == unit.id)
         .order_by(_PLACE.c.reference)
     )
     return [

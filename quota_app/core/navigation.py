@@ -46,6 +46,8 @@ HR_MENU = (
     NavEntry(_("Status"), STATUS),
     NavEntry(_("Kommentar"), COMMENTS),
     NavEntry(_("Rimelighedskrav"), COMPLIANCE),
+    NavEntry(_("Rapporter"), REPORTS),
+    NavEntry(_("API-nøgler"), TOKENS),
 )
 BIF_MENU = (
     NavEntry(_("Overblik"), (*OVERVIEW, "core.start")),
@@ -85,6 +87,14 @@ HR_TASKS = (
         _("Forklar, hvorfor forvaltningen er under måltallet, og hvad der bliver gjort."),
         COMMENTS,
     ),
+    Task(
+        _("Rapporter"),
+        _("Hent forvaltningens halvårsrapporter som PDF, også dem, der er sendt til borgmesteren."),
+        REPORTS,
+    ),
+    Task(
+        _("API-nøgler"), _("Giv forvaltningens egne systemer adgang til at læse og indlæse pladser."), TOKENS
+    ),
 )
 BIF_TASKS = (
     Task(_("Overblik"), _("Opfyldelsen i alle forvaltninger lige nu, med de ældste åbne pladser."), OVERVIEW),
@@ -123,7 +133,7 @@ class NavLink:
     label: object
     href: str
     current: bool  # this very page
-    active: bool  # this page or, when no menu entry is this page, a page in the same section
+    active: bool  # the one item marked: this page or, when no item is this page, the page's section
 
 
 def resolve_endpoint(app: App, candidates: tuple[str, ...]) -> str | None:
@@ -179,14 +189,30 @@ def menu_for(app: App, role: str | None) -> list[NavLink]:
         resolved = resolve_endpoint(app, entry.candidates)
         if resolved is not None:
             found.append((entry, resolved, resolved.removesuffix("(year)")))
-    any_current = any(request.endpoint == endpoint for _entry, _resolved, endpoint in found)
-    links = []
-    for entry, resolved, endpoint in found:
-        section = endpoint.split(".", 1)[0]
-        current = request.endpoint == endpoint
-        active = current or (not any_current and section != "core" and request.blueprint == section)
-        links.append(NavLink(entry.label, link_to(app, resolved), current, active))
-    return links
+    hrefs = [link_to(app, resolved) for _entry, resolved, _endpoint in found]
+    chosen = _active_index(found, hrefs)
+    return [
+        NavLink(entry.label, href, index == chosen and request.endpoint == endpoint, index == chosen)
+        for index, ((entry, _resolved, endpoint), href) in enumerate(zip(found, hrefs, strict=True))
+    ]
+
+
+def _active_index(found: list[tuple[NavEntry, str, str]], hrefs: list[str]) -> int | None:
+    """The one menu item to mark: the page itself; else, in the page's section, the item whose address
+    the page's address continues (the longest such), else the section's first item; else none."""
+    for index, (_entry, _resolved, endpoint) in enumerate(found):
+        if request.endpoint == endpoint:
+            return index
+    in_section = [
+        index
+        for index, (_entry, _resolved, endpoint) in enumerate(found)
+        if endpoint.split(".", 1)[0] != "core" and endpoint.split(".", 1)[0] == request.blueprint
+    ]
+    path = request.path.rstrip("/") + "/"
+    prefixed = [i for i in in_section if path.startswith(hrefs[i].split("?")[0].rstrip("/") + "/")]
+    if prefixed:
+        return max(prefixed, key=lambda i: len(hrefs[i]))
+    return in_section[0] if in_section else None
 
 
 def tasks_for(app: App, role: str | None) -> list[TaskLink]:

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from ..audit.services import record, snapshot
 from ..comments.services import lock_comment
 from ..errors import DomainError, NotFound
+from ..formatting import PeriodName
 from ..models import MUNICIPALITY_SCOPE, REPORT_KINDS, Department, Dispatch, ReportArchive, User
 from ..periods import Period, half_year_of
 from ..settings import Settings
@@ -171,7 +172,9 @@ def plan_period(
     With dry_run nothing is built or written; the result says what is there and what would be added.
     The source builds the reports; a dry run needs none."""
     if now.astimezone(settings.zone).date() <= period.end:
-        raise DomainError(N_("Perioden %(period)s er ikke slut endnu.", period=period.label), field="period")
+        raise DomainError(
+            N_("Perioden %(period)s er ikke slut endnu.", period=PeriodName(period)), field="period"
+        )
     result = PlanResult()
     scopes: list[tuple[str, str, Department | None, list[str]]] = []
     department: Department | None  # each active one, then each scope's (None: the consolidated report)

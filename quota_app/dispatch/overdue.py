@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from croniter import CroniterError, croniter
 from sqlmodel import Session, col, select
 
+from ..formatting import PeriodName, TimeOfDay
 from ..models import REPORT_KINDS, Dispatch, PlaceEvent
 from ..periods import Period, last_completed_half_year
 from ..settings import Settings
@@ -48,18 +49,23 @@ class OverduePeriod:
     def describe(self, settings: Settings) -> Text:
         """One line (the CLI and the alert mail): what is late, since when, what to do."""
         planned = self.planned_at.astimezone(settings.zone)
-        when = {"period": self.label, "day": planned.date(), "time": planned.strftime("%H:%M")}
+        when = {
+            "period": PeriodName(self.period),
+            "code": self.label,
+            "day": planned.date(),
+            "time": TimeOfDay(planned),
+        }
         if self.waiting:
             return N_(
                 "Halvårsstatus for %(period)s er ikke sendt færdig (%(waiting)s mail(s) venter stadig); "
                 "den skulle være sendt %(day)s kl. %(time)s. "
-                "Send den fra siden Udsendelser eller med: quota dispatch --period %(period)s",
+                "Send den fra siden Udsendelser eller med: quota dispatch --period %(code)s",
                 waiting=self.waiting,
                 **when,
             )
         return N_(
             "Halvårsstatus for %(period)s er ikke sendt; den skulle være sendt %(day)s kl. %(time)s. "
-            "Send den fra siden Udsendelser eller med: quota dispatch --period %(period)s",
+            "Send den fra siden Udsendelser eller med: quota dispatch --period %(code)s",
             **when,
         )
 

@@ -12,12 +12,13 @@ from sqlmodel import col, select
 
 from ..auth.views import roles_required
 from ..errors import DomainError
+from ..formatting import period_name
 from ..i18n import _
 from ..mail.services import MailError, transport_from_settings
 from ..models import DISPATCH_STATES, REPORT_KINDS, Department, Dispatch, ReportArchive
 from ..periods import Period, last_completed_half_year, parse_period
 from ..settings import Settings
-from ..web import clock, database, db_session, localized, now, today
+from ..web import clock, database, db_session, localized, now, reader_language, today
 from . import delivery, heartbeat, ledger, mail_texts, overdue, run
 from .forms import ConfirmForm, SendForm
 from .report_source import APP_EXTENSION, ReportSource
@@ -218,7 +219,7 @@ def _send_form(*formdata: Any, **kwargs: Any) -> SendForm:
     for _i in range(3):
         periods.append(periods[-1].previous())
     form = SendForm(*formdata, **kwargs)  # no formdata: the request's form (FlaskForm's default)
-    form.period.choices = [(p.label, p.label) for p in periods]
+    form.period.choices = [(p.label, period_name(p, reader_language())) for p in periods]
     departments = (
         db_session()
         .exec(

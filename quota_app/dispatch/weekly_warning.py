@@ -29,7 +29,7 @@ from ..forecast.summary import (
     below_threshold,
     late_registrations,
 )
-from ..formatting import Decimal
+from ..formatting import Decimal, Percent
 from ..models import MUNICIPALITY_SCOPE, Department, Dispatch
 from ..reconcile.rules import types_by_code
 from ..settings import Settings
@@ -116,7 +116,7 @@ def gather_warning(
             projected=Decimal(r.year_end.projected),
             low=Decimal(r.year_end.low),
             high=Decimal(r.year_end.high),
-            projected_pct=Decimal(r.projected_pct or 0.0),  # never None, as the target
+            projected_pct=Percent(r.projected_pct),  # type: ignore[arg-type]
             needed=r.needed or 0,
             pace=pace.get((r.department, r.type)),
         )

@@ -19,13 +19,15 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlmodel import Session, col, select
 
+from .. import formatting
 from ..auth.services import scope_to_user
 from ..csv_writer import escape_text, write_csv
 from ..models import Department, MunicipalityTarget, Place, PlacementType, Target, Unit, User
 from ..reconcile.places import place_listing
 from ..settings import local_zone
+from ..vocabulary import STATUS_NAMES
 
-STATUS_DA = {"open": "åben", "filled": "besat", "paused": "i bero", "closed": "nedlagt"}
+STATUS_DA = {code: str.__str__(word) for code, word in STATUS_NAMES.items()}  # files are Danish
 
 
 def _csv_cell(value: object) -> object:
@@ -36,11 +38,11 @@ def _csv_cell(value: object) -> object:
     if isinstance(value, int):
         return value
     if isinstance(value, float):
-        return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",") if value % 1 else str(int(value))
+        return formatting.excel_number(value)
     if isinstance(value, datetime):
-        return value.astimezone(local_zone()).strftime("%d-%m-%Y %H:%M")
+        return formatting.excel_timestamp(value, local_zone())
     if isinstance(value, date):
-        return value.strftime("%d-%m-%Y")
+        return formatting.excel_date(value)
     return str(value)  # write_csv keeps it from starting a formula
 
 

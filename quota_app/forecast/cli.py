@@ -11,6 +11,7 @@ import click
 from flask import current_app
 from sqlmodel import Session
 
+from .. import formatting
 from ..cli_types import DATE, PERIOD, TIMESTAMP, fail, integer
 from ..csv_writer import write_csv
 from ..errors import DomainError
@@ -54,7 +55,7 @@ def _cell(key: str, value: Any) -> str:
     if key.endswith("share_late"):
         value = round(float(value) * 100, 1)
     if isinstance(value, float):
-        return (str(int(value)) if value.is_integer() else str(value)).replace(".", ",")
+        return formatting.number(value, digits=6, grouping=False)
     return str(value)
 
 

@@ -81,26 +81,32 @@ def sojourn_query(
     *, as_of: date, known_at: datetime, department_ids: Sequence[int], type_ids: Sequence[int]
 ) -> sa.Select[Any]:
     """Rows (type_id, status, days, ended, n): the sojourns in a moving status begun in the DURATION_DAYS
-    up to as_of, by their length (ended 1) or the days so far of those still going on as_of (ended 0)."""
+    up to as_of, by their length (ended 1) or the days so far of those still going on as_of (ended 0).
+
+    A sojourn is a status interval: its parts (split where the unit or fte changed) share status_since."""
     since = as_of - timedelta(days=DURATION_DAYS)
-
-    def columns(t: sa.Table) -> tuple[Any, ...]:
-        ended = t.c.valid_to <= _day(as_of)
-        return (
-            t.c.type_id,
-            t.c.status,
-            days_from(t.c.valid_from, least(t.c.valid_to, _day(as_of))).label("days"),
-            sa.case((ended, 1), else_=0).label("ended"),
-        )
-
-    sojourns = known_intervals(
+    parts = known_intervals(
         known_at,
-        columns,
+        lambda t: (t.c.place_id, t.c.type_id, t.c.status, t.c.status_since, t.c.valid_to),
         lambda t: (
             *scope(t, department_ids=department_ids, type_ids=type_ids, statuses=MOVING),
-            *_begun(t, since, as_of),
+            t.c.valid_to > _day(since + timedelta(days=1)),
+            t.c.valid_from <= _day(as_of),
+            t.c.status_since > _day(since),
+            t.c.status_since <= _day(as_of),
         ),
-        name="sojourns",
+        name="sojourn_parts",
+    )
+    run_end = sa.func.max(parts.c.valid_to)
+    sojourns = (
+        sa.select(
+            parts.c.type_id,
+            parts.c.status,
+            days_from(parts.c.status_since, least(run_end, _day(as_of))).label("days"),
+            sa.case((run_end <= _day(as_of), 1), else_=0).label("ended"),
+        )
+        .group_by(parts.c.place_id, parts.c.type_id, parts.c.status, parts.c.status_since)
+        .subquery("sojourns")
     )
     # Grouped on the labelled columns of a subquery: PostgreSQL would not match expressions with parameters.
     keys = (sojourns.c.type_id, sojourns.c.status, sojourns.c.days, sojourns.c.ended)
@@ -120,6 +126,7 @@ def transitions_query(
             *scope(t, department_ids=department_ids, type_ids=type_ids, statuses=STATUSES),
             *_begun(t, since, as_of),
             t.c.prev_status.in_(MOVING),
+            t.c.prev_status != t.c.status,  # not a part split off by a change of unit or fte
         ),
         name="changes",
     )
@@ -158,7 +165,7 @@ def places_now_query(
             t.c.type_id,
             t.c.status,
             t.c.fte,
-            days_from(t.c.valid_from, _day(as_of)).label("age"),
+            days_from(t.c.status_since, _day(as_of)).label("age"),
         ),
         lambda t: (
             *scope(t, department_ids=department_ids, type_ids=type_ids, statuses=MOVING),

@@ -18,6 +18,7 @@ from typing import Any
 from xml.parsers import expat
 
 from ..errors import DomainError
+from ..formatting import number
 from ..texts import N_
 
 MB = 1024 * 1024
@@ -48,7 +49,7 @@ class ImportLimits:
 
 
 def human_size(size: int) -> str:
-    return f"{size / MB:.0f} MB" if size >= MB else f"{size / 1024:.0f} KB"
+    return f"{number(size / MB, digits=0)} MB" if size >= MB else f"{number(size / 1024, digits=0)} KB"
 
 
 def too_big(size: int, limits: ImportLimits) -> DomainError:

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from ..models import Place, PlaceEvent
+from ..models import Place, PlaceAttribute, PlaceEvent
 from ..places.rules import before_first, transition_problem
 from ..texts import N_
 from .files import ImportResult, RowError
@@ -21,7 +21,7 @@ from .place_rows import STATUS_CODES, PlaceRows
 
 
 class Existing:
-    __slots__ = ("fte", "history", "id", "title", "type_id", "unit_id", "version")
+    __slots__ = ("attributes", "fte", "history", "id", "title", "type_id", "unchanged", "unit_id", "version")
 
     def __init__(self, row: Any) -> None:
         self.id, self.type_id, self.unit_id, self.title, self.fte, self.version = (
@@ -33,6 +33,9 @@ class Existing:
             row.version,
         )
         self.history: dict[date, tuple[str, int]] = {}  # effective status and event id per date
+        # The live dated attributes (PlaceAttribute) in (effective_date, recorded_at, id) order.
+        self.attributes: list[tuple[date, int | None, float]] = []
+        self.unchanged = 0  # the file's rows that repeat what is registered
 
 
 def chunks(items: list[Any], size: int = 1000) -> Iterable[list[Any]]:
@@ -85,6 +88,23 @@ def load_existing(
         )
         for place_id, event_id, status, day in session.execute(events):
             by_id[place_id].history[day] = (status, event_id)  # the latest recorded wins
+        attributes = (
+            sa.select(
+                col(PlaceAttribute.place_id),
+                col(PlaceAttribute.effective_date),
+                col(PlaceAttribute.unit_id),
+                col(PlaceAttribute.fte),
+            )
+            .where(col(PlaceAttribute.place_id).in_(chunk), col(PlaceAttribute.voided_at).is_(None))
+            .order_by(
+                col(PlaceAttribute.place_id),
+                col(PlaceAttribute.effective_date),
+                col(PlaceAttribute.recorded_at),
+                col(PlaceAttribute.id),
+            )
+        )
+        for place_id, day, unit_id, fte in session.execute(attributes):
+            by_id[place_id].attributes.append((day, unit_id, fte))
     return existing
 
 
@@ -120,6 +140,8 @@ def plan_events(
                 other_status, other_row, _ = file_rows[ordinal]
                 if other_status == status_index:
                     result.unchanged += 1
+                    if old is not None:
+                        old.unchanged += 1
                 else:
                     result.errors.append(
                         RowError(
@@ -150,6 +172,7 @@ def plan_events(
             if day in history:
                 if history[day][0] == status:
                     result.unchanged += 1
+                    old.unchanged += 1  # type: ignore[union-attr]
                     continue
                 merged[day] = (status, row, history[day][1], note)
             else:
@@ -197,6 +220,15 @@ def _check_history(
     return [(day, status, corrects, note) for day, status, row, corrects, note in kept if row is not None]
 
 
+def _on(existing: Existing, day: date) -> tuple[int | None, float]:
+    """The unit and fte of an existing place on day (its own while it has no dated attributes)."""
+    found = (existing.unit_id, existing.fte)
+    for effective, unit_id, fte in existing.attributes:
+        if effective <= day:
+            found = (unit_id, fte)
+    return found
+
+
 def existing_updates(
     places: dict[tuple[int, str], PlaceRows],
     existing: dict[tuple[int, str], Existing],
@@ -204,26 +236,33 @@ def existing_updates(
     units: dict[tuple[int, str], int],
     result: ImportResult,
 ) -> list[dict[str, Any]]:
-    """Return the new status cache and attributes of each existing place the import changes."""
+    """Return the new status cache and attributes of each existing place the import changes.
+
+    A title changes as it is; a unit or fte that differs from the place's on the date of its latest row in
+    the file is a dated change from that date ("b_from"; docs/files.md §3). The rows of a place whose
+    attributes change are changes, not unchanged rows.
+    """
     updates: list[dict[str, Any]] = []
     for key, old in existing.items():
         place = places[key]
         attributes: dict[str, Any] = {}
         if place.title is not None and place.title != old.title:
             attributes["title"] = place.title
-        if place.fte is not None and place.fte != old.fte:
-            attributes["fte"] = place.fte
-        if place.unit:
-            unit_id = units[(place.department_id, place.unit.casefold())]
-            if unit_id != old.unit_id:
-                attributes["unit_id"] = unit_id
-        if key not in plan and not attributes:
+        day = date.fromordinal(max(e[0] for e in place.events)) if place.events else None
+        on_day = _on(old, day) if day is not None else (old.unit_id, old.fte)
+        unit_id = units[(place.department_id, place.unit.casefold())] if place.unit else on_day[0]
+        fte = place.fte if place.fte is not None else on_day[1]
+        dated = (unit_id, fte) != on_day
+        if key not in plan and not attributes and not dated:
             continue
-        if attributes:
+        if attributes or dated:
             result.places_updated += 1
-        history = {day: status for day, (status, _id) in old.history.items()}
-        for day, status, _corrects, _note in plan.get(key, ()):
-            history[day] = status
+            result.unchanged -= old.unchanged
+        later = [a for a in old.attributes if day is not None and a[0] > day]
+        cache = (later[-1][1], later[-1][2]) if later else (unit_id, fte)
+        history = {d: status for d, (status, _id) in old.history.items()}
+        for d, status, _corrects, _note in plan.get(key, ()):
+            history[d] = status
         last_day = max(history)
         updates.append(
             {
@@ -232,8 +271,67 @@ def existing_updates(
                 "b_status": history[last_day],
                 "b_since": last_day,
                 "b_title": attributes.get("title", old.title),
-                "b_fte": attributes.get("fte", old.fte),
-                "b_unit": attributes.get("unit_id", old.unit_id),
+                "b_fte": cache[1],
+                "b_unit": cache[0],
+                # Not bound by the update: the dated change to write (None: none) and the place's own
+                # attributes for its ORIGIN row if it has no dated ones yet.
+                "dated": (day, unit_id, fte) if dated else None,
+                "origin": None if old.attributes else (old.unit_id, old.fte),
+                "reference": place.reference,
+                "key": key,
             }
         )
     return updates
+
+
+MAX_LISTED = 10_000  # the changes a preview lists (the counts are always complete)
+
+
+def planned_changes(
+    places: dict[tuple[int, str], PlaceRows],
+    existing: dict[tuple[int, str], Existing],
+    plan: Plan,
+    updates: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """What saving will write, one entry per change, for the preview: new places (with their first
+    status), status changes, corrections and changed attributes; by reference, then date."""
+    changes: list[dict[str, Any]] = []
+    for key, planned in plan.items():
+        place = places[key]
+        for index, (day, status, corrects, _note) in enumerate(planned):
+            if key not in existing and index == 0:
+                kind = "place"
+            else:
+                kind = "status" if corrects is None else "correction"
+            entry: dict[str, Any] = {
+                "kind": kind,
+                "reference": place.reference,
+                "date": day.isoformat(),
+                "status": status,
+            }
+            if kind == "place":
+                entry.update(
+                    unit=place.unit or None,
+                    fte=place.fte if place.fte is not None else 1.0,
+                    title=place.title,
+                )
+            changes.append(entry)
+    for update in updates:
+        old, place = existing[update["key"]], places[update["key"]]
+        title = update["b_title"] if update["b_title"] != old.title else None
+        if update["dated"] is None and title is None:
+            continue
+        dated_on = update["dated"][0] if update["dated"] else None
+        changes.append(
+            {
+                "kind": "attributes",
+                "reference": update["reference"],
+                "date": dated_on.isoformat() if dated_on else None,
+                "status": None,
+                "unit": (place.unit or None) if update["dated"] else None,
+                "fte": update["dated"][2] if update["dated"] else None,
+                "title": title,
+            }
+        )
+    changes.sort(key=lambda c: (c["reference"], c["date"] or "", c["kind"] != "place"))
+    return changes[:MAX_LISTED]

@@ -11,7 +11,7 @@ from sqlmodel import Session, col
 
 from ..audit import services as audit
 from ..errors import Conflict
-from ..models import Place, PlaceEvent, Unit, User
+from ..models import ORIGIN, Place, PlaceAttribute, PlaceEvent, Unit, User
 from ..reconcile.intervals import refresh_places
 from ..texts import N_
 from .files import ImportResult
@@ -103,6 +103,7 @@ def write_import(
     if on_saved is not None:
         on_saved(to_save, to_save)
     _update_existing(session, updates)
+    _write_attributes(session, places, place_ids, new_keys, units, updates, actor_id=actor_id, now=now)
     session.flush()
     # Bulk writes bypass the ORM's flush hook: rebuild the counted intervals of every place written to.
     refresh_places(session.connection(), [place_ids[key] for key in plan] + [u["pid"] for u in updates])
@@ -148,6 +149,51 @@ def ensure_units(
     return units
 
 
+def _write_attributes(
+    session: Session,
+    places: dict[tuple[int, str], PlaceRows],
+    place_ids: dict[tuple[int, str], int],
+    new_keys: list[tuple[int, str]],
+    units: dict[tuple[int, str], int],
+    updates: list[dict[str, Any]],
+    *,
+    actor_id: int | None,
+    now: datetime,
+) -> None:
+    """The dated unit and fte rows (PlaceAttribute) the import writes: each new place's first ones, and
+    each existing place's change from the date of its latest row (with its first ones if it had none)."""
+    base = {"recorded_at": now, "recorded_by_id": actor_id, "note": "", "source": "import"}
+    rows = []
+    for key in new_keys:
+        place = places[key]
+        rows.append(
+            {
+                **base,
+                "place_id": place_ids[key],
+                "effective_date": ORIGIN,
+                "unit_id": units.get((place.department_id, place.unit.casefold())) if place.unit else None,
+                "fte": place.fte if place.fte is not None else 1.0,
+            }
+        )
+    for update in updates:
+        if update["dated"] is None:
+            continue
+        if update["origin"] is not None:
+            unit_id, fte = update["origin"]
+            rows.append(
+                {**base, "place_id": update["pid"], "effective_date": ORIGIN, "unit_id": unit_id, "fte": fte}
+            )
+        day, unit_id, fte = update["dated"]
+        rows.append(
+            {**base, "place_id": update["pid"], "effective_date": day, "unit_id": unit_id, "fte": fte}
+        )
+    for chunk in chunks(rows, CHUNK):
+        session.execute(sa.insert(PlaceAttribute.__table__), chunk)
+
+
+BOUND = ("pid", "b_version", "b_status", "b_since", "b_title", "b_fte", "b_unit")
+
+
 def _update_existing(session: Session, updates: list[dict[str, Any]]) -> None:
     """Write the new status cache and attributes of existing places, bumping their version."""
     table = Place.__table__
@@ -163,7 +209,7 @@ def _update_existing(session: Session, updates: list[dict[str, Any]]) -> None:
             version=table.c.version + 1,
         )
     )
-    for chunk in chunks(updates, CHUNK):
+    for chunk in chunks([{name: u[name] for name in BOUND} for u in updates], CHUNK):
         updated = session.exec(statement, params=chunk)
         if session.get_bind().dialect.supports_sane_multi_rowcount and updated.rowcount != len(chunk):
             # Someone changed one of these places between our reading and writing it.

@@ -19,7 +19,7 @@ from ..texts import N_, Joined
 from .files import ImportResult, RowError, read_table
 from .limits import ImportLimits
 from .place_ceiling import ceiling_errors
-from .place_plan import existing_updates, load_existing, plan_events
+from .place_plan import existing_updates, load_existing, plan_events, planned_changes
 from .place_rows import COLUMNS, PlaceRows, lookups, map_header, read_row
 from .place_writes import CONFLICT_MESSAGE_IMPORT, ensure_units, write_import
 
@@ -82,6 +82,8 @@ def import_places(
                 result.events_created += 1
             else:
                 result.corrections += 1
+    if dry_run:
+        result.changes = planned_changes(places, existing, plan, updates)
     if not dry_run:
         try:
             write_import(

@@ -121,7 +121,9 @@ def preview_of(outcome: Any) -> dict[str, Any]:
         "places_created": outcome.places_created,
         "events_created": outcome.events_created,
         "corrections": outcome.corrections,
+        "places_updated": outcome.places_updated,
         "unchanged": outcome.unchanged,
+        "changes": outcome.changes,
     }
 
 

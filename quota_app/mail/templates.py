@@ -6,8 +6,10 @@ each translatable once), `body.txt` (the plain text) and `body.html` (the HTML a
 arranging the phrases. The HTML is rendered in an environment that escapes every value, the phrases too;
 the plain text and the subject in one that escapes nothing.
 
-Filters besides Jinja's: `dkdate` (a date as 30.06.2025, "–" when unknown), `hhmm` (a time as 08:00) and
-`localized` (a service's message, N_ or ByLanguage, in the mail's language).
+Filters besides Jinja's: `dkdate` (a date as 30.06.2025, "–" when unknown), `hhmm` (a time: 08.00 in
+Danish, 08:00 in English), `localized` (a service's message, N_ or ByLanguage, in the mail's language), and
+the shared formatting's filters as the web pages have them (`num`, `figure`, `pct`, `signed`, `period_name`,
+`timestamp`, `status_label`, `status_name`, `type_name`; quota_app.formatting, quota_app.vocabulary).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from ..texts import danish_date, render, translations
+from .. import formatting, vocabulary
+from ..texts import render, translations
 
 
 @dataclass(frozen=True)
@@ -42,10 +45,32 @@ def environment(folder: Path, language: str, *, html: bool) -> Environment:
         extensions=["jinja2.ext.i18n"],
     )
     # added by the i18n extension, so not on Environment's type
-    env.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]  # added by the i18n extension
-    env.filters["dkdate"] = lambda day: danish_date(day) if day is not None else "–"
-    env.filters["hhmm"] = lambda moment: moment.strftime("%H:%M")
+    env.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["dkdate"] = lambda day: formatting.date_text(day, language)
+    env.filters["hhmm"] = lambda moment: formatting.time_text(moment, language)
     env.filters["localized"] = lambda message: render(message, catalogue.gettext, language=language)
+    # the shared formatting and vocabulary, as on the web pages (quota_app.web.FILTERS)
+    env.filters["num"] = lambda value, digits=1: formatting.number(value, language, digits=digits)
+    env.filters["figure"] = lambda value: formatting.count(value, language)
+    env.filters["pct"] = lambda value: formatting.percent(value, language)
+    env.filters["signed"] = lambda value, digits=1: formatting.change(value, language, digits=digits)
+    env.filters["period_name"] = lambda period: formatting.period_name(period, language)
+    env.filters["timestamp"] = lambda moment, zone=None: formatting.timestamp(moment, language, zone)
+    env.filters["status_label"] = lambda status: render(
+        vocabulary.status_label(status), catalogue.gettext, language=language
+    )
+    env.filters["status_name"] = lambda status: render(
+        vocabulary.status_name(status), catalogue.gettext, language=language
+    )
+    env.filters["measure_name"] = lambda measure: render(
+        vocabulary.measure_name(measure), catalogue.gettext, language=language
+    )
+    env.filters["measure_note"] = lambda measure: render(
+        vocabulary.measure_note(measure), catalogue.gettext, language=language
+    )
+    env.filters["type_name"] = lambda placement_type: render(
+        vocabulary.type_name(placement_type), catalogue.gettext, language=language
+    )
     env.globals["language"] = language
     return env
 

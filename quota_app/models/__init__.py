@@ -24,7 +24,7 @@ from .compliance import (
 )
 from .jobs import IMPORT_JOB_KINDS, IMPORT_JOB_STATES, ImportJob
 from .organisation import Department, PlacementType, Unit
-from .places import OPEN_END, Place, PlaceEvent, PlaceInterval, SupersededInterval
+from .places import OPEN_END, ORIGIN, Place, PlaceAttribute, PlaceEvent, PlaceInterval, SupersededInterval
 from .reporting import AppText, DepartmentComment, Dispatch, ReportArchive, ReportLink
 from .targets import CountingRule, DepartmentHeadcount, MunicipalityTarget, Target, TargetRevision
 
@@ -38,6 +38,7 @@ __all__ = [
     "MEASURES",
     "MUNICIPALITY_SCOPE",
     "OPEN_END",
+    "ORIGIN",
     "PERIOD_KINDS",
     "REPORT_KINDS",
     "ROLES",
@@ -57,6 +58,7 @@ __all__ = [
     "LoginAttempt",
     "MunicipalityTarget",
     "Place",
+    "PlaceAttribute",
     "PlaceEvent",
     "PlaceInterval",
     "PlaceStatement",

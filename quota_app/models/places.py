@@ -76,6 +76,37 @@ class PlaceEvent(TableModel, table=True):
     void_reason: str | None = Field(default=None, max_length=2000)
 
 
+class PlaceAttribute(TableModel, table=True):
+    """A place's unit and fte from effective_date on, dated and known-at like its status events.
+
+    Never deleted; a mistake is voided (voided_at) or overridden by a later recording for the same date.
+    The row dated ORIGIN holds the place's attributes as first registered: they hold from the start and
+    are known from always (so that the figures counted before the place's first edit stay as they were).
+    Place.unit_id and Place.fte cache the latest-dated live row's values for lists.
+    """
+
+    __tablename__ = "place_attribute"
+    __table_args__ = (
+        sa.CheckConstraint("fte > 0 AND fte <= 1", name="fte_range"),
+        sa.CheckConstraint("(voided_at IS NULL) = (void_reason IS NULL)", name="void_has_reason"),
+        sa.Index("ix_place_attribute_timeline", "place_id", "effective_date", "recorded_at", "id"),
+    )
+
+    id: int = Field(default=None, primary_key=True)  # None until flushed, like Mapped[int]
+    place_id: int = Field(foreign_key="place.id")
+    effective_date: date
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    fte: float
+    recorded_at: datetime = _utc()
+    recorded_by_id: int | None = Field(default=None, foreign_key="user.id")
+    note: str = Field(default="", max_length=2000)
+    source: str = Field(default="web", max_length=20)
+    voided_at: datetime | None = _utc(nullable=True)
+    voided_by_id: int | None = Field(default=None, foreign_key="user.id")
+    void_reason: str | None = Field(default=None, max_length=2000)
+
+
+ORIGIN = date.min  # effective_date of a place's first attributes: they hold from the start, known always
 OPEN_END = date.max  # valid_to of an interval that no later event ends
 
 
@@ -83,8 +114,10 @@ class _IntervalColumns(TableModel):
     """A place's status from valid_from up to (not including) valid_to, derived from its events.
 
     Derived data (quota_app.reconcile.intervals rebuilds a place's rows from its events whenever they
-    change): the status of every per-date winning event, from its date to the next winner's. Department,
-    type and fte are copies of the place's, so counting never joins the places. Days are day numbers.
+    change): the status of every per-date winning event, from its date to the next winner's, split where
+    the place's unit or fte changes (PlaceAttribute), each piece with the unit and fte that held on its
+    dates as known at its known_from. Department and type are copies of the place's, so counting never
+    joins the places. Days are day numbers.
     """
 
     place_id: int = Field(foreign_key="place.id", primary_key=True)
@@ -95,12 +128,16 @@ class _IntervalColumns(TableModel):
     spell_start: date | None = Field(default=None, sa_type=DayNumber)  # start of the latest open spell
     department_id: int
     type_id: int
+    unit_id: int | None = None
     fte: float
+    # Where the status interval this part belongs to begins: parts split off by a change of unit or fte
+    # keep the interval's start (the forecast reads a status's sojourns and ages from it).
+    status_since: date = Field(sa_type=DayNumber)
     known_from: datetime = _utc()  # known from this moment (a recording or a void)
 
 
 # The columns every count reads, after the ones it seeks or ranges on: counts are index-only scans.
-_COUNTED = ("valid_from", "known_from", "prev_status", "fte", "spell_start", "place_id")
+_COUNTED = ("valid_from", "known_from", "prev_status", "fte", "spell_start", "place_id", "unit_id")
 
 
 class PlaceInterval(_IntervalColumns, table=True):

@@ -79,11 +79,12 @@ def department_figures(
 def _department_intervals_on(
     session: Session, department: DepartmentInfo, *, as_of: date, known_at: datetime
 ) -> sa.Subquery:
-    """Return place_id, type_id and status of the department's places on as_of as known at known_at."""
+    """Return place_id, type_id, status and unit_id (the unit on as_of) of the department's places on as_of
+    as known at known_at."""
     types = type_ids(session)
     return known_intervals(
         known_at,
-        lambda t: (t.c.place_id, t.c.type_id, t.c.status),
+        lambda t: (t.c.place_id, t.c.type_id, t.c.status, t.c.unit_id),
         lambda t: (
             *scope(t, department_ids=[department.id], type_ids=types, statuses=STATUSES),
             holds_on(t, as_of),
@@ -97,7 +98,7 @@ def unit_place_ids(
 ) -> list[int]:
     """Return the ids of a unit's places that exist on as_of as known at known_at."""
     iv = _department_intervals_on(session, department, as_of=as_of, known_at=known_at)
-    unit_match = col(Place.unit_id).is_(None) if unit_id is None else col(Place.unit_id) == unit_id
+    unit_match = iv.c.unit_id.is_(None) if unit_id is None else iv.c.unit_id == unit_id
     query = (
         sa.select(col(Place.id))
         .select_from(iv.join(Place, col(Place.id) == iv.c.place_id))

@@ -12,10 +12,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from .. import converters
 from ..clock import local_date
 from ..errors import DomainError
+from ..formatting import period_name
 from ..i18n import _
 from ..periods import Period, parse_known_at, parse_period
 from ..settings import local_zone
 from ..texts import N_
+from ..web import reader_language
 from .measure import Measure, WhatIfChoice
 
 METHODS = ("point", "average")
@@ -34,7 +36,7 @@ def period_choices(today: date) -> list[tuple[str, str]]:
     for year in range(today.year, today.year - 7, -1):
         for period in (Period(year, 2), Period(year, 1), Period(year)):
             if period.start <= today:
-                choices.append((period.label, period.label))
+                choices.append((period.label, period_name(period, reader_language())))
     return choices
 
 
@@ -102,7 +104,7 @@ class MeasureForm(Form):
         try:
             value = converters.parse_date(field.data, field="date", earliest=None, latest=None)
         except DomainError as exc:
-            raise ValidationError(str(_("Ugyldig dato: brug ÅÅÅÅ-MM-DD, fx 2025-06-30."))) from exc
+            raise ValidationError(str(_("Ugyldig dato: skriv den som dd.mm.åååå, fx 30.06.2025."))) from exc
         if not 2000 <= value.year <= 2100:
             raise ValidationError(str(_("Datoen skal ligge mellem år 2000 og 2100.")))
         self.parsed_date = value

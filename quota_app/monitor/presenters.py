@@ -12,8 +12,10 @@ from flask import g, url_for
 from flask_babel import get_locale
 from markupsafe import Markup
 
+from .. import formatting
 from ..i18n import _
-from ..levels import LEVEL_WORDS, fulfilment_level
+from ..levels import GAP_WORDS, LEVEL_WORDS, fulfilment_level
+from ..vocabulary import STATUS_LABELS
 from . import charts
 from .overview import Overview
 
@@ -22,36 +24,24 @@ def locale() -> str:
     return str(get_locale() or "da")
 
 
-_SEPARATORS = {"da": (".", ","), "en": (",", ".")}  # (thousands, decimal)
-
-
 def format_figure(value: float | int, *, digits: int, locale_code: str, fixed: bool = False) -> str:
-    """Format a number with the locale's separators; trailing zero decimals dropped unless fixed."""
-    group, decimal = _SEPARATORS.get(locale_code, _SEPARATORS["da"])
-    text = f"{abs(value):,.{digits}f}"
-    if digits and not fixed:
-        text = text.rstrip("0").rstrip(".")
-    whole, _dot, fraction = text.partition(".")
-    text = whole.replace(",", group) + (decimal + fraction if fraction else "")
-    negative = value < 0 and text.strip("0.,") != ""
-    return ("-" if negative else "") + text
+    """A number with the locale's separators (quota_app.formatting); trailing zero decimals dropped
+    unless fixed."""
+    return formatting.number(value, locale_code, digits=digits, fixed=fixed)
 
 
 def number(value: float | int | None, digits: int = 2) -> str:
     """Format a figure the reader's way (decimal comma in Danish), with at most `digits` decimals."""
-    if value is None:
-        return "–"
-    return format_figure(value, digits=digits, locale_code=locale())
+    return formatting.number(value, locale(), digits=digits)
 
 
 def percent(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return format_figure(value, digits=1, locale_code=locale(), fixed=True) + " %"
+    """A percentage the reader's way, one decimal: '81,0 %' / '81.0%' (quota_app.formatting)."""
+    return formatting.percent(value, locale())
 
 
 LEVEL_TEXT = {level: _(word.msgid) for level, word in LEVEL_WORDS.items()}  # in the reader's language
-STATUS_TEXT = {"open": _("Åben"), "filled": _("Besat"), "paused": _("I bero"), "closed": _("Nedlagt")}
+STATUS_TEXT = {code: _(word.msgid) for code, word in STATUS_LABELS.items()}
 
 
 def matrix(overview: Overview, args: dict[str, Any]) -> dict[str, Any]:
@@ -62,8 +52,8 @@ def matrix(overview: Overview, args: dict[str, Any]) -> dict[str, Any]:
         "what_if": str(_("Hvad nu hvis")),
         "link": str(_("%(counted)s optalt, vis pladserne")),
         "what_if_link": str(_("%(counted)s optalt med hvad-nu-hvis-reglen, vis pladserne")),
-        "short": str(_("mangler %(n)s")),
-        "over": str(_("%(n)s over")),
+        # the shared wording of the distance to the target (quota_app.levels.gap_words)
+        **{key: str(_(word.msgid)) for key, word in GAP_WORDS.items()},
         "pro_rata": str(_("halvårets andel af måltallet: %(n)s, opfyldelse af andelen: %(pct)s")),
     }
     levels = {level: str(label) for level, label in LEVEL_TEXT.items()}
@@ -167,8 +157,8 @@ def trend_chart(
         description = str(
             _(
                 "Fra %(start)s til %(end)s gik det optalte fra %(a)s til %(b)s; måltallet er nu %(target)s.",
-                start=first[0].strftime("%m.%Y"),
-                end=last[0].strftime("%m.%Y"),
+                start=formatting.month_name(first[0], locale()),
+                end=formatting.month_name(last[0], locale()),
                 a=number(first[1]),
                 b=number(last[1]),
                 target=number(last[2]),

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session
 
 from ..audit import services as audit
 from ..compliance.check import check_place
 from ..errors import DomainError, NotFound
-from ..models import PlaceEvent, User
+from ..models import Place, PlaceEvent, User
 from ..texts import N_
-from .rules import _actor_id, _check_text, effective_by_date, history_problem, status_da
-from .status_events import _check_status, _get_place, _history_with, _live_events, _touch_audited
+from .rules import _actor_id, _check_text, check_not_future, effective_by_date, history_problem, status_da
+from .status_events import (
+    LiveEvent,
+    _check_status,
+    _get_place,
+    _history_with,
+    _live_events,
+    _touch_audited,
+)
 
 
 def _get_event(session: Session, event_id: int) -> PlaceEvent:
@@ -28,11 +35,13 @@ def correct_event(
     event_id: int,
     status: str,
     reason: str,
+    effective_date: date | None = None,
     expected_version: int | None = None,
     actor: User | str,
     now: datetime,
 ) -> PlaceEvent:
-    """Correct the status that holds on an event's date with a newer event for the same date."""
+    """Correct an event: its status with a newer event for the same date; with another effective_date
+    (a wrong date), void it and record the status on the right date, in one step with one reason."""
     original = _get_event(session, event_id)
     place = _get_place(session, original.place_id, expected_version)
     reason = _check_text(reason, "reason", required=True)
@@ -45,6 +54,18 @@ def correct_event(
         raise DomainError(
             N_("Hændelsen er allerede rettet af en nyere registrering; ret den nyeste i stedet."),
             field="event",
+        )
+    if effective_date is not None and effective_date != original.effective_date:
+        return _move_event(
+            session,
+            place,
+            original,
+            current,
+            status=status,
+            day=effective_date,
+            reason=reason,
+            actor=actor,
+            now=now,
         )
     if original.status == status:
         raise DomainError(
@@ -76,6 +97,60 @@ def correct_event(
         event_before=audit.snapshot(original),
     )
     return correction
+
+
+def _move_event(
+    session: Session,
+    place: Place,
+    original: PlaceEvent,
+    current: dict[date, LiveEvent],
+    *,
+    status: str,
+    day: date,
+    reason: str,
+    actor: User | str,
+    now: datetime,
+) -> PlaceEvent:
+    """Void an event registered on a wrong date and record the status on the right day (one reason)."""
+    check_not_future(day, now=now)
+    if day in current:
+        raise DomainError(
+            N_(
+                "Der er allerede en registrering (%(status)s) %(date)s. Ret den registrering i stedet.",
+                status=status_da(current[day].status),
+                date=day,
+            ),
+            field="effective_date",
+        )
+    remaining = {d: e for d, e in current.items() if e.id != original.id}
+    history = _history_with(remaining, day, status)
+    # Filled from another day, or the status before the old day lasting longer: the ceiling decides.
+    check_place(session, place, history, changed_from=min(day, original.effective_date), now=now)
+    before_event = audit.snapshot(original)
+    original.voided_at, original.voided_by_id, original.void_reason = now, _actor_id(actor), reason
+    session.add(original)
+    moved = PlaceEvent(
+        place_id=place.id,
+        status=status,
+        effective_date=day,
+        recorded_at=now,
+        recorded_by_id=_actor_id(actor),
+        note=reason,
+        corrects_event_id=original.id,
+        source="correction",
+    )
+    session.add(moved)
+    _touch_audited(
+        session,
+        place,
+        history,
+        actor=actor,
+        now=now,
+        action="place.correct",
+        event=moved,
+        event_before=before_event,
+    )
+    return moved
 
 
 def void_event(

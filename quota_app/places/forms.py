@@ -8,23 +8,19 @@ from wtforms import Field, HiddenField, SelectField, StringField, SubmitField, T
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
-from .. import converters
+from .. import converters, formatting, vocabulary
 from ..form_fields import ConvertedDateField, SelectChoice
 from ..i18n import _, _p
+from ..web import reader_language
 from .rules import FIRST_STATUSES
 
-STATUS_LABELS = {
-    "open": _("Åben"),
-    "filled": _("Besat"),
-    "paused": _("I bero"),
-    "closed": _("Nedlagt"),
-}
+STATUS_LABELS = {code: _(word.msgid) for code, word in vocabulary.STATUS_LABELS.items()}
 
 
 class DanishDateField(ConvertedDateField):
-    """A date typed as 2025-06-30 (the browser's date input), 30.06.2025 or 30-06-2025 (quota_app.converters)."""
+    """A date typed as 30.06.2025 (the date picker's way), 2025-06-30 or 30-06-2025 (quota_app.converters)."""
 
-    format_message = _("Skriv datoen som ÅÅÅÅ-MM-DD, fx 2025-06-30.")
+    format_message = _("Skriv datoen som dd.mm.åååå, fx 30.06.2025.")
 
 
 class DecimalCommaField(Field):
@@ -35,7 +31,11 @@ class DecimalCommaField(Field):
     def _value(self) -> str:
         if self.raw_data:
             return self.raw_data[0]
-        return "" if self.data is None else f"{self.data:g}".replace(".", ",")
+        return (
+            ""
+            if self.data is None
+            else formatting.number(self.data, reader_language(), digits=6, grouping=False)
+        )
 
     def process_formdata(self, valuelist: list[str]) -> None:
         self.data = None
@@ -108,12 +108,22 @@ class StatusForm(FlaskForm):
 
 
 class CorrectForm(FlaskForm):
+    """Correct a registration: the right date (the old one is voided, the status recorded on the right
+    date) and/or the right status, with one reason."""
+
     version = HiddenField()
+    effective_date = DanishDateField(
+        _("Rigtig dato"),
+        validators=[Optional()],
+        description=_(
+            "Er datoen forkert, så skriv den rigtige: den gamle registrering annulleres. Tom: datoen er rigtig."
+        ),
+    )
     status = SelectField(
-        _("Rettet status"), choices=status_choices(), validators=[InputRequired(_("Vælg en status."))]
+        _("Rigtig status"), choices=status_choices(), validators=[InputRequired(_("Vælg en status."))]
     )
     reason = TextAreaField(
-        _("Begrundelse"),
+        _("Begrundelse for rettelsen"),
         validators=[DataRequired(_("Skriv hvorfor registreringen rettes.")), Length(max=2000)],
     )
     submit = SubmitField(_("Ret registrering"))
@@ -122,10 +132,50 @@ class CorrectForm(FlaskForm):
 class VoidForm(FlaskForm):
     version = HiddenField()
     reason = TextAreaField(
-        _("Begrundelse"),
+        _("Begrundelse for annulleringen"),
         validators=[DataRequired(_("Skriv hvorfor registreringen annulleres.")), Length(max=2000)],
     )
     submit = SubmitField(_("Annullér registrering"))
+
+
+class RenameForm(FlaskForm):
+    """A place's reference and title: not counted, changed as they are (audited)."""
+
+    version = HiddenField()
+    reference: StringField = PlaceForm.reference  # type: ignore[assignment]  # the stubs: unbound on the class
+    title: StringField = PlaceForm.title  # type: ignore[assignment]  # the same field as PlaceForm's
+    submit = SubmitField(_("Gem reference og stillingsbetegnelse"))
+
+
+class AttributesForm(FlaskForm):
+    """A place's unit and fte from a date (counted: kept as dated history)."""
+
+    version = HiddenField()
+    effective_date = DanishDateField(
+        _("Gælder fra"),
+        validators=[InputRequired(_("Skriv den dato, enhed og årsværk gælder fra."))],
+        description=_("Fx den dag pladsen flyttede, eller timetallet i et fleksjob blev ændret."),
+    )
+    unit_id = SelectField(_("Enhed fra den dato"), validators=[Optional()], coerce=str)
+    fte = DecimalCommaField(
+        _("Årsværk fra den dato"),
+        validators=[InputRequired(_("Skriv årsværk, fx 1.")), _fte_in_range],
+    )
+    note = TextAreaField(
+        _("Note"),
+        validators=[Optional(), Length(max=2000)],
+        description=_("Skriv aldrig borgerens navn eller CPR-nummer."),
+    )
+    submit = SubmitField(_("Gem enhed og årsværk"))
+
+
+class VoidAttributesForm(FlaskForm):
+    version = HiddenField()
+    reason = TextAreaField(
+        _("Begrundelse for annullering af ændringen"),
+        validators=[DataRequired(_("Skriv hvorfor ændringen annulleres.")), Length(max=2000)],
+    )
+    submit = SubmitField(_("Annullér ændringen"))
 
 
 class ImportForm(FlaskForm):

@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from openpyxl import Workbook
 
+from .. import converters
 from ..auth.views import roles_required
 from ..core import loading
 from ..csv_writer import write_csv
@@ -23,6 +24,7 @@ from ..web import db_session, now
 from .blueprint import EDIT_ROLES, VIEW_ROLES, bp
 from .forms import ConfirmImportForm, ImportForm
 
+CHANGES_PER_PAGE = 50  # the preview's list of what saving writes, a page at a time
 TEMPLATE_HEADER = (
     "reference",
     "department",
@@ -93,7 +95,26 @@ def import_preview(token: str) -> ResponseReturnValue:
             return redirect(url_for("import_jobs.page", job_id=workflow.preview_job(db_session(), token).id))
     except NotFound:
         abort(404)
-    return render_template("places/import_preview.html", upload=upload, form=ConfirmImportForm(), result=None)
+    changes = upload.preview.get("changes") or []
+    pages = max(1, -(-len(changes) // CHANGES_PER_PAGE))
+    page = converters.int_or(request.args.get("page"), 1, low=1, high=pages)
+    start = (page - 1) * CHANGES_PER_PAGE
+    return render_template(
+        "places/import_preview.html",
+        upload=upload,
+        form=ConfirmImportForm(),
+        result=None,
+        changes=[_dated(c) for c in changes[start : start + CHANGES_PER_PAGE]],
+        changes_total=len(changes),
+        page=page,
+        pages=pages,
+    )
+
+
+def _dated(change: dict) -> dict:
+    """A listed change with its date as a date (the preview keeps it as ISO text)."""
+    day = converters.parse_date(change["date"]) if change.get("date") else None
+    return {**change, "date": day}
 
 
 # Confirming starts a background job: see import_jobs.py.

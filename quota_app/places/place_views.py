@@ -7,11 +7,11 @@ now (409).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
@@ -25,8 +25,8 @@ from ..models import Department, Place, PlacementType, Unit
 from ..web import READ_METHODS, db_session, localized, now, today
 from . import corrections, queries, status_events
 from .blueprint import EDIT_ROLES, VIEW_ROLES, bp, field_error
-from .forms import CorrectForm, StatusForm, VoidForm
-from .rules import CONFLICT_MESSAGE
+from .forms import CorrectForm, StatusForm, VoidForm, status_choices
+from .rules import CONFLICT_MESSAGE, allowed_next, allowed_on, effective_by_date
 
 DetailForm = StatusForm | CorrectForm | VoidForm  # the forms on a place's page
 
@@ -45,19 +45,25 @@ def _detail_context(place: Place) -> dict:
     }
 
 
-def _render_detail(
-    place: Place, *, status_code: int = 200, **forms: FlaskForm | str | None
-) -> ResponseReturnValue:
+def _render_detail(place: Place, *, status_code: int = 200, **forms: Any) -> ResponseReturnValue:
     """The place's page; forms: the forms as submitted, and a conflict or problem message."""
     context = _detail_context(place)
     status_form = forms.pop("status_form", None) or StatusForm(formdata=None, version=place.version)
+    status_form.status.choices = status_choices(allowed_next(place.current_status))
+    live = effective_by_date([item for item in context["timeline"] if not item.voided])
+    history = {day: item.status for day, item in live.items()}
     event_forms = {}
     for item in context["timeline"]:
         if item.voided:
             continue
         correct = forms.get(f"correct_{item.id}") or CorrectForm(
-            formdata=None, prefix=f"c{item.id}", version=place.version, status=item.status
+            formdata=None,
+            prefix=f"c{item.id}",
+            version=place.version,
+            status=item.status,
+            effective_date=item.effective_date,
         )
+        correct.status.choices = status_choices(allowed_on(history, item.effective_date))
         void = forms.get(f"void_{item.id}") or VoidForm(
             formdata=None, prefix=f"v{item.id}", version=place.version
         )
@@ -168,6 +174,7 @@ def correct(place_id: int, event_id: int) -> ResponseReturnValue:
             event_id=event.id,
             status=form.status.data,
             reason=form.reason.data or "",
+            effective_date=form.effective_date.data,
             expected_version=_expected_version(form),
             actor=current_user,
             now=now(),

@@ -1,4 +1,4 @@
-"""Read-only queries behind the places pages: the filtered, sorted, paginated list."""
+"""Read-only queries behind the places pages: the filtered, sorted, paginated list, a place's histories."""
 
 from __future__ import annotations
 
@@ -9,7 +9,17 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from ..db import danish_contains, danish_order
-from ..models import STATUSES, Department, Place, PlaceEvent, PlacementType, Unit, User
+from ..models import (
+    ORIGIN,
+    STATUSES,
+    Department,
+    Place,
+    PlaceAttribute,
+    PlaceEvent,
+    PlacementType,
+    Unit,
+    User,
+)
 from ..reconcile.places import place_listing
 
 PER_PAGE = 25
@@ -187,4 +197,58 @@ def timeline(session: Session, *, place_id: int) -> list[TimelineItem]:
             void_reason=event.void_reason,
         )
         for event, who, by in rows
+    ]
+
+
+@dataclass(frozen=True)
+class AttributeItem:
+    """A dated unit and fte of a place as shown in its history (from_start: its first attributes)."""
+
+    id: int
+    from_start: bool
+    effective_date: date
+    unit: str | None
+    fte: float
+    recorded_at: object  # aware UTC datetime
+    recorded_by: str
+    note: str
+    voided_at: object | None
+    voided_by: str | None
+    void_reason: str | None
+
+    @property
+    def voided(self) -> bool:
+        return self.voided_at is not None
+
+
+def attribute_history(session: Session, *, place_id: int) -> list[AttributeItem]:
+    """Every dated unit and fte of a place, newest date first; voided ones included."""
+    recorder, voider = sa.orm.aliased(User), sa.orm.aliased(User)
+    rows = session.exec(
+        select(PlaceAttribute, Unit.name, recorder, voider)
+        .join(Unit, col(Unit.id) == col(PlaceAttribute.unit_id), isouter=True)
+        .join(recorder, col(recorder.id) == col(PlaceAttribute.recorded_by_id), isouter=True)
+        .join(voider, col(voider.id) == col(PlaceAttribute.voided_by_id), isouter=True)
+        .where(col(PlaceAttribute.place_id) == place_id)
+        .order_by(
+            col(PlaceAttribute.effective_date).desc(),
+            col(PlaceAttribute.recorded_at).desc(),
+            col(PlaceAttribute.id).desc(),
+        )
+    ).all()
+    return [
+        AttributeItem(
+            id=row.id,
+            from_start=row.effective_date == ORIGIN,
+            effective_date=row.effective_date,
+            unit=unit,
+            fte=row.fte,
+            recorded_at=row.recorded_at,
+            recorded_by=(who.name or who.email) if who else row.source,
+            note=row.note,
+            voided_at=row.voided_at,
+            voided_by=(by.name or by.email) if by else None,
+            void_reason=row.void_reason,
+        )
+        for row, unit, who, by in rows
     ]

@@ -11,6 +11,7 @@ from ..compliance.check import Proposal, check_proposals
 from ..errors import DomainError, NotFound
 from ..models import Department, Place, PlaceEvent, PlacementType, Unit, User
 from ..texts import N_
+from .editing import origin_row
 from .rules import _actor_id, _check_text, check_not_future, transition_problem, type_name
 
 
@@ -93,6 +94,7 @@ def register_place(
     )
     session.add(place)
     session.flush()
+    session.add(origin_row(place, source=source))  # its unit and fte from the start (editing.py)
     event = PlaceEvent(
         place_id=place.id,
         status=status,

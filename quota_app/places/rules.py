@@ -6,7 +6,7 @@ place makes on its input (no database). The underscore helpers are shared by the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Protocol, TypeVar
 
@@ -14,9 +14,11 @@ from .. import converters, cpr
 from ..clock import local_date
 from ..errors import DomainError
 from ..models import STATUSES, PlacementType, User
-from ..texts import N_, ByLanguage, Joined, Text
+from ..texts import N_, Joined, Text
+from ..vocabulary import STATUS_NAMES, status_name
+from ..vocabulary import type_name as _type_name
 
-STATUS_DA = {"open": N_("åben"), "filled": N_("besat"), "paused": N_("i bero"), "closed": N_("nedlagt")}
+STATUS_DA = STATUS_NAMES  # the shared vocabulary (quota_app.vocabulary)
 ALLOWED_NEXT: dict[str, tuple[str, ...]] = {
     "open": ("filled", "paused", "closed"),
     "filled": ("open", "closed"),
@@ -40,12 +42,12 @@ CONFLICT_MESSAGE = N_(
 
 def status_da(status: str | None) -> str:
     """Return the word for a status code (Danish; a Text, so it is translated where it is shown)."""
-    return STATUS_DA.get(status or "", status or "")
+    return status_name(status)
 
 
 def type_name(placement_type: PlacementType) -> Text:
     """Return a placement type's name in each language it is stored in."""
-    return ByLanguage(da=placement_type.name_da, en=placement_type.name_en)
+    return _type_name(placement_type)
 
 
 def _words(statuses: Sequence[str]) -> str:
@@ -94,6 +96,18 @@ def transition_problem(previous: str | None, status: str, day: date) -> Text | N
             allowed=_words(ALLOWED_NEXT[previous]),
         )
     return None
+
+
+def allowed_next(status: str | None) -> tuple[str, ...]:
+    """The statuses a place may get after status (None: a new place)."""
+    return FIRST_STATUSES if status is None else ALLOWED_NEXT[status]
+
+
+def allowed_on(history: Mapping[date, str], day: date) -> tuple[str, ...]:
+    """The statuses that may hold on day instead of what the history says there, in a history that stays
+    valid (the status before day allows it and the one after day follows from it)."""
+    others = {d: s for d, s in history.items() if d != day}
+    return tuple(s for s in STATUSES if history_problem(sorted({**others, day: s}.items())) is None)
 
 
 def history_problem(history: Sequence[tuple[date, str]], *, changed: date | None = None) -> Text | None:

@@ -1,7 +1,7 @@
 """Department HR's places pages: the list, registering a place, and the department's status.
 
-The app registers this module's `bp` (blueprint.py); importing place_views and import_views adds the
-place page and the import pages to it.
+The app registers this module's `bp` (blueprint.py); importing place_views, edit_views and import_views
+adds the place page, its edit page and the import pages to it.
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from ..models import STATUSES, PlacementType
 from ..periods import last_completed_half_year
 from ..reconcile.figures import reconcile
 from ..web import db_session, localized, now, today
-from . import import_views, place_views, queries, registration
+from . import edit_views, import_views, place_views, queries, registration
 from .blueprint import EDIT_ROLES, VIEW_ROLES, bp, field_error
 from .forms import PlaceForm
 
-__all__ = ["bp", "import_views", "place_views"]  # the page modules' routes are on bp
+__all__ = ["bp", "edit_views", "import_views", "place_views"]  # the page modules' routes are on bp
 
 
 def _type_choices(session: Session) -> list[SelectChoice]:

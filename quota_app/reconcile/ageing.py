@@ -23,13 +23,15 @@ PLACES = Place.__table__
 def open_spells(
     *, as_of: date, known_at: datetime, department_ids: Sequence[int], type_ids: Sequence[int]
 ) -> sa.Subquery:
-    """Return place_id, department_id, type_id, spell_start and days_open of every place open on as_of."""
+    """Return place_id, department_id, type_id, unit_id (on as_of), spell_start and days_open of every
+    place open on as_of."""
     return known_intervals(
         known_at,
         lambda t: (
             t.c.place_id,
             t.c.department_id,
             t.c.type_id,
+            t.c.unit_id,
             t.c.spell_start,
             days_from(t.c.spell_start, day_number(as_of)).label("days_open"),
         ),
@@ -56,9 +58,7 @@ def open_places_longest(
     _, _, dept_ids, type_ids = scope_ids(session, department_codes, type_codes)
     s = open_spells(as_of=as_of, known_at=known_at, department_ids=dept_ids, type_ids=type_ids)
     longest_first = (s.c.days_open.desc(), PLACES.c.reference, PLACES.c.id)
-    chosen = sa.select(s, PLACES.c.reference, PLACES.c.title, PLACES.c.unit_id).join(
-        PLACES, PLACES.c.id == s.c.place_id
-    )
+    chosen = sa.select(s, PLACES.c.reference, PLACES.c.title).join(PLACES, PLACES.c.id == s.c.place_id)
     # The limit comes before the other joins: only the places shown are looked up.
     if limit is not None and per_department:
         rank = sa.func.row_number().over(partition_by=s.c.department_id, order_by=longest_first)

@@ -8,12 +8,14 @@ from typing import Any
 import click
 from flask import current_app
 
+from .. import formatting
 from ..cli_types import fail
 from ..csv_writer import write_csv
 from ..errors import DomainError
 from ..models import STATUSES
 from ..periods import parse_iso_date, parse_known_at, parse_period
 from ..texts import N_
+from ..vocabulary import STATUS_LABELS
 from ..web import database
 from .figures import reconcile, reconciliation_to_json
 from .types import Method, Reconciliation, RuleOverride
@@ -22,10 +24,7 @@ COLUMNS = (
     ("department", "Forvaltning"),
     ("type", "Ordning"),
     ("target", "Måltal"),
-    ("open", "Åben"),
-    ("filled", "Besat"),
-    ("paused", "I bero"),
-    ("closed", "Nedlagt"),
+    *((status, str.__str__(STATUS_LABELS[status])) for status in STATUSES),
     ("counted", "Tæller"),
     ("fulfilment_pct", "Opfyldelse %"),
     ("gap", "Mangler"),
@@ -59,8 +58,9 @@ def parse_count(spec: str) -> RuleOverride:
 def _text(value: object, *, decimal_comma: bool = False) -> str:
     if value is None:
         return ""
-    text = str(value)
-    return text.replace(".", ",") if decimal_comma and isinstance(value, float) else text
+    if decimal_comma and isinstance(value, float):
+        return formatting.number(value, digits=6, grouping=False)  # the shared formatting, for Danish Excel
+    return str(value)
 
 
 def _lines(data: dict[str, Any]) -> list[dict[str, Any]]:

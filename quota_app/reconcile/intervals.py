@@ -14,138 +14,59 @@ Two derived tables keep every chain that was ever known, so that counting is a r
 The intervals as known at T are those of place_interval with known_from <= T and those of
 place_interval_superseded with known_from <= T < known_to.
 
-A place's rows are rebuilt from its events whenever they, or the place's department, type or fte,
-change: after every flush of the app's sessions (keep_in_step, registered on quota_app.db.QuotaSession)
-and by refresh_places() for bulk writes that bypass the ORM (imports, the benchmarks' loader).
+Each interval is split where the place's unit or fte changes as known at that moment (PlaceAttribute:
+dated, known-at history like the events), so every interval carries the unit and fte that held on its
+dates: counting on date D as known at T weighs a place by its fte on D as known at T.
+
+A place's rows are rebuilt from its events whenever they, its dated attributes, or the place's
+department, type, unit or fte, change: after every flush of the app's sessions (keep_in_step,
+registered on quota_app.db.QuotaSession) and by refresh_places() for bulk writes that bypass the ORM (imports, the benchmarks' loader).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import InstanceState, Session
 
 from ..db import QuotaSession
-from ..models import OPEN_END, Place, PlaceEvent, PlaceInterval, SupersededInterval
+from ..models import (
+    Place,
+    PlaceAttribute,
+    PlaceEvent,
+    PlaceInterval,
+    SupersededInterval,
+)
+from .knowledge import (
+    BASE,
+    COPIED,
+    AttributeFacts,
+    Counted,
+    EventFacts,
+    Interval,
+    chain,
+    interval_rows,
+    knowledge,
+)
 
 CURRENT = PlaceInterval.__table__
 SUPERSEDED = SupersededInterval.__table__
-# The place attributes the intervals carry a copy of.
-COPIED = ("department_id", "type_id", "fte")
 CHUNK = 500  # places per statement: well under SQLite's limit of bound parameters
-
-
-class EventFacts(NamedTuple):
-    """What the intervals depend on of an event."""
-
-    id: int
-    status: str
-    effective_date: date
-    recorded_at: datetime
-    voided_at: datetime | None
-
-
-class Interval(NamedTuple):
-    valid_from: date
-    valid_to: date  # OPEN_END: no later event ends it
-    status: str
-    prev_status: str | None  # the previous interval's status; None for the first
-    spell_start: date | None  # where the latest open spell up to this interval began
-
-
-def chain(events: Iterable[EventFacts]) -> list[Interval]:
-    """Return the intervals of a place whose visible events these are."""
-    return _continue([], sorted(events, key=_counting_order))
-
-
-def _counting_order(e: EventFacts) -> tuple[date, datetime, int]:
-    return (e.effective_date, e.recorded_at, e.id)
-
-
-def _continue(before: list[Interval], ordered: Sequence[EventFacts]) -> list[Interval]:
-    """Return the chain of before (itself a chain) followed by events all dated after its last interval."""
-    winners: list[tuple[date, str]] = []
-    for e in ordered:
-        if winners and winners[-1][0] == e.effective_date:
-            winners[-1] = (e.effective_date, e.status)  # recorded later (or same time, higher id): wins
-        else:
-            winners.append((e.effective_date, e.status))
-    intervals = before[:-1]
-    previous, spell_start = None, None
-    if before:
-        last = before[-1]
-        intervals.append(last._replace(valid_to=winners[0][0]) if winners else last)
-        previous, spell_start = last.status, last.spell_start
-    for index, (day, status) in enumerate(winners):
-        if status == "open" and previous != "open":
-            spell_start = day
-        valid_to = winners[index + 1][0] if index + 1 < len(winners) else OPEN_END
-        intervals.append(Interval(day, valid_to, status, previous, spell_start))
-        previous = status
-    return intervals
-
-
-class Knowledge(NamedTuple):
-    current: list[tuple[Interval, datetime]]  # (interval, known_from)
-    superseded: list[tuple[Interval, datetime, datetime]]  # (interval, known_from, known_to)
-
-
-def knowledge(events: Sequence[EventFacts]) -> Knowledge:
-    """Return every interval ever known of a place, with when it was known, from all its events.
-
-    The chain as known at each moment an event was recorded or voided is compared with the one before:
-    what disappears is superseded at that moment, what appears is known from it. Recordings dated after
-    everything known so far (nearly all of them) only change the chain's end; anything else rebuilds it.
-    """
-    recorded: dict[datetime, list[EventFacts]] = defaultdict(list)
-    voided: dict[datetime, set[int]] = defaultdict(set)
-    for e in events:
-        recorded[e.recorded_at].append(e)
-        if e.voided_at is not None:
-            voided[e.voided_at].add(e.id)
-    visible: list[EventFacts] = []
-    current: list[Interval] = []
-    known: dict[Interval, datetime] = {}
-    superseded: list[tuple[Interval, datetime, datetime]] = []
-    for moment in sorted(recorded.keys() | voided.keys()):
-        gone = voided.get(moment, set())
-        new = [e for e in recorded.get(moment, ()) if e.voided_at is None or e.voided_at > moment]
-        if gone:
-            visible = [e for e in visible if e.id not in gone]
-        visible += new
-        if not gone and current and all(e.effective_date > current[-1].valid_from for e in new):
-            kept = len(current) - 1  # only the last interval and what follows it can change
-            now = _continue(current, sorted(new, key=_counting_order))
-        else:
-            kept = 0
-            now = chain(visible)
-        fresh = set(now[kept:])
-        for interval in current[kept:]:
-            if interval not in fresh:
-                superseded.append((interval, known.pop(interval), moment))
-        for interval in now[kept:]:
-            known.setdefault(interval, moment)
-        current = now
-    return Knowledge([(i, known[i]) for i in current], superseded)
-
-
-def interval_rows(
-    place: sa.RowMapping | Mapping[str, Any], events: Sequence[EventFacts]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Return the rows of place_interval and place_interval_superseded for a place (its id and COPIED
-    attributes) and all its events."""
-    copied = {"place_id": place["id"], **{name: place[name] for name in COPIED}}
-    found = knowledge(events)
-    current = [{**copied, **i._asdict(), "known_from": since} for i, since in found.current]
-    superseded = [
-        {**copied, **i._asdict(), "known_from": since, "known_to": until}
-        for i, since, until in found.superseded
-    ]
-    return current, superseded
+__all__ = [
+    "BASE",
+    "COPIED",
+    "AttributeFacts",
+    "Counted",
+    "EventFacts",
+    "Interval",
+    "chain",
+    "interval_rows",
+    "knowledge",
+]
 
 
 def _chunks(values: Sequence[int], size: int) -> Iterator[Sequence[int]]:
@@ -163,12 +84,16 @@ def _event_facts(connection: sa.Connection | Session, condition: Any) -> dict[in
     return by_place
 
 
-_PLACE, _EVENT = Place.__table__, PlaceEvent.__table__
+_PLACE, _EVENT, _ATTRIBUTE = Place.__table__, PlaceEvent.__table__, PlaceAttribute.__table__
+_PLACE_COLUMNS = ("id", *COPIED, *BASE)
 # Each place of a chunk with its copied attributes, once per event (once with NULL facts if it has none).
 _PLACES_WITH_EVENTS = (
-    sa.select(_PLACE.c.id, *(_PLACE.c[n] for n in COPIED), *(_EVENT.c[n] for n in EventFacts._fields))
+    sa.select(*(_PLACE.c[n] for n in _PLACE_COLUMNS), *(_EVENT.c[n] for n in EventFacts._fields))
     .select_from(_PLACE.outerjoin(_EVENT, _EVENT.c.place_id == _PLACE.c.id))
     .where(_PLACE.c.id.in_(sa.bindparam("place_ids", expanding=True)))
+)
+_ATTRIBUTES = sa.select(_ATTRIBUTE.c.place_id, *(_ATTRIBUTE.c[n] for n in AttributeFacts._fields)).where(
+    _ATTRIBUTE.c.place_id.in_(sa.bindparam("place_ids", expanding=True))
 )
 _STORED = {
     table: sa.select(*table.columns).where(table.c.place_id.in_(sa.bindparam("place_ids", expanding=True)))
@@ -176,17 +101,33 @@ _STORED = {
 }
 
 
-def _places_and_events(
-    connection: sa.Connection | Session, place_ids: Sequence[int]
-) -> list[tuple[dict[str, Any], list[EventFacts]]]:
-    """Return each of these places (its id and COPIED attributes) with the facts of all its events."""
-    found: dict[int, tuple[dict[str, Any], list[EventFacts]]] = {}
-    width = 1 + len(COPIED)
+class PlaceFacts(NamedTuple):
+    place: dict[str, Any]  # id, COPIED and BASE
+    events: list[EventFacts]
+    attributes: list[AttributeFacts]
+
+
+def _attribute_facts(connection: sa.Connection | Session, condition: Any) -> dict[int, list[AttributeFacts]]:
+    """Return the facts of the attribute rows meeting condition, per place id."""
+    columns = (_ATTRIBUTE.c[name] for name in AttributeFacts._fields)
+    by_place: dict[int, list[AttributeFacts]] = defaultdict(list)
+    for place_id, *facts in connection.execute(sa.select(_ATTRIBUTE.c.place_id, *columns).where(condition)):
+        by_place[place_id].append(AttributeFacts(*facts))
+    return by_place
+
+
+def _places_and_events(connection: sa.Connection | Session, place_ids: Sequence[int]) -> list[PlaceFacts]:
+    """Return each of these places (its id, COPIED and BASE) with the facts of its events and attributes."""
+    found: dict[int, PlaceFacts] = {}
+    width = len(_PLACE_COLUMNS)
     for row in connection.execute(_PLACES_WITH_EVENTS, {"place_ids": list(place_ids)}):
         if row[0] not in found:
-            found[row[0]] = (dict(zip(("id", *COPIED), row[:width], strict=True)), [])
+            found[row[0]] = PlaceFacts(dict(zip(_PLACE_COLUMNS, row[:width], strict=True)), [], [])
         if row[width] is not None:
-            found[row[0]][1].append(EventFacts(*row[width:]))
+            found[row[0]].events.append(EventFacts(*row[width:]))
+    if found:
+        for place_id, *facts in connection.execute(_ATTRIBUTES, {"place_ids": list(found)}):
+            found[place_id].attributes.append(AttributeFacts(*facts))
     return list(found.values())
 
 
@@ -199,8 +140,8 @@ def refresh_places(connection: sa.Connection | Session, place_ids: Iterable[int]
     for chunk in _chunks(sorted(set(place_ids)), CHUNK):
         parameters = {"place_ids": list(chunk)}
         expected: dict[sa.Table, list[dict[str, Any]]] = {CURRENT: [], SUPERSEDED: []}
-        for place, events in _places_and_events(connection, chunk):
-            now, before = interval_rows(place, events)
+        for place, events, attributes in _places_and_events(connection, chunk):
+            now, before = interval_rows(place, events, attributes)
             expected[CURRENT] += now
             expected[SUPERSEDED] += before
         for table, rows in expected.items():
@@ -267,9 +208,11 @@ def flushed(session: Session) -> Flushed:
                     found.rebuild.add(obj.place_id)
         elif isinstance(obj, Place) and (
             obj in session.new
-            or any(sa.inspect(obj, raiseerr=True).attrs[n].history.has_changes() for n in COPIED)
+            or any(sa.inspect(obj, raiseerr=True).attrs[n].history.has_changes() for n in (*COPIED, *BASE))
         ):
             found.rebuild.add(obj.id)
+        elif isinstance(obj, PlaceAttribute):
+            found.rebuild.add(obj.place_id)  # dated attributes change rarely: rebuild from what is stored
     return found
 
 
@@ -286,14 +229,14 @@ def apply_flush(connection: sa.Connection | Session, change: Flushed) -> None:
         return
     was: dict[sa.Table, list[dict[str, Any]]] = {CURRENT: [], SUPERSEDED: []}
     now: dict[sa.Table, list[dict[str, Any]]] = {CURRENT: [], SUPERSEDED: []}
-    for place, events in _places_and_events(connection, places):
+    for place, events, attributes in _places_and_events(connection, places):
         before = [
             e._replace(voided_at=change.voided_before[e.id]) if e.id in change.voided_before else e
             for e in events
             if e.id not in change.added
         ]
         for rows, facts in ((was, before), (now, events)):
-            current, superseded = interval_rows(place, facts)
+            current, superseded = interval_rows(place, facts, attributes)
             rows[CURRENT] += current
             rows[SUPERSEDED] += superseded
     for table in (CURRENT, SUPERSEDED):
@@ -312,13 +255,14 @@ def places_out_of_step(connection: sa.Connection | Session) -> list[int]:
     """Return the places whose stored intervals differ from those their events give (none, normally)."""
     place = Place.__table__
     events = _event_facts(connection, sa.true())
+    attributes = _attribute_facts(connection, sa.true())
     stored: dict[int, set[tuple[Any, ...]]] = defaultdict(set)
     for table in (CURRENT, SUPERSEDED):
         for row in connection.execute(sa.select(table)):
             stored[row.place_id].add((table.name, *sorted(row._asdict().items())))
     wrong = []
-    for row in connection.execute(sa.select(place.c.id, *(place.c[n] for n in COPIED)).order_by(place.c.id)):
-        current, superseded = interval_rows(row._mapping, events.get(row.id, []))
+    for row in connection.execute(sa.select(*(place.c[n] for n in _PLACE_COLUMNS)).order_by(place.c.id)):
+        current, superseded = interval_rows(row._mapping, events.get(row.id, []), attributes.get(row.id, []))
         expected = {(CURRENT.name, *sorted(r.items())) for r in current}
         expected |= {(SUPERSEDED.name, *sorted(r.items())) for r in superseded}
         if stored.pop(row.id, set()) != expected:

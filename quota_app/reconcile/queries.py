@@ -20,12 +20,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..db import DayNumber, greatest, least
-from ..models import STATUSES, Place
+from ..models import STATUSES
 from .dates import flow_start_of
 from .intervals import CURRENT, SUPERSEDED
 
 SOURCES = (CURRENT, SUPERSEDED)
-PLACES = Place.__table__
 
 
 # --- conditions on the intervals -----------------------------------------------------------------------
@@ -120,7 +119,8 @@ def count_by_status_query(
     by_unit: bool = False,
 ) -> sa.CompoundSelect[Any]:
     """Return rows (department_id, type_id, status, n, starts) to be summed per key; with by_unit, each
-    row ends with the places' unit_id (None: places without a unit), the same figures split by unit.
+    row ends with a unit_id (None: places without a unit), the same figures split by the unit each place
+    had on the dates counted (as known at known_at).
 
     n: places in the status on as_of (point), or place-days in the status from average_from to as_of
     (average: divide by the number of those days); starts: transitions into filled from flow_start to
@@ -152,14 +152,10 @@ def count_by_status_query(
         return [t.c.type_id.in_(list(type_ids)), *starts_within(t, flow_start, as_of)]
 
     def by_place_unit(t: sa.Table, select: sa.Select[Any], keys: Sequence[Any]) -> sa.Select[Any]:
-        """The select grouped by keys, and by the place's unit with by_unit."""
+        """The select grouped by keys, and with by_unit by the unit the place had on the interval's dates."""
         if not by_unit:
             return select.group_by(*keys)
-        return (
-            select.add_columns(PLACES.c.unit_id)
-            .select_from(t.join(PLACES, PLACES.c.id == t.c.place_id))
-            .group_by(*keys, PLACES.c.unit_id)
-        )
+        return select.add_columns(t.c.unit_id).group_by(*keys, t.c.unit_id)
 
     none = sa.literal(0, sa.Integer())
     by_weighting: dict[str, list[int]] = defaultdict(list)

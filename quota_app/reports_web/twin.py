@@ -12,15 +12,17 @@ archived before that was kept is gathered again as known at its archived moment,
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from reports import services as report_services
 from reports.data import DepartmentReport
-from reports.render import formatting
 from reports.stored import Report, from_archive
 
+from .. import formatting
 from ..auth.views import roles_required
 from ..core.loading import archived_report_or_404
 from ..dispatch import report_links
@@ -30,7 +32,7 @@ from ..levels import LEVEL_WORDS
 from ..models import MUNICIPALITY_SCOPE, ReportArchive, ReportLink
 from ..periods import parse_period
 from ..verdicts import lines
-from ..web import db_session, localized, now
+from ..web import db_session, localized, now, reader_language
 
 bp = Blueprint(
     "report_pages",
@@ -40,14 +42,19 @@ bp = Blueprint(
     static_url_path="/static/reports",
 )
 
-# The figures are written as the PDF writes them, so the page and the PDF read the same.
-FILTERS = {
-    "report_count": formatting.format_count,
-    "report_pct": formatting.format_pct,
-    "report_change": formatting.format_change,
-    "report_number": formatting.format_number,
-    "report_date": formatting.format_date,
-    "report_timestamp": formatting.format_timestamp,
+# The figures are written by the rules the PDF is written by (quota_app.formatting), in the reader's
+# language: the Danish page reads as the PDF, the English one the English way.
+FILTERS: dict[str, Callable[..., str]] = {
+    "report_count": lambda value: formatting.count(value, reader_language()),
+    "report_pct": lambda value: formatting.percent(value, reader_language()),
+    "report_change": lambda value, suffix="", decimals=1: formatting.change(
+        value, reader_language(), digits=decimals, suffix=suffix
+    ),
+    "report_number": lambda value, decimals=0: formatting.number(
+        value, reader_language(), digits=decimals, fixed=True
+    ),
+    "report_date": lambda value: formatting.date_text(value, reader_language()),
+    "report_timestamp": lambda value: formatting.timestamp(value, reader_language()),
 }
 bp.record_once(lambda state: state.app.jinja_env.filters.update(FILTERS))
 PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}

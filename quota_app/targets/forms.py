@@ -12,6 +12,7 @@ from ..form_fields import ConvertedDateField as DateField
 from ..form_fields import ConvertedIntegerField as IntegerField
 from ..i18n import _
 from ..models import STATUSES
+from ..vocabulary import STATUS_NAMES
 from .checks import MAX_VALUE
 
 NON_NEGATIVE = NumberRange(min=0, max=MAX_VALUE, message=_("Skriv et helt tal, 0 eller større."))
@@ -93,7 +94,7 @@ class DeriveForm(FlaskForm):
 
 
 # The statuses as the counting rules table names them (its columns, and its checkboxes' labels).
-STATUS_LABELS = {"open": _("åben"), "filled": _("besat"), "paused": _("i bero"), "closed": _("nedlagt")}
+STATUS_LABELS = {code: _(word.msgid) for code, word in STATUS_NAMES.items()}
 
 
 def rules_form_class(types: list[tuple[int, str, bool]]) -> type[FlaskForm]:

@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlmodel import Session, select
 
+from .. import formatting
 from ..cli_types import fail
 from ..errors import DomainError
 from ..models import ROLES, Department, User
@@ -49,7 +50,7 @@ def _mail_link(session: Session, user: User) -> None:
         link = send_sign_in_link(session, user=user, base_url=base_url, actor="cli", now=_now())
     except MailError as exc:
         fail(f"Mailen med linket til {email} kunne ikke sendes, så linket virker ikke: {exc.message}")
-    until = link.expires_at.astimezone(current_app.config["QUOTA_SETTINGS"].zone).strftime("%d.%m.%Y %H:%M")
+    until = formatting.timestamp(link.expires_at, "en", current_app.config["QUOTA_SETTINGS"].zone)
     click.echo(
         f"A sign-in link was mailed to {email}; they choose their password with it (valid until {until})."
     )

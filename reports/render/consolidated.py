@@ -62,7 +62,7 @@ def render_consolidated_report(report: ConsolidatedReport) -> bytes:
         story,
         pagesize=pagesize,
         title=f"{TITLE} {report.period_text} – Københavns Kommune",
-        subject=f"Samlet halvårsstatus {report.period} for alle forvaltninger",
+        subject=f"Samlet halvårsstatus {report.period_text} for alle forvaltninger",
         header=f"{TITLE} · samlet · {report.period_text}",
-        footer=f"Københavns Kommune · {report.period}",
+        footer=f"Københavns Kommune · {report.period_text}",
     )

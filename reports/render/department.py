@@ -123,7 +123,7 @@ def render_department_report(report: DepartmentReport) -> bytes:
         story,
         pagesize=A4,
         title=f"{TITLE} {report.period_text} – {report.department_name}",
-        subject=f"Halvårsstatus {report.period} for {report.department_name} ({report.department_code})",
+        subject=f"Halvårsstatus {report.period_text} for {report.department_name} ({report.department_code})",
         header=f"{TITLE} · {report.period_text}",
-        footer=f"{report.department_name} · {report.period}",
+        footer=f"{report.department_name} · {report.period_text}",
     )

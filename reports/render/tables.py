@@ -11,6 +11,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Table, TableStyle
 
+from quota_app.formatting import period_name
+from quota_app.vocabulary import MEASURE_NOTES, STATUS_LABELS
+
 from ..data import ConsolidatedReport, DepartmentReport, Methods, Position, Totals, TypeRow, TypeTrend
 from .formatting import format_change, format_count, format_date, format_number, format_pct, format_timestamp
 from .style import FONT, FONT_BOLD, KK_BLUE, data_table, text
@@ -20,9 +23,9 @@ def type_table(rows: Sequence[TypeRow], totals: Totals | None, styles: dict[str,
     head = [
         "Ordning",
         "Måltal",
-        "Besat",
-        "Åben",
-        "I bero",
+        STATUS_LABELS["filled"],
+        STATUS_LABELS["open"],
+        STATUS_LABELS["paused"],
         "Talt med",
         "Opfyldelse",
         "Ændring (pp)",
@@ -32,7 +35,7 @@ def type_table(rows: Sequence[TypeRow], totals: Totals | None, styles: dict[str,
         [Paragraph(h, styles["head"] if i == 0 else styles["head_right"]) for i, h in enumerate(head)]
     ]
     for row in rows:
-        name = row.type_name + (" (forløb)" if row.measure == "flow" else "")
+        name = row.type_name + (f" ({MEASURE_NOTES[row.measure]})" if row.measure in MEASURE_NOTES else "")
         if row.target_pro_rata is not None:
             name += (
                 f"; halvårets andel af måltallet: {format_count(row.target_pro_rata)}, "
@@ -78,7 +81,8 @@ def trend_table(trend: Sequence[TypeTrend], styles: dict[str, ParagraphStyle]) -
         return text("Ingen udvikling at vise.", styles["body"])
     periods = [p.period for p in trend[0].points]
     head = [Paragraph("Ordning", styles["head"])] + [
-        Paragraph(f"{escape(period)}<br/>talt med / måltal", styles["head_right"]) for period in periods
+        Paragraph(f"{escape(period_name(period))}<br/>talt med / måltal", styles["head_right"])
+        for period in periods
     ]
     data: list[list] = [head]
     for line in trend:

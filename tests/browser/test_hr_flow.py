@@ -70,10 +70,14 @@ def test_hr_registers_fills_pauses_and_sees_the_timeline(
     _change_status(page, "filled", "2025-08-15", "Besat efter samtale")
     expect(page.locator("#current-status")).to_contain_text("Besat")
 
-    # A filled place cannot be paused: the domain's message appears next to the status field.
-    _change_status(page, "paused", "2025-09-01", "Pause")
-    expect(page.locator("#status-error")).to_contain_text("kan ikke gå fra besat til i bero")
-    expect(page.locator("#note")).to_have_value("Pause")
+    # A filled place cannot be paused: the status choices offer only what a filled place may become.
+    options = page.locator("#status option")
+    expect(options).to_have_count(2)
+    assert [options.nth(i).get_attribute("value") for i in range(2)] == ["open", "closed"]
+    # A date before the latest registration is still checked by the domain, next to the status field.
+    _change_status(page, "closed", "2025-08-10", "Nedlagt")
+    expect(page.locator("#status-error")).to_contain_text("senere registrering")
+    expect(page.locator("#note")).to_have_value("Nedlagt")
     assert_accessible(page)
 
     _change_status(page, "open", "2025-09-01", "Forløbet stoppede")
@@ -84,7 +88,7 @@ def test_hr_registers_fills_pauses_and_sees_the_timeline(
     expect(timeline.first).to_contain_text("20.09.2025")
     expect(timeline.first).to_contain_text("I bero")
     expect(page.locator(".timeline")).to_contain_text(hr.name)
-    expect(page.locator(".timeline")).to_contain_text("30.09.2025 12:00")  # Copenhagen time
+    expect(page.locator(".timeline")).to_contain_text("30.09.2025 kl. 12.00")  # Copenhagen time
 
     # Correct the latest entry, by keyboard alone: open the details, type the reason, press Enter on submit.
     page.locator(".timeline > li").first.locator("summary").focus()
@@ -164,12 +168,12 @@ def test_hr_writes_the_comment_and_sees_the_status(
     expect(page.locator("#status-today")).to_be_visible()
     expect(page.locator("#status-last-half")).to_be_visible()
     assert_accessible(page)
-    page.click("text=Forvaltningens kommentar til 2025-H1")
+    page.click("text=Forvaltningens kommentar til 1. halvår 2025")
     page.wait_for_url(re.compile(r"/comments/2025-H1"))
     assert_accessible(page)
     page.fill("#text", "Vi mangler tre fleksjob; to er i opslag.")
     page.click("main form [type=submit]")
-    expect(page.locator("main")).to_contain_text("Kommentaren for 2025-H1 er gemt.")
+    expect(page.locator("main")).to_contain_text("Kommentaren for 1. halvår 2025 er gemt.")
     expect(page.locator("#text")).to_have_value("Vi mangler tre fleksjob; to er i opslag.")
     assert_accessible(page)
     with live_server.session() as session:
@@ -191,7 +195,7 @@ def test_pages_in_english_are_accessible(live_server, page, browser_login, asser
         ("/places/new", "Register a new place"),
         ("/places/import", "Import places from a spreadsheet"),
         ("/places/status", "The department's status"),
-        ("/comments/2025-H1", "Comment for the half-yearly status 2025-H1"),
+        ("/comments/2025-H1", "Comment for the half-yearly status 1st half 2025"),
     ):
         page.goto(path)
         expect(page.locator("h1")).to_contain_text(heading)
@@ -225,10 +229,10 @@ def test_a_refused_change_is_explained_in_english(
     page.goto(f"/places/{place_id}")
     page.click("button[name=lang][value=en]")
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    _change_status(page, "paused", "2025-09-10", "")
-    expect(page.locator("#status-error")).to_contain_text(
-        "A place cannot go from filled to paused (10.09.2025). A place that is filled can only become open or closed."
-    )
+    # A filled place is offered only what it may become; a date in the future is refused, in English.
+    expect(page.locator("#status option")).to_have_count(2)
+    _change_status(page, "closed", "2025-10-10", "")
+    expect(page.locator("#effective_date-error")).to_contain_text("The date 10.10.2025 is in the future.")
     assert_accessible(page)
 
 
@@ -290,7 +294,7 @@ def test_the_register_form_is_reachable_with_the_tab_key_in_order(live_server, p
     page.focus("#reference")
     page.keyboard.type("SOF-TAST-1")
     page.focus("#effective_date")
-    page.keyboard.type("01092025")  # the date input takes digits in the locale's order (da-DK: dd mm yyyy)
+    page.keyboard.type("01.09.2025")  # the DKFDS date picker: dd.mm.åååå
     page.focus("#reference")
     page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Plads SOF-TAST-1")

@@ -39,19 +39,19 @@ def in_use_before_august(live_server):  # type: ignore[no-untyped-def]
 
 def test_bif_sees_the_missed_dispatch_and_sends_it(page, browser_user, browser_login, assert_accessible):
     browser_login(page, browser_user("bif"))
-    banner = page.get_by_role("alert").filter(has_text="Halvårsstatus for 2025-H1 er ikke sendt")
+    banner = page.get_by_role("alert").filter(has_text="Halvårsstatus for 1. halvår 2025 er ikke sendt")
     expect(banner).to_be_visible()
     expect(banner.get_by_role("img", name="Fejl")).to_be_attached()  # words, not the colour alone
     assert_accessible(page)
-    banner.get_by_role("button", name="Send halvårsstatus for 2025-H1 nu").click()
+    banner.get_by_role("button", name="Send halvårsstatus for 1. halvår 2025 nu").click()
     expect(page).to_have_url(re.compile(r"/udsendelser/\?period=2025-H1$"))
     expect(page.locator(".alert-success")).to_contain_text("sendt")
-    expect(page.get_by_text("Halvårsstatus for 2025-H1 er ikke sendt")).to_have_count(0)
+    expect(page.get_by_text("Halvårsstatus for 1. halvår 2025 er ikke sendt")).to_have_count(0)
     page.goto("/")
-    expect(page.get_by_text("Halvårsstatus for 2025-H1 er ikke sendt")).to_have_count(0)
+    expect(page.get_by_text("Halvårsstatus for 1. halvår 2025 er ikke sendt")).to_have_count(0)
 
 
 def test_hr_sees_no_banner(page, browser_user, browser_login):
     browser_login(page, browser_user("hr"))
     expect(page.get_by_role("heading", level=1)).to_be_visible()
-    expect(page.get_by_text("Halvårsstatus for 2025-H1 er ikke sendt")).to_have_count(0)
+    expect(page.get_by_text("Halvårsstatus for 1. halvår 2025 er ikke sendt")).to_have_count(0)

@@ -68,7 +68,7 @@ def test_bif_makes_and_revokes_links_and_sees_the_consolidated_report(  # type: 
 ):
     browser_login(page, browser_user("bif"))
     page.goto("/rapporter/?period=2025-H1")
-    archive = page.get_by_role("table", name="Endelige rapporter for 2025-H1")
+    archive = page.get_by_role("table", name="Endelige rapporter for 1. halvår 2025")
     archive.get_by_role("link", name=re.compile(r"^Vis som webside KK")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Københavns Kommune")
     expect(page.get_by_role("region", name=re.compile("Forvaltningerne side om side"))).to_be_visible()

@@ -27,7 +27,7 @@ def test_bif_lists_every_department_and_downloads_a_final_report(
         table.get_by_role("button", name="Hent som endelig SOF").click()
     assert download.value.suggested_filename == "halvaarsstatus-2025-H1-SOF.pdf"
     page.goto("/rapporter/?period=2025-H1")
-    expect(page.get_by_role("table", name="Endelige rapporter for 2025-H1")).to_contain_text("SOF")
+    expect(page.get_by_role("table", name="Endelige rapporter for 1. halvår 2025")).to_contain_text("SOF")
     assert_accessible(page)
 
 

@@ -285,6 +285,6 @@ def test_the_comment_page_shows_the_figures_it_explains(
     table = html[html.index('id="comment-figures"') :]
     row = table[table.index("Fleksjob") : table.index("</tr>", table.index("Fleksjob"))]
     assert "30.06.2025" in html
-    assert [cell.strip() for cell in re.findall(r"<td>(.*?)</td>", row)] == ["4", "1", "25 %"]
+    assert [cell.strip() for cell in re.findall(r"<td>(.*?)</td>", row)] == ["4", "1", "25,0 %"]
     html = client.get("/comments/2025-H2").get_data(as_text=True)  # still running: today's figures
     assert "30.09.2025" in html

@@ -62,7 +62,7 @@ def test_dispatch_sends_one_mail_per_recipient_with_the_archived_pdf(
         message = mayor[0].message
         assert message["Reply-To"] == "bif@kk.test"
         assert message["Message-ID"].endswith("@kk.test>")
-        assert message["Subject"].startswith("Halvårsstatus 2025-H1: støttet beskæftigelse i ")
+        assert message["Subject"].startswith("Halvårsstatus 1. halvår 2025: støttet beskæftigelse i ")
         assert message.get_body(("plain",)) is not None and message.get_body(("html",)) is not None
         ((filename, pdf),) = pdf_attachments(message)
         assert filename == mail_texts.pdf_filename("2025-H1", code)

@@ -44,10 +44,10 @@ def report_row(session, *, recipient: str) -> Dispatch:  # type: ignore[no-untyp
 
 def test_the_report_mail_in_danish_text_and_escaped_html(session, addressed, mail_settings) -> None:
     mail = mail_texts.compose(session, report_row(session, recipient="bif@kk.test"), settings=mail_settings)
-    assert mail.subject == "Halvårsstatus 2025-H1: støttet beskæftigelse i Socialforvaltningen"
+    assert mail.subject == "Halvårsstatus 1. halvår 2025: støttet beskæftigelse i Socialforvaltningen"
     assert mail.text.startswith("Kopi til BIF af halvårsstatus sendt til Socialborgmester")
     assert "Kære Socialborgmester Anna <b>Hansen</b> & co\n\n" in mail.text
-    assert "opgjort med de registreringer der var kendt 15.08.2025 kl. 08:00." in mail.text
+    assert "opgjort med de registreringer der var kendt 15.08.2025 kl. 08.00." in mail.text
     assert mail.text.endswith(
         "Med venlig hilsen\nBeskæftigelses- og Integrationsforvaltningen (BIF)\n"
         "Svar på denne mail går til bif@kk.test."
@@ -62,9 +62,9 @@ def test_the_report_mail_in_english_where_english_is_the_language(session, addre
     english = mail_settings.model_copy(update={"default_locale": "en"})
     row = report_row(session, recipient="bif@kk.test")
     mail = mail_texts.compose(session, row, settings=english)
-    assert mail.subject == "Half-year status 2025-H1: supported employment in Socialforvaltningen"
+    assert mail.subject == "Half-year status 1st half 2025: supported employment in Socialforvaltningen"
     assert "Dear Socialborgmester Anna <b>Hansen</b> & co" in mail.text
-    assert "for the period 01.01.2025–30.06.2025 (2025-H1)" in mail.text
+    assert "for the period 01.01.2025–30.06.2025 (1st half 2025)" in mail.text
     assert mail.text.endswith(
         "Kind regards\nThe Employment and Integration Administration (BIF)\n"
         "Replies to this mail go to bif@kk.test."

@@ -25,7 +25,7 @@ from tests.factories import insert_place
 H1 = Period(2025, 1)
 PLANNED = datetime(2025, 8, 15, 6, 0, tzinfo=UTC)  # 08:00 in Copenhagen (summer time)
 GRACE_ENDS = PLANNED + timedelta(days=7)
-BANNER = "Halvårsstatus for 2025-H1 er ikke sendt"
+BANNER = "Halvårsstatus for 1. halvår 2025 er ikke sendt"
 BUTTON = re.compile(
     r'<form method="post" action="/udsendelser/send"[^>]*>\s*'
     r'<input type="hidden" name="csrf_token" value="[^"]+">\s*'
@@ -123,7 +123,7 @@ def test_bif_sees_the_missed_dispatch_in_red_and_sends_it_with_the_button(
     for path in ("/", "/udsendelser/", "/monitor/"):
         page = client.get(path).get_data(as_text=True)
         assert BANNER in page, path
-        assert 'class="alert alert-error" role="alert"' in page and "15.08.2025 08:00" in page
+        assert 'class="alert alert-error" role="alert"' in page and "15.08.2025 kl. 08.00" in page
         assert BUTTON.search(page), path
     token = csrf_from(client.get("/").get_data(as_text=True))
     assert client.post("/udsendelser/send", data={"period": "2025-H1", "department": ""}).status_code == 400
@@ -166,9 +166,11 @@ def test_the_daily_alert_mail_mentions_the_missed_dispatch(
     ctx = jobs.JobContext(settings=mail_settings, db=db, clock=clock, transport=transport, source=TEST_SOURCE)
     assert jobs.alert_in(ctx) is True  # no place opened this week: the missed dispatch alone is worth a mail
     (mail,) = smtp.to("rekruttering@kk.test")
-    assert mail.message["Subject"].startswith("ADVARSEL: halvårsstatus 2025-H1 ikke sendt")
+    assert mail.message["Subject"].startswith("ADVARSEL: halvårsstatus 1. halvår 2025 ikke sendt")
     body = mail.message.get_body(("plain",)).get_content()
-    assert "Halvårsstatus for 2025-H1 er ikke sendt; den skulle være sendt 15.08.2025 kl. 08:00" in body
+    assert (
+        "Halvårsstatus for 1. halvår 2025 er ikke sendt; den skulle være sendt 15.08.2025 kl. 08.00" in body
+    )
     assert "quota dispatch --period 2025-H1" in body
 
     jobs.dispatch_in(ctx)  # someone sends it; the next day's alert has nothing to say
@@ -197,7 +199,7 @@ def test_dispatch_check_exits_1_naming_the_period_and_0_when_on_time(
     result = runner.invoke(args=["dispatch", "--check"])
     assert result.exit_code == 1
     (line,) = result.stderr.splitlines()
-    assert line.startswith("Fejl: Halvårsstatus for 2025-H1 er ikke sendt")
+    assert line.startswith("Fejl: Halvårsstatus for 1. halvår 2025 er ikke sendt")
 
     smtp.start()
     assert runner.invoke(args=["dispatch", "--period", "2025-H1"]).exit_code == 0

@@ -68,7 +68,7 @@ def test_the_ledger_shows_the_message_as_sent_after_the_data_changed(  # type: i
     page = client.get(f"/udsendelser/{row.id}").get_data(as_text=True)
     assert "Mailen, som den blev sendt" in page
     assert "Kære Socialborgmester Anna Hansen" in page and "Bo Nyborg" not in page
-    assert "Halvårsstatus 2025-H1: støttet beskæftigelse i Socialforvaltningen" in page
+    assert "Halvårsstatus 1. halvår 2025: støttet beskæftigelse i Socialforvaltningen" in page
     assert "Social- og Sundhedsforvaltningen" not in page
     assert mayor_address("SOF") in page and hashlib.sha256(pdf).hexdigest() in page
     assert "https://kvoter.kk.test/rapport/…" in page and secret not in page

@@ -48,7 +48,7 @@ def test_schedule_shows_the_next_runs_the_scheduler_reported(
     session.commit()
     page = client.get("/udsendelser/").get_data(as_text=True)
     assert "Planlæggeren kører (scheduler@host:42)" in page
-    assert "15.02.2026 08:00" in page
+    assert "15.02.2026 kl. 08.00" in page
 
 
 def test_send_now_shows_the_plan_then_sends_after_confirmation(
@@ -90,7 +90,7 @@ def test_preview_and_resend_with_confirmation(
     session.commit()
 
     page = client.get(f"/udsendelser/{row.id}").get_data(as_text=True)
-    assert "Halvårsstatus 2025-H1: støttet beskæftigelse i Socialforvaltningen" in page
+    assert "Halvårsstatus 1. halvår 2025: støttet beskæftigelse i Socialforvaltningen" in page
     assert "halvaarsstatus-2025-H1-SOF.pdf" in page and row.pdf_sha256 in page
     assert "Kære Socialborgmester" in page and "550" in page
 

@@ -77,7 +77,7 @@ def test_the_weekly_warning_goes_once_bif_gets_all_lines_and_hr_only_their_own(
     smtp.wait_for_messages(3)
     (bif,) = smtp.to("bif@kk.test")
     text = _plain(bif)
-    assert "SOF, Virksomhedspraktik: fremskrevet 2 (mellem 2 og 2) mod måltal 20, 10 %" in text
+    assert "SOF, Virksomhedspraktik: fremskrevet 2 (mellem 2 og 2) mod måltal 20, 10,0 %" in text
     assert "SOF skal besætte 18 flere pladser i Virksomhedspraktik før 31. december" in text
     assert "KFF" not in text  # on track: not warned about
     assert "Gartnermedhjælper (ref. BUF-LATE) åben fra 01.08.2025, registreret 25.09.2025" in text
@@ -157,7 +157,7 @@ def test_bif_sees_the_warning_in_the_ledger_and_its_preview(
     session.commit()
     login(make_user("bif"))
     ledger = client.get("/udsendelser/").get_data(as_text=True)
-    assert "Tidlig varsling" in ledger and "2025-09-29" in ledger
+    assert "Tidlig varsling" in ledger and "29.09.2025" in ledger
     page = client.get(f"/udsendelser/{row.id}").get_data(as_text=True)
     assert "Tidlig varsling uge 40: 1 linjer under 90 %, 1 sene registreringer" in page
     assert "SOF skal besætte 18 flere pladser i Virksomhedspraktik før 31. december" in page
@@ -176,7 +176,7 @@ def test_the_warning_mail_in_english(session, addressed, make_target, settings) 
     mail = compose(session, row, settings=settings.model_copy(update={"default_locale": "en"}))
     assert mail.subject == "Early warning for SOF week 40: 1 types below 90 %, 0 late registrations"
     assert (
-        "SOF, Work placement: projected 2 (between 2 and 2) against a target of 20, 10 %; today 2"
+        "SOF, Work placement: projected 2 (between 2 and 2) against a target of 20, 10.0%; today 2"
         in mail.text
     )
     assert "SOF must fill 18 more places in Work placement before December 31" in mail.text

@@ -154,3 +154,25 @@ def test_the_dispatch_columns_migration_gives_each_meaning_of_period_its_column_
     with empty_engine.connect() as conn:
         periods = conn.execute(sa.text("SELECT id, period FROM dispatch ORDER BY id")).all()
     assert [tuple(r) for r in periods] == [(row_id, period) for row_id, _kind, period, _s, _r in old]
+
+
+def test_the_place_attributes_migration_dates_each_place_from_the_start_and_back(empty_engine):
+    """0010: every place gets its unit and fte as ORIGIN attributes, the intervals carry them; the
+    downgrade rebuilds the intervals as 0009 kept them (one per status, the place's fte)."""
+    config = _upgrade(empty_engine, "0009")
+    with empty_engine.begin() as conn:
+        _insert_place_with_events(conn)
+        conn.execute(sa.text("UPDATE place SET fte = 0.5"))
+    _upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        assert places_out_of_step(conn) == []
+        rows = conn.execute(sa.text("SELECT effective_date, fte, source FROM place_attribute")).all()
+        assert [(str(r[0]), r[1], r[2]) for r in rows] == [("0001-01-01", 0.5, "migration")]
+        ftes = conn.execute(sa.text("SELECT fte, unit_id FROM place_interval ORDER BY valid_from")).all()
+        assert [tuple(r) for r in ftes] == [(0.5, None), (0.5, None)]
+    command.downgrade(config, "0009")
+    with empty_engine.connect() as conn:
+        assert "place_attribute" not in sa.inspect(empty_engine).get_table_names()
+        statuses = conn.execute(sa.text("SELECT status, fte FROM place_interval ORDER BY valid_from")).all()
+        assert [tuple(r) for r in statuses] == [("open", 0.5), ("filled", 0.5)]
+        assert conn.execute(sa.text("SELECT count(*) FROM place_interval_superseded")).scalar_one() == 1

@@ -73,7 +73,7 @@ def test_register_shows_danish_messages_next_to_fields_and_saves_nothing(
     assert response.status_code == 422
     assert 'id="reference-error"' in html and "Skriv pladsens reference." in html
     assert 'id="fte-error"' in html and "Årsværk skal være større end 0 og højst 1" in html
-    assert 'id="effective_date-error"' in html and "Skriv datoen som ÅÅÅÅ-MM-DD" in html
+    assert 'id="effective_date-error"' in html and "Skriv datoen som dd.mm.åååå" in html
     assert 'id="type_code-error"' in html and "Vælg en ordning." in html
     assert 'value="Kontorpraktik"' in html  # what the user typed is kept
     assert counts(session) == before
@@ -160,7 +160,7 @@ def test_fill_pause_and_see_the_timeline(
     assert "Gælder fra 20.09.2025: I bero" in html and "Gælder fra 15.08.2025: Besat" in html
     assert "Gælder fra 01.09.2025: Åben" in html
     assert "Enheden holder pause" in html and hr.email in html
-    assert "30.09.2025 12:00" in html  # recorded 10:00 UTC, shown in Copenhagen summer time
+    assert "30.09.2025 kl. 12.00" in html  # recorded 10:00 UTC, shown in Copenhagen summer time
 
 
 def test_refused_transition_shows_the_domains_message_next_to_status(
@@ -367,10 +367,10 @@ def test_status_page_figures_come_from_the_reconciliation(
         "2",
         "0",
         "2",
-        "50 %",
+        "50,0 %",
         "2",
     ]  # target, open, filled, paused, counted, %, gap
-    assert cells(last_half) == ["4", "0", "1", "0", "1", "25 %", "3"]  # on 30.06.2025 only F-1 existed
+    assert cells(last_half) == ["4", "0", "1", "0", "1", "25,0 %", "3"]  # on 30.06.2025 only F-1 existed
 
 
 def test_form_messages_in_english_when_chosen(
@@ -383,7 +383,7 @@ def test_form_messages_in_english_when_chosen(
     html = client.post("/places/new", data=data).get_data(as_text=True)
     assert "Write the place&#39;s reference." in html or "Write the place's reference." in html
     assert "Write a number, e.g. 1 or 0.5." in html
-    assert "Write the date as YYYY-MM-DD, e.g. 2025-06-30." in html
+    assert "Write the date as dd.mm.yyyy, e.g. 30.06.2025." in html
     assert "Register a new place" in html
 
 

@@ -103,7 +103,7 @@ def test_metadata_language_and_embedded_font() -> None:
     meta = pdf.metadata
     assert meta.title == "Halvårsstatus for støttet beskæftigelse 1. halvår 2025 – Socialforvaltningen"
     assert meta.author == "Københavns Kommune, Beskæftigelses- og Integrationsforvaltningen"
-    assert meta.subject == "Halvårsstatus 2025-H1 for Socialforvaltningen (SOF)"
+    assert meta.subject == "Halvårsstatus 1. halvår 2025 for Socialforvaltningen (SOF)"
     assert pdf.trailer["/Root"]["/Lang"] == "da-DK"
     fonts = {
         str(font.get_object()["/BaseFont"])

@@ -64,8 +64,8 @@ def test_the_page_shows_the_pdfs_numbers(
     assert_same_rows(entry.report_data["rows"], pdf, text)
     assert "Virksomhedspraktik 4 3 1 0 3 75,0 %" in text
     for sentence in (
-        "Under mål: 75 % af måltallet – målet er ikke nået: 3 talt med mod måltal 4, der mangler 1.",
-        "Længst fra målet: Virksomhedspraktik 75 % (mangler 1).",
+        "Under mål: 75,0 % af måltallet – målet er ikke nået: 3 talt med mod måltal 4, der mangler 1.",
+        "Længst fra målet: Virksomhedspraktik 75,0 % (mangler 1).",
         "Skæringsdato: 30.06.2025.",
         "Tal som kendt pr. 15.08.2025 kl. 08.00 (dansk tid)",
         "SOF-ÆØÅ-1",
@@ -98,7 +98,7 @@ def test_every_figure_row_and_the_method_read_as_in_the_pdf(  # type: ignore[no-
         )
     )
     method = pdf[
-        pdf.index("Metode Periode") : pdf.index("Socialforvaltningen · 2025-H1", pdf.index("Metode"))
+        pdf.index("Metode Periode") : pdf.index("Socialforvaltningen · 1. halvår 2025", pdf.index("Metode"))
     ]
     assert method.strip() in text
     for line in entry.report_data["trend"]:
@@ -240,7 +240,7 @@ def test_the_page_in_english(
     text = page_text(client.get(f"/rapporter/arkiv/{entry.id}").get_data(as_text=True))
     assert "The answer in brief" in text and "Status per placement type" in text
     assert (
-        "Below target: 75 % of the target – the target is not met: 3 counted against a target of 4, 1 short."
+        "Below target: 75.0% of the target – the target is not met: 3 counted against a target of 4, 1 short."
         in text
     )
 

@@ -25,8 +25,8 @@ from .pdfs import pages_text
 
 H1 = parse_period("2025-H1")
 KNOWN = datetime(2025, 8, 15, 6, 0, tzinfo=UTC)
-RESULT = "Under mål: 75 % af måltallet – målet er ikke nået: 3 talt med mod måltal 4, der mangler 1."
-BEHIND = "Længst fra målet: Virksomhedspraktik 75 % (mangler 1)."
+RESULT = "Under mål: 75,0 % af måltallet – målet er ikke nået: 3 talt med mod måltal 4, der mangler 1."
+BEHIND = "Længst fra målet: Virksomhedspraktik 75,0 % (mangler 1)."
 ASK = (
     "Forvaltningen bedes besætte eller oprette flere pladser, så måltallet nås, først og fremmest inden "
     "for Virksomhedspraktik."
@@ -58,10 +58,11 @@ def test_the_verdict_names_at_most_three_types_and_says_when_the_target_is_met()
     report = samples.department_report()
     first = one_line(pages_text(render_department_report(report))[0])
     assert (
-        "Under mål: 81 % af måltallet – målet er ikke nået: 1.076,5 talt med mod måltal 1.329, der " in first
+        "Under mål: 81,0 % af måltallet – målet er ikke nået: 1.076,5 talt med mod måltal 1.329, der "
+        in first
     )
     assert (
-        "Længst fra målet: Jobrotation 40 % (mangler 6), Virksomhedspraktik 77,5 % (mangler 9), "
+        "Længst fra målet: Jobrotation 40,0 % (mangler 6), Virksomhedspraktik 77,5 % (mangler 9), "
         "Løntilskud 81,1 % (mangler 233)." in first
     )
     met = samples.verdict(samples.type_rows())

@@ -118,7 +118,7 @@ def test_quota_users_create_mails_the_link(app, session, reference, smtp):
         "Created hr user ny@kk.dk." in result.output
         and "sign-in link was mailed to ny@kk.dk" in result.output
     )
-    assert "03.10.2025 12:00" in result.output
+    assert "03.10.2025 at 12:00" in result.output
     path = mailed_link(smtp, "ny@kk.dk")
     user = session.exec(select(User).where(User.email == "ny@kk.dk")).one()
     assert links.usable_link(session, token=path.rsplit("/", 1)[1], now=app.extensions["quota_clock"].now())

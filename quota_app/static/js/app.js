@@ -15,6 +15,21 @@
     }
   }
 
+  // The DKFDS date picker sends the date it understood (YYYY-MM-DD) and nothing when it did not
+  // understand what was typed (e.g. 2025-06-30, which it reads as dd.mm.åååå). Then send the text as
+  // typed: the server reads that too, or says precisely what is wrong with it.
+  document.querySelectorAll('form').forEach(function (form) {
+    form.addEventListener('submit', function () {
+      form.querySelectorAll('.date-picker').forEach(function (picker) {
+        var internal = picker.querySelector('.date-picker__internal-input');
+        var external = picker.querySelector('.date-picker__external-input');
+        if (internal && external && external.value.trim() && !internal.value) {
+          internal.value = external.value.trim();
+        }
+      });
+    });
+  });
+
   // Forms marked data-confirm ask before submitting (e.g. "save all rows").
   document.querySelectorAll('form[data-confirm]').forEach(function (form) {
     form.addEventListener('submit', function (event) {
