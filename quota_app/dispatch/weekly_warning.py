@@ -116,7 +116,7 @@ def gather_warning(
             projected=Decimal(r.year_end.projected),
             low=Decimal(r.year_end.low),
             high=Decimal(r.year_end.high),
-            projected_pct=Percent(r.projected_pct),  # type: ignore[arg-type]
+            projected_pct=Percent(r.projected_pct or 0.0),  # never None, as the target
             needed=r.needed or 0,
             pace=pace.get((r.department, r.type)),
         )

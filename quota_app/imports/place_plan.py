@@ -172,7 +172,7 @@ def plan_events(
             if day in history:
                 if history[day][0] == status:
                     result.unchanged += 1
-                    old.unchanged += 1  # type: ignore[union-attr]
+                    old.unchanged += 1  # type: ignore[union-attr]  # a known date: an existing place
                     continue
                 merged[day] = (status, row, history[day][1], note)
             else:

@@ -5,6 +5,7 @@ clash the place as it is now (409)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -29,7 +30,9 @@ def _unit_choices(place: Place) -> list[SelectChoice]:
     return [SelectChoice("", _("Ingen enhed"))] + [SelectChoice(str(u.id), u.name) for u in units]
 
 
-def _render(place: Place, *, status_code: int = 200, problem: str | None = None, **forms):  # type: ignore[no-untyped-def]
+def _render(
+    place: Place, *, status_code: int = 200, problem: str | None = None, **forms: Any
+) -> ResponseReturnValue:
     rename = forms.get("rename") or RenameForm(
         formdata=None, version=place.version, reference=place.reference, title=place.title
     )
@@ -68,13 +71,20 @@ def edit(place_id: int) -> ResponseReturnValue:
     return _render(loading.place_or_404(place_id))
 
 
-def _version(form) -> int | None:  # type: ignore[no-untyped-def]
+def _version(form: RenameForm | AttributesForm | VoidAttributesForm) -> int | None:
     return converters.int_or((form.version.data or "").strip(), None, low=0)
 
 
-def _apply(place: Place, form, key: str, change: Callable[[Session], object], done: str):  # type: ignore[no-untyped-def]
+def _apply(
+    place: Place,
+    form: RenameForm | AttributesForm | VoidAttributesForm,
+    key: str,
+    change: Callable[[Session], object],
+    done: str,
+) -> ResponseReturnValue:
     if not form.validate():
-        return _render(place, status_code=422, **{key: form})
+        shown: dict[str, Any] = {key: form}
+        return _render(place, status_code=422, **shown)
     session = db_session()
     place_id = place.id
     try:

@@ -89,7 +89,7 @@ def _refresh_cache(session: Session, place: Place) -> None:
     if rows:
         place.unit_id, place.fte = rows[-1].unit_id, rows[-1].fte
     history = {place.current_since: place.current_status} if place.current_since else {}
-    _touch(session, place, history)  # type: ignore[arg-type]
+    _touch(session, place, history)  # type: ignore[arg-type]  # a current_since has its current_status
 
 
 def check_unit(session: Session, place: Place, unit_id: int | None) -> None:
@@ -136,7 +136,7 @@ def rename_place(
     before = audit.snapshot(place)
     place.reference, place.title = reference, title
     history = {place.current_since: place.current_status} if place.current_since else {}
-    _touch(session, place, history)  # type: ignore[arg-type]
+    _touch(session, place, history)  # type: ignore[arg-type]  # a current_since has its current_status
     audit.record(
         session,
         actor=actor,
@@ -190,7 +190,7 @@ def change_attributes(
     session.flush()
     before = audit.snapshot(place)
     _refresh_cache(session, place)
-    if unit_id is not None and unit_id != attributes_on(rows, effective_date)[0]:  # type: ignore[index]
+    if unit_id is not None and unit_id != attributes_on(rows, effective_date)[0]:  # type: ignore[index]  # the place has live rows
         # A place moved into a unit counts against that workplace's ceiling from the date on.
         history = {e.effective_date: e.status for e in _live_events(session, place.id)}
         check_place(session, place, history, changed_from=effective_date, now=now)
