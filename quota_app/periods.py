@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -83,7 +84,7 @@ def parse_known_at(text: str) -> datetime:
     return parse_timestamp(text)
 
 
-def daterange(start: date, end: date):  # type: ignore[no-untyped-def]
+def daterange(start: date, end: date) -> Iterator[date]:
     """Every day from start to end, both included."""
     for offset in range((end - start).days + 1):
         yield start + timedelta(days=offset)

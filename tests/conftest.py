@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
 from psycopg.pq import TransactionStatus
 from sqlmodel import Session, SQLModel
 
@@ -148,14 +150,14 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings, connection: sa.Connection, clock: FrozenClock):  # type: ignore[no-untyped-def]
+def app(settings: Settings, connection: sa.Connection, clock: FrozenClock) -> Iterator[Flask]:
     application = create_app(settings, database=Database.bound_to(connection), clock=clock)
     with application.app_context():
         yield application
 
 
 @pytest.fixture
-def client(app):  # type: ignore[no-untyped-def]
+def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
@@ -221,7 +223,7 @@ def csrf_from(html: str) -> str:
 
 
 @pytest.fixture
-def login(client) -> Callable[[User], None]:  # type: ignore[no-untyped-def]
+def login(client: FlaskClient) -> Callable[[User], None]:
     """Return a function that signs a user in through the real form."""
 
     def do_login(user: User, password: str = TEST_PASSWORD) -> None:
@@ -239,11 +241,11 @@ def department(session: Session, code: str) -> Department:
 
 
 @pytest.fixture
-def make_token(session, clock):  # type: ignore[no-untyped-def]
+def make_token(session: Session, clock: FrozenClock) -> Callable[..., str]:
     """Return a factory make_token(user) -> secret (a committed, active token)."""
     from quota_app.tokens.services import create_token
 
-    def factory(user, name: str = "test") -> str:  # type: ignore[no-untyped-def]
+    def factory(user: User, name: str = "test") -> str:
         _token, secret = create_token(session, user=user, name=name, actor=user, now=clock.now())
         session.commit()
         return secret

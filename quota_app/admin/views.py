@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from ..auth.views import roles_required
@@ -20,13 +21,13 @@ EDITORS = ("bif", "admin")
 
 @bp.route("/departments")
 @roles_required(*EDITORS)
-def departments():  # type: ignore[no-untyped-def]
+def departments() -> ResponseReturnValue:
     return render_template("admin/departments.html", departments=services.list_departments(db_session()))
 
 
 @bp.route("/departments/<id:department_id>", methods=["GET", "POST"])
 @roles_required(*EDITORS)
-def edit_department(department_id: int):  # type: ignore[no-untyped-def]
+def edit_department(department_id: int) -> ResponseReturnValue:
     session = db_session()
     department = loading.department_or_404(department_id)
     form = DepartmentForm(obj=department)
@@ -36,8 +37,8 @@ def edit_department(department_id: int):  # type: ignore[no-untyped-def]
         lambda: services.update_department(
             session,
             department_id=department_id,
-            code=form.code.data,
-            name=form.name.data,
+            code=form.code.data or "",
+            name=form.name.data or "",
             mayor_title=form.mayor_title.data or "",
             mayor_name=form.mayor_name.data or "",
             mayor_email=form.mayor_email.data or "",
@@ -54,7 +55,7 @@ def edit_department(department_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/types", methods=["GET", "POST"])
 @roles_required(*EDITORS)
-def types():  # type: ignore[no-untyped-def]
+def types() -> ResponseReturnValue:
     session = db_session()
     form = NewTypeForm()
     if form.validate_on_submit() and saved(
@@ -62,9 +63,9 @@ def types():  # type: ignore[no-untyped-def]
         form,
         lambda: services.add_type(
             session,
-            code=form.code.data,
-            name_da=form.name_da.data,
-            name_en=form.name_en.data,
+            code=form.code.data or "",
+            name_da=form.name_da.data or "",
+            name_en=form.name_en.data or "",
             measure=form.measure.data,
             target_unit=form.target_unit.data,
             actor=current_user,
@@ -80,7 +81,7 @@ def types():  # type: ignore[no-untyped-def]
 
 @bp.route("/types/<id:type_id>", methods=["GET", "POST"])
 @roles_required(*EDITORS)
-def edit_type(type_id: int):  # type: ignore[no-untyped-def]
+def edit_type(type_id: int) -> ResponseReturnValue:
     session = db_session()
     placement_type = loading.placement_type_or_404(type_id)
     form = EditTypeForm(obj=placement_type)
@@ -90,8 +91,8 @@ def edit_type(type_id: int):  # type: ignore[no-untyped-def]
         lambda: services.update_type(
             session,
             type_id=type_id,
-            name_da=form.name_da.data,
-            name_en=form.name_en.data,
+            name_da=form.name_da.data or "",
+            name_en=form.name_en.data or "",
             target_unit=form.target_unit.data,
             actor=current_user,
             now=now(),
@@ -104,7 +105,7 @@ def edit_type(type_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/types/<id:type_id>/action", methods=["POST"])
 @roles_required(*EDITORS)
-def type_action(type_id: int):  # type: ignore[no-untyped-def]
+def type_action(type_id: int) -> ResponseReturnValue:
     form = TypeActionForm()
     if not form.validate_on_submit() or form.action.data not in ("retire", "activate", "up", "down"):
         abort(400)

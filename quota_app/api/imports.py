@@ -22,7 +22,7 @@ from ..imports.places import import_places as run_import
 from ..models import User
 from ..texts import N_
 from ..web import db_session, localized, now
-from .blueprint import api_user, bp, checked_first
+from .blueprint import JsonAnswer, api_user, bp, checked_first
 from .document import PLACES, errors
 from .inputs import Query, QueryFlag, fail
 from .schemas import ImportResultJson, UnitImportResultJson
@@ -113,7 +113,7 @@ def result_data(result: ImportResult) -> dict[str, Any]:
     responses={200: ImportResultJson, **errors(403, 409, 413, 422)},
     openapi_extensions={"requestBody": REQUEST_BODY},
 )
-def import_places(query: ImportQuery):  # type: ignore[no-untyped-def]
+def import_places(query: ImportQuery) -> JsonAnswer:
     user = api_user()
     limits = ImportLimits.from_settings(current_app.config["QUOTA_SETTINGS"])
     data, filename = _upload(limits, query.filename)
@@ -155,7 +155,7 @@ def import_places(query: ImportQuery):  # type: ignore[no-untyped-def]
     responses={200: UnitImportResultJson, **errors(403, 409, 413, 422)},
     openapi_extensions={"requestBody": REQUEST_BODY},
 )
-def import_units(query: ImportQuery):  # type: ignore[no-untyped-def]
+def import_units(query: ImportQuery) -> JsonAnswer:
     user = api_user()
     limits = ImportLimits.from_settings(current_app.config["QUOTA_SETTINGS"])
     data, filename = _upload(limits, query.filename)

@@ -130,7 +130,7 @@ def _move_event(
     original.voided_at, original.voided_by_id, original.void_reason = now, _actor_id(actor), reason
     session.add(original)
     moved = PlaceEvent(
-        place_id=place.id,  # type: ignore[arg-type]
+        place_id=place.id,
         status=status,
         effective_date=day,
         recorded_at=now,

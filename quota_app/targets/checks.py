@@ -57,7 +57,13 @@ def require_type(session: Session, type_id: int) -> PlacementType:
 
 
 def flush_audited(
-    session: Session, row: Any, *, action: str, before: dict | None, actor: User | str, now: datetime
+    session: Session,
+    row: Any,
+    *,
+    action: str,
+    before: dict[str, Any] | None,
+    actor: User | str,
+    now: datetime,
 ) -> None:
     """Flush a created or changed row and audit it (before: its snapshot before the change, None if new)."""
     session.flush()

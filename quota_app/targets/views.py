@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from sqlmodel import Session
 
 from ..auth.views import roles_required
 from ..core import loading
 from ..errors import DomainError
 from ..i18n import _
 from ..imports.limits import ImportLimits
-from ..models import STATUSES, Department, PlacementType
+from ..models import STATUSES, Department, PlacementType, Target
 from ..reconcile.rules import counting_rules as applied_rules
 from ..texts import ByLanguage
 from ..web import db_session, localized, now
@@ -42,11 +44,13 @@ def _this_year() -> int:
 
 @bp.route("/")
 @roles_required(*EDITORS)
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     return redirect(url_for("targets.grid", year=_this_year()))
 
 
-def _grid_context(session, year: int):  # type: ignore[no-untyped-def]
+def _grid_context(
+    session: Session, year: int
+) -> tuple[list[Department], list[PlacementType], dict[tuple[int, int], Target]]:
     departments = services.active_departments(session)
     types = services.active_types(session)
     targets = services.targets_for_year(session, year=year)
@@ -55,17 +59,17 @@ def _grid_context(session, year: int):  # type: ignore[no-untyped-def]
     type_ids = {t.id for t in types}
     for department_id, type_id in targets:
         if department_id not in department_ids:
-            departments.append(session.get(Department, department_id))
+            departments.append(session.get_one(Department, department_id))
             department_ids.add(department_id)
         if type_id not in type_ids:
-            types.append(session.get(PlacementType, type_id))
+            types.append(session.get_one(PlacementType, type_id))
             type_ids.add(type_id)
     return departments, types, targets
 
 
 @bp.route("/<year:year>", methods=["GET", "POST"])
 @roles_required(*EDITORS)
-def grid(year: int):  # type: ignore[no-untyped-def]
+def grid(year: int) -> ResponseReturnValue:
     _year(year)
     session = db_session()
     departments, types, targets = _grid_context(session, year)
@@ -132,7 +136,7 @@ def grid(year: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<year:year>/copy", methods=["POST"])
 @roles_required(*EDITORS)
-def copy(year: int):  # type: ignore[no-untyped-def]
+def copy(year: int) -> ResponseReturnValue:
     _year(year)
     form = CopyYearForm()
     if not form.validate_on_submit():
@@ -151,7 +155,7 @@ def copy(year: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/history/<id:target_id>")
 @roles_required(*EDITORS)
-def history(target_id: int):  # type: ignore[no-untyped-def]
+def history(target_id: int) -> ResponseReturnValue:
     session = db_session()
     target = loading.target_or_404(target_id)
     revisions = services.target_history(session, target_id=target_id)
@@ -167,7 +171,7 @@ def history(target_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<year:year>/municipality", methods=["GET", "POST"])
 @roles_required(*EDITORS)
-def municipality(year: int):  # type: ignore[no-untyped-def]
+def municipality(year: int) -> ResponseReturnValue:
     _year(year)
     session = db_session()
     departments = services.active_departments(session)
@@ -223,7 +227,7 @@ def municipality(year: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<year:year>/derive", methods=["POST"])
 @roles_required(*EDITORS)
-def derive(year: int):  # type: ignore[no-untyped-def]
+def derive(year: int) -> ResponseReturnValue:
     _year(year)
     form = DeriveForm()
     if not form.validate_on_submit():
@@ -253,7 +257,7 @@ def derive(year: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<year:year>/rules", methods=["GET", "POST"])
 @roles_required(*EDITORS)
-def rules(year: int):  # type: ignore[no-untyped-def]
+def rules(year: int) -> ResponseReturnValue:
     """One table of types × statuses with the weighting beside each type, saved all together or not at all."""
     _year(year)
     session = db_session()
@@ -314,7 +318,7 @@ def rules(year: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required(*EDITORS)
-def import_file():  # type: ignore[no-untyped-def]
+def import_file() -> ResponseReturnValue:
     form = TargetImportForm()
     result = None
     if form.validate_on_submit():
@@ -332,7 +336,7 @@ def import_file():  # type: ignore[no-untyped-def]
             )
         except DomainError as exc:
             session.rollback()
-            form.file.errors.append(localized(exc))
+            form.file.errors = [*form.file.errors, localized(exc)]
         else:
             if result.ok and not form.dry_run.data:
                 session.commit()

@@ -4,6 +4,7 @@ link, deactivation). Only administrators may use them; nobody sees or types anot
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlmodel import Session
 
@@ -50,7 +51,7 @@ def _user_or_404(session: Session, user_id: int) -> User:
 
 @bp.route("")
 @roles_required("admin")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     session = db_session()
     departments = list_departments(session)
     form = UserFilterForm(request.args, departments=departments)
@@ -69,15 +70,15 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required("admin")
-def new():  # type: ignore[no-untyped-def]
+def new() -> ResponseReturnValue:
     session = db_session()
     form = NewUserForm(departments=list_departments(session))
     if form.validate_on_submit():
         try:
             user = services.create_user(
                 session,
-                email=form.email.data,
-                name=form.name.data,
+                email=form.email.data or "",
+                name=form.name.data or "",
                 role=form.role.data,
                 department_id=form.department_id,
                 actor=current_user,
@@ -111,7 +112,7 @@ def new():  # type: ignore[no-untyped-def]
 
 @bp.route("/<id:user_id>", methods=["GET", "POST"])
 @roles_required("admin")
-def detail(user_id: int):  # type: ignore[no-untyped-def]
+def detail(user_id: int) -> ResponseReturnValue:
     session = db_session()
     user = _user_or_404(session, user_id)
     departments = list_departments(session)
@@ -126,7 +127,7 @@ def detail(user_id: int):  # type: ignore[no-untyped-def]
             lambda: services.update_user(
                 session,
                 user_id=user_id,
-                name=form.name.data,
+                name=form.name.data or "",
                 role=form.role.data,
                 department_id=form.department_id,
                 actor=current_user,
@@ -152,7 +153,7 @@ def detail(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<id:user_id>/action", methods=["POST"])
 @roles_required("admin")
-def action(user_id: int):  # type: ignore[no-untyped-def]
+def action(user_id: int) -> ResponseReturnValue:
     form = UserActionForm()
     if not form.validate_on_submit() or form.action.data not in ACTIONS:
         abort(400)

@@ -4,13 +4,15 @@ alternate, signed in and by token), and the monitor's result cache emptied per t
 from __future__ import annotations
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from quota_app.monitor.cache import RESULTS
 from tests.factories import fresh_context_per_request
 
 
 @pytest.fixture
-def client(app):  # type: ignore[no-untyped-def]
+def client(app: Flask) -> FlaskClient:
     fresh_context_per_request(app)
     return app.test_client()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 
 from quota_app import create_app
 from quota_app.clock import FrozenClock
@@ -17,5 +18,5 @@ from quota_app.settings import Settings
 
 
 @pytest.fixture
-def app(settings: Settings, connection: sa.Connection, clock: FrozenClock):  # type: ignore[no-untyped-def]
+def app(settings: Settings, connection: sa.Connection, clock: FrozenClock) -> Flask:
     return create_app(settings, database=Database.bound_to(connection), clock=clock)

@@ -7,17 +7,20 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 from sqlmodel import Session
 
 from quota_app import create_app
+from quota_app.clock import FrozenClock
 from quota_app.db import Database
 from quota_app.models import Place, PlaceEvent, Unit
 from quota_app.places import registration, status_events
+from quota_app.settings import Settings
 from tests.conftest import department
 
 
 @pytest.fixture
-def app(settings, connection, clock):  # type: ignore[no-untyped-def]
+def app(settings: Settings, connection: sa.Connection, clock: FrozenClock) -> Flask:
     """The app without an app context held open by the test, so each request closes its own session."""
     return create_app(settings, database=Database.bound_to(connection), clock=clock)
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import sqlalchemy as sa
+from flask.testing import FlaskClient
+from sqlmodel import Session
 
-from quota_app.models import Place, PlaceEvent
+from quota_app.models import Place, PlaceEvent, User
 from tests.conftest import csrf_from
 from tests.places_web.conftest import counts
 
@@ -56,7 +59,13 @@ def test_other_departments_place_is_404_for_every_route(
     assert counts(session) == before and _snapshot(session, place.id) == state
 
 
-def test_an_event_id_of_another_place_is_404(client, login, session, make_user, make_place) -> None:  # type: ignore[no-untyped-def]
+def test_an_event_id_of_another_place_is_404(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    session: Session,
+    make_user: Callable[..., User],
+    make_place: Callable[..., Place],
+) -> None:
     sof, okf = make_user("hr", "SOF"), make_user("hr", "ØKF")
     own = make_place(okf, "ØKF-1", department_code="ØKF")
     foreign = make_place(sof, "SOF-1")
@@ -72,7 +81,9 @@ def test_an_event_id_of_another_place_is_404(client, login, session, make_user, 
     assert counts(session) == before and _snapshot(session, foreign.id) == state
 
 
-def test_anonymous_users_are_sent_to_sign_in(client, make_user, make_place) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_users_are_sent_to_sign_in(
+    client: FlaskClient, make_user: Callable[..., User], make_place: Callable[..., Place]
+) -> None:
     place = make_place(make_user("hr", "SOF"), "SOF-1")
     for path in (
         "/places/",
@@ -86,7 +97,13 @@ def test_anonymous_users_are_sent_to_sign_in(client, make_user, make_place) -> N
         assert response.status_code == 302 and "/login" in response.headers["Location"], path
 
 
-def test_forms_without_csrf_are_refused(client, login, session, make_user, make_place) -> None:  # type: ignore[no-untyped-def]
+def test_forms_without_csrf_are_refused(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    session: Session,
+    make_user: Callable[..., User],
+    make_place: Callable[..., Place],
+) -> None:
     hr = make_user("hr", "SOF")
     place = make_place(hr, "SOF-1")
     login(hr)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
+from flask.testing import FlaskClient
+
+from quota_app.models import Place, User
 from tests.conftest import csrf_from
 
 
@@ -12,7 +16,12 @@ def _refs(html: str) -> list[str]:
     return re.findall(r'<th scope="row"><a href="/places/\d+">([^<]+)</a>', html)
 
 
-def test_hr_sees_only_their_departments_places(client, login, make_user, make_place) -> None:  # type: ignore[no-untyped-def]
+def test_hr_sees_only_their_departments_places(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    make_user: Callable[..., User],
+    make_place: Callable[..., Place],
+) -> None:
     sof, okf = make_user("hr", "SOF"), make_user("hr", "ØKF")
     make_place(sof, "SOF-1")
     make_place(okf, "ØKF-1", department_code="ØKF")
@@ -21,7 +30,12 @@ def test_hr_sees_only_their_departments_places(client, login, make_user, make_pl
     assert _refs(html) == ["SOF-1"]
 
 
-def test_bif_chooses_the_department(client, login, make_user, make_place) -> None:  # type: ignore[no-untyped-def]
+def test_bif_chooses_the_department(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    make_user: Callable[..., User],
+    make_place: Callable[..., Place],
+) -> None:
     make_place(make_user("hr", "SOF"), "SOF-1")
     make_place(make_user("hr", "ØKF"), "ØKF-1", department_code="ØKF")
     login(make_user("bif"))
@@ -48,7 +62,12 @@ def test_filters_by_type_status_unit_and_danish_text(client, login, make_user, m
     assert get("status=nonsense&sort=nonsense") == ["P-1", "P-2", "P-3"]  # bad arguments are ignored
 
 
-def test_sorting_danish_order_and_by_age(client, login, make_user, make_place) -> None:  # type: ignore[no-untyped-def]
+def test_sorting_danish_order_and_by_age(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    make_user: Callable[..., User],
+    make_place: Callable[..., Place],
+) -> None:
     hr = make_user("hr", "SOF")
     make_place(hr, "B", title="Åbent kontor", since=date(2025, 9, 20))
     make_place(hr, "A", title="Ølbryggeri", since=date(2025, 9, 10))
@@ -59,7 +78,12 @@ def test_sorting_danish_order_and_by_age(client, login, make_user, make_place) -
     assert _refs(client.get("/places/?sort=-since").get_data(as_text=True)) == ["B", "A", "C"]
 
 
-def test_pagination(client, login, make_user, make_place) -> None:  # type: ignore[no-untyped-def]
+def test_pagination(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    make_user: Callable[..., User],
+    make_place: Callable[..., Place],
+) -> None:
     hr = make_user("hr", "SOF")
     for number in range(30):
         make_place(hr, f"P-{number:02d}")
@@ -72,7 +96,12 @@ def test_pagination(client, login, make_user, make_place) -> None:  # type: igno
     assert _refs(client.get("/places/?page=99").get_data(as_text=True)) == _refs(second)
 
 
-def test_long_open_places_stand_out_in_text(client, login, make_user, make_place) -> None:  # type: ignore[no-untyped-def]
+def test_long_open_places_stand_out_in_text(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    make_user: Callable[..., User],
+    make_place: Callable[..., Place],
+) -> None:
     hr = make_user("hr", "SOF")
     make_place(hr, "NEW", since=date(2025, 9, 20))  # 10 days
     make_place(hr, "OLD-45", since=date(2025, 8, 16))  # 45 days
@@ -88,7 +117,12 @@ def test_long_open_places_stand_out_in_text(client, login, make_user, make_place
     assert _refs(client.get("/places/?open_over=60").get_data(as_text=True)) == ["OLD-100"]
 
 
-def test_list_in_english(client, login, make_user, make_place) -> None:  # type: ignore[no-untyped-def]
+def test_list_in_english(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    make_user: Callable[..., User],
+    make_place: Callable[..., Place],
+) -> None:
     hr = make_user("hr", "SOF")
     make_place(hr, "OLD", since=date(2025, 6, 1))
     login(hr)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 
 from quota_app.settings import Settings
 from tests.dispatch.support import SmtpServer, smtp_settings
@@ -24,14 +27,14 @@ def smtp() -> Iterator[SmtpServer]:
 
 
 @pytest.fixture
-def settings(smtp: SmtpServer, tmp_path) -> Settings:  # type: ignore[no-untyped-def]
+def settings(smtp: SmtpServer, tmp_path: Path) -> Settings:
     return smtp_settings(
         smtp.port, instance_path=tmp_path / "instance", session_cookie_secure=False, base_url=BASE_URL
     )
 
 
 @pytest.fixture
-def client(app):  # type: ignore[no-untyped-def]
+def client(app: Flask) -> FlaskClient:
     fresh_context_per_request(app)
     return app.test_client()
 
