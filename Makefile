@@ -51,6 +51,7 @@ lint: $(PY_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: setup system-deps lint
 	$(BIN)/pytest -n 2 --dist loadgroup

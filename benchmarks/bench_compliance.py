@@ -14,6 +14,7 @@ import argparse
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from quota_app.compliance.check import Proposal, check_proposals
 from quota_app.compliance.figures import compliance, places_at
@@ -91,9 +92,9 @@ def measure(engine: sa.Engine, *, places: int, seed: int, repeat: int) -> dict[s
             sa.text("SELECT id FROM placement_type WHERE code = 'internship'")
         ).scalar_one()
         place = session.execute(
-            sa.select(Place.id, Place.unit_id, Place.reference)
-            .where(Place.type_id == internship, Place.unit_id.is_not(None))  # type: ignore[union-attr]
-            .order_by(Place.id)
+            sa.select(col(Place.id), col(Place.unit_id), col(Place.reference))
+            .where(col(Place.type_id) == internship, col(Place.unit_id).is_not(None))
+            .order_by(col(Place.id))
             .limit(1)
         ).one()
         unit = session.get(Unit, place.unit_id)

@@ -19,8 +19,12 @@ import time
 import tracemalloc
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .databases import fresh_postgresql
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 NOW = datetime(2025, 9, 30, 10, 0, tzinfo=UTC)
 TODAY = date(2025, 9, 30)
@@ -78,7 +82,7 @@ def _reset_peak_rss() -> bool:
         return False
 
 
-def ready_engine(url: str):  # type: ignore[no-untyped-def]
+def ready_engine(url: str) -> Engine:
     """An engine on url with the schema and the reference data an import needs (departments, types, rules)."""
     from sqlmodel import SQLModel
 

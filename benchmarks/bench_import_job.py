@@ -16,6 +16,7 @@ import re
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import requests
 import sqlalchemy as sa
@@ -64,11 +65,20 @@ def worker_peak_rss_mb(master: int) -> float:
     return max(peaks, default=0.0)
 
 
+def csrf_token(page: str) -> str:
+    """The CSRF token of a page's form."""
+    match = CSRF.search(page)
+    if match is None:
+        raise RuntimeError("the page has no CSRF token")
+    return match.group(1)
+
+
 class Browser:
     def __init__(self, base: str) -> None:
-        self.base, self.http, self.timings = base, requests.Session(), []
+        self.base, self.http = base, requests.Session()
+        self.timings: list[tuple[float, str]] = []
 
-    def request(self, method: str, path: str, **kwargs) -> requests.Response:  # type: ignore[no-untyped-def]
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         began = time.perf_counter()
         response = self.http.request(method, self.base + path, allow_redirects=False, timeout=60, **kwargs)
         self.timings.append(
@@ -79,7 +89,7 @@ class Browser:
         return response
 
     def csrf(self, path: str) -> str:
-        return CSRF.search(self.request("GET", path).text).group(1)  # type: ignore[union-attr]
+        return csrf_token(self.request("GET", path).text)
 
     def wait_for_job(self, location: str) -> tuple[float, dict]:
         began = time.perf_counter()
@@ -119,7 +129,7 @@ def run(engine_name: str, csv_path: Path, rows: int) -> dict:
             confirm = browser.request(
                 "POST",
                 f"{preview_path}/confirm",
-                data={"csrf_token": CSRF.search(page).group(1)},  # type: ignore[union-attr]
+                data={"csrf_token": csrf_token(page)},
             )
             save_seconds, saved = browser.wait_for_job(confirm.headers["Location"])
             rss_after = worker_peak_rss_mb(gunicorn.pid)

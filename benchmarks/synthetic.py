@@ -241,7 +241,9 @@ def _copy(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
     columns = list(rows[0])
     # COPY bypasses the column types: the interval tables' days go in as day numbers (DayNumber).
     days = {c for c in columns if isinstance(table.c[c].type, DayNumber)}
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None, "an open connection"
+    cursor = dbapi.cursor()
     with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(tuple(row[c].toordinal() if c in days and row[c] else row[c] for c in columns))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 from sqlmodel import SQLModel
 
 import quota_app.models  # noqa: F401  (registers every table on the metadata)
@@ -13,7 +13,7 @@ config = context.config
 target_metadata = SQLModel.metadata
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine() -> Engine:
     engine = config.attributes.get("engine")
     if engine is not None:
         return engine
@@ -53,7 +53,7 @@ def _sqlite_foreign_keys(connection: Connection, state: str) -> None:
     raw.execute(f"PRAGMA foreign_keys={state}")
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

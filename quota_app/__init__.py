@@ -49,7 +49,7 @@ def create_app(
     if settings.trusted_proxies:
         # request.remote_addr (and the scheme) then come from the hop the trusted proxies added.
         n = settings.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]  # Flask's documented way
     app.extensions["quota_db"] = database or Database(
         settings.effective_database_url, lock_timeout_ms=settings.lock_timeout_ms
     )

@@ -57,4 +57,4 @@ def _run_in_app_context(command: click.Command) -> None:
             _run_in_app_context(sub)
     elif command.callback is not None and not getattr(command.callback, "_quota_app_context", False):
         command.callback = with_appcontext(command.callback)
-        command.callback._quota_app_context = True  # type: ignore[attr-defined]
+        command.callback._quota_app_context = True  # type: ignore[attr-defined]  # a mark on the function

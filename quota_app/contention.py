@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g, jsonify, request
+from flask import Flask, Response, current_app, g, jsonify, request
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -63,7 +64,7 @@ def retry_after() -> str:
     return str(current_app.config["QUOTA_SETTINGS"].retry_after_seconds)
 
 
-def json_answer(clash: Clash):  # type: ignore[no-untyped-def]
+def json_answer(clash: Clash) -> Response:
     """The API's JSON error shape ({error, message, field}) for a clash."""
     from .web import localized
 
@@ -76,7 +77,7 @@ def json_answer(clash: Clash):  # type: ignore[no-untyped-def]
     return response
 
 
-def answer(error: BaseException):  # type: ignore[no-untyped-def]
+def answer(error: BaseException) -> ResponseReturnValue:
     """Roll back and answer a clash (the app's error page, or JSON under /api/); re-raise anything else."""
     clash = clash_of(error)
     if clash is None:

@@ -168,13 +168,13 @@ def parse_date(
         day = value
     else:
         text = _text_of(value)
-        day = None
+        parsed: date | None = None
         if len(text) <= MAX_DATE_LENGTH:
             try:
                 if match := _ISO_DATE.fullmatch(text):
-                    day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+                    parsed = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
                 elif match := _DANISH_DATE.fullmatch(text):
-                    day = date(int(match.group(4)), int(match.group(3)), int(match.group(1)))
+                    parsed = date(int(match.group(4)), int(match.group(3)), int(match.group(1)))
                 else:
                     raise ConversionError(
                         N_(
@@ -184,9 +184,10 @@ def parse_date(
                         field=field,
                     )
             except ValueError:
-                day = None
-        if day is None:
+                parsed = None
+        if parsed is None:
             raise ConversionError(N_("'%(value)s' er ikke en gyldig dato.", value=_shown(text)), field=field)
+        day = parsed
     if earliest is not None and day < earliest:
         raise ConversionError(
             N_(

@@ -25,7 +25,7 @@ CONNECT_TIMEOUT_SECONDS = 5
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"  # Alembic's (quota db upgrade)
 
 
-def danish_sort_key(value: str | None) -> tuple:
+def danish_sort_key(value: str | None) -> tuple[Any, ...]:
     """Return a key that orders text the Danish way, ignoring case."""
     if value is None:
         return ()
@@ -53,7 +53,7 @@ def _sqlite_local_date(value: str | None, zone: str | None) -> str | None:
     return moment.astimezone(ZoneInfo(zone)).date().isoformat()
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """An aware UTC timestamp: timestamptz on PostgreSQL, naive UTC text on SQLite, aware UTC in Python."""
 
     impl = sa.DateTime(timezone=True)
@@ -73,7 +73,7 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-class DayNumber(TypeDecorator):
+class DayNumber(TypeDecorator[date]):
     """A date stored as its day number (date.toordinal()): whole-day arithmetic is integer arithmetic.
 
     For derived tables that the counting scans by the hundred thousand rows: on SQLite, dates are text and
@@ -90,14 +90,14 @@ class DayNumber(TypeDecorator):
         return None if value is None else date.fromordinal(value)
 
 
-class least(sa.sql.functions.GenericFunction):
+class least(sa.sql.functions.GenericFunction[int]):
     """The smaller of two integers: LEAST on PostgreSQL, the two-argument min() on SQLite."""
 
     type = sa.Integer()
     inherit_cache = True
 
 
-class greatest(sa.sql.functions.GenericFunction):
+class greatest(sa.sql.functions.GenericFunction[int]):
     """The larger of two integers: GREATEST on PostgreSQL, the two-argument max() on SQLite."""
 
     type = sa.Integer()
@@ -123,7 +123,7 @@ def danish_contains(column: Any, term: str) -> Any:
     return _DanishFold(column).like(f"%{escaped}%", escape="\\")
 
 
-class _DanishOrder(sa.sql.expression.ColumnElement):
+class _DanishOrder(sa.sql.expression.ColumnElement[str]):
     inherit_cache = True
 
     def __init__(self, column: Any) -> None:
@@ -131,7 +131,7 @@ class _DanishOrder(sa.sql.expression.ColumnElement):
         self.type = sa.String()
 
 
-class _DanishFold(sa.sql.functions.GenericFunction):
+class _DanishFold(sa.sql.functions.GenericFunction[str]):
     type = sa.String()
     name = "danish_fold"
     inherit_cache = True
@@ -143,7 +143,7 @@ def days_to_local_date(day: Any, moment: Any, zone: str) -> Any:
     return _days_to_local_date(day, moment, sa.literal(str(zone), sa.String()))
 
 
-class _days_to_local_date(sa.sql.functions.GenericFunction):
+class _days_to_local_date(sa.sql.functions.GenericFunction[int]):
     type = sa.Integer()
     name = "days_to_local_date"
     inherit_cache = True

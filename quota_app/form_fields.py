@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, Field
@@ -15,8 +15,20 @@ from .errors import DomainError
 from .i18n import _
 from .texts import danish_date, render
 
+if TYPE_CHECKING:
 
-def _message(error: converters.ConversionError) -> str:
+    class SelectChoice(NamedTuple):
+        """WTForms 3.3's choice of a select field, which the WTForms stubs (3.2) do not know yet: typed as
+        the (value, label) pair the stubs take, the two fields the app gives it."""
+
+        value: Any
+        label: str
+
+else:
+    from wtforms.fields.choices import SelectChoice as SelectChoice  # the forms import it from here
+
+
+def _message(error: DomainError) -> str:
     from .web import localized
 
     try:

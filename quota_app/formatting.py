@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
 from functools import cache
+from typing import Any
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_skeleton, format_time
@@ -90,7 +91,7 @@ def count(value: float | int | None, language: str = DANISH) -> str:
 @cache
 def _percent_pattern(language: str) -> str:
     """The language's CLDR percent pattern with one fixed decimal: '#,##0.0 %' (da), '#,##0.0%' (en)."""
-    pattern = Locale.parse(language).percent_formats[None].pattern
+    pattern: str = Locale.parse(language).percent_formats[None].pattern
     return pattern.replace("#,##0", "#,##0.0", 1).replace("\u00a0", " ")
 
 
@@ -185,7 +186,7 @@ def period_name(period: Period | str | None, language: str = DANISH) -> str:
         try:
             period = parse_period(period)
         except DomainError:
-            return period
+            return str(period)
     if not period.half:
         return str(period.year)
     language = language_of(language)
@@ -206,7 +207,7 @@ class DayAndMonth(Text):
         self.msgid, self.params, self.day = "", {}, day
         return self
 
-    def __getnewargs__(self) -> tuple:  # type: ignore[override]
+    def __getnewargs__(self) -> tuple[Any, ...]:
         return (self.day,)
 
     def render(self, translate: Translate | None = None, *, language: str = DANISH) -> str:
@@ -227,7 +228,7 @@ class Decimal(Text):
         self.msgid, self.params, self.value, self.digits = "", {}, value, digits
         return self
 
-    def __getnewargs__(self) -> tuple:  # type: ignore[override]
+    def __getnewargs__(self) -> tuple[Any, ...]:
         return (self.value, self.digits)
 
     def render(self, translate: Translate | None = None, *, language: str = DANISH) -> str:
@@ -247,7 +248,7 @@ class Percent(Text):
         self.msgid, self.params, self.value = "", {}, value
         return self
 
-    def __getnewargs__(self) -> tuple:  # type: ignore[override]
+    def __getnewargs__(self) -> tuple[Any, ...]:
         return (self.value,)
 
     def render(self, translate: Translate | None = None, *, language: str = DANISH) -> str:
@@ -268,7 +269,7 @@ class PeriodName(Text):
         self.msgid, self.params, self.code = "", {}, code
         return self
 
-    def __getnewargs__(self) -> tuple:  # type: ignore[override]
+    def __getnewargs__(self) -> tuple[Any, ...]:
         return (self.code,)
 
     def render(self, translate: Translate | None = None, *, language: str = DANISH) -> str:
@@ -289,7 +290,7 @@ class TimeOfDay(Text):
         self.msgid, self.params, self.moment = "", {}, moment
         return self
 
-    def __getnewargs__(self) -> tuple:  # type: ignore[override]
+    def __getnewargs__(self) -> tuple[Any, ...]:
         return (self.moment,)
 
     def render(self, translate: Translate | None = None, *, language: str = DANISH) -> str:

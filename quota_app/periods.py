@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -65,7 +66,7 @@ def last_completed_half_year(day: date) -> Period:
     return half_year_of(day).previous()
 
 
-def daterange(start: date, end: date):  # type: ignore[no-untyped-def]
+def daterange(start: date, end: date) -> Iterator[date]:
     """Every day from start to end, both included."""
     for offset in range((end - start).days + 1):
         yield start + timedelta(days=offset)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import ipaddress
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -324,8 +324,9 @@ def local_zone() -> ZoneInfo:
     return ZoneInfo(_TimezoneSetting().timezone)
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Read settings from the environment, with explicit overrides, or raise SettingsError (one line)."""
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings from the environment, with explicit overrides (validated as the environment is), or
+    raise SettingsError (one line)."""
     try:
         return Settings(**overrides)
     except ValidationError as exc:

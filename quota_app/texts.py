@@ -38,7 +38,9 @@ def translations(language: str) -> Translations:
     """The app's catalogues for a language merged into one (Danish, the source language, has none)."""
     merged = Translations()
     for folder in translation_directories():
-        merged.merge(Translations.load(str(folder), [language]))
+        catalogue = Translations.load(str(folder), [language])
+        if isinstance(catalogue, Translations):  # not the NullTranslations of a missing catalogue
+            merged.merge(catalogue)
     return merged
 
 
@@ -68,7 +70,7 @@ class Text(str):
         self.msgid, self.params = msgid, params
         return self
 
-    def __getnewargs__(self) -> tuple:  # type: ignore[override]
+    def __getnewargs__(self) -> tuple[Any, ...]:
         return (self.msgid, self.params)
 
     def render(self, translate: Translate | None = None, *, language: str = DANISH) -> str:
@@ -99,7 +101,7 @@ class Joined(Text):
         self.msgid, self.params, self.parts, self.separator = "", {}, parts, separator
         return self
 
-    def __getnewargs__(self) -> tuple:  # type: ignore[override]
+    def __getnewargs__(self) -> tuple[Any, ...]:
         return (self.parts, self.separator)
 
     def render(self, translate: Translate | None = None, *, language: str = DANISH) -> str:
@@ -119,7 +121,7 @@ class ByLanguage(Text):
         self.msgid, self.params, self.names = "", {}, dict(names)
         return self
 
-    def __getnewargs_ex__(self) -> tuple:
+    def __getnewargs_ex__(self) -> tuple[Any, ...]:
         return ((), self.names)
 
     def render(self, translate: Translate | None = None, *, language: str = DANISH) -> str:

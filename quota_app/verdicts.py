@@ -15,19 +15,29 @@ from .levels import LEVEL_WORDS, gap_words
 from .texts import N_, Joined, Text
 
 
+# Read-only members (properties), so the report's frozen dataclasses match.
 class BehindFigures(Protocol):
-    type_name: str
-    fulfilment_pct: float
-    short: float
+    @property
+    def type_name(self) -> str: ...
+    @property
+    def fulfilment_pct(self) -> float: ...
+    @property
+    def short(self) -> float: ...
 
 
 class VerdictFigures(Protocol):
-    level: str
-    fulfilment_pct: float | None
-    counted: float
-    target: int | None
-    short: float | None
-    behind: Sequence[BehindFigures]
+    @property
+    def level(self) -> str: ...
+    @property
+    def fulfilment_pct(self) -> float | None: ...
+    @property
+    def counted(self) -> float: ...
+    @property
+    def target(self) -> int | None: ...
+    @property
+    def short(self) -> float | None: ...
+    @property
+    def behind(self) -> Sequence[BehindFigures]: ...
 
 
 def _names(names: Sequence[str]) -> Text | str:
@@ -111,4 +121,4 @@ def verdict_figures(kept: dict[str, Any] | None) -> VerdictFigures | None:
     if not kept:
         return None
     behind = [SimpleNamespace(**b) for b in kept.get("behind", ())]
-    return SimpleNamespace(**{**kept, "behind": behind})  # type: ignore[return-value]
+    return SimpleNamespace(**{**kept, "behind": behind})

@@ -5,13 +5,27 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import TypeGuard
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, flash, g, has_request_context, render_template, request, url_for
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, gettext
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlmodel import Session
 from werkzeug.exceptions import HTTPException
+from wtforms import Form
 
 from . import formatting, vocabulary
 from .clock import Clock
@@ -120,7 +134,7 @@ def today() -> date:
     return now().astimezone(local_zone()).date()
 
 
-def localized(message) -> str:  # type: ignore[no-untyped-def]
+def localized(message: object) -> str:
     """Return a message from a service in the reader's language.
 
     message: a DomainError, a Text (N_), a Text kept with texts.to_data, or plain text (shown as it is).
@@ -131,13 +145,13 @@ def localized(message) -> str:  # type: ignore[no-untyped-def]
     return render(message, gettext, language=str(get_locale() or "da"))
 
 
-def show_error(form, error: DomainError) -> None:  # type: ignore[no-untyped-def]
+def show_error(form: Form, error: DomainError) -> None:
     """Show a service's refusal beside the form field it names, or above the form."""
     field = getattr(form, error.field, None) if error.field else None
     (field.errors if field is not None else form.form_errors).append(localized(error))
 
 
-def saved(session: Session, form, change: Callable[[], object], done: str | None = None) -> bool:  # type: ignore[no-untyped-def]
+def saved(session: Session, form: Form, change: Callable[[], object], done: str | None = None) -> bool:
     """Run `change` and commit, flashing `done`; on a refusal roll back and show it on the form (False)."""
     try:
         change()
@@ -151,7 +165,7 @@ def saved(session: Session, form, change: Callable[[], object], done: str | None
     return True
 
 
-def saved_change(form, service: Callable[..., object], done: str, **arguments: object) -> bool:  # type: ignore[no-untyped-def]
+def saved_change(form: FlaskForm, service: Callable[..., object], done: str, **arguments: object) -> bool:
     """A submitted form's one change: when the form validates, service(session, **arguments) by the signed-in
     user at the clock's now, committed with `done` flashed; False when the form is not submitted, not
     valid, or the service refused (the refusal shown on the form, nothing changed)."""
@@ -178,7 +192,7 @@ def _close_session(_exc: BaseException | None) -> None:
         session.close()
 
 
-def _security_headers(response):  # type: ignore[no-untyped-def]
+def _security_headers(response: Response) -> Response:
     """On every response (pages, error pages, static files, the API): no sniffing, no framing, no inline
     scripts or styles, no referrer outside the site; HSTS in production (always served over HTTPS)."""
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -190,28 +204,28 @@ def _security_headers(response):  # type: ignore[no-untyped-def]
     return response
 
 
-def _error_page(code: int):  # type: ignore[no-untyped-def]
+def _error_page(code: int) -> Callable[[Exception], ResponseReturnValue]:
     """A handler answering with the app's own error page for code (JSON under /api/)."""
 
-    def handler(error):  # type: ignore[no-untyped-def]
+    def handler(error: Exception) -> ResponseReturnValue:
         return render_error(code, error)
 
     return handler
 
 
-def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+def _http_error(error: HTTPException) -> ResponseReturnValue:
     """Every HTTP error no more specific handler answers (any 4xx/5xx werkzeug knows)."""
     return render_error(error.code or 500, error)
 
 
-def render_error(  # type: ignore[no-untyped-def]
+def render_error(
     code: int, error: object, *, explanation: str | None = None, headers: dict[str, str] | None = None
-):
+) -> ResponseReturnValue:
     """The app's error page for code (JSON under /api/); explanation replaces the code's own text."""
     # Headers the error carries (Allow on 405, WWW-Authenticate, Retry-After) stay on the answer.
     headers = {**_error_headers(error), **(headers or {})}
     if explanation is None and _own_description(error):
-        explanation = error.description  # type: ignore[attr-defined]
+        explanation = error.description
     if request.path.startswith("/api/"):
         return _api_error(code, error), code, headers
     try:
@@ -239,7 +253,7 @@ def render_error(  # type: ignore[no-untyped-def]
         )
 
 
-def _own_description(error: object) -> bool:
+def _own_description(error: object) -> TypeGuard[HTTPException]:
     """True when the app gave the error a description of its own (abort(400, description=...)), which
     then says what was wrong; Werkzeug's default descriptions are English and say nothing more."""
     return (
@@ -256,7 +270,7 @@ def _error_headers(error: object) -> dict[str, str]:
     return {k: v for k, v in error.get_response().headers.items() if k.lower() not in skip}
 
 
-def _api_error(code: int, error: object):  # type: ignore[no-untyped-def]
+def _api_error(code: int, error: object) -> Response:
     """The API's own error body (quota_app.api.views._error_response) for /api/ paths no API route owns."""
     from flask import jsonify
 

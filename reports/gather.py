@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from quota_app.clock import local_date
 from quota_app.compliance.figures import compliance
@@ -18,7 +19,8 @@ from quota_app.periods import Period, half_year_of
 from quota_app.reconcile.ageing import open_places_longest
 from quota_app.reconcile.figures import reconcile
 from quota_app.reconcile.rules import PRO_RATA_RULE, fulfilment_change
-from quota_app.reconcile.types import OpenPlaceAge, Reconciliation
+from quota_app.reconcile.types import Method, OpenPlaceAge, Reconciliation, ReconciliationRow
+from quota_app.reconcile.types import Totals as CountedTotals
 from quota_app.settings import local_zone
 from quota_app.texts import N_, title_and_name
 from quota_app.vocabulary import STATUS_NAMES
@@ -46,7 +48,7 @@ LETTER_KEY = "report.letter"
 SENDER_CODE = "BIF"  # BIF's mayor signs the letter
 OPEN_LONGEST_LIMIT = 20
 TREND_HALF_YEARS = 4
-METHOD = "point"
+METHOD: Method = "point"
 
 DEFAULT_LETTER = (
     "Kære {borgmester_titel} {borgmester_navn}\n\n"
@@ -114,7 +116,9 @@ def gather_context(session: Session, *, period: Period, known_at: datetime) -> R
     departments = tuple(
         _Department(d.id, d.code, d.name, d.mayor_title, d.mayor_name)
         for d in session.exec(
-            select(Department).where(Department.active == True).order_by(Department.sort, Department.code)  # noqa: E712
+            select(Department)
+            .where(col(Department.active) == True)  # noqa: E712
+            .order_by(col(Department.sort), col(Department.code))
         ).all()
     )
     cache: dict[Period, Reconciliation] = {}
@@ -130,7 +134,9 @@ def gather_context(session: Session, *, period: Period, known_at: datetime) -> R
     type_codes = {row.type for row in current.rows}
     types = tuple(
         _Type(t.code, t.name_da, t.measure)
-        for t in session.exec(select(PlacementType).order_by(PlacementType.sort, PlacementType.code)).all()
+        for t in session.exec(
+            select(PlacementType).order_by(col(PlacementType.sort), col(PlacementType.code))
+        ).all()
         if t.code in type_codes or t.active
     )
     # One query for every department costs about what one department does.
@@ -175,7 +181,7 @@ def fill_letter(template: str, *, period: str, department: str, mayor_title: str
     return template
 
 
-def _rows_by_key(result: Reconciliation) -> dict[tuple[str, str], object]:
+def _rows_by_key(result: Reconciliation) -> dict[tuple[str, str], ReconciliationRow]:
     return {(row.department, row.type): row for row in result.rows}
 
 
@@ -188,12 +194,16 @@ def _change(now: float | None, before: float | None, digits: int = 2) -> float |
 def _type_rows(context: ReportContext, department_code: str | None) -> tuple[TypeRow, ...]:
     """Rows per type for one department, or for the municipality (department_code None)."""
     rows = []
+    current: Mapping[Any, CountedTotals | ReconciliationRow]  # by type code, or by (department, type)
+    previous: Mapping[Any, CountedTotals | ReconciliationRow]
     if department_code is None:
         current, previous = context.current.by_type, context.previous.by_type
     else:
         current, previous = _rows_by_key(context.current), _rows_by_key(context.previous)
     for kind in context.types:
-        key = kind.code if department_code is None else (department_code, kind.code)
+        key: Any = (
+            kind.code if department_code is None else (department_code, kind.code)
+        )  # as current is keyed
         now, before = current.get(key), previous.get(key)
         if now is None:
             rows.append(TypeRow(kind.code, kind.name, kind.measure, None, 0, 0, 0, 0, None, None, None))

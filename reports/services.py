@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime
 
 from sqlalchemy.orm import defer
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from quota_app.audit import services as audit
 from quota_app.dispatch.report_source import ReportSource
@@ -160,7 +160,9 @@ def find_archived(
     )
     if known_at is not None:
         statement = statement.where(ReportArchive.known_at == known_at)
-    return session.exec(statement.order_by(ReportArchive.created_at.desc(), ReportArchive.id.desc())).first()
+    return session.exec(
+        statement.order_by(col(ReportArchive.created_at).desc(), col(ReportArchive.id).desc())
+    ).first()
 
 
 def list_archived(
@@ -168,12 +170,16 @@ def list_archived(
 ) -> list[ReportArchive]:
     """Return the archived reports of a period, newest first (scopes: department codes and/or 'KK')."""
     statement = (
-        select(ReportArchive).where(ReportArchive.period == period.label).options(defer(ReportArchive.pdf))
+        select(ReportArchive)
+        .where(col(ReportArchive.period) == period.label)
+        .options(defer(ReportArchive.pdf))  # type: ignore[arg-type]  # SQLModel types the mapped attribute as bytes
     )
     if scopes is not None:
-        statement = statement.where(ReportArchive.scope.in_(scopes))
+        statement = statement.where(col(ReportArchive.scope).in_(scopes))
     return list(
-        session.exec(statement.order_by(ReportArchive.created_at.desc(), ReportArchive.id.desc())).all()
+        session.exec(
+            statement.order_by(col(ReportArchive.created_at).desc(), col(ReportArchive.id).desc())
+        ).all()
     )
 
 

@@ -27,9 +27,9 @@ def verdict(rows: Iterable[ReconciliationRow], totals: Totals | None, type_names
     named = tuple(
         Behind(
             type_name=type_names.get(row.type, row.type),
-            target=row.target,  # type: ignore[arg-type]  # filtered above
+            target=row.target or 0,  # never 0 or None: filtered above
             counted=row.counted,
-            fulfilment_pct=row.fulfilment_pct,  # type: ignore[arg-type]
+            fulfilment_pct=row.fulfilment_pct or 0.0,  # never None: filtered above
             short=max(row.gap or 0.0, 0.0),
         )
         for row in behind

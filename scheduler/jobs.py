@@ -72,7 +72,9 @@ def reminder_trigger(settings: Settings) -> CronTrigger:
     return CronTrigger.from_crontab(REMINDER_CRON, timezone=settings.zone)
 
 
-def last_fire_time(trigger: CronTrigger, now: datetime, *, horizon: timedelta = timedelta(days=400)):  # type: ignore[no-untyped-def]
+def last_fire_time(
+    trigger: CronTrigger, now: datetime, *, horizon: timedelta = timedelta(days=400)
+) -> datetime | None:
     """The latest time at or before now when the trigger fired (or would have), within the horizon."""
     last, moment = None, now - horizon
     while True:

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
 from psycopg.pq import TransactionStatus
 from sqlmodel import Session, SQLModel
 
@@ -151,7 +153,7 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings, connection: sa.Connection, clock: FrozenClock):  # type: ignore[no-untyped-def]
+def app(settings: Settings, connection: sa.Connection, clock: FrozenClock) -> Iterator[Flask]:
     """The app on the test's connection and clock, the one app of every test package (a package changes
     what it needs through `settings`, `clock` or `connection`, not a second app fixture).
 
@@ -167,7 +169,7 @@ def app(settings: Settings, connection: sa.Connection, clock: FrozenClock):  # t
 
 
 @pytest.fixture
-def client(app):  # type: ignore[no-untyped-def]
+def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
@@ -332,7 +334,7 @@ def csrf_from(html: str) -> str:
 
 
 @pytest.fixture
-def login(client) -> Callable[[User], None]:  # type: ignore[no-untyped-def]
+def login(client: FlaskClient) -> Callable[[User], None]:
     """Return a function that signs a user in through the real form."""
 
     def do_login(user: User, password: str = TEST_PASSWORD) -> None:
@@ -350,11 +352,11 @@ def department(session: Session, code: str) -> Department:
 
 
 @pytest.fixture
-def make_token(session, clock):  # type: ignore[no-untyped-def]
+def make_token(session: Session, clock: FrozenClock) -> Callable[..., str]:
     """Return a factory make_token(user) -> secret (a committed, active token)."""
     from quota_app.tokens.services import create_token
 
-    def factory(user, name: str = "test") -> str:  # type: ignore[no-untyped-def]
+    def factory(user: User, name: str = "test") -> str:
         _token, secret = create_token(session, user=user, name=name, actor=user, now=clock.now())
         session.commit()
         return secret

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import g
+from flask import Flask, g
 from sqlmodel import Session
 
 from quota_app import web
@@ -20,7 +20,7 @@ EventSpec = tuple
 CREATED = datetime(2010, 1, 1, tzinfo=UTC)
 
 
-def fresh_context_per_request(app) -> None:  # type: ignore[no-untyped-def]
+def fresh_context_per_request(app: Flask) -> None:
     """Close the request's session and forget g after every request, as a real app context would.
 
     The app fixture keeps one app context for the whole test, so teardown_appcontext (which closes the

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import converters
 from ..audit import services as audit
@@ -52,7 +53,7 @@ def _text(value: str, *, field: str, label: str, max_length: int, required: bool
 
 
 def list_departments(session: Session) -> list[Department]:
-    return list(session.exec(select(Department).order_by(Department.sort, Department.id)).all())
+    return list(session.exec(select(Department).order_by(col(Department.sort), col(Department.id))).all())
 
 
 def update_department(
@@ -83,7 +84,7 @@ def update_department(
         raise DomainError(
             N_("Koden %(code)s bruges allerede af %(name)s.", code=code, name=clash.name), field="code"
         )
-    values = {
+    values: dict[str, Any] = {
         "code": code,
         "name": _text(name, field="name", label=N_("Navnet"), max_length=200, required=True),
         "mayor_title": _text(
@@ -117,7 +118,9 @@ def update_department(
 
 
 def list_types(session: Session) -> list[PlacementType]:
-    return list(session.exec(select(PlacementType).order_by(PlacementType.sort, PlacementType.id)).all())
+    return list(
+        session.exec(select(PlacementType).order_by(col(PlacementType.sort), col(PlacementType.id))).all()
+    )
 
 
 def add_type(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from ..auth.views import roles_required
@@ -20,13 +21,13 @@ EDITORS = ("bif", "admin")
 
 @bp.route("/departments")
 @roles_required(*EDITORS)
-def departments():  # type: ignore[no-untyped-def]
+def departments() -> ResponseReturnValue:
     return render_template("admin/departments.html", departments=services.list_departments(db_session()))
 
 
 @bp.route("/departments/<id:department_id>", methods=["GET", "POST"])
 @roles_required(*EDITORS)
-def edit_department(department_id: int):  # type: ignore[no-untyped-def]
+def edit_department(department_id: int) -> ResponseReturnValue:
     department = loading.department_or_404(department_id)
     form = DepartmentForm(obj=department)
     if saved_change(
@@ -48,7 +49,7 @@ def edit_department(department_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/types", methods=["GET", "POST"])
 @roles_required(*EDITORS)
-def types():  # type: ignore[no-untyped-def]
+def types() -> ResponseReturnValue:
     session = db_session()
     form = NewTypeForm()
     if saved_change(
@@ -69,7 +70,7 @@ def types():  # type: ignore[no-untyped-def]
 
 @bp.route("/types/<id:type_id>", methods=["GET", "POST"])
 @roles_required(*EDITORS)
-def edit_type(type_id: int):  # type: ignore[no-untyped-def]
+def edit_type(type_id: int) -> ResponseReturnValue:
     placement_type = loading.placement_type_or_404(type_id)
     form = EditTypeForm(obj=placement_type)
     if saved_change(
@@ -87,7 +88,7 @@ def edit_type(type_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/types/<id:type_id>/action", methods=["POST"])
 @roles_required(*EDITORS)
-def type_action(type_id: int):  # type: ignore[no-untyped-def]
+def type_action(type_id: int) -> ResponseReturnValue:
     form = TypeActionForm()
     if not form.validate_on_submit() or form.action.data not in ("retire", "activate", "up", "down"):
         abort(400)

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
-from flask import current_app, g, jsonify, request
+from flask import Response, current_app, g, jsonify, request
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_openapi3 import APIBlueprint, OpenAPI
 from sqlalchemy.orm.exc import StaleDataError
@@ -26,6 +27,10 @@ from . import services
 from .document import SECURITY, errors
 from .inputs import ERROR_NAMES, ApiError, check_text, fail
 
+# What an operation returns: its JSON body, with the status when not 200. flask-openapi3 reads the
+# operations' annotations at run time, so this is a type it can evaluate (flask.typing's are not).
+JsonAnswer = dict[str, Any] | tuple[dict[str, Any], int]
+
 # Mounted under document.PREFIX by views.py once every operation is collected: the document's paths are
 # relative to its server.
 bp = APIBlueprint("api", __name__, abp_security=SECURITY, abp_responses=errors(400, 401))
@@ -40,7 +45,7 @@ def api_user() -> User:
     return g.api_user
 
 
-def _error_response(status: int, error: str, message: str, field: str | None = None):  # type: ignore[no-untyped-def]
+def _error_response(status: int, error: str, message: str, field: str | None = None) -> Response:
     """The JSON error body; the message in the language the client asked for (Accept-Language, else Danish)."""
     response = jsonify({"error": error, "message": localized(message), "field": field})
     response.status_code = status
@@ -52,13 +57,13 @@ def _error_response(status: int, error: str, message: str, field: str | None = N
 
 
 @bp.errorhandler(ApiError)
-def _api_error(exc: ApiError):  # type: ignore[no-untyped-def]
+def _api_error(exc: ApiError) -> Response:
     db_session().rollback()
     return _error_response(exc.status, exc.error, exc.message, exc.field)
 
 
 @bp.errorhandler(DomainError)
-def _domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
+def _domain_error(exc: DomainError) -> Response:
     db_session().rollback()
     if isinstance(exc, NotFound):
         return _error_response(404, "not_found", exc.message, exc.field)
@@ -69,13 +74,13 @@ def _domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
 
 @bp.errorhandler(StaleDataError)
 @bp.errorhandler(sa.exc.DBAPIError)
-def _clash(exc: Exception):  # type: ignore[no-untyped-def]
+def _clash(exc: Exception) -> ResponseReturnValue:
     """A save that met another (409) or a lock not had in time (503, Retry-After); else a 500."""
     return contention.answer(exc)
 
 
 @bp.errorhandler(HTTPException)
-def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+def _http_error(exc: HTTPException) -> Response:
     code = exc.code or 500
     return _error_response(code, ERROR_NAMES.get(code, (exc.name or "error").lower()), exc.description or "")
 
@@ -135,7 +140,7 @@ def _authenticate() -> None:
 
 
 @bp.route("/openapi.json")
-def openapi():  # type: ignore[no-untyped-def]
+def openapi() -> Response:
     """The OpenAPI document flask-openapi3 wrote (once per app) from the operations and their schemas."""
     return jsonify(cast(OpenAPI, current_app).api_doc)
 

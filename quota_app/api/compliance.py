@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..auth.services import visible_department_ids
 from ..compliance.figures import compliance as run_compliance
 from ..web import db_session, now
-from .blueprint import api_user, bp, department_of
+from .blueprint import JsonAnswer, api_user, bp, department_of
 from .document import RECONCILE, errors
 from .schemas import ComplianceJson, ComplianceQuery
 
@@ -18,7 +18,7 @@ from .schemas import ComplianceJson, ComplianceQuery
     tags=[RECONCILE],
     responses={200: ComplianceJson, **errors(403, 404)},
 )
-def compliance(query: ComplianceQuery):  # type: ignore[no-untyped-def]
+def compliance(query: ComplianceQuery) -> JsonAnswer:
     session = db_session()
     ids = [department_of(code).id for code in query.department] or visible_department_ids(session, api_user())
     result = run_compliance(session, as_of=query.as_of, known_at=query.known_at or now(), department_ids=ids)

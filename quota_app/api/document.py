@@ -14,7 +14,9 @@ from importlib.resources import files
 from typing import Any
 
 from flask import Blueprint, render_template
+from flask.typing import ResponseReturnValue
 from flask_openapi3 import Info, Server, Tag
+from flask_openapi3.types import ResponseDict
 
 from .inputs import refuse
 from .schemas import Error
@@ -41,7 +43,7 @@ OPENAPI_OPTIONS: dict[str, Any] = {
     "validation_error_status": 400,
     "validation_error_model": Error,
 }
-SECURITY = [{"bearer": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 # The groups of operations on the page.
 REFERENCE, TARGETS, PLACES, RECONCILE = (
     Tag(name=name) for name in ("Forvaltninger og ordninger", "Måltal", "Pladser", "Afstemning")
@@ -66,7 +68,7 @@ def error(code: int, description: str | None = None) -> dict[str, Any]:
     }
 
 
-def errors(*codes: int) -> dict[int, dict[str, Any]]:
+def errors(*codes: int) -> ResponseDict:
     return {code: error(code) for code in codes}
 
 
@@ -82,5 +84,5 @@ bp = Blueprint(
 
 
 @bp.route("/api/docs")
-def page():  # type: ignore[no-untyped-def]
+def page() -> ResponseReturnValue:
     return render_template("api/docs.html")

@@ -24,7 +24,7 @@ from ..imports.places import import_places as run_import
 from ..models import User
 from ..texts import N_
 from ..web import db_session, localized, now
-from .blueprint import api_user, bp, checked_first
+from .blueprint import JsonAnswer, api_user, bp, checked_first
 from .document import PLACES, errors
 from .inputs import Query, QueryFlag, fail
 from .schemas import ImportResultJson, UnitImportResultJson
@@ -90,7 +90,7 @@ def _too_large(limits: ImportLimits) -> str:
     )
 
 
-def _import_file(query: ImportQuery, importer: Callable[..., Any]):  # type: ignore[no-untyped-def]
+def _import_file(query: ImportQuery, importer: Callable[..., ImportResult | UnitImportResult]) -> JsonAnswer:
     """An import through the API, all or nothing: the file, the importer for the token user's departments
     (an HR key: its own only), and the answer: 200 with the counts (saved unless a dry run), or 422 with
     every bad row and nothing saved."""
@@ -145,7 +145,7 @@ def result_data(result: ImportResult | UnitImportResult) -> dict[str, Any]:
     responses={200: ImportResultJson, **errors(403, 409, 413, 422)},
     openapi_extensions={"requestBody": REQUEST_BODY},
 )
-def import_places(query: ImportQuery):  # type: ignore[no-untyped-def]
+def import_places(query: ImportQuery) -> JsonAnswer:
     return _import_file(query, run_import)
 
 
@@ -163,5 +163,5 @@ def import_places(query: ImportQuery):  # type: ignore[no-untyped-def]
     responses={200: UnitImportResultJson, **errors(403, 409, 413, 422)},
     openapi_extensions={"requestBody": REQUEST_BODY},
 )
-def import_units(query: ImportQuery):  # type: ignore[no-untyped-def]
+def import_units(query: ImportQuery) -> JsonAnswer:
     return _import_file(query, run_unit_import)

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..auth.services import can_see_all_departments, scope_to_user
 from ..errors import DomainError, NotFound
@@ -43,12 +43,14 @@ def type_json(t: PlacementType) -> dict[str, Any]:
 
 
 def departments(session: Session) -> list[dict[str, Any]]:
-    rows = session.exec(select(Department).order_by(Department.sort, Department.code)).all()
+    rows = session.exec(select(Department).order_by(col(Department.sort), col(Department.code))).all()
     return [department_json(d) for d in rows]
 
 
 def types(session: Session) -> list[dict[str, Any]]:
-    rows = session.exec(select(PlacementType).order_by(PlacementType.sort, PlacementType.code)).all()
+    rows = session.exec(
+        select(PlacementType).order_by(col(PlacementType.sort), col(PlacementType.code))
+    ).all()
     return [type_json(t) for t in rows]
 
 
@@ -69,8 +71,8 @@ def targets(
 ) -> list[dict[str, Any]]:
     statement = (
         select(Target, Department.code, PlacementType.code)
-        .join(Department, Department.id == Target.department_id)
-        .join(PlacementType, PlacementType.id == Target.type_id)
+        .join(Department, col(Department.id) == col(Target.department_id))
+        .join(PlacementType, col(PlacementType.id) == col(Target.type_id))
     )
     statement = scope_to_user(statement, Target.department_id, user)
     if year is not None:
@@ -92,7 +94,7 @@ def target_json(t: Target, department_code: str, type_code: str) -> dict[str, An
     }
 
 
-def _place_columns():  # type: ignore[no-untyped-def]
+def _place_columns() -> Any:  # rows of (place, department code, type code, unit name)
     return place_listing(Place, Department.code, PlacementType.code, Unit.name)
 
 
@@ -158,7 +160,7 @@ def get_place(session: Session, *, user: User, place_id: int) -> dict[str, Any]:
     events = session.exec(
         select(PlaceEvent)
         .where(PlaceEvent.place_id == place_id)
-        .order_by(PlaceEvent.effective_date, PlaceEvent.recorded_at, PlaceEvent.id)
+        .order_by(col(PlaceEvent.effective_date), col(PlaceEvent.recorded_at), col(PlaceEvent.id))
     ).all()
     result["events"] = [event_json(e) for e in events]
     return result

@@ -6,17 +6,19 @@ puts them in the OpenAPI document), checks the token user's department, calls th
 
 from __future__ import annotations
 
+from typing import cast
+
 from ..auth.services import can_see_all_departments
 from ..models import STATUSES, Department, User
 from ..places import registration, status_events
 from ..reconcile.figures import reconcile as run_reconcile
 from ..reconcile.figures import reconciliation_to_json
-from ..reconcile.types import RuleOverride
+from ..reconcile.types import Method, RuleOverride
 from ..targets import services as targets
 from ..texts import N_
 from ..web import db_session, now
 from . import services
-from .blueprint import api_user, bp, checked_first, department_of
+from .blueprint import JsonAnswer, api_user, bp, checked_first, department_of
 from .document import PLACES, PREFIX, RECONCILE, REFERENCE, TARGETS, errors
 from .inputs import fail, missing
 from .schemas import (
@@ -46,7 +48,7 @@ WRITERS_OF_TARGETS = ("bif", "admin")
     tags=[REFERENCE],
     responses={200: DepartmentList},
 )
-def departments():  # type: ignore[no-untyped-def]
+def departments() -> JsonAnswer:
     return {"departments": services.departments(db_session())}
 
 
@@ -57,7 +59,7 @@ def departments():  # type: ignore[no-untyped-def]
     tags=[REFERENCE],
     responses={200: PlacementTypeList},
 )
-def types():  # type: ignore[no-untyped-def]
+def types() -> JsonAnswer:
     return {"types": services.types(db_session())}
 
 
@@ -68,7 +70,7 @@ def types():  # type: ignore[no-untyped-def]
     tags=[TARGETS],
     responses={200: TargetList, **errors(403, 404)},
 )
-def get_targets(query: TargetsQuery):  # type: ignore[no-untyped-def]
+def get_targets(query: TargetsQuery) -> JsonAnswer:
     department = department_of(query.department) if query.department else None
     rows = services.targets(db_session(), user=api_user(), year=query.year, department=department)
     return {"targets": rows}
@@ -87,7 +89,7 @@ def _writes_targets(user: User) -> None:
     tags=[TARGETS],
     responses={200: TargetList, **errors(403, 422)},
 )
-def put_targets(body: TargetsInput):  # type: ignore[no-untyped-def]
+def put_targets(body: TargetsInput) -> JsonAnswer:
     session = db_session()
     saved = []
     for item in body.targets:
@@ -120,7 +122,7 @@ def put_targets(body: TargetsInput):  # type: ignore[no-untyped-def]
     tags=[PLACES],
     responses={200: PlacePage, **errors(403, 404)},
 )
-def list_places(query: PlacesQuery):  # type: ignore[no-untyped-def]
+def list_places(query: PlacesQuery) -> JsonAnswer:
     department = department_of(query.department) if query.department else None
     placement_type = None
     if query.type:
@@ -146,7 +148,7 @@ def list_places(query: PlacesQuery):  # type: ignore[no-untyped-def]
     tags=[PLACES],
     responses={200: PlaceWithEvents, **errors(404)},
 )
-def get_place(path: PlacePath):  # type: ignore[no-untyped-def]
+def get_place(path: PlacePath) -> JsonAnswer:
     return services.get_place(db_session(), user=api_user(), place_id=path.place_id)
 
 
@@ -157,7 +159,7 @@ def get_place(path: PlacePath):  # type: ignore[no-untyped-def]
     tags=[PLACES],
     responses={201: PlaceWithEvents, **errors(403, 404, 409, 422)},
 )
-def create_place(body: PlaceInput):  # type: ignore[no-untyped-def]
+def create_place(body: PlaceInput) -> JsonAnswer:
     user = api_user()
     session = db_session()
     if body.department is None:
@@ -204,7 +206,7 @@ def _visible_place(user: User, place_id: int) -> None:
     tags=[PLACES],
     responses={201: EventJson, **errors(404, 409, 422)},
 )
-def create_event(path: PlacePath, body: EventInput):  # type: ignore[no-untyped-def]
+def create_event(path: PlacePath, body: EventInput) -> JsonAnswer:
     session = db_session()
     event = status_events.record_status(
         session,
@@ -228,14 +230,14 @@ def create_event(path: PlacePath, body: EventInput):  # type: ignore[no-untyped-
     tags=[RECONCILE],
     responses={200: ReconciliationJson, **errors(403, 404)},
 )
-def reconcile(query: ReconcileQuery):  # type: ignore[no-untyped-def]
+def reconcile(query: ReconcileQuery) -> JsonAnswer:
     user = api_user()
     session = db_session()
     codes = list(query.department)
     for code in codes:
         department_of(code)
     if not codes and not can_see_all_departments(user):
-        codes = [session.get(Department, user.department_id).code]
+        codes = [session.get_one(Department, user.department_id).code]
     for code in query.type:
         if services.type_by_code(session, code) is None:
             fail(404, N_("Ukendt ordning '%(code)s'.", code=code), "type")
@@ -254,7 +256,7 @@ def reconcile(query: ReconcileQuery):  # type: ignore[no-untyped-def]
         session,
         as_of=query.as_of,
         period=query.period,
-        method=query.method,
+        method=cast(Method, query.method),  # OneOf(METHODS) checked it
         known_at=query.known_at or now(),
         department_codes=codes or None,
         type_codes=query.type or None,

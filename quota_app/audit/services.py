@@ -71,7 +71,13 @@ def record(
 
 
 def flush_audited(
-    session: Session, row: Any, *, action: str, before: dict | None, actor: User | str, now: datetime
+    session: Session,
+    row: Any,
+    *,
+    action: str,
+    before: dict[str, Any] | None,
+    actor: User | str,
+    now: datetime,
 ) -> None:
     """Flush a created or changed row and audit it (before: its snapshot before the change, None if new)."""
     session.flush()

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 import redis
 import sqlalchemy as sa
 from limits import parse_many
+from sqlmodel import col
 
 from ..db import Database
 from ..models import LoginAttempt
@@ -73,11 +74,11 @@ class DatabaseStorage:
         with self._database.begin() as session:
             # SKIP LOCKED: concurrent pruners on PostgreSQL never wait for (or deadlock on) each other.
             stale = (
-                sa.select(LoginAttempt.id)
-                .where(LoginAttempt.at <= keep_after)
+                sa.select(col(LoginAttempt.id))
+                .where(col(LoginAttempt.at) <= keep_after)
                 .with_for_update(skip_locked=True)
             )
-            session.execute(sa.delete(LoginAttempt).where(LoginAttempt.id.in_(stale)))
+            session.execute(sa.delete(LoginAttempt).where(col(LoginAttempt.id).in_(stale)))
             attempt = LoginAttempt(account=account, address=address, at=at)
             session.add(attempt)
             session.flush()
@@ -86,9 +87,9 @@ class DatabaseStorage:
     def times(self, *, account: str, address: str, since: datetime) -> tuple[list[datetime], list[datetime]]:
         with self._database.begin(write=False) as session:
             rows = session.execute(
-                sa.select(LoginAttempt.account, LoginAttempt.at)
-                .where(LoginAttempt.address == address, LoginAttempt.at > since)
-                .order_by(LoginAttempt.at, LoginAttempt.id)
+                sa.select(col(LoginAttempt.account), col(LoginAttempt.at))
+                .where(col(LoginAttempt.address) == address, col(LoginAttempt.at) > since)
+                .order_by(col(LoginAttempt.at), col(LoginAttempt.id))
             ).all()
         return [at for who, at in rows if who == account], [at for _who, at in rows]
 

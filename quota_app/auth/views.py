@@ -19,6 +19,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 
@@ -88,7 +89,7 @@ def login_throttle() -> LoginThrottle:
     return throttle
 
 
-def _refused(error: TooManyRequests | ServiceUnavailable, retry_after: int):  # type: ignore[no-untyped-def]
+def _refused(error: TooManyRequests | ServiceUnavailable, retry_after: int) -> ResponseReturnValue:
     return render_error(error.code or 500, error, headers={"Retry-After": str(retry_after)})
 
 
@@ -102,7 +103,7 @@ def _start_new_session() -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("core.start"))
     settings = current_app.config["QUOTA_SETTINGS"]
@@ -114,7 +115,7 @@ def login():  # type: ignore[no-untyped-def]
         throttle = login_throttle()
         try:
             attempt = throttle.check(
-                account=services.normalise_email(form.email.data),
+                account=services.normalise_email(form.email.data or ""),
                 address=request.remote_addr or "",
                 now=now(),
             )
@@ -124,7 +125,9 @@ def login():  # type: ignore[no-untyped-def]
         if attempt.retry_after is not None:
             return _refused(TooManyRequests(), attempt.retry_after)
         db = db_session()
-        user = services.authenticate(db, email=form.email.data, password=form.password.data, now=now())
+        user = services.authenticate(
+            db, email=form.email.data or "", password=form.password.data or "", now=now()
+        )
         if user is not None and settings.local_login == "admins" and user.role != "admin":
             db.rollback()  # a right password, but only the break-glass administrators may use one
             provisioning.record_refusal(
@@ -144,13 +147,13 @@ def login():  # type: ignore[no-untyped-def]
             _start_new_session()
             login_user(user)
             return redirect(safe_next(request.args.get("next")) or url_for("core.start"))
-        form.password.errors.append(_("Forkert e-mail eller adgangskode."))
+        form.password.errors = [*form.password.errors, _("Forkert e-mail eller adgangskode.")]
     return render_template("auth/login.html", form=form, **page)
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     db = db_session()
     services.sign_out(db, user=current_user._get_current_object(), now=now())
     db.commit()
@@ -163,7 +166,7 @@ def logout():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/sign-in/<token>", methods=["GET", "POST"])
-def sign_in_link(token: str):  # type: ignore[no-untyped-def]
+def sign_in_link(token: str) -> ResponseReturnValue:
     """Where a mailed sign-in link leads: its user chooses a password (the link is used up when saved)."""
     db = db_session()
     link = links.usable_link(db, token=token, now=now())
@@ -174,12 +177,12 @@ def sign_in_link(token: str):  # type: ignore[no-untyped-def]
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            links.use_link(db, token=token, password=form.password.data, now=now())
+            links.use_link(db, token=token, password=form.password.data or "", now=now())
         except DomainError as exc:
             db.rollback()
             if exc.field != "password":
                 return render_template("auth/set_password.html", form=None, user=None), 404, headers
-            form.password.errors.append(localized(exc))
+            form.password.errors = [*form.password.errors, localized(exc)]
         else:
             db.commit()
             if current_user.is_authenticated:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlmodel import select
 
@@ -36,7 +37,7 @@ def _period_choices() -> list[Period]:
 @bp.route("/comments/", methods=["GET", "POST"])
 @bp.route("/comments/<period>", methods=["GET", "POST"])
 @roles_required("hr", "bif", "admin")
-def edit(period: str | None = None):  # type: ignore[no-untyped-def]
+def edit(period: str | None = None) -> ResponseReturnValue:
     session = db_session()
     department = loading.chosen_department_or_404()
     if period is None:

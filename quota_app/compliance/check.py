@@ -16,15 +16,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..clock import local_date
 from ..errors import DomainError
 from ..models import OPEN_END, Place, PlaceInterval, Unit
 from ..reconcile.queries import day_number
 from ..texts import N_, Text
-from .exemptions import covering, exemptions
-from .headcounts import headcount_on, timelines
+from .exemptions import Exemption, covering, exemptions
+from .headcounts import Timeline, headcount_on, timelines
 from .rules import RuleBook
 
 _INTERVAL = PlaceInterval.__table__
@@ -101,15 +101,17 @@ def check_proposals(
         return {}
     book = RuleBook(session)
     candidates = [p for p in candidates if p.type_id in book.ever_covered_from(p.changed_from.year)]
-    known = timelines(session, unit_ids={p.unit_id for p in candidates}, known_at=now)  # type: ignore[misc]
+    located = {p.unit_id for p in candidates if p.unit_id is not None}  # all of them
+    known = timelines(session, unit_ids=located, known_at=now)
     candidates = [p for p in candidates if p.unit_id in known]
     if not candidates:
         return {}
-    unit_ids = sorted({p.unit_id for p in candidates})  # type: ignore[type-var]
+    unit_ids = sorted({p.unit_id for p in candidates if p.unit_id is not None})
     start = min(p.changed_from for p in candidates)
     spans: dict[int, list[_Span]] = {u: [] for u in unit_ids}
     for p in candidates:
-        spans[p.unit_id].extend(  # type: ignore[index]
+        assert p.unit_id is not None  # candidates have a unit
+        spans[p.unit_id].extend(
             _Span(s, e, p.type_id, p.reference, p) for s, e in filled_spans(p.history) if e > start
         )
     changed_places = [p.place_id for p in candidates if p.place_id is not None]
@@ -133,7 +135,7 @@ def check_proposals(
     for unit_id, type_id, valid_from, valid_to, reference in session.execute(others):
         spans[unit_id].append(_Span(valid_from, valid_to, type_id, reference, None))
     exempt = exemptions(session, unit_ids=unit_ids, known_at=now, ending_from=start)
-    units = {u.id: u for u in session.exec(select(Unit).where(Unit.id.in_(unit_ids))).all()}  # type: ignore[union-attr]
+    units = {u.id: u for u in session.exec(select(Unit).where(col(Unit.id).in_(unit_ids))).all()}
     refused: dict[Hashable, Text] = {}
     today = local_date(now)
     for unit_id in unit_ids:
@@ -149,9 +151,9 @@ def check_proposals(
             if len(filled) <= limit:
                 continue
             for span in filled:
-                p = span.proposal
-                if p is not None and day >= p.changed_from and p.key not in refused:
-                    refused[p.key] = refusal_message(
+                proposal = span.proposal
+                if proposal is not None and day >= proposal.changed_from and proposal.key not in refused:
+                    refused[proposal.key] = refusal_message(
                         units[unit_id],
                         employees=employees,
                         day=day,
@@ -161,7 +163,9 @@ def check_proposals(
     return refused
 
 
-def _days(start: date, last: date, spans: list[_Span], timeline, unit_exempt) -> list[date]:  # type: ignore[no-untyped-def]
+def _days(
+    start: date, last: date, spans: list[_Span], timeline: Timeline, unit_exempt: list[Exemption]
+) -> list[date]:
     """Every day from start to last where the count, the headcount, an exemption or the year changes."""
     days = {start}
     for span in spans:

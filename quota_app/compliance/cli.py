@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..cli_types import fail
 from ..converters import parse_iso_date, parse_timestamp
@@ -84,13 +84,15 @@ def compliance_command(
         )
         session = database().session()
         try:
-            found = session.exec(select(Department).order_by(Department.sort, Department.code)).all()
+            found = session.exec(
+                select(Department).order_by(col(Department.sort), col(Department.code))
+            ).all()
             by_code = {d.code.casefold(): d for d in found}
             unknown = [code for code in departments if code.casefold() not in by_code]
             if unknown:
                 raise DomainError(N_("Ukendt forvaltning '%(code)s'.", code=", ".join(unknown)))
             ids = [by_code[c.casefold()].id for c in departments] if departments else [d.id for d in found]
-            result = compliance(session, as_of=as_of, known_at=known_at, department_ids=ids)  # type: ignore[arg-type]
+            result = compliance(session, as_of=as_of, known_at=known_at, department_ids=ids)
         finally:
             session.rollback()
             session.close()

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import converters
 from ..audit import services as audit
@@ -109,7 +109,7 @@ def unit_exemptions(session: Session, *, unit_id: int) -> list[ComplianceExempti
     return list(
         session.exec(
             select(ComplianceExemption)
-            .where(ComplianceExemption.unit_id == unit_id)
-            .order_by(ComplianceExemption.valid_from.desc(), ComplianceExemption.id.desc())  # type: ignore[attr-defined]
+            .where(col(ComplianceExemption.unit_id) == unit_id)
+            .order_by(col(ComplianceExemption.valid_from).desc(), col(ComplianceExemption.id).desc())
         ).all()
     )

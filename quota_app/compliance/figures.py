@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..models import Department, Place, PlacementType, PlaceStatement, Target, Unit
 from ..reconcile.queries import holds_on, known_intervals, scope
@@ -123,11 +123,13 @@ def compliance(
     rule, covered_ids = book.rule(as_of.year), sorted(book.covered_ids(as_of.year))
     departments = session.exec(
         select(Department)
-        .where(Department.id.in_(list(department_ids)))
-        .order_by(Department.sort, Department.code)  # type: ignore[attr-defined]
+        .where(col(Department.id).in_(list(department_ids)))
+        .order_by(col(Department.sort), col(Department.code))
     ).all()
     units = session.exec(
-        select(Unit).where(Unit.department_id.in_(list(department_ids))).order_by(Unit.name, Unit.id)  # type: ignore[attr-defined]
+        select(Unit)
+        .where(col(Unit.department_id).in_(list(department_ids)))
+        .order_by(col(Unit.name), col(Unit.id))
     ).all()
     known = filled_covered(
         known_at=known_at, as_of=as_of, department_ids=department_ids, covered_ids=covered_ids
@@ -162,7 +164,7 @@ def compliance(
         rows.append(
             WorkplaceRow(
                 department=codes[unit.department_id],
-                unit_id=unit.id,  # type: ignore[arg-type]
+                unit_id=unit.id,
                 unit=unit.name,
                 p_number=unit.p_number,
                 ordinary_employees=employees,
@@ -187,12 +189,12 @@ def _targets(
     session: Session, *, year: int, department_ids: Sequence[int], covered_ids: Sequence[int]
 ) -> dict[int, dict[str, int]]:
     statement = (
-        sa.select(Target.department_id, PlacementType.code, Target.value)
-        .join(PlacementType, PlacementType.id == Target.type_id)
+        sa.select(col(Target.department_id), col(PlacementType.code), col(Target.value))
+        .join(PlacementType, col(PlacementType.id) == Target.type_id)
         .where(
-            Target.year == year,
-            Target.department_id.in_(list(department_ids)),  # type: ignore[attr-defined]
-            Target.type_id.in_(list(covered_ids)),  # type: ignore[attr-defined]
+            col(Target.year) == year,
+            col(Target.department_id).in_(list(department_ids)),
+            col(Target.type_id).in_(list(covered_ids)),
         )
     )
     found: dict[int, dict[str, int]] = {}

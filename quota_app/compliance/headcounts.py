@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import converters
 from ..audit import services as audit
@@ -152,7 +152,9 @@ def history(session: Session, *, unit_id: int) -> list[UnitHeadcount]:
             select(UnitHeadcount)
             .where(UnitHeadcount.unit_id == unit_id)
             .order_by(
-                UnitHeadcount.effective_date.desc(), UnitHeadcount.recorded_at.desc(), UnitHeadcount.id.desc()
-            )  # type: ignore[attr-defined]
+                col(UnitHeadcount.effective_date).desc(),
+                col(UnitHeadcount.recorded_at).desc(),
+                col(UnitHeadcount.id).desc(),
+            )
         ).all()
     )

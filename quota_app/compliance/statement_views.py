@@ -4,20 +4,21 @@ compliance blueprint (views.py imports this module)."""
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from ..auth.views import roles_required
 from ..core import loading
 from ..errors import DomainError
 from ..i18n import _
-from ..models import PlacementType
+from ..models import Place, PlacementType
 from ..web import db_session, localized, now, today
 from .blueprint import bp
 from .forms import StatementForm
 from .statements import MAX_PDF_BYTES, check_pdf, place_compliance, save_statement, statement_for
 
 
-def _page(place, form, status_code: int = 200):  # type: ignore[no-untyped-def]
+def _page(place: Place, form: StatementForm, status_code: int = 200) -> ResponseReturnValue:
     session = db_session()
     facts = place_compliance(session, place=place, day=today(), now=now())
     return (
@@ -35,7 +36,7 @@ def _page(place, form, status_code: int = 200):  # type: ignore[no-untyped-def]
 
 @bp.route("/plads/<id:place_id>/udtalelse", methods=["GET", "POST"])
 @roles_required("hr", "bif", "admin")
-def statement(place_id: int):  # type: ignore[no-untyped-def]
+def statement(place_id: int) -> ResponseReturnValue:
     place = loading.place_or_404(place_id)
     session = db_session()
     existing = statement_for(session, place_id=place.id)
@@ -47,7 +48,9 @@ def statement(place_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         upload = form.pdf.data
         pdf = (
-            upload.read(MAX_PDF_BYTES + 1) if upload is not None and getattr(upload, "filename", "") else None
+            upload.read(MAX_PDF_BYTES + 1)
+            if upload is not None and getattr(upload, "filename", None)
+            else None
         )
         try:
             if pdf is not None:
@@ -79,7 +82,7 @@ def statement(place_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/plads/<id:place_id>/udtalelse.pdf")
 @roles_required("hr", "bif", "admin")
-def statement_pdf(place_id: int):  # type: ignore[no-untyped-def]
+def statement_pdf(place_id: int) -> ResponseReturnValue:
     place = loading.place_or_404(place_id)
     found = statement_for(db_session(), place_id=place.id)
     if found is None or not found.pdf_data:

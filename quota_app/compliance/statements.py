@@ -135,5 +135,5 @@ def place_compliance(session: Session, *, place: Place, day: date, now: datetime
         employees=employees,
         ceiling=limit,
         exemption=exemption,
-        statement=statement_for(session, place_id=place.id),  # type: ignore[arg-type]
+        statement=statement_for(session, place_id=place.id),
     )

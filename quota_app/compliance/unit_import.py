@@ -7,6 +7,7 @@ its date change nothing. A unit the file names that does not exist is created.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -16,7 +17,8 @@ from sqlmodel import Session, select
 from .. import converters
 from ..audit import services as audit
 from ..errors import DomainError
-from ..imports.files import ImportLimits, RowError, read_table
+from ..imports.files import RowError, read_table
+from ..imports.limits import ImportLimits
 from ..models import Department, Unit, User
 from ..texts import N_
 from .headcounts import MAX_EMPLOYEES, known_headcount, record_headcount, set_p_number
@@ -104,7 +106,7 @@ def _read(
     if department is None or (only_department_id is not None and department.id != only_department_id):
         problems.append(N_("Ukendt forvaltning '%(code)s'.", code=cell("department")))
     values: dict[str, Any] = {}
-    checks = {
+    checks: dict[str, Callable[[], object]] = {
         "unit_name": lambda: converters.clean_text(
             cell("unit"), field="unit", label=N_("Enheden"), max_length=200, required=True, cpr_guard=True
         ),
@@ -120,9 +122,9 @@ def _read(
             values[name] = check()
         except DomainError as exc:
             problems.append(exc.message)
-    if problems:
+    if problems or department is None:
         return None, problems
-    return _Row(row=row_number, department_id=department.id, **values), []  # type: ignore[union-attr,arg-type]
+    return _Row(row=row_number, department_id=department.id, **values), []
 
 
 def import_units(
@@ -197,10 +199,12 @@ def _p_number_problems(
     p_units: dict[str, tuple[int, tuple[int, str]]],
 ) -> list[str]:
     problems: list[str] = []
-    earlier = p_numbers.setdefault(key, (row.row, row.p_number))  # type: ignore[arg-type]
+    p_number = row.p_number
+    assert p_number is not None  # called for the rows that give one
+    earlier = p_numbers.setdefault(key, (row.row, p_number))
     if earlier[1] != row.p_number:
         problems.append(N_("Rækken giver enheden et andet P-nummer end række %(row)d.", row=earlier[0]))
-    other = p_units.setdefault(row.p_number, (row.row, key))  # type: ignore[arg-type]
+    other = p_units.setdefault(p_number, (row.row, key))
     if other[1] != key:
         problems.append(
             N_(
@@ -209,7 +213,7 @@ def _p_number_problems(
                 row=other[0],
             )
         )
-    holder = holders.get(row.p_number)  # type: ignore[arg-type]
+    holder = holders.get(p_number)
     unit = units.get(key)
     if holder is not None and (unit is None or holder.id != unit.id):
         problems.append(
@@ -255,7 +259,7 @@ def _apply(
             result.p_numbers_set += 1
             changed = True
             if not result.dry_run:
-                set_p_number(session, unit_id=unit.id, p_number=row.p_number, actor=actor, now=now)  # type: ignore[arg-type]
+                set_p_number(session, unit_id=unit.id, p_number=row.p_number, actor=actor, now=now)
         if (*key, row.effective_date) not in seen:
             seen.add((*key, row.effective_date))
             recorded = (
@@ -272,7 +276,7 @@ def _apply(
                     record_headcount(
                         session,
                         unit_id=unit.id,
-                        effective_date=row.effective_date,  # type: ignore[arg-type]
+                        effective_date=row.effective_date,
                         ordinary_employees=row.employees,
                         source=row.source,
                         actor=actor,

@@ -3,12 +3,15 @@ a workplace's page (P-number, headcount history, exemptions, the places filling 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlmodel import select
+from flask_wtf import FlaskForm
+from sqlmodel import Session, col, select
 
 from .. import converters
 from ..auth.services import can_see_all_departments, visible_department_ids
@@ -21,7 +24,7 @@ from ..models import Department, PlacementType, Unit
 from ..web import db_session, localized, now, today
 from . import exemptions, headcounts, rules
 from .blueprint import bp
-from .figures import compliance, places_at
+from .figures import Compliance, compliance, places_at
 from .forms import ExemptionForm, HeadcountForm, PNumberForm, RuleForm
 
 EXPORT_HEADER = (
@@ -53,22 +56,22 @@ def _department_ids() -> list[int]:
     """HR: its own department; BIF and admin: ?department=CODE or all."""
     code = request.args.get("department") or ""
     if code:
-        return [loading.department_by_code_or_404(code).id]  # type: ignore[list-item]
+        return [loading.department_by_code_or_404(code).id]
     return visible_department_ids(db_session(), current_user)
 
 
-def _figures():  # type: ignore[no-untyped-def]
+def _figures() -> Compliance:
     as_of, known_at = _moment()
     return compliance(db_session(), as_of=as_of, known_at=known_at, department_ids=_department_ids())
 
 
 @bp.route("/")
 @roles_required("hr", "bif", "admin")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     session = db_session()
     result = _figures()
     departments = (
-        session.exec(select(Department).order_by(Department.sort, Department.code)).all()
+        session.exec(select(Department).order_by(col(Department.sort), col(Department.code))).all()
         if can_see_all_departments(current_user)
         else []
     )
@@ -89,7 +92,7 @@ def _type_name(placement_type: PlacementType) -> str:
 
 @bp.route("/export.<fmt>")
 @roles_required("hr", "bif", "admin")
-def export(fmt: str):  # type: ignore[no-untyped-def]
+def export(fmt: str) -> ResponseReturnValue:
     result = _figures()
     rows = [
         [
@@ -115,7 +118,7 @@ def export(fmt: str):  # type: ignore[no-untyped-def]
     )
 
 
-def _workplace_page(unit: Unit, *, status_code: int = 200, **forms):  # type: ignore[no-untyped-def]
+def _workplace_page(unit: Unit, *, status_code: int = 200, **forms: FlaskForm) -> ResponseReturnValue:
     session = db_session()
     as_of, known_at = _moment()
     forms.setdefault("p_form", PNumberForm(formdata=None, p_number=unit.p_number or ""))
@@ -145,11 +148,13 @@ def _workplace_page(unit: Unit, *, status_code: int = 200, **forms):  # type: ig
 
 @bp.route("/arbejdssted/<id:unit_id>")
 @roles_required("hr", "bif", "admin")
-def workplace(unit_id: int):  # type: ignore[no-untyped-def]
+def workplace(unit_id: int) -> ResponseReturnValue:
     return _workplace_page(loading.workplace_or_404(unit_id))
 
 
-def _save(unit: Unit, form, form_key: str, change, done: str):  # type: ignore[no-untyped-def]
+def _save(
+    unit: Unit, form: FlaskForm, form_key: str, change: Callable[[Session], object], done: str
+) -> ResponseReturnValue:
     """Validate, call the service, commit and redirect; or the page again with the errors (422)."""
     session = db_session()
     if form.validate_on_submit():
@@ -171,7 +176,7 @@ def _save(unit: Unit, form, form_key: str, change, done: str):  # type: ignore[n
 
 @bp.route("/arbejdssted/<id:unit_id>/p-nummer", methods=["POST"])
 @roles_required("hr", "bif", "admin")
-def set_p_number(unit_id: int):  # type: ignore[no-untyped-def]
+def set_p_number(unit_id: int) -> ResponseReturnValue:
     unit = loading.workplace_or_404(unit_id)
     form = PNumberForm()
     return _save(
@@ -187,7 +192,7 @@ def set_p_number(unit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/arbejdssted/<id:unit_id>/ansatte", methods=["POST"])
 @roles_required("hr", "bif", "admin")
-def record_headcount(unit_id: int):  # type: ignore[no-untyped-def]
+def record_headcount(unit_id: int) -> ResponseReturnValue:
     unit = loading.workplace_or_404(unit_id)
     form = HeadcountForm()
     return _save(
@@ -209,7 +214,7 @@ def record_headcount(unit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/arbejdssted/<id:unit_id>/dispensation", methods=["POST"])
 @roles_required("bif", "admin")
-def record_exemption(unit_id: int):  # type: ignore[no-untyped-def]
+def record_exemption(unit_id: int) -> ResponseReturnValue:
     unit = loading.workplace_or_404(unit_id)
     form = ExemptionForm()
     return _save(
@@ -232,9 +237,9 @@ def record_exemption(unit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/regler/<year:year>", methods=["GET", "POST"])
 @roles_required("bif", "admin")
-def rule(year: int):  # type: ignore[no-untyped-def]
+def rule(year: int) -> ResponseReturnValue:
     session = db_session()
-    types = session.exec(select(PlacementType).order_by(PlacementType.sort, PlacementType.id)).all()
+    types = session.exec(select(PlacementType).order_by(col(PlacementType.sort), col(PlacementType.id))).all()
     current = rules.rule_for_year(session, year=year)
     form = (
         RuleForm()

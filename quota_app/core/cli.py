@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from alembic.config import Config
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
@@ -12,7 +13,7 @@ from ..reconcile.intervals import places_out_of_step, refresh_places
 from ..web import database
 
 
-def alembic_config(app: Flask):  # type: ignore[no-untyped-def]
+def alembic_config(app: Flask) -> Config:
     from alembic.config import Config
 
     config = Config()

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from flask import abort, request
 from flask_login import current_user
-from sqlmodel import SQLModel, select
+from sqlmodel import SQLModel, col, select
 
 from .. import converters
 from ..auth.services import can_see_all_departments, ensure_department_access, get_department_for
@@ -114,7 +114,9 @@ def chosen_department_or_404() -> Department:
     """The department a page is about: HR's own; for BIF and admin ?department=CODE, else the first one."""
     if not can_see_all_departments(current_user):
         return own_department_or_404()
-    departments = db_session().exec(select(Department).order_by(Department.sort, Department.code)).all()
+    departments = (
+        db_session().exec(select(Department).order_by(col(Department.sort), col(Department.code))).all()
+    )
     if not departments:
         abort(404)
     code = request.args.get("department", "")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, request, url_for
+from flask import request, url_for
+from flask.sansio.app import App
 from flask_login import current_user
 
 from ..i18n import _, _p
@@ -135,7 +136,7 @@ class NavLink:
     active: bool  # the one item marked: this page or, when no item is this page, the page's section
 
 
-def resolve_endpoint(app: Flask, candidates: tuple[str, ...]) -> str | None:
+def resolve_endpoint(app: App, candidates: tuple[str, ...]) -> str | None:
     """Return the first candidate endpoint that exists and can be linked (without arguments, or the year)."""
     for candidate in candidates:
         if candidate.endswith(".*"):
@@ -151,18 +152,18 @@ def resolve_endpoint(app: Flask, candidates: tuple[str, ...]) -> str | None:
     return None
 
 
-def link_to(app: Flask, resolved: str) -> str:
+def link_to(app: App, resolved: str) -> str:
     """Return the URL of an endpoint found by resolve_endpoint."""
     if resolved.endswith("(year)"):
         return url_for(resolved.removesuffix("(year)"), year=_this_year(app))
     return url_for(resolved)
 
 
-def _this_year(app: Flask) -> int:
+def _this_year(app: App) -> int:
     return web_now().astimezone(app.config["QUOTA_SETTINGS"].zone).year
 
 
-def _get_rule_with(app: Flask, endpoint: str, arguments: set[str]) -> bool:
+def _get_rule_with(app: App, endpoint: str, arguments: set[str]) -> bool:
     if endpoint not in app.view_functions:
         return False
     return any(
@@ -171,7 +172,7 @@ def _get_rule_with(app: Flask, endpoint: str, arguments: set[str]) -> bool:
     )
 
 
-def _first_plain_page(app: Flask, blueprint: str) -> str | None:
+def _first_plain_page(app: App, blueprint: str) -> str | None:
     rules = [
         rule
         for rule in app.url_map.iter_rules()
@@ -181,7 +182,7 @@ def _first_plain_page(app: Flask, blueprint: str) -> str | None:
     return rules[0].endpoint if rules else None
 
 
-def menu_for(app: Flask, role: str | None) -> list[NavLink]:
+def menu_for(app: App, role: str | None) -> list[NavLink]:
     """Return the menu links a user with this role sees on the current request."""
     found = []
     for entry in MENUS.get(role or "", ()):
@@ -214,7 +215,7 @@ def _active_index(found: list[tuple[NavEntry, str, str]], hrefs: list[str]) -> i
     return in_section[0] if in_section else None
 
 
-def tasks_for(app: Flask, role: str | None) -> list[TaskLink]:
+def tasks_for(app: App, role: str | None) -> list[TaskLink]:
     """Return the start page's task links for this role, for the features that exist."""
     links = []
     for task in TASKS.get(role or "", ()):
@@ -224,7 +225,7 @@ def tasks_for(app: Flask, role: str | None) -> list[TaskLink]:
     return links
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: App) -> None:
     @app.context_processor
     def _navigation() -> dict:
         def main_menu() -> list[NavLink]:

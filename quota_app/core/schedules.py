@@ -56,7 +56,7 @@ def _weekdays(days: list[int]) -> Text:
     monday_first = sorted((day + 6) % 7 for day in set(days))  # Babel: 0 = Monday
 
     def name(language: str, day: int) -> str:
-        return get_day_names("wide", locale=language)[day]
+        return str(get_day_names("wide", locale=language)[day])
 
     consecutive = monday_first == list(range(monday_first[0], monday_first[-1] + 1))
     if consecutive and len(monday_first) >= 3:
@@ -86,7 +86,8 @@ def _dates(days: list[int], months: list[int]) -> ByLanguage | None:
 def describe(expression: str) -> Text | None:
     """A five-field cron expression in words, or None when it is not one of the kinds described."""
     try:
-        minutes, hours, days, months, weekdays = croniter(expression).expanded
+        fields: list[list[Any]] = croniter(expression).expanded  # numbers, or ["*"] (the stubs say str)
+        minutes, hours, days, months, weekdays = fields
     except (ValueError, KeyError):
         return None
     if any(not isinstance(value, int) for value in [*days, *months, *weekdays] if value != "*"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import refresh
 from flask_login import current_user, login_required
 
@@ -22,7 +23,7 @@ bp.record_once(lambda state: navigation.init_app(state.app))
 
 @bp.route("/")
 @login_required
-def start():  # type: ignore[no-untyped-def]
+def start() -> ResponseReturnValue:
     timetable = (
         schedules.schedules(current_app.config["QUOTA_SETTINGS"], now=now())
         if current_user.role == "admin"
@@ -49,14 +50,14 @@ def _own_early_warning() -> EarlyWarning | None:
 
 
 @bp.route("/tilgaengelighed")
-def accessibility():  # type: ignore[no-untyped-def]
+def accessibility() -> ResponseReturnValue:
     """The app's own page about its accessibility (the footer links here unless the municipality's
     statement is configured: QUOTA_ACCESSIBILITY_STATEMENT_URL)."""
     return render_template("core/accessibility.html")
 
 
 @bp.route("/language", methods=["POST"])
-def set_language():  # type: ignore[no-untyped-def]
+def set_language() -> ResponseReturnValue:
     lang = request.form.get("lang", "")
     if lang not in LANGUAGES:
         abort(400)

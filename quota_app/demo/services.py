@@ -6,6 +6,7 @@ import random
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -139,7 +140,7 @@ def _targets_2014() -> dict[str, int]:
     return {**TARGETS_2014_EXTRA, **figures}
 
 
-def _ensure_municipality_targets(session: Session, types: dict) -> None:
+def _ensure_municipality_targets(session: Session, types: dict[str, Any]) -> None:
     if session.exec(select(MunicipalityTarget).where(MunicipalityTarget.year == 2014)).first():
         return
     for row in read_fixture("kk-2014-targets.csv"):
@@ -157,7 +158,13 @@ def _ensure_municipality_targets(session: Session, types: dict) -> None:
 
 
 def _ensure_targets(
-    session: Session, departments: dict, types: dict, years: list[int], *, now: datetime, scale: int
+    session: Session,
+    departments: dict[str, Any],
+    types: dict[str, Any],
+    years: list[int],
+    *,
+    now: datetime,
+    scale: int,
 ) -> None:
     """Targets in proportion to 2014, scaled to the demo's size and split by headcount."""
     base = _targets_2014()
@@ -271,9 +278,9 @@ def generate_history(rng: random.Random, *, start: date, today: date) -> list[tu
 def _generate_places(
     session: Session,
     rng: random.Random,
-    departments: dict,
-    types: dict,
-    units: dict,
+    departments: dict[str, Any],
+    types: dict[str, Any],
+    units: dict[str, Any],
     *,
     count: int,
     today: date,

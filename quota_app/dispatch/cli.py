@@ -5,14 +5,17 @@ from __future__ import annotations
 import os
 import socket
 import sys
+from datetime import datetime
 
 import click
 from flask import current_app
 
+from ..db import Database
 from ..errors import DomainError
 from ..mail.services import transport_from_settings
 from ..models import Dispatch
-from ..periods import parse_period
+from ..periods import Period, parse_period
+from ..settings import Settings
 from ..web import database
 from . import delivery, ledger, overdue, run
 from .report_source import APP_EXTENSION
@@ -86,7 +89,7 @@ def dispatch_command(
     )
     with db.begin() as session:
         for dispatch_id in delivered.retrying + delivered.failed:
-            row = session.get(Dispatch, dispatch_id)
+            row = session.get_one(Dispatch, dispatch_id)
             click.echo(
                 f"  {row.state:8} {row.kind:14} {row.scope:4} {row.recipient}: {row.last_error}", err=True
             )
@@ -104,7 +107,7 @@ def dispatch_command(
         sys.exit(1)
 
 
-def _check(db, settings, now) -> None:  # type: ignore[no-untyped-def]
+def _check(db: Database, settings: Settings, now: datetime) -> None:
     with db.begin() as session:
         late = overdue.overdue_periods(session, settings=settings, now=now)
     for item in late:
@@ -114,7 +117,9 @@ def _check(db, settings, now) -> None:  # type: ignore[no-untyped-def]
     click.echo("OK: ingen halvårsstatus er forsinket.")
 
 
-def _dry_run(db, settings, period, department_code, resend, now) -> None:  # type: ignore[no-untyped-def]
+def _dry_run(
+    db: Database, settings: Settings, period: Period, department_code: str | None, resend: bool, now: datetime
+) -> None:
     session = db.session()
     try:
         plan = ledger.plan_period(

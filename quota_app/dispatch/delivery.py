@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 from email.utils import make_msgid
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..audit.services import record, snapshot
 from ..clock import Clock
@@ -57,18 +57,18 @@ class DeliveryResult:
 
 def backoff(attempts: int) -> timedelta:
     """5 minutes after the first failed attempt, doubling, at most 6 hours."""
-    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+    return min(BACKOFF_BASE * int(2 ** max(attempts - 1, 0)), BACKOFF_CAP)
 
 
 def claim(db: Database, *, dispatch_id: int, worker: str, now: datetime, message_id: str) -> bool:
     """Take a due pending row (pending -> sending) and commit, or return False if it is not ours."""
     with db.begin() as session:
-        result = session.execute(
+        result = session.exec(
             sa.update(Dispatch)
             .where(
-                Dispatch.id == dispatch_id,
-                Dispatch.state == "pending",
-                sa.or_(Dispatch.next_attempt_at.is_(None), Dispatch.next_attempt_at <= now),
+                col(Dispatch.id) == dispatch_id,
+                col(Dispatch.state) == "pending",
+                sa.or_(col(Dispatch.next_attempt_at).is_(None), col(Dispatch.next_attempt_at) <= now),
             )
             .values(
                 state="sending",
@@ -93,13 +93,13 @@ def _due_ids(
 ) -> list[int]:
     statement = select(Dispatch.id).where(
         Dispatch.state == "pending",
-        sa.or_(Dispatch.next_attempt_at.is_(None), Dispatch.next_attempt_at <= now),
+        sa.or_(col(Dispatch.next_attempt_at).is_(None), col(Dispatch.next_attempt_at) <= now),
     )
     if period is not None or as_of is not None:
         statement = statement.where(concerning(period=period, as_of=as_of))
     if scope is not None:
         statement = statement.where(Dispatch.scope == scope)
-    return [i for i in session.exec(statement.order_by(Dispatch.id)).all() if i not in exclude]
+    return [i for i in session.exec(statement.order_by(col(Dispatch.id))).all() if i not in exclude]
 
 
 def deliver_due(
@@ -245,14 +245,18 @@ def mark_stale(db: Database, *, settings: Settings, now: datetime) -> list[int]:
     marked: list[int] = []
     with db.begin() as session:
         stale = session.exec(
-            select(Dispatch).where(Dispatch.state == "sending", Dispatch.claimed_at < now - STALE_AFTER)
+            select(Dispatch).where(
+                col(Dispatch.state) == "sending", col(Dispatch.claimed_at) < now - STALE_AFTER
+            )
         ).all()
         for row in stale:
             before = snapshot(row)
-            updated = session.execute(
+            updated = session.exec(
                 sa.update(Dispatch)
                 .where(
-                    Dispatch.id == row.id, Dispatch.state == "sending", Dispatch.claimed_at == row.claimed_at
+                    col(Dispatch.id) == row.id,
+                    col(Dispatch.state) == "sending",
+                    col(Dispatch.claimed_at) == row.claimed_at,
                 )
                 .values(
                     state="failed",
@@ -279,7 +283,7 @@ def mark_stale(db: Database, *, settings: Settings, now: datetime) -> list[int]:
                     after=snapshot(row),
                     at=now,
                 )
-                marked.append(row.id)  # type: ignore[arg-type]
+                marked.append(row.id)
     return marked
 
 
@@ -316,10 +320,10 @@ def resend_period(
 ) -> list[Dispatch]:
     """Resend the failed (and, with allow_sent, the sent) mails about a period, failure notices aside."""
     states = ("failed", "sent") if allow_sent else ("failed",)
-    statement = select(Dispatch).where(Dispatch.period == period, Dispatch.state.in_(states))
+    statement = select(Dispatch).where(col(Dispatch.period) == period, col(Dispatch.state).in_(states))
     if scope is not None:
         statement = statement.where(Dispatch.scope == scope)
     return [
-        resend(session, dispatch_id=row.id, actor=actor, now=now, allow_sent=allow_sent)  # type: ignore[arg-type]
-        for row in session.exec(statement.order_by(Dispatch.id)).all()
+        resend(session, dispatch_id=row.id, actor=actor, now=now, allow_sent=allow_sent)
+        for row in session.exec(statement.order_by(col(Dispatch.id))).all()
     ]

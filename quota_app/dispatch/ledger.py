@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..audit.services import record, snapshot
 from ..comments.services import lock_comment
@@ -49,10 +49,10 @@ def concerning(*, period: str | None = None, as_of: date | None = None) -> sa.Co
     """Rows about the period (or the day), and the failure notices about those rows."""
     failed = aliased(Dispatch)
     if period is not None:
-        own, failed_own = Dispatch.period == period, failed.period == period
+        own, failed_own = col(Dispatch.period) == period, col(failed.period) == period
     else:
-        own, failed_own = Dispatch.as_of == as_of, failed.as_of == as_of
-    return sa.or_(own, Dispatch.failed_dispatch_id.in_(select(failed.id).where(failed_own)))
+        own, failed_own = col(Dispatch.as_of) == as_of, col(failed.as_of) == as_of
+    return sa.or_(own, col(Dispatch.failed_dispatch_id).in_(select(failed.id).where(failed_own)))
 
 
 def about(session: Session, row: Dispatch) -> Dispatch:
@@ -80,7 +80,9 @@ def ledger(
     if state:
         statement = statement.where(Dispatch.state == state)
     return list(
-        session.exec(statement.order_by(Dispatch.created_at.desc(), Dispatch.id.desc()).limit(limit)).all()
+        session.exec(
+            statement.order_by(col(Dispatch.created_at).desc(), col(Dispatch.id).desc()).limit(limit)
+        ).all()
     )
 
 
@@ -89,7 +91,7 @@ def period_planned(session: Session, period: Period) -> bool:
     return (
         session.exec(
             select(Dispatch.id)
-            .where(Dispatch.period == period.label, Dispatch.kind.in_(REPORT_KINDS))
+            .where(col(Dispatch.period) == period.label, col(Dispatch.kind).in_(REPORT_KINDS))
             .limit(1)
         ).first()
         is not None
@@ -101,7 +103,7 @@ def alert_window_start(session: Session, recipient: str, before: datetime) -> da
     previous = session.exec(
         select(Dispatch.created_at)
         .where(Dispatch.kind == "alert", Dispatch.recipient == recipient, Dispatch.created_at < before)
-        .order_by(Dispatch.created_at.desc())
+        .order_by(col(Dispatch.created_at).desc())
         .limit(1)
     ).first()
     return previous if previous is not None else before - FIRST_ALERT_WINDOW
@@ -118,7 +120,7 @@ def _active_departments(session: Session, department_code: str | None = None) ->
                 N_("Forvaltningen %(code)s er ikke aktiv.", code=department_code), field="department"
             )
         statement = statement.where(Department.id == department.id)
-    return list(session.exec(statement.order_by(Department.sort, Department.code)).all())
+    return list(session.exec(statement.order_by(col(Department.sort), col(Department.code))).all())
 
 
 # --- Planning ---
@@ -175,6 +177,7 @@ def plan_period(
         )
     result = PlanResult()
     scopes: list[tuple[str, str, Department | None, list[str]]] = []
+    department: Department | None  # each active one, then each scope's (None: the consolidated report)
     for department in _active_departments(session, department_code):
         recipients = report_recipients(settings, department)
         if not department.mayor_email.strip():

@@ -77,7 +77,9 @@ def _known_department(department: Department | None) -> Department:
     return department
 
 
-def _report(session: Session, row: Dispatch, department: Department | None, settings: Settings) -> dict:
+def _report(
+    session: Session, row: Dispatch, department: Department | None, settings: Settings
+) -> dict[str, Any]:
     archive = session.get(ReportArchive, row.archive_id)
     assert archive is not None  # compose found it
     department = _known_department(department)
@@ -93,7 +95,9 @@ def _report(session: Session, row: Dispatch, department: Department | None, sett
     }
 
 
-def _consolidated(session: Session, row: Dispatch, department: Department | None, settings: Settings) -> dict:
+def _consolidated(
+    session: Session, row: Dispatch, department: Department | None, settings: Settings
+) -> dict[str, Any]:
     return {"period": parse_period(row.period or "")}
 
 
@@ -113,14 +117,16 @@ class ReminderPlace:
         return self.days_open is not None and self.days_open >= LONG_OPEN_DAYS
 
 
-def _reminder(session: Session, row: Dispatch, department: Department | None, settings: Settings) -> dict:
+def _reminder(
+    session: Session, row: Dispatch, department: Department | None, settings: Settings
+) -> dict[str, Any]:
     department = _known_department(department)
     as_of = row.created_at.astimezone(settings.zone).date()
     places = [
         ReminderPlace(
             p.reference, p.title, p.type_name, p.unit, p.since, (as_of - p.since).days if p.since else None
         )
-        for p in open_places_of(session, department.id)  # type: ignore[arg-type]
+        for p in open_places_of(session, department.id)
     ]
     return {
         "department": department,
@@ -131,7 +137,9 @@ def _reminder(session: Session, row: Dispatch, department: Department | None, se
     }
 
 
-def _alert(session: Session, row: Dispatch, department: Department | None, settings: Settings) -> dict:
+def _alert(
+    session: Session, row: Dispatch, department: Department | None, settings: Settings
+) -> dict[str, Any]:
     since = alert_window_start(session, row.recipient, row.created_at)
     return {
         "day": row.as_of,
@@ -145,7 +153,7 @@ def _alert(session: Session, row: Dispatch, department: Department | None, setti
 
 def _failure_notice(
     session: Session, row: Dispatch, department: Department | None, settings: Settings
-) -> dict:
+) -> dict[str, Any]:
     failed = about(session, row)
     return {"failed": failed, "about": failed.period or (failed.as_of.isoformat() if failed.as_of else "")}
 

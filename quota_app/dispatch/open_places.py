@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..models import Department, Place, PlaceEvent, PlacementType, Unit
 from ..reconcile.places import place_listing
@@ -32,18 +32,18 @@ def opened_places(session: Session, *, since: datetime, until: datetime) -> list
         select(PlaceEvent.place_id)
         .where(
             PlaceEvent.status == "open",
-            PlaceEvent.voided_at.is_(None),
+            col(PlaceEvent.voided_at).is_(None),
             PlaceEvent.recorded_at > since,
             PlaceEvent.recorded_at <= until,
         )
         .distinct()
     )
-    return _place_lines(session, sa.and_(Place.id.in_(opened), Place.current_status == "open"))
+    return _place_lines(session, sa.and_(col(Place.id).in_(opened), col(Place.current_status) == "open"))
 
 
 def open_places_of(session: Session, department_id: int) -> list[OpenPlaceForMail]:
     return _place_lines(
-        session, sa.and_(Place.department_id == department_id, Place.current_status == "open")
+        session, sa.and_(col(Place.department_id) == department_id, col(Place.current_status) == "open")
     )
 
 

@@ -23,7 +23,7 @@ from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 from croniter import CroniterError, croniter
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..formatting import PeriodName, TimeOfDay
 from ..models import REPORT_KINDS, Dispatch, PlaceEvent
@@ -98,7 +98,7 @@ def overdue_periods(session: Session, *, settings: Settings, now: datetime) -> l
 
 
 def _in_use_before(session: Session, moment: datetime) -> bool:
-    return session.exec(select(sa.exists().where(PlaceEvent.recorded_at < moment))).one()
+    return session.exec(select(sa.exists().where(col(PlaceEvent.recorded_at) < moment))).one()
 
 
 def _ledger(session: Session, period: Period, now: datetime) -> tuple[int, int]:
@@ -107,7 +107,7 @@ def _ledger(session: Session, period: Period, now: datetime) -> tuple[int, int]:
         select(Dispatch.state, sa.func.count())
         .where(
             Dispatch.period == period.label,
-            Dispatch.kind.in_(REPORT_KINDS),
+            col(Dispatch.kind).in_(REPORT_KINDS),
             Dispatch.created_at <= now,
         )
         .group_by(Dispatch.state)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..audit import services as audit
 from ..errors import DomainError, NotFound
@@ -68,7 +68,9 @@ def usable_link(session: Session, *, token: str) -> ReportLink | None:
     if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
         return None
     return session.exec(
-        select(ReportLink).where(ReportLink.token_hash == hash_token(token), ReportLink.revoked_at.is_(None))
+        select(ReportLink).where(
+            col(ReportLink.token_hash) == hash_token(token), col(ReportLink.revoked_at).is_(None)
+        )
     ).first()
 
 
@@ -78,6 +80,6 @@ def links_of(session: Session, *, archive_id: int) -> list[ReportLink]:
         session.exec(
             select(ReportLink)
             .where(ReportLink.archive_id == archive_id)
-            .order_by(ReportLink.created_at.desc(), ReportLink.id.desc())
+            .order_by(col(ReportLink.created_at).desc(), col(ReportLink.id).desc())
         ).all()
     )

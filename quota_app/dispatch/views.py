@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..auth.views import roles_required
 from ..core import loading
@@ -16,6 +18,7 @@ from ..i18n import _
 from ..mail.services import MailError, transport_from_settings
 from ..models import DISPATCH_STATES, REPORT_KINDS, Department
 from ..periods import Period, last_completed_half_year, parse_period
+from ..settings import Settings
 from ..web import clock, database, db_session, localized, now, reader_language, today
 from . import delivery, heartbeat, ledger, mail_texts, overdue, run
 from .forms import ConfirmForm, SendForm
@@ -66,7 +69,7 @@ STATE_LABELS = {
 }
 
 
-def _settings():  # type: ignore[no-untyped-def]
+def _settings() -> Settings:
     return current_app.config["QUOTA_SETTINGS"]
 
 
@@ -105,7 +108,7 @@ def _schedule() -> list[dict]:
 
 @bp.route("/")
 @roles_required("bif", "admin")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     session = db_session()
     period = request.args.get("period", "").strip().upper() or None
     state = request.args.get("state", "") or None
@@ -137,7 +140,7 @@ def _about(text: str | None) -> dict:
 
 @bp.route("/<id:dispatch_id>")
 @roles_required("bif", "admin")
-def preview(dispatch_id: int):  # type: ignore[no-untyped-def]
+def preview(dispatch_id: int) -> ResponseReturnValue:
     """A mail as it was sent (kept on the row); one not sent yet as it would be sent now."""
     row = loading.dispatch_or_404(dispatch_id)
     session = db_session()
@@ -165,7 +168,7 @@ def preview(dispatch_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<id:dispatch_id>/gensend", methods=["GET", "POST"])
 @roles_required("bif", "admin")
-def resend(dispatch_id: int):  # type: ignore[no-untyped-def]
+def resend(dispatch_id: int) -> ResponseReturnValue:
     row = loading.dispatch_or_404(dispatch_id)
     if row.state not in ("failed", "sent"):
         flash(_("Kun fejlede eller sendte mails kan sendes igen."), "error")
@@ -173,7 +176,7 @@ def resend(dispatch_id: int):  # type: ignore[no-untyped-def]
     form = ConfirmForm()
     if form.validate_on_submit():
         session = db_session()
-        delivery.resend(session, dispatch_id=row.id, actor=current_user, now=now(), allow_sent=True)  # type: ignore[arg-type]
+        delivery.resend(session, dispatch_id=row.id, actor=current_user, now=now(), allow_sent=True)
         subject = ledger.about(session, row)  # a failure notice goes with the mail it is about
         session.commit()
         result = delivery.deliver_due(
@@ -204,7 +207,7 @@ def _flash_result(result: delivery.DeliveryResult) -> None:
     )
 
 
-def _send_form(*formdata, **kwargs) -> SendForm:  # type: ignore[no-untyped-def]
+def _send_form(*formdata: Any, **kwargs: Any) -> SendForm:
     latest = last_completed_half_year(today())
     periods = [latest]
     for _i in range(3):
@@ -213,7 +216,11 @@ def _send_form(*formdata, **kwargs) -> SendForm:  # type: ignore[no-untyped-def]
     form.period.choices = [(p.label, period_name(p, reader_language())) for p in periods]
     departments = (
         db_session()
-        .exec(select(Department).where(Department.active).order_by(Department.sort, Department.code))
+        .exec(
+            select(Department)
+            .where(col(Department.active))
+            .order_by(col(Department.sort), col(Department.code))
+        )
         .all()
     )
     form.department.choices = [("", _("Alle forvaltninger og den samlede rapport"))] + [
@@ -224,7 +231,7 @@ def _send_form(*formdata, **kwargs) -> SendForm:  # type: ignore[no-untyped-def]
 
 @bp.route("/send", methods=["GET", "POST"])
 @roles_required("bif", "admin")
-def send():  # type: ignore[no-untyped-def]
+def send() -> ResponseReturnValue:
     """GET: choose a period and see what would be sent (nothing written); POST: send it."""
     if request.method == "POST":
         form = _send_form()
@@ -241,7 +248,7 @@ def send():  # type: ignore[no-untyped-def]
                     transport=transport_from_settings(_settings()),
                     clock=clock(),
                     worker=_worker(),
-                    actor=current_user,  # type: ignore[arg-type]
+                    actor=current_user,
                     department_code=form.department.data or None,
                     source=_report_source(),
                 )
@@ -263,10 +270,11 @@ def send():  # type: ignore[no-untyped-def]
             state_labels=STATE_LABELS,
         )
     chosen = _send_form(request.args, meta={"csrf": False})
-    plan, problem = None, None
+    preview: ledger.PlanResult | None = None
+    problem: str | None = None
     if "period" in request.args and chosen.validate():
         try:
-            plan = _dry_run(parse_period(chosen.period.data), chosen.department.data or None)
+            preview = _dry_run(parse_period(chosen.period.data), chosen.department.data or None)
         except DomainError as exc:
             problem = localized(exc)
     confirm = _send_form(None, period=chosen.period.data, department=chosen.department.data)  # no formdata
@@ -274,7 +282,7 @@ def send():  # type: ignore[no-untyped-def]
         "dispatch/send.html",
         form=chosen,
         confirm=confirm,
-        plan=plan,
+        plan=preview,
         problem=problem,
         kind_labels=KIND_LABELS,
         state_labels=STATE_LABELS,

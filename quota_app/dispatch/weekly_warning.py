@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session
 
@@ -110,12 +111,12 @@ def gather_warning(
         WarningLine(
             department=r.department,
             type_name=names[r.type],
-            target=r.target,  # type: ignore[arg-type]  # below_threshold: only lines with a target
+            target=r.target or 0,  # never None: below_threshold keeps the lines with a target
             counted=Decimal(r.counted),
             projected=Decimal(r.year_end.projected),
             low=Decimal(r.year_end.low),
             high=Decimal(r.year_end.high),
-            projected_pct=Percent(r.projected_pct),  # type: ignore[arg-type]
+            projected_pct=Percent(r.projected_pct or 0.0),  # never None, as the target
             needed=r.needed or 0,
             pace=pace.get((r.department, r.type)),
         )
@@ -173,7 +174,7 @@ def plan_warnings(session: Session, *, settings: Settings, today: date, actor: A
 
 def warning_context(
     session: Session, row: Dispatch, department: Department | None, settings: Settings
-) -> dict:
+) -> dict[str, Any]:
     """The warning mail's context: what was known when the row was planned, for the row's scope."""
     codes = None if row.scope == MUNICIPALITY_SCOPE else [row.scope]
     warning = gather_warning(session, settings=settings, known_at=row.created_at, department_codes=codes)

@@ -10,13 +10,14 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import formatting
 from ..auth.services import scope_to_user
@@ -65,7 +66,7 @@ def _xlsx_cell(value: object) -> object:
 def to_xlsx(header: Sequence[str], rows: Iterable[Sequence[object]], sheet_title: str = "Data") -> bytes:
     """Write an XLSX: typed numbers and dates, bold frozen header, column widths, no formula cells."""
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]  # the sheet a new workbook starts with
     sheet.title = escape_text(sheet_title)[:31].replace("'", "") or "Data"
     sheet.append([_xlsx_cell(str(h)) for h in header])
     widths = [len(str(h)) for h in header]
@@ -113,7 +114,7 @@ def place_list_rows(
     department_code: str | None = None,
     type_code: str | None = None,
     status: str | None = None,
-) -> list[tuple]:
+) -> list[tuple[Any, ...]]:
     """Return the place list the user may see (HR: own department), optionally filtered."""
     statement = place_listing(
         Place.reference,
@@ -143,31 +144,33 @@ def place_list_rows(
 TARGET_HEADER = ("year", "department", "type", "value", "decided_on", "reference")
 
 
-def target_rows(session: Session, *, year: int) -> list[tuple]:
+def target_rows(session: Session, *, year: int) -> list[tuple[Any, ...]]:
     """Return a year's targets in the import format (year;department;type;value;decided_on;reference)."""
-    statement = (
-        select(
-            Target.year,
-            Department.code,
-            PlacementType.code,
-            Target.value,
-            Target.decided_on,
-            Target.reference,
+    statement = (  # six columns: SQLAlchemy's select, typed for more than sqlmodel's four
+        sa.select(
+            col(Target.year),
+            col(Department.code),
+            col(PlacementType.code),
+            col(Target.value),
+            col(Target.decided_on),
+            col(Target.reference),
         )
-        .join(Department, Department.id == Target.department_id)
-        .join(PlacementType, PlacementType.id == Target.type_id)
-        .where(Target.year == year)
-        .order_by(Department.sort, Department.code, PlacementType.sort, PlacementType.code)
+        .join(Department, col(Department.id) == Target.department_id)
+        .join(PlacementType, col(PlacementType.id) == Target.type_id)
+        .where(col(Target.year) == year)
+        .order_by(
+            col(Department.sort), col(Department.code), col(PlacementType.sort), col(PlacementType.code)
+        )
     )
-    return [tuple(row) for row in session.exec(statement).all()]
+    return [tuple(row) for row in session.execute(statement).all()]
 
 
-def municipality_rows(session: Session, *, year: int) -> list[tuple]:
+def municipality_rows(session: Session, *, year: int) -> list[tuple[Any, ...]]:
     statement = (
         select(PlacementType.code, MunicipalityTarget.value, MunicipalityTarget.result)
-        .join(PlacementType, PlacementType.id == MunicipalityTarget.type_id)
+        .join(PlacementType, col(PlacementType.id) == col(MunicipalityTarget.type_id))
         .where(MunicipalityTarget.year == year)
-        .order_by(PlacementType.sort)
+        .order_by(col(PlacementType.sort))
     )
     return [tuple(r) for r in session.exec(statement).all()]
 

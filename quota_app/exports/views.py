@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from flask import Blueprint, Response, abort, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from ..auth.views import roles_required
@@ -19,7 +22,9 @@ MIMETYPES = {
 }
 
 
-def download(header, rows, *, fmt: str, name: str, sheet_title: str) -> Response:  # type: ignore[no-untyped-def]
+def download(
+    header: Sequence[str], rows: Iterable[Sequence[object]], *, fmt: str, name: str, sheet_title: str
+) -> Response:
     """Return header and rows as a CSV or XLSX attachment."""
     fmt = loading.file_format_or_404(fmt)
     body = services.to_csv(header, rows) if fmt == "csv" else services.to_xlsx(header, rows, sheet_title)
@@ -37,7 +42,7 @@ def _ascii(text: str) -> str:
 
 @bp.route("/places.<fmt>")
 @roles_required("hr", "bif", "admin")
-def places_export(fmt: str):  # type: ignore[no-untyped-def]
+def places_export(fmt: str) -> ResponseReturnValue:
     session = db_session()
     department_code = request.args.get("department") or None
     if department_code:
@@ -61,7 +66,7 @@ def places_export(fmt: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/targets-<year:year>.<fmt>")
 @roles_required("bif", "admin")
-def targets_export(year: int, fmt: str):  # type: ignore[no-untyped-def]
+def targets_export(year: int, fmt: str) -> ResponseReturnValue:
     rows = services.target_rows(db_session(), year=year)
     return download(
         services.TARGET_HEADER, rows, fmt=fmt, name=f"maaltal-{year}", sheet_title=f"Måltal {year}"

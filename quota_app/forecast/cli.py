@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 from flask import current_app
@@ -48,22 +48,22 @@ TEXT_COLUMNS = 2  # department and type: left-aligned, never numbers
 T = TypeVar("T")
 
 
-def _cell(key: str, value: object) -> str:
+def _cell(key: str, value: Any) -> str:
     """A figure as the table and CSV show it: decimal comma, shares as percentages, empty for None."""
     if value is None:
         return ""
     if key.endswith("share_late"):
-        value = round(float(value) * 100, 1)  # type: ignore[arg-type]
+        value = round(float(value) * 100, 1)
     if isinstance(value, float):
         return formatting.number(value, digits=6, grouping=False)
     return str(value)
 
 
-def _cells(columns: Sequence[tuple[str, str]], rows: Sequence[dict]) -> list[list[str]]:
+def _cells(columns: Sequence[tuple[str, str]], rows: Sequence[dict[str, Any]]) -> list[list[str]]:
     return [[_cell(key, row[key]) for key, _ in columns] for row in rows]
 
 
-def render_table(heading: str, columns: Sequence[tuple[str, str]], rows: Sequence[dict]) -> str:
+def render_table(heading: str, columns: Sequence[tuple[str, str]], rows: Sequence[dict[str, Any]]) -> str:
     """An aligned plain-text table under a heading: text columns left, figures right."""
     cells = [[label for _, label in columns], *_cells(columns, rows)]
     widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
@@ -80,7 +80,7 @@ def render_table(heading: str, columns: Sequence[tuple[str, str]], rows: Sequenc
     return "\n".join(lines) + "\n"
 
 
-def render_csv(columns: Sequence[tuple[str, str]], rows: Sequence[dict]) -> str:
+def render_csv(columns: Sequence[tuple[str, str]], rows: Sequence[dict[str, Any]]) -> str:
     """The rows as the app's CSV (csv_writer: ';', decimal commas, BOM, no formula cells)."""
     return write_csv([label for _, label in columns], _cells(columns, rows))
 
@@ -89,7 +89,9 @@ def _known(value: datetime) -> str:
     return value.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _print(output: str, data: dict, heading: Callable[[], str], columns: Sequence[tuple[str, str]]) -> None:
+def _print(
+    output: str, data: dict[str, Any], heading: Callable[[], str], columns: Sequence[tuple[str, str]]
+) -> None:
     if output == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     elif output == "csv":

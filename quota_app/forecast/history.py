@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..db import DayNumber, least
 from ..models import STATUSES, Department
@@ -67,19 +67,19 @@ def _begun(t: sa.Table, since: date, as_of: date) -> list[Any]:
     return begins_within(t, since + timedelta(days=1), as_of)
 
 
-def _weighted(places: sa.Subquery, *keys: Any) -> sa.Select:
+def _weighted(places: sa.Subquery, *keys: Any) -> sa.Select[Any]:
     """Per keys: the number of places, the sum of their fte and of its square."""
     fte = places.c.fte
     return sa.select(*keys, sa.func.count(), sa.func.sum(fte), sa.func.sum(fte * fte)).group_by(*keys)
 
 
 def all_department_ids(session: Session) -> list[int]:
-    return [int(i) for i in session.execute(sa.select(Department.id)).scalars()]
+    return [int(i) for i in session.execute(sa.select(col(Department.id))).scalars()]
 
 
 def sojourn_query(
     *, as_of: date, known_at: datetime, department_ids: Sequence[int], type_ids: Sequence[int]
-) -> sa.Select:
+) -> sa.Select[Any]:
     """Rows (type_id, status, days, ended, n): the sojourns in a moving status begun in the DURATION_DAYS
     up to as_of, by their length (ended 1) or the days so far of those still going on as_of (ended 0).
 
@@ -115,7 +115,7 @@ def sojourn_query(
 
 def transitions_query(
     *, as_of: date, known_at: datetime, department_ids: Sequence[int], type_ids: Sequence[int]
-) -> sa.Select:
+) -> sa.Select[Any]:
     """Rows (type_id, prev_status, status, n): the changes from a moving status in the DURATION_DAYS up to
     as_of, by where they went."""
     since = as_of - timedelta(days=DURATION_DAYS)
@@ -136,7 +136,7 @@ def transitions_query(
 
 def openings_query(
     *, as_of: date, known_at: datetime, department_ids: Sequence[int], type_ids: Sequence[int]
-) -> sa.Select:
+) -> sa.Select[Any]:
     """Rows (department_id, type_id, n, fte, fte2): places first registered as open in the RATE_DAYS up
     to as_of."""
     since = as_of - timedelta(days=RATE_DAYS)
@@ -155,7 +155,7 @@ def openings_query(
 
 def places_now_query(
     *, as_of: date, known_at: datetime, department_ids: Sequence[int], type_ids: Sequence[int]
-) -> sa.Select:
+) -> sa.Select[Any]:
     """Rows (department_id, type_id, status, age, n, fte, fte2): the places in a moving status on as_of
     by the days since they entered it."""
     now = known_intervals(
@@ -179,7 +179,12 @@ def places_now_query(
 def fit_history(session: Session, *, as_of: date, known_at: datetime, type_ids: Sequence[int]) -> History:
     """Fit the model's sojourns per type and the openings per department and type."""
     department_ids = all_department_ids(session)
-    cells = {"as_of": as_of, "known_at": known_at, "department_ids": department_ids, "type_ids": type_ids}
+    cells: dict[str, Any] = {
+        "as_of": as_of,
+        "known_at": known_at,
+        "department_ids": department_ids,
+        "type_ids": type_ids,
+    }
     durations: dict[tuple[int, str], list[tuple[int, bool, int]]] = defaultdict(list)
     for type_id, status, days, ended, n in session.execute(sojourn_query(**cells)):
         durations[(type_id, status)].append((int(days), bool(ended), int(n)))

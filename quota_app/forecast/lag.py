@@ -25,6 +25,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -53,7 +54,7 @@ def lag_histogram_query(
     zone: ZoneInfo,
     department_ids: Sequence[int],
     type_ids: Sequence[int],
-) -> sa.Select:
+) -> sa.Select[Any]:
     """Return rows (department_id, type_id, opening, lag, n): events per lag in days, opening 1 for `open`."""
     lag = days_to_local_date(EVENTS.c.effective_date, EVENTS.c.recorded_at, zone.key)
     events = (
@@ -136,8 +137,8 @@ def registration_lag(
         period=period,
         known_at=known_at,
         zone=zone,
-        department_ids=[d.id for d in departments],  # type: ignore[misc]
-        type_ids=[t.id for t in types],  # type: ignore[misc]
+        department_ids=[d.id for d in departments],
+        type_ids=[t.id for t in types],
     )
     every: dict[tuple[int, int], Counter[int]] = defaultdict(Counter)
     openings: dict[tuple[int, int], Counter[int]] = defaultdict(Counter)
@@ -149,8 +150,8 @@ def registration_lag(
         LagRow(
             department=d.code,
             type=t.code,
-            all=figures(every.get((d.id, t.id), Counter())),  # type: ignore[arg-type]
-            openings=figures(openings.get((d.id, t.id), Counter())),  # type: ignore[arg-type]
+            all=figures(every.get((d.id, t.id), Counter())),
+            openings=figures(openings.get((d.id, t.id), Counter())),
         )
         for d in departments
         for t in types
@@ -158,14 +159,14 @@ def registration_lag(
     return LagReport(period=period.label, known_at=known_at, rows=rows)
 
 
-def lag_row_to_json(row: LagRow) -> dict:
+def lag_row_to_json(row: LagRow) -> dict[str, Any]:
     """A row as `quota lag --format json` prints it: the figures of all events, then of the openings."""
-    data: dict = {"department": row.department, "type": row.type}
+    data: dict[str, Any] = {"department": row.department, "type": row.type}
     data.update({name: getattr(row.all, name) for name in FIGURES})
     data.update({OPENINGS_PREFIX + name: getattr(row.openings, name) for name in FIGURES})
     return data
 
 
-def lag_to_json(report: LagReport) -> dict:
+def lag_to_json(report: LagReport) -> dict[str, Any]:
     """Return the object `quota lag --format json` prints (docs/cli.md): {"period", "rows"}."""
     return {"period": report.period, "rows": [lag_row_to_json(row) for row in report.rows]}

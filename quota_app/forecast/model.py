@@ -144,7 +144,7 @@ class Outlook:
             # Longer than anyone of this type ever stayed: it leaves tomorrow.
             return after[days - 1]
         leaving = sojourn.leaves_on(age + 1, age + days)
-        moved = sum(map(mul, leaving, reversed(after[:days])))
+        moved: float = sum(map(mul, leaving, reversed(after[:days])))
         return (kept * sojourn.stays(age + days) + moved) / stayed
 
     def arrivals(self, status: str, days: int) -> float:

@@ -29,6 +29,7 @@ from .types import Pace, Projection, ProjectionRow
 
 
 def _need(row: ProjectionRow, type_name: Text, end: date) -> Text:
+    assert row.needed, "only a row below its target has a need"
     values = {"department": row.department, "type": type_name, "end": DayAndMonth(end)}
     if row.measure == "flow":
         if row.needed == 1:
@@ -110,6 +111,7 @@ def pace_needed(session: Session, *, projection: Projection) -> list[Pace]:
     names = type_names(types_by_code(session, sorted({r.type for r in below}) or None)) if below else {}
     result = []
     for row in below:
+        assert row.needed  # below: the rows with a need
         median = medians.get((row.department, row.type))
         post_by = end - timedelta(days=math.ceil(median)) if median is not None else None
         overdue = post_by is not None and post_by < projection.as_of
@@ -118,7 +120,7 @@ def pace_needed(session: Session, *, projection: Projection) -> list[Pace]:
                 department=row.department,
                 type=row.type,
                 measure=row.measure,
-                needed=row.needed,  # type: ignore[arg-type]
+                needed=row.needed,
                 by=end,
                 median_days_to_fill=median,
                 post_by=post_by,

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..db import days_to_local_date
 from ..errors import DomainError
@@ -134,30 +134,30 @@ def late_registrations(
 ) -> list[LateRegistration]:
     """The status events recorded in (since, until], not voided by until, more than min_days after their
     effective date (in zone), most late first."""
-    lag = days_to_local_date(PlaceEvent.effective_date, PlaceEvent.recorded_at, zone.key)
+    lag = days_to_local_date(col(PlaceEvent.effective_date), col(PlaceEvent.recorded_at), zone.key)
     query = (
         sa.select(
-            Department.code,
-            PlacementType.code,
-            Place.reference,
-            Place.title,
-            PlaceEvent.status,
-            PlaceEvent.effective_date,
+            col(Department.code),
+            col(PlacementType.code),
+            col(Place.reference),
+            col(Place.title),
+            col(PlaceEvent.status),
+            col(PlaceEvent.effective_date),
             lag.label("lag"),
         )
         .select_from(PlaceEvent)
-        .join(Place, Place.id == PlaceEvent.place_id)
-        .join(Department, Department.id == Place.department_id)
-        .join(PlacementType, PlacementType.id == Place.type_id)
+        .join(Place, col(Place.id) == PlaceEvent.place_id)
+        .join(Department, col(Department.id) == Place.department_id)
+        .join(PlacementType, col(PlacementType.id) == Place.type_id)
         .where(
-            PlaceEvent.recorded_at > since,
-            PlaceEvent.recorded_at <= until,
-            sa.or_(PlaceEvent.voided_at.is_(None), PlaceEvent.voided_at > until),
+            col(PlaceEvent.recorded_at) > since,
+            col(PlaceEvent.recorded_at) <= until,
+            sa.or_(col(PlaceEvent.voided_at).is_(None), col(PlaceEvent.voided_at) > until),
             lag > min_days,
         )
     )
     if department_codes is not None:
-        query = query.where(Department.code.in_(list(department_codes)))
+        query = query.where(col(Department.code).in_(list(department_codes)))
     found = [
         LateRegistration(
             department=department,

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import click
 from flask import current_app
@@ -22,7 +22,15 @@ from .jobs import runner_for
 from .limits import ImportLimits, check_size
 from .places import import_places
 
-R = TypeVar("R")
+
+class _Outcome(Protocol):
+    """What every import service returns: at least its row errors."""
+
+    @property
+    def errors(self) -> Sequence[object]: ...
+
+
+R = TypeVar("R", bound=_Outcome)
 
 
 def _count(n: int, one: str, many: str) -> str:

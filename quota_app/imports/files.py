@@ -59,7 +59,7 @@ class ImportResult:
     units_created: int = 0
     dry_run: bool = False
     # What saving writes, for a preview to list (place_plan.planned_changes; at most MAX_LISTED).
-    changes: list[dict] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from ..clock import Clock
 from ..db import Database
@@ -95,7 +95,7 @@ def create_job(
 
 
 def job_for_token(session: Session, token: str, kind: str = "save") -> ImportJob | None:
-    query = sa.select(ImportJob).where(ImportJob.token == token, ImportJob.kind == kind)
+    query = sa.select(ImportJob).where(col(ImportJob.token) == token, col(ImportJob.kind) == kind)
     return session.execute(query).scalar_one_or_none()
 
 
@@ -105,9 +105,9 @@ def job_for_token(session: Session, token: str, kind: str = "save") -> ImportJob
 def recover(db: Database, folder: Path, *, now: datetime, job_ids: list[int] | None = None) -> int:
     """Queue again (or fail, after MAX_ATTEMPTS) every running job whose worker is gone; return how many."""
     with db.begin(write=False) as session:
-        query = sa.select(ImportJob.id).where(ImportJob.state == "running")
+        query = sa.select(col(ImportJob.id)).where(col(ImportJob.state) == "running")
         if job_ids is not None:
-            query = query.where(ImportJob.id.in_(job_ids))  # type: ignore[attr-defined]
+            query = query.where(col(ImportJob.id).in_(job_ids))
         running = list(session.execute(query).scalars())
     recovered = 0
     for job_id in running:
@@ -134,12 +134,12 @@ def _claim(db: Database, job_id: int, *, worker: str, now: datetime) -> int | No
     first's write lock until its busy timeout. (The claim's own write lock makes the check atomic.)
     """
     with db.begin() as session:
-        claim = sa.update(ImportJob).where(ImportJob.id == job_id, ImportJob.state == "queued")
+        claim = sa.update(ImportJob).where(col(ImportJob.id) == job_id, col(ImportJob.state) == "queued")
         if db.engine.dialect.name == "sqlite":
             other = sa.orm.aliased(ImportJob)
-            saving = sa.select(other.id).where(other.state == "running", other.kind == "save")
-            claim = claim.where(sa.or_(ImportJob.kind != "save", ~saving.exists()))
-        claimed = session.execute(
+            saving = sa.select(col(other.id)).where(col(other.state) == "running", col(other.kind) == "save")
+            claim = claim.where(sa.or_(col(ImportJob.kind) != "save", ~saving.exists()))
+        claimed = session.exec(
             claim.values(
                 state="running",
                 attempts=ImportJob.attempts + 1,
@@ -150,7 +150,7 @@ def _claim(db: Database, job_id: int, *, worker: str, now: datetime) -> int | No
         )
         if claimed.rowcount != 1:
             return None
-        return session.execute(sa.select(ImportJob.attempts).where(ImportJob.id == job_id)).scalar_one()
+        return session.exec(select(col(ImportJob.attempts)).where(col(ImportJob.id) == job_id)).one()
 
 
 @dataclass
@@ -172,12 +172,12 @@ class Runner:
         self.recover()
         with self.db.begin(write=False) as session:
             queued = list(
-                session.execute(
-                    sa.select(ImportJob.id)
-                    .where(ImportJob.state == "queued")
-                    .order_by(ImportJob.id)
+                session.exec(
+                    select(col(ImportJob.id))
+                    .where(col(ImportJob.state) == "queued")
+                    .order_by(col(ImportJob.id))
                     .limit(20)
-                ).scalars()
+                )
             )
         for job_id in queued:
             lease = Lease(self.db, self.folder, job_id)
@@ -217,7 +217,7 @@ class Runner:
         reporter = _Reporter(board, rows_total, self.progress_every)
         session = self.db.session()
         try:
-            if not preview and session.execute(_fenced(fence).values(rows_done=0)).rowcount != 1:
+            if not preview and session.exec(_fenced(fence).values(rows_done=0)).rowcount != 1:
                 return  # no longer ours
             # (A save's first statement is that write: on SQLite it takes the write lock before the import reads
             # anything, so no other commit can invalidate its snapshot half-way, SQLITE_BUSY_SNAPSHOT.)
@@ -244,7 +244,7 @@ class Runner:
                 return
             counts = result.counts()
             now = self.clock.now()
-            done = session.execute(
+            done = session.exec(
                 _fenced(fence).values(
                     state="done",
                     rows_done=result.rows_read,
@@ -320,10 +320,10 @@ class Runner:
 def _fenced(fence: tuple[int, int, str]) -> Any:
     job_id, attempt, worker = fence
     return sa.update(ImportJob).where(
-        ImportJob.id == job_id,
-        ImportJob.state == "running",
-        ImportJob.attempts == attempt,
-        ImportJob.claimed_by == worker,
+        col(ImportJob.id) == job_id,
+        col(ImportJob.state) == "running",
+        col(ImportJob.attempts) == attempt,
+        col(ImportJob.claimed_by) == worker,
     )
 
 

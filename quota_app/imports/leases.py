@@ -104,7 +104,7 @@ def leased(db: Database, folder: Path, job_id: int) -> Iterator[bool]:
 
 def status(job: ImportJob, folder: Path) -> dict[str, Any]:
     """The job as the status page and its JSON show it (messages as texts.to_data, for the reader's language)."""
-    progress = ProgressFile(folder, job.id).read() if job.state == "running" else None  # type: ignore[arg-type]
+    progress = ProgressFile(folder, job.id).read() if job.state == "running" else None
     if job.state == "done":
         progress = Progress("done", job.rows_total, job.rows_total)
     return {

@@ -5,9 +5,10 @@ check one change; a refused place is a row error on its first row that fills it.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..compliance.check import Proposal, check_proposals
 from ..models import Unit
@@ -21,8 +22,8 @@ def _unit_ids(session: Session, places: dict[tuple[int, str], PlaceRows]) -> dic
     department_ids = {p.department_id for p in places.values() if p.unit}
     if not department_ids:
         return {}
-    statement = sa.select(Unit.id, Unit.department_id, Unit.name).where(
-        Unit.department_id.in_(department_ids)  # type: ignore[attr-defined]
+    statement = sa.select(col(Unit.id), col(Unit.department_id), col(Unit.name)).where(
+        col(Unit.department_id).in_(department_ids)
     )
     return {(d, name.casefold()): unit_id for unit_id, d, name in session.execute(statement)}
 
@@ -65,7 +66,7 @@ def ceiling_errors(
                 changed_from=min(history) if moved or not changed else min(changed),
             )
         )
-    for key, message in check_proposals(session, proposals, now=now).items():
-        place = places[key]  # type: ignore[index]
+    for refused, message in check_proposals(session, proposals, now=now).items():
+        place = places[cast(tuple[int, str], refused)]  # a key given to a proposal above
         filling = sorted(row for _o, status, row, _n in place.events if STATUS_CODES[status] == "filled")
         result.errors.append(RowError(filling[0] if filling else place.first_row, message))

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..models import Place, PlaceAttribute, PlaceEvent
 from ..places.rules import before_first, transition_problem
@@ -52,45 +52,55 @@ def load_existing(
     for department_id, reference in places:
         by_department.setdefault(department_id, []).append(reference)
     columns = (
-        Place.id,
-        Place.department_id,
-        Place.reference,
-        Place.type_id,
-        Place.unit_id,
-        Place.title,
-        Place.fte,
-        Place.version,
+        col(Place.id),
+        col(Place.department_id),
+        col(Place.reference),
+        col(Place.type_id),
+        col(Place.unit_id),
+        col(Place.title),
+        col(Place.fte),
+        col(Place.version),
     )
     for department_id, references in by_department.items():
         for chunk in chunks(references):
             statement = sa.select(*columns).where(
-                Place.department_id == department_id,
-                Place.reference.in_(chunk),  # type: ignore[attr-defined]
+                col(Place.department_id) == department_id,
+                col(Place.reference).in_(chunk),
             )
             for row in session.execute(statement):
                 existing[(row.department_id, row.reference)] = Existing(row)
     by_id = {e.id: e for e in existing.values()}
     for chunk in chunks(list(by_id)):
-        statement = (
-            sa.select(PlaceEvent.place_id, PlaceEvent.id, PlaceEvent.status, PlaceEvent.effective_date)
-            .where(PlaceEvent.place_id.in_(chunk), PlaceEvent.voided_at.is_(None))  # type: ignore[attr-defined]
-            .order_by(PlaceEvent.place_id, PlaceEvent.effective_date, PlaceEvent.recorded_at, PlaceEvent.id)
+        events = (
+            sa.select(
+                col(PlaceEvent.place_id),
+                col(PlaceEvent.id),
+                col(PlaceEvent.status),
+                col(PlaceEvent.effective_date),
+            )
+            .where(col(PlaceEvent.place_id).in_(chunk), col(PlaceEvent.voided_at).is_(None))
+            .order_by(
+                col(PlaceEvent.place_id),
+                col(PlaceEvent.effective_date),
+                col(PlaceEvent.recorded_at),
+                col(PlaceEvent.id),
+            )
         )
-        for place_id, event_id, status, day in session.execute(statement):
+        for place_id, event_id, status, day in session.execute(events):
             by_id[place_id].history[day] = (status, event_id)  # the latest recorded wins
         attributes = (
             sa.select(
-                PlaceAttribute.place_id,
-                PlaceAttribute.effective_date,
-                PlaceAttribute.unit_id,
-                PlaceAttribute.fte,
+                col(PlaceAttribute.place_id),
+                col(PlaceAttribute.effective_date),
+                col(PlaceAttribute.unit_id),
+                col(PlaceAttribute.fte),
             )
-            .where(PlaceAttribute.place_id.in_(chunk), PlaceAttribute.voided_at.is_(None))  # type: ignore[attr-defined]
+            .where(col(PlaceAttribute.place_id).in_(chunk), col(PlaceAttribute.voided_at).is_(None))
             .order_by(
-                PlaceAttribute.place_id,
-                PlaceAttribute.effective_date,
-                PlaceAttribute.recorded_at,
-                PlaceAttribute.id,
+                col(PlaceAttribute.place_id),
+                col(PlaceAttribute.effective_date),
+                col(PlaceAttribute.recorded_at),
+                col(PlaceAttribute.id),
             )
         )
         for place_id, day, unit_id, fte in session.execute(attributes):
@@ -162,7 +172,7 @@ def plan_events(
             if day in history:
                 if history[day][0] == status:
                     result.unchanged += 1
-                    old.unchanged += 1  # type: ignore[union-attr]
+                    old.unchanged += 1  # type: ignore[union-attr]  # a known date: an existing place
                     continue
                 merged[day] = (status, row, history[day][1], note)
             else:
@@ -189,12 +199,12 @@ def _check_history(
                 RowError(row, N_("Pladsen %(reference)s: %(problem)s", reference=reference, problem=problem))
             )
             continue
-        while problem and kept and kept[-1][2] is not None:
+        while problem and kept and (bad_row := kept[-1][2]) is not None:
             # An existing later event no longer fits after a file row: that file row is the bad one.
-            bad = kept.pop()
+            kept.pop()
             result.errors.append(
                 RowError(
-                    bad[2],  # type: ignore[arg-type]
+                    bad_row,
                     N_(
                         "Pladsen %(reference)s: det passer ikke med den senere registrering %(date)s: "
                         "%(problem)s",
@@ -293,7 +303,12 @@ def planned_changes(
                 kind = "place"
             else:
                 kind = "status" if corrects is None else "correction"
-            entry = {"kind": kind, "reference": place.reference, "date": day.isoformat(), "status": status}
+            entry: dict[str, Any] = {
+                "kind": kind,
+                "reference": place.reference,
+                "date": day.isoformat(),
+                "status": status,
+            }
             if kind == "place":
                 entry.update(
                     unit=place.unit or None,
@@ -306,12 +321,12 @@ def planned_changes(
         title = update["b_title"] if update["b_title"] != old.title else None
         if update["dated"] is None and title is None:
             continue
-        day = update["dated"][0] if update["dated"] else None
+        dated_on = update["dated"][0] if update["dated"] else None
         changes.append(
             {
                 "kind": "attributes",
                 "reference": update["reference"],
-                "date": day.isoformat() if day else None,
+                "date": dated_on.isoformat() if dated_on else None,
                 "status": None,
                 "unit": (place.unit or None) if update["dated"] else None,
                 "fte": update["dated"][2] if update["dated"] else None,

@@ -6,6 +6,7 @@ docs/files.md §3. Nothing here touches a place: `read_row` only collects (plann
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -208,7 +209,7 @@ def read_row(
     key = (department.id, values["reference"]) if department is not None and values.get("reference") else None
     place = places.get(key) if key else None
     if key and place is None:
-        place = places[key] = PlaceRows(department.id, values["reference"], row_number)  # type: ignore[union-attr]
+        place = places[key] = PlaceRows(key[0], values["reference"], row_number)
     if problems or place is None or placement_type is None or status is None or day is None:
         if place is not None:
             place.tainted = True
@@ -223,7 +224,12 @@ def read_row(
                 row=place.first_row,
             )
         )
-    for attribute, value in (("unit", values.get("unit")), ("title", values.get("title")), ("fte", fte)):
+    copied: tuple[tuple[str, Any], ...] = (
+        ("unit", values.get("unit")),
+        ("title", values.get("title")),
+        ("fte", fte),
+    )
+    for attribute, value in copied:
         if value in (None, ""):
             continue
         known = getattr(place, attribute)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..audit import services as audit
 from ..errors import Conflict
@@ -131,8 +131,8 @@ def ensure_units(
     units: dict[tuple[int, str], int] = {}
     department_ids = {department_id for department_id, _ in wanted}
     if department_ids:
-        statement = sa.select(Unit.id, Unit.department_id, Unit.name).where(
-            Unit.department_id.in_(department_ids)  # type: ignore[attr-defined]
+        statement = sa.select(col(Unit.id), col(Unit.department_id), col(Unit.name)).where(
+            col(Unit.department_id).in_(department_ids)
         )
         for unit_id, department_id, name in session.execute(statement):
             units.setdefault((department_id, name.casefold()), unit_id)
@@ -145,7 +145,7 @@ def ensure_units(
             unit = Unit(department_id=key[0], name=name)
             session.add(unit)
             session.flush()
-            units[key] = unit.id  # type: ignore[assignment]
+            units[key] = unit.id
     return units
 
 
@@ -210,7 +210,7 @@ def _update_existing(session: Session, updates: list[dict[str, Any]]) -> None:
         )
     )
     for chunk in chunks([{name: u[name] for name in BOUND} for u in updates], CHUNK):
-        updated = session.execute(statement, chunk)
+        updated = session.exec(statement, params=chunk)
         if session.get_bind().dialect.supports_sane_multi_rowcount and updated.rowcount != len(chunk):
             # Someone changed one of these places between our reading and writing it.
             raise Conflict(CONFLICT_MESSAGE_IMPORT)

@@ -105,8 +105,10 @@ def import_places(
 
 
 def _counted(
-    rows: Iterator[tuple[int, list[str]]], result: ImportResult, progress: Callable[[int], None] | None
-) -> Iterator[tuple[int, list[str]]]:
+    rows: Iterator[tuple[int, list[str] | RowError]],
+    result: ImportResult,
+    progress: Callable[[int], None] | None,
+) -> Iterator[tuple[int, list[str] | RowError]]:
     for item in rows:
         result.rows_read += 1
         if progress is not None and result.rows_read % PROGRESS_EVERY == 0:

@@ -32,7 +32,7 @@ class StoredUpload:
     user_id: int
     department_id: int
     created_at: str
-    preview: dict = field(default_factory=dict)  # the dry run's result: rows_read, errors, counts
+    preview: dict[str, Any] = field(default_factory=dict)  # the dry run's result: rows_read, errors, counts
 
 
 class UploadStore:
@@ -108,7 +108,7 @@ class UploadStore:
                 self.delete(meta_path.stem)
 
 
-def preview_of(outcome: Any) -> dict:
+def preview_of(outcome: Any) -> dict[str, Any]:
     """The preview kept with an upload: an ImportResult's counts and errors, or a refused file's message.
 
     Messages as texts.to_data, shown in the reader's language.

@@ -124,6 +124,6 @@ def visible_job(
     if job is None:
         raise NotFound(NO_JOB)
     ensure_department_access(user, job.department_id)
-    if job.state == "running" and jobs.recover(db, folder, now=now, job_ids=[job.id]):  # type: ignore[list-item]
+    if job.state == "running" and jobs.recover(db, folder, now=now, job_ids=[job.id]):
         session.refresh(job)
     return job

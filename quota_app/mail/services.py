@@ -77,7 +77,9 @@ def text_to_html(text: str, *, language: str = "da") -> str:
     return f"{head}\n{body}\n</body></html>\n"
 
 
-def build_message(mail: OutgoingMail, *, settings: Settings, now: datetime, message_id: str | None = None):  # type: ignore[no-untyped-def]
+def build_message(
+    mail: OutgoingMail, *, settings: Settings, now: datetime, message_id: str | None = None
+) -> EmailMessage:
     """An EmailMessage: plain text with an HTML alternative, attachments, Message-ID, Reply-To, Date."""
     message = EmailMessage()
     message["Subject"] = mail.subject
@@ -144,16 +146,17 @@ class SmtpTransport:
         if not settings.smtp_host:
             raise ValueError("SmtpTransport needs QUOTA_SMTP_HOST")
         self.settings = settings
+        self.host = settings.smtp_host
 
     def send(self, message: EmailMessage) -> None:
         s = self.settings
         try:
             if s.smtp_security == "ssl":
                 client: smtplib.SMTP = smtplib.SMTP_SSL(
-                    s.smtp_host, s.smtp_port, timeout=s.smtp_timeout, context=ssl.create_default_context()
+                    self.host, s.smtp_port, timeout=s.smtp_timeout, context=ssl.create_default_context()
                 )
             else:
-                client = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout)
+                client = smtplib.SMTP(self.host, s.smtp_port, timeout=s.smtp_timeout)
             with client:
                 if s.smtp_security == "starttls":
                     client.starttls(context=ssl.create_default_context())

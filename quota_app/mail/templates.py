@@ -45,7 +45,7 @@ def environment(folder: Path, language: str, *, html: bool) -> Environment:
         extensions=["jinja2.ext.i18n"],
     )
     # added by the i18n extension, so not on Environment's type
-    env.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]  # added by the i18n extension
     env.filters["dkdate"] = lambda day: formatting.date_text(day, language)
     env.filters["hhmm"] = lambda moment: formatting.time_text(moment, language)
     env.filters["localized"] = lambda message: render(message, catalogue.gettext, language=language)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from .base import ROLES, _in, _utc
+from .base import ROLES, TableModel, _in, _utc
 
 
-class User(SQLModel, table=True):
+class User(TableModel, table=True):
     __tablename__ = "user"
     __table_args__ = (
         sa.CheckConstraint(_in("role", ROLES), name="role_known"),
@@ -20,7 +21,7 @@ class User(SQLModel, table=True):
         sa.UniqueConstraint("oidc_issuer", "oidc_subject"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until flushed, like Mapped[int]
     email: str = Field(max_length=254, unique=True)
     name: str = Field(default="", max_length=200)
     password_hash: str = Field(max_length=300)
@@ -54,7 +55,7 @@ class User(SQLModel, table=True):
         return f"{self.id}:{self.session_version}"
 
 
-class LoginAttempt(SQLModel, table=True):
+class LoginAttempt(TableModel, table=True):
     """A failed sign-in (or one being checked), counted per account and address by auth.throttle."""
 
     __tablename__ = "login_attempt"
@@ -64,16 +65,16 @@ class LoginAttempt(SQLModel, table=True):
         sa.Index("ix_login_attempt_at", "at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until flushed, like Mapped[int]
     account: str = Field(max_length=254)
     address: str = Field(max_length=64)
     at: datetime = _utc()
 
 
-class ApiToken(SQLModel, table=True):
+class ApiToken(TableModel, table=True):
     __tablename__ = "api_token"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until flushed, like Mapped[int]
     user_id: int = Field(foreign_key="user.id", index=True)
     name: str = Field(max_length=100)
     token_hash: str = Field(max_length=64, unique=True)  # SHA-256 hex of the secret
@@ -83,12 +84,12 @@ class ApiToken(SQLModel, table=True):
     revoked_at: datetime | None = _utc(nullable=True)
 
 
-class SignInLink(SQLModel, table=True):
+class SignInLink(TableModel, table=True):
     """A mailed link with which a user sets a password: single use, time-limited; only its hash is kept."""
 
     __tablename__ = "sign_in_link"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until flushed, like Mapped[int]
     user_id: int = Field(foreign_key="user.id", index=True)
     token_hash: str = Field(max_length=64, unique=True)  # SHA-256 hex of the secret in the link
     created_at: datetime = _utc()
@@ -98,16 +99,16 @@ class SignInLink(SQLModel, table=True):
     revoked_at: datetime | None = _utc(nullable=True)  # a newer link, a deactivation or a failed mail
 
 
-class AuditEntry(SQLModel, table=True):
+class AuditEntry(TableModel, table=True):
     __tablename__ = "audit_entry"
     __table_args__ = (sa.Index("ix_audit_entry_entity", "entity_type", "entity_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until flushed, like Mapped[int]
     actor_id: int | None = Field(default=None, foreign_key="user.id")
     actor_label: str = Field(max_length=254)  # e-mail, "system", "scheduler" or "cli"
     action: str = Field(max_length=60)
     entity_type: str = Field(max_length=60)
     entity_id: str = Field(default="", max_length=60)
-    before: dict | None = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))
-    after: dict | None = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))
+    before: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))
+    after: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))
     at: datetime = _utc(index=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -27,6 +27,16 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+if TYPE_CHECKING:
+
+    class TableModel(SQLModel):
+        """What mypy sees of a table model: SQLModel declares no type for the Core table it maps to."""
+
+        __table__: ClassVar[sa.Table]
+
+else:
+    TableModel = SQLModel  # at run time the table models derive from SQLModel itself
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

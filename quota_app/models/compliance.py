@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from .base import _utc
+from .base import TableModel, _utc
 
 DEFAULT_COVERED_TYPES = "internship,wage_subsidy"
 
 
-class UnitHeadcount(SQLModel, table=True):
+class UnitHeadcount(TableModel, table=True):
     """A workplace's ordinary headcount from effective_date on, as recorded at recorded_at.
 
     Never changed: a correction is a new row for the same date, recorded later (the latest recorded
@@ -25,7 +25,7 @@ class UnitHeadcount(SQLModel, table=True):
         sa.Index("ix_unit_headcount_timeline", "unit_id", "effective_date", "recorded_at", "id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until flushed, like Mapped[int]
     unit_id: int = Field(foreign_key="unit.id")
     effective_date: date
     ordinary_employees: int
@@ -34,7 +34,7 @@ class UnitHeadcount(SQLModel, table=True):
     recorded_by_id: int | None = Field(default=None, foreign_key="user.id")
 
 
-class ComplianceRule(SQLModel, table=True):
+class ComplianceRule(TableModel, table=True):
     """The proportionality rule of a year: the covered placement types and the ceiling's parameters.
 
     ceiling(n) = max(minimum, min(n, low_limit) // per_place_low + max(0, n - low_limit) // per_place_high)."""
@@ -46,7 +46,7 @@ class ComplianceRule(SQLModel, table=True):
         sa.CheckConstraint("low_limit >= 0 AND minimum >= 0", name="limits_non_negative"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until flushed, like Mapped[int]
     year: int = Field(unique=True)
     covered_types: str = Field(default=DEFAULT_COVERED_TYPES, max_length=300)  # comma-separated codes
     per_place_low: int = Field(default=5)
@@ -61,13 +61,13 @@ class ComplianceRule(SQLModel, table=True):
         return tuple(c for c in self.covered_types.split(",") if c)
 
 
-class ComplianceExemption(SQLModel, table=True):
+class ComplianceExemption(TableModel, table=True):
     """BIF's exemption for a workplace from the ceiling over a period (both days included)."""
 
     __tablename__ = "compliance_exemption"
     __table_args__ = (sa.CheckConstraint("valid_to >= valid_from", name="period_ordered"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until flushed, like Mapped[int]
     unit_id: int = Field(foreign_key="unit.id", index=True)
     reference: str = Field(max_length=100)
     valid_from: date
@@ -77,13 +77,13 @@ class ComplianceExemption(SQLModel, table=True):
     recorded_by_id: int | None = Field(default=None, foreign_key="user.id")
 
 
-class PlaceStatement(SQLModel, table=True):
+class PlaceStatement(TableModel, table=True):
     """The employee representative's statement on a place (covered types) and, for wage subsidy, the
     net-addition confirmations. The optional PDF is kept in the database (never a file path)."""
 
     __tablename__ = "place_statement"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until flushed, like Mapped[int]
     place_id: int = Field(foreign_key="place.id", unique=True)
     statement_date: date | None = None
     representative_role: str = Field(default="", max_length=200)

@@ -6,15 +6,15 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from .base import _in, _utc
+from .base import TableModel, _in, _utc
 
 IMPORT_JOB_STATES = ("queued", "running", "done", "failed")
 IMPORT_JOB_KINDS = ("preview", "save")  # the dry run after an upload; the real import after confirming
 
 
-class ImportJob(SQLModel, table=True):
+class ImportJob(TableModel, table=True):
     """A browser import's preview or save, run in the background (quota_app/imports/jobs.py); one each per upload."""
 
     __tablename__ = "import_job"
@@ -26,7 +26,7 @@ class ImportJob(SQLModel, table=True):
         sa.Index("ix_import_job_state", "state"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until flushed, like Mapped[int]
     token: str = Field(max_length=64)  # the upload's (UploadStore)
     kind: str = Field(default="save", max_length=10)
     filename: str = Field(max_length=200)
@@ -39,6 +39,8 @@ class ImportJob(SQLModel, table=True):
     claimed_by: str | None = Field(default=None, max_length=100)
     started_at: datetime | None = _utc(nullable=True)
     finished_at: datetime | None = _utc(nullable=True)
-    result: dict | None = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))  # the counts
+    result: dict[str, Any] | None = Field(
+        default=None, sa_column=sa.Column(sa.JSON(), nullable=True)
+    )  # the counts
     error: Any = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))  # texts.to_data
     created_at: datetime = _utc()

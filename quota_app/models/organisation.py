@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from .base import MEASURES, _in
+from .base import MEASURES, TableModel, _in
 
 
-class Department(SQLModel, table=True):
+class Department(TableModel, table=True):
     __tablename__ = "department"
     __table_args__ = (sa.CheckConstraint("length(code) >= 2", name="code_length"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until flushed, like Mapped[int]
     code: str = Field(max_length=10, unique=True)
     name: str = Field(max_length=200)
     mayor_title: str = Field(default="", max_length=200)
@@ -27,7 +27,7 @@ class Department(SQLModel, table=True):
         return [a.strip() for a in self.hr_emails.split(",") if a.strip()]
 
 
-class Unit(SQLModel, table=True):
+class Unit(TableModel, table=True):
     """A unit of a department; with a P-number it is a workplace (docs/compliance.md)."""
 
     __tablename__ = "unit"
@@ -36,21 +36,21 @@ class Unit(SQLModel, table=True):
         sa.CheckConstraint("p_number IS NULL OR length(p_number) = 10", name="p_number_length"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until flushed, like Mapped[int]
     department_id: int = Field(foreign_key="department.id", index=True)
     name: str = Field(max_length=200)
     active: bool = Field(default=True)
     p_number: str | None = Field(default=None, max_length=10, unique=True)  # the workplace's P-number
 
 
-class PlacementType(SQLModel, table=True):
+class PlacementType(TableModel, table=True):
     __tablename__ = "placement_type"
     __table_args__ = (
         sa.CheckConstraint(_in("measure", MEASURES), name="measure_known"),
         sa.CheckConstraint(_in("target_unit", ("places", "persons", "courses")), name="target_unit_known"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until flushed, like Mapped[int]
     code: str = Field(max_length=40, unique=True)
     name_da: str = Field(max_length=200)
     name_en: str = Field(max_length=200)

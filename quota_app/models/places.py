@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from ..db import DayNumber
-from .base import STATUSES, _in, _utc
+from .base import STATUSES, TableModel, _in, _utc
 
 _PLACE_VERSION = sa.Column("version", sa.Integer(), nullable=False)
 
 
-class Place(SQLModel, table=True):
+class Place(TableModel, table=True):
     """A place; its status lives in its events. current_* cache the latest known event for lists."""
 
     __tablename__ = "place"
@@ -26,9 +26,9 @@ class Place(SQLModel, table=True):
         ),
         sa.Index("ix_place_department_type", "department_id", "type_id"),
     )
-    __mapper_args__: ClassVar[dict] = {"version_id_col": _PLACE_VERSION}  # optimistic locking
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _PLACE_VERSION}  # optimistic locking
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until flushed, like Mapped[int]
     department_id: int = Field(foreign_key="department.id")
     unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
     type_id: int = Field(foreign_key="placement_type.id")
@@ -42,7 +42,7 @@ class Place(SQLModel, table=True):
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
 
 
-class PlaceEvent(SQLModel, table=True):
+class PlaceEvent(TableModel, table=True):
     """One status change of a place; never deleted, voided by setting voided_at."""
 
     __tablename__ = "place_event"
@@ -62,7 +62,7 @@ class PlaceEvent(SQLModel, table=True):
         ),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until flushed, like Mapped[int]
     place_id: int = Field(foreign_key="place.id")
     status: str = Field(max_length=10)
     effective_date: date
@@ -76,7 +76,7 @@ class PlaceEvent(SQLModel, table=True):
     void_reason: str | None = Field(default=None, max_length=2000)
 
 
-class PlaceAttribute(SQLModel, table=True):
+class PlaceAttribute(TableModel, table=True):
     """A place's unit and fte from effective_date on, dated and known-at like its status events.
 
     Never deleted; a mistake is voided (voided_at) or overridden by a later recording for the same date.
@@ -92,7 +92,7 @@ class PlaceAttribute(SQLModel, table=True):
         sa.Index("ix_place_attribute_timeline", "place_id", "effective_date", "recorded_at", "id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until flushed, like Mapped[int]
     place_id: int = Field(foreign_key="place.id")
     effective_date: date
     unit_id: int | None = Field(default=None, foreign_key="unit.id")
@@ -110,7 +110,7 @@ ORIGIN = date.min  # effective_date of a place's first attributes: they hold fro
 OPEN_END = date.max  # valid_to of an interval that no later event ends
 
 
-class _IntervalColumns(SQLModel):
+class _IntervalColumns(TableModel):
     """A place's status from valid_from up to (not including) valid_to, derived from its events.
 
     Derived data (quota_app.reconcile.intervals rebuilds a place's rows from its events whenever they

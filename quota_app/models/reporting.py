@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from .base import DAY_KINDS, DISPATCH_KINDS, DISPATCH_STATES, PERIOD_KINDS, _in, _utc
+from .base import DAY_KINDS, DISPATCH_KINDS, DISPATCH_STATES, PERIOD_KINDS, TableModel, _in, _utc
 
 
-class DepartmentComment(SQLModel, table=True):
+class DepartmentComment(TableModel, table=True):
     __tablename__ = "department_comment"
     __table_args__ = (sa.UniqueConstraint("period", "department_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until flushed, like Mapped[int]
     period: str = Field(max_length=10)
     department_id: int = Field(foreign_key="department.id")
     text: str = Field(default="", max_length=10000)
@@ -23,11 +24,11 @@ class DepartmentComment(SQLModel, table=True):
     locked_at: datetime | None = _utc(nullable=True)
 
 
-class ReportArchive(SQLModel, table=True):
+class ReportArchive(TableModel, table=True):
     __tablename__ = "report_archive"
     __table_args__ = (sa.Index("ix_report_archive_lookup", "period", "scope", "known_at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until flushed, like Mapped[int]
     period: str = Field(max_length=10)
     department_id: int | None = Field(default=None, foreign_key="department.id")
     scope: str = Field(max_length=10)  # department code, or MUNICIPALITY_SCOPE for the consolidated report
@@ -38,16 +39,16 @@ class ReportArchive(SQLModel, table=True):
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     # The figures the PDF was rendered from (reports.stored), for its HTML twin and the mail's verdict
     # ("verdict": level, fulfilment_pct, counted, target, short, behind); None before migration 0009.
-    report_data: dict | None = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))
+    report_data: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))
 
 
-class ReportLink(SQLModel, table=True):
+class ReportLink(TableModel, table=True):
     """A link to an archived report's HTML page that needs no sign-in: a long random secret of which only
     the hash is kept. Made when a report mail is sent (the mail carries it) or by BIF; BIF can revoke it."""
 
     __tablename__ = "report_link"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until flushed, like Mapped[int]
     archive_id: int = Field(foreign_key="report_archive.id", index=True)
     dispatch_id: int | None = Field(default=None, foreign_key="dispatch.id")  # the mail that carried it
     token_hash: str = Field(max_length=64, unique=True)  # SHA-256 hex of the secret in the link
@@ -57,7 +58,7 @@ class ReportLink(SQLModel, table=True):
     revoked_by_id: int | None = Field(default=None, foreign_key="user.id")
 
 
-class Dispatch(SQLModel, table=True):
+class Dispatch(TableModel, table=True):
     """One mail to one recipient; the row is claimed before sending.
 
     What the mail is about has one column per meaning: `period` (a period label such as 2025-H1) for the
@@ -83,7 +84,7 @@ class Dispatch(SQLModel, table=True):
         ),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until flushed, like Mapped[int]
     period: str | None = Field(default=None, max_length=20)
     as_of: date | None = None
     failed_dispatch_id: int | None = Field(default=None, foreign_key="dispatch.id")
@@ -104,10 +105,10 @@ class Dispatch(SQLModel, table=True):
     created_at: datetime = _utc()
     # The message as it left (dispatch.sent_copy): from, to, reply-to, subject, text, html, attachments with
     # their SHA-256; a report link's secret is not kept. None until sent, and for mails sent before 0009.
-    sent_message: dict | None = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))
+    sent_message: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(sa.JSON(), nullable=True))
 
 
-class AppText(SQLModel, table=True):
+class AppText(TableModel, table=True):
     """Editable texts and settings kept as data (e.g. the mayor's letter)."""
 
     __tablename__ = "app_text"

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from .base import WEIGHTINGS, _in, _utc
+from .base import WEIGHTINGS, TableModel, _in, _utc
 
 
-class Target(SQLModel, table=True):
+class Target(TableModel, table=True):
     """A department's target for one year and type (the current revision; history in TargetRevision)."""
 
     __tablename__ = "target"
@@ -20,7 +20,7 @@ class Target(SQLModel, table=True):
         sa.CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until flushed, like Mapped[int]
     year: int
     department_id: int = Field(foreign_key="department.id", index=True)
     type_id: int = Field(foreign_key="placement_type.id")
@@ -31,13 +31,13 @@ class Target(SQLModel, table=True):
     updated_by_id: int | None = Field(default=None, foreign_key="user.id")
 
 
-class TargetRevision(SQLModel, table=True):
+class TargetRevision(TableModel, table=True):
     """Every value a target has had, in the order it was recorded."""
 
     __tablename__ = "target_revision"
     __table_args__ = (sa.CheckConstraint("value >= 0", name="value_non_negative"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until flushed, like Mapped[int]
     target_id: int = Field(foreign_key="target.id", index=True)
     value: int
     decided_on: date | None = None
@@ -46,7 +46,7 @@ class TargetRevision(SQLModel, table=True):
     recorded_by_id: int | None = Field(default=None, foreign_key="user.id")
 
 
-class MunicipalityTarget(SQLModel, table=True):
+class MunicipalityTarget(TableModel, table=True):
     """A municipality-wide target (e.g. the 2014 figures), from which department targets may be derived."""
 
     __tablename__ = "municipality_target"
@@ -55,7 +55,7 @@ class MunicipalityTarget(SQLModel, table=True):
         sa.CheckConstraint("value >= 0", name="value_non_negative"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until flushed, like Mapped[int]
     year: int
     type_id: int = Field(foreign_key="placement_type.id")
     value: int
@@ -64,14 +64,14 @@ class MunicipalityTarget(SQLModel, table=True):
     reference: str = Field(default="", max_length=300)
 
 
-class CountingRule(SQLModel, table=True):
+class CountingRule(TableModel, table=True):
     __tablename__ = "counting_rule"
     __table_args__ = (
         sa.UniqueConstraint("year", "type_id"),
         sa.CheckConstraint(_in("weighting", WEIGHTINGS), name="weighting_known"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until flushed, like Mapped[int]
     year: int
     type_id: int = Field(foreign_key="placement_type.id")
     counted_statuses: str = Field(default="filled", max_length=60)  # comma-separated; flow types: starts
@@ -82,14 +82,14 @@ class CountingRule(SQLModel, table=True):
         return tuple(s for s in self.counted_statuses.split(",") if s)
 
 
-class DepartmentHeadcount(SQLModel, table=True):
+class DepartmentHeadcount(TableModel, table=True):
     __tablename__ = "department_headcount"
     __table_args__ = (
         sa.UniqueConstraint("year", "department_id"),
         sa.CheckConstraint("employees >= 0", name="employees_non_negative"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # None until flushed, like Mapped[int]
     year: int
     department_id: int = Field(foreign_key="department.id")
     employees: int

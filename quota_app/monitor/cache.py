@@ -11,10 +11,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..models import CountingRule, Department, Place, PlaceEvent, PlacementType, Target
 from ..reconcile.figures import reconcile
@@ -50,9 +50,10 @@ class ResultCache:
 
 
 RESULTS = ResultCache(size=256)
+T = TypeVar("T")
 
 
-def data_fingerprint(session: Session) -> tuple:
+def data_fingerprint(session: Session) -> tuple[Any, ...]:
     """Return a cheap summary that changes whenever anything deciding the figures changes.
 
     - Places: every status change goes through the place services, which bump the place's version (also
@@ -69,7 +70,7 @@ def data_fingerprint(session: Session) -> tuple:
     return (tuple(places), last_event, *reference_fingerprint(session))
 
 
-def reference_fingerprint(session: Session) -> tuple:
+def reference_fingerprint(session: Session) -> tuple[Any, ...]:
     """The part of data_fingerprint that is not places and events: targets, counting rules, departments
     and types, which change seldom."""
     targets = session.execute(
@@ -80,17 +81,24 @@ def reference_fingerprint(session: Session) -> tuple:
     rules = tuple(
         session.execute(
             sa.select(
-                CountingRule.year, CountingRule.type_id, CountingRule.counted_statuses, CountingRule.weighting
-            ).order_by(CountingRule.year, CountingRule.type_id)
+                col(CountingRule.year),
+                col(CountingRule.type_id),
+                col(CountingRule.counted_statuses),
+                col(CountingRule.weighting),
+            ).order_by(col(CountingRule.year), col(CountingRule.type_id))
         ).all()
     )
     departments = tuple(
-        session.execute(sa.select(Department.id, Department.active, Department.sort).order_by(Department.id))
+        session.execute(
+            sa.select(col(Department.id), col(Department.active), col(Department.sort)).order_by(
+                col(Department.id)
+            )
+        )
     )
     types = tuple(
         session.execute(
-            sa.select(PlacementType.id, PlacementType.active, PlacementType.measure).order_by(
-                PlacementType.id
+            sa.select(col(PlacementType.id), col(PlacementType.active), col(PlacementType.measure)).order_by(
+                col(PlacementType.id)
             )
         )
     )
@@ -106,7 +114,7 @@ def cache_key(
     measure: Measure,
     overrides: Sequence[RuleOverride],
     now: datetime,
-    fingerprint: tuple | None = None,
+    fingerprint: tuple[Any, ...] | None = None,
 ) -> Any:
     """Return the key under which a reconciliation may be reused while nothing it depends on changes.
 
@@ -130,15 +138,15 @@ def remember(
     session: Session,
     *,
     name: str,
-    params: tuple,
+    params: tuple[Any, ...],
     measure: Measure,
     now: datetime,
-    compute: Callable[[], Any],
-    fingerprint: tuple | None = None,
-) -> Any:
+    compute: Callable[[], T],
+    fingerprint: tuple[Any, ...] | None = None,
+) -> T:
     """Return compute()'s result, reused under the same key rules as the overview (see cache_key)."""
     key = (name, params, cache_key(session, measure=measure, overrides=(), now=now, fingerprint=fingerprint))
-    value = RESULTS.get(key)
+    value: T | None = RESULTS.get(key)
     if value is None:
         value = compute()
         RESULTS.put(key, value)
@@ -153,7 +161,7 @@ def reconcile_measure(
         session,
         as_of=measure.as_of,
         period=measure.period,
-        method=measure.method,  # type: ignore[arg-type]
+        method=measure.method,
         known_at=measure.known_at,
         overrides=tuple(overrides),
     )
@@ -170,7 +178,7 @@ def reconciliation(
     measure: Measure,
     overrides: Sequence[RuleOverride],
     now: datetime,
-    fingerprint: tuple | None = None,
+    fingerprint: tuple[Any, ...] | None = None,
 ) -> Reconciliation:
     """Return the reconciliation the measure asks for with these overrides, reused while its key holds."""
     key = cache_key(session, measure=measure, overrides=overrides, now=now, fingerprint=fingerprint)

@@ -69,7 +69,7 @@ def trend_svg(
                 f'<text x="{x(i)}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" font-size="11" '
                 f'fill="#1a1a1a">{day.month:02d}.{day.year}</text>'
             )
-    target_path = []
+    target_path: list[str] = []
     for i, (_, _, target) in enumerate(points):
         if target is None:
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 from flask import current_app
@@ -15,7 +16,7 @@ from ..errors import DomainError
 from ..models import STATUSES
 from ..periods import parse_period
 from ..reconcile.figures import reconcile, reconciliation_to_json
-from ..reconcile.types import Reconciliation, RuleOverride
+from ..reconcile.types import Method, Reconciliation, RuleOverride
 from ..texts import N_
 from ..vocabulary import STATUS_LABELS
 from ..web import database
@@ -63,7 +64,7 @@ def _text(value: object, *, decimal_comma: bool = False) -> str:
     return str(value)
 
 
-def _lines(data: dict) -> list[dict]:
+def _lines(data: dict[str, Any]) -> list[dict[str, Any]]:
     """The rows, then a total per department and for the municipality."""
     lines = list(data["rows"])
     for code, figures in data["totals"]["by_department"].items():
@@ -74,7 +75,7 @@ def _lines(data: dict) -> list[dict]:
     return lines
 
 
-def render_table(result: Reconciliation, data: dict) -> str:
+def render_table(result: Reconciliation, data: dict[str, Any]) -> str:
     """Return an aligned plain-text table with a heading that says what was counted and how."""
     heading = (
         f"Afstemning {data['period'] or data['as_of']} (metode: {data['method']}, "
@@ -100,7 +101,7 @@ def render_table(result: Reconciliation, data: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_csv(data: dict) -> str:
+def render_csv(data: dict[str, Any]) -> str:
     """Return ';'-separated CSV with decimal commas and a BOM, as Danish Excel opens it."""
     rows = (
         [line[key] if key in TEXT_KEYS else _text(line[key], decimal_comma=True) for key, _ in COLUMNS]
@@ -122,7 +123,7 @@ def render_csv(data: dict) -> str:
 def reconcile_command(
     as_of_text: str | None,
     period_text: str | None,
-    method: str,
+    method: Method,  # click.Choice allows these two only
     known_at_text: str | None,
     departments: tuple[str, ...],
     counts: tuple[str, ...],
@@ -145,7 +146,7 @@ def reconcile_command(
                 session,
                 as_of=as_of,
                 period=period,
-                method=method,  # type: ignore[arg-type]
+                method=method,
                 known_at=known_at,
                 department_codes=list(departments) or None,
                 overrides=overrides,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..models import STATUSES, Place
 from ..periods import Period
@@ -46,7 +46,7 @@ def department_figures(
                 session,
                 as_of=measure.as_of,
                 period=measure.period,
-                method=measure.method,  # type: ignore[arg-type]
+                method=measure.method,
                 known_at=measure.known_at,
                 department_codes=code,
             ),
@@ -55,7 +55,7 @@ def department_figures(
                 department_code=department.code,
                 as_of=measure.as_of,
                 period=measure.period,
-                method=measure.method,  # type: ignore[arg-type]
+                method=measure.method,
                 known_at=measure.known_at,
             ),
             longest=open_places_longest(
@@ -100,10 +100,10 @@ def unit_place_ids(
     iv = _department_intervals_on(session, department, as_of=as_of, known_at=known_at)
     unit_match = iv.c.unit_id.is_(None) if unit_id is None else iv.c.unit_id == unit_id
     query = (
-        sa.select(Place.id)
-        .select_from(iv.join(Place, Place.id == iv.c.place_id))
+        sa.select(col(Place.id))
+        .select_from(iv.join(Place, col(Place.id) == iv.c.place_id))
         .where(unit_match)
-        .order_by(Place.id)
+        .order_by(col(Place.id))
     )
     return [int(pid) for (pid,) in session.execute(query)]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from werkzeug.datastructures import MultiDict
 from wtforms import Form, SelectField, SelectMultipleField, StringField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -67,7 +68,14 @@ class MeasureForm(Form):
     known_at = StringField(_("Som kendt pr. (dansk tid)"))
     whatif = MultiCheckboxField(_("Hvad nu hvis (vises ved siden af de vedtagne tal)"), validate_choice=False)
 
-    def __init__(self, formdata, *, now: datetime, what_ifs: list[WhatIfChoice], locale: str) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        formdata: MultiDict[str, str] | None,
+        *,
+        now: datetime,
+        what_ifs: list[WhatIfChoice],
+        locale: str,
+    ) -> None:
         super().__init__(formdata)
         self.now = now
         self.what_ifs = what_ifs
@@ -76,7 +84,7 @@ class MeasureForm(Form):
             ("point", str(_("Opgørelse på datoen"))),
             ("average", str(_("Gennemsnit over perioden"))),
         ]
-        self.whatif.choices = [
+        self.whatif.choices = self.what_if_labels = [  # (type code, label)
             (
                 c.type.code,
                 str(

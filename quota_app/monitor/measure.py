@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..models import Department, PlacementType
 from ..periods import Period
 from ..reconcile.rules import counting_rules
-from ..reconcile.types import RuleOverride
+from ..reconcile.types import Method, RuleOverride
 
 # --- reference data ------------------------------------------------------------------------------------
 
@@ -42,13 +42,13 @@ class DepartmentInfo:
 
 def active_departments(session: Session) -> list[DepartmentInfo]:
     rows = session.exec(
-        select(Department).where(Department.active).order_by(Department.sort, Department.code)
+        select(Department).where(col(Department.active)).order_by(col(Department.sort), col(Department.code))
     ).all()
-    return [DepartmentInfo(d.id, d.code, d.name) for d in rows]  # type: ignore[arg-type]
+    return [DepartmentInfo(d.id, d.code, d.name) for d in rows]
 
 
 def placement_types(session: Session, *, active_only: bool = True) -> list[TypeInfo]:
-    statement = select(PlacementType).order_by(PlacementType.sort, PlacementType.code)
+    statement = select(PlacementType).order_by(col(PlacementType.sort), col(PlacementType.code))
     if active_only:
         statement = statement.where(PlacementType.active)
     return [TypeInfo(t.code, t.name_da, t.name_en, t.measure, t.target_unit) for t in session.exec(statement)]
@@ -77,7 +77,9 @@ class WhatIfChoice:
 def what_if_choices(session: Session, *, year: int) -> list[WhatIfChoice]:
     """Return one open-places toggle per active stock type, from the year's adopted counting rules."""
     types = [t for t in placement_types(session) if t.measure == "stock"]
-    objects = session.exec(select(PlacementType).where(PlacementType.code.in_([t.code for t in types]))).all()
+    objects = session.exec(
+        select(PlacementType).where(col(PlacementType.code).in_([t.code for t in types]))
+    ).all()
     rules = counting_rules(session, year=year, types=objects)
     choices = []
     for t in types:
@@ -100,14 +102,17 @@ class Measure:
 
     as_of: date | None
     period: Period | None
-    method: str
+    method: Method
     known_at: datetime
     live: bool = False  # known_at is simply now: nobody chose a moment
 
     @property
     def day(self) -> date:
         """The measuring date (a period's last day)."""
-        return self.period.end if self.period is not None else self.as_of  # type: ignore[return-value]
+        if self.period is not None:
+            return self.period.end
+        assert self.as_of is not None, "a measure has a date or a period"
+        return self.as_of
 
     @property
     def year(self) -> int:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..models import Department, Place, PlacementType, Unit
 from ..reconcile.places import place_listing
@@ -54,7 +54,7 @@ def place_lines(
             Department.sort,
             PlacementType.sort,
         )
-        .where(Place.id.in_(list(place_ids)))
+        .where(col(Place.id).in_(list(place_ids)))
         .order_by(Department.sort, PlacementType.sort, Place.reference, Place.id)
     )
     return [

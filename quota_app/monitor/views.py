@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
 from .. import converters
@@ -121,7 +122,7 @@ def _gap_order() -> str:
 
 @bp.route("/")
 @roles_required(*MONITOR_ROLES)
-def overview():  # type: ignore[no-untyped-def]
+def overview() -> ResponseReturnValue:
     order = _gap_order()
     asked, refusal = _asked_overview(action=None)
     if asked is None:
@@ -137,7 +138,7 @@ def overview():  # type: ignore[no-untyped-def]
         known_at_local=_known_at_local(measure),
         near_from=NEAR_FROM,
         at_from=AT_FROM,
-        what_if_labels=[label for code, label in form.whatif.choices if code in (form.whatif.data or [])],
+        what_if_labels=[label for code, label in form.what_if_labels if code in (form.whatif.data or [])],
         matrix=presenters.matrix(result, _link_args(form, measure)),
         type_names={t.code: t.name(locale()) for t in result.types},
         pro_rata=presenters.has_pro_rata(result.adopted),
@@ -153,7 +154,7 @@ def overview():  # type: ignore[no-untyped-def]
 
 @bp.route("/export.<fmt>")
 @roles_required(*MONITOR_ROLES)
-def export(fmt: str):  # type: ignore[no-untyped-def]
+def export(fmt: str) -> ResponseReturnValue:
     fmt = loading.file_format_or_404(fmt)
     asked, refusal = _asked_overview(action=url_for(".overview"))
     if asked is None:
@@ -209,7 +210,7 @@ def _places_asked(form: MeasureForm, choices: list[WhatIfChoice]) -> dict[str, A
 
 @bp.route("/places")
 @roles_required(*MONITOR_ROLES)
-def places():  # type: ignore[no-untyped-def]
+def places() -> ResponseReturnValue:
     """The places behind a figure: one department or all, one type or all, a status or those counted."""
     form, choices = _form()
     if not form.validate():
@@ -244,7 +245,7 @@ def places():  # type: ignore[no-untyped-def]
 
 @bp.route("/places.<fmt>")
 @roles_required(*MONITOR_ROLES)
-def places_export(fmt: str):  # type: ignore[no-untyped-def]
+def places_export(fmt: str) -> ResponseReturnValue:
     """The places behind a figure as CSV or XLSX (every page)."""
     fmt = loading.file_format_or_404(fmt)
     form, choices = _form()
@@ -262,7 +263,7 @@ def places_export(fmt: str):  # type: ignore[no-untyped-def]
 
 def _department(code: str) -> DepartmentInfo:
     department = loading.department_by_code_or_404(code)
-    return DepartmentInfo(department.id, department.code, department.name)  # type: ignore[arg-type]
+    return DepartmentInfo(department.id, department.code, department.name)
 
 
 def _render_department_page(
@@ -276,7 +277,7 @@ def _render_department_page(
 
 @bp.route("/department/<code>")
 @roles_required(*MONITOR_ROLES)
-def department(code: str):  # type: ignore[no-untyped-def]
+def department(code: str) -> ResponseReturnValue:
     info = _department(code)
     form, _choices = _form()
     if not form.validate():
@@ -307,7 +308,7 @@ def department(code: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/department/<code>/type/<type_code>")
 @roles_required(*MONITOR_ROLES)
-def trend(code: str, type_code: str):  # type: ignore[no-untyped-def]
+def trend(code: str, type_code: str) -> ResponseReturnValue:
     info = _department(code)
     session = db_session()
     types = {t.code: t for t in placement_types(session, active_only=False)}
@@ -338,7 +339,7 @@ def trend(code: str, type_code: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/department/<code>/unit/<unit_ref>")
 @roles_required(*MONITOR_ROLES)
-def unit(code: str, unit_ref: str):  # type: ignore[no-untyped-def]
+def unit(code: str, unit_ref: str) -> ResponseReturnValue:
     """A unit's places on the date ('none' for the places without a unit)."""
     info = _department(code)
     session = db_session()

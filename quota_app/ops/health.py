@@ -30,7 +30,8 @@ def database_problem(db: Database, *, timeout_seconds: int = TIMEOUT_SECONDS) ->
         if engine.dialect.name == "postgresql":
             cursor.execute(f"SET LOCAL statement_timeout = {int(timeout_seconds * 1000)}")
         cursor.execute("SELECT 1")
-        ok = cursor.fetchone()[0] == 1
+        row = cursor.fetchone()
+        ok = row is not None and row[0] == 1
         cursor.close()
         return None if ok else "unexpected answer"
     except Exception as exc:  # any driver error: the database does not answer as it should

@@ -35,6 +35,7 @@ from prometheus_client import (
 from prometheus_client import values as prometheus_values
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
+from sqlmodel import Session, col
 
 from ..db import Database
 from ..dispatch.heartbeat import scheduler_status
@@ -129,9 +130,11 @@ class DatabaseFigures:
         return [up, dispatch, imports, age]
 
 
-def _counts(session, table) -> dict[tuple[str, str], int]:  # type: ignore[no-untyped-def]
+def _counts(session: Session, table: type[ImportJob] | type[Dispatch]) -> dict[tuple[str, str], int]:
     rows = session.execute(
-        sa.select(table.kind, table.state, sa.func.count()).group_by(table.kind, table.state)
+        sa.select(col(table.kind), col(table.state), sa.func.count()).group_by(
+            col(table.kind), col(table.state)
+        )
     )
     return {(kind, state): count for kind, state, count in rows}
 
@@ -144,5 +147,5 @@ def exposition(db: Database, *, now: datetime) -> bytes:
     else:
         registry.register(REQUESTS)
         registry.register(DURATION)
-    registry.register(DatabaseFigures(db, now=now))  # type: ignore[arg-type]
+    registry.register(DatabaseFigures(db, now=now))
     return generate_latest(registry)

@@ -6,6 +6,7 @@ import hmac
 import ipaddress
 
 from flask import Blueprint, Response, abort, current_app, request
+from flask.typing import ResponseReturnValue
 
 from ..settings import Settings
 from ..web import database, now
@@ -17,7 +18,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 @bp.route("/healthz")
-def healthz():  # type: ignore[no-untyped-def]
+def healthz() -> ResponseReturnValue:
     """Liveness: 200 when the process answers and reaches its database, 503 when it does not."""
     problem = health.database_problem(database())
     if problem is not None:
@@ -26,7 +27,7 @@ def healthz():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/readyz")
-def readyz():  # type: ignore[no-untyped-def]
+def readyz() -> ResponseReturnValue:
     """Readiness: the database answers, its schema is at the code's head, the scheduler reported in lately;
     503 naming each check that failed."""
     problems = readiness.readiness(database(), now=now())
@@ -38,7 +39,7 @@ def readyz():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/metrics")
-def prometheus_metrics():  # type: ignore[no-untyped-def]
+def prometheus_metrics() -> ResponseReturnValue:
     """Prometheus' text format, for the addresses in QUOTA_METRICS_ALLOW or with QUOTA_METRICS_TOKEN as
     a bearer token; 404 when neither is set (metrics off), 403 for anyone else."""
     settings: Settings = current_app.config["QUOTA_SETTINGS"]

@@ -7,6 +7,7 @@ import_views.py (uploading a file) add their routes to `bp`; views.py is the mod
 from __future__ import annotations
 
 from flask import Blueprint
+from flask_wtf import FlaskForm
 
 from ..errors import DomainError
 from ..web import localized
@@ -19,7 +20,7 @@ VIEW_ROLES = ("hr", "bif", "admin")
 EDIT_ROLES = ("hr",)
 
 
-def field_error(form, error: DomainError) -> bool:  # type: ignore[no-untyped-def]
+def field_error(form: FlaskForm, error: DomainError) -> bool:
     """Put a domain error next to its field; return False when the form has no such field."""
     aliases = {"type": "type_code", "type_code": "type_code", "unit": "unit_id", "date": "effective_date"}
     name = aliases.get(error.field or "", error.field or "")

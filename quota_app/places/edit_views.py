@@ -5,16 +5,18 @@ clash the place as it is now (409)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlmodel import Session
-from wtforms.fields.choices import SelectChoice
 
 from .. import converters
 from ..auth.views import roles_required
 from ..core import loading
 from ..errors import Conflict, DomainError
+from ..form_fields import SelectChoice
 from ..i18n import _
 from ..models import Place, PlaceAttribute
 from ..web import db_session, localized, now, today
@@ -28,7 +30,9 @@ def _unit_choices(place: Place) -> list[SelectChoice]:
     return [SelectChoice("", _("Ingen enhed"))] + [SelectChoice(str(u.id), u.name) for u in units]
 
 
-def _render(place: Place, *, status_code: int = 200, problem: str | None = None, **forms):  # type: ignore[no-untyped-def]
+def _render(
+    place: Place, *, status_code: int = 200, problem: str | None = None, **forms: Any
+) -> ResponseReturnValue:
     rename = forms.get("rename") or RenameForm(
         formdata=None, version=place.version, reference=place.reference, title=place.title
     )
@@ -40,7 +44,7 @@ def _render(place: Place, *, status_code: int = 200, problem: str | None = None,
         effective_date=today(),
     )
     attributes.unit_id.choices = _unit_choices(place)
-    history = queries.attribute_history(db_session(), place_id=place.id)  # type: ignore[arg-type]
+    history = queries.attribute_history(db_session(), place_id=place.id)
     void_forms = {
         item.id: forms.get(f"void_{item.id}")
         or VoidAttributesForm(formdata=None, prefix=f"a{item.id}", version=place.version)
@@ -63,17 +67,24 @@ def _render(place: Place, *, status_code: int = 200, problem: str | None = None,
 
 @bp.route("/places/<id:place_id>/edit")
 @roles_required(*EDIT_ROLES)
-def edit(place_id: int):  # type: ignore[no-untyped-def]
+def edit(place_id: int) -> ResponseReturnValue:
     return _render(loading.place_or_404(place_id))
 
 
-def _version(form) -> int | None:  # type: ignore[no-untyped-def]
+def _version(form: RenameForm | AttributesForm | VoidAttributesForm) -> int | None:
     return converters.int_or((form.version.data or "").strip(), None, low=0)
 
 
-def _apply(place: Place, form, key: str, change: Callable[[Session], object], done: str):  # type: ignore[no-untyped-def]
+def _apply(
+    place: Place,
+    form: RenameForm | AttributesForm | VoidAttributesForm,
+    key: str,
+    change: Callable[[Session], object],
+    done: str,
+) -> ResponseReturnValue:
     if not form.validate():
-        return _render(place, status_code=422, **{key: form})
+        shown: dict[str, Any] = {key: form}
+        return _render(place, status_code=422, **shown)
     session = db_session()
     place_id = place.id
     try:
@@ -94,7 +105,7 @@ def _apply(place: Place, form, key: str, change: Callable[[Session], object], do
 
 @bp.route("/places/<id:place_id>/edit", methods=["POST"])
 @roles_required(*EDIT_ROLES)
-def rename(place_id: int):  # type: ignore[no-untyped-def]
+def rename(place_id: int) -> ResponseReturnValue:
     place = loading.place_or_404(place_id)
     form = RenameForm()
     return _apply(
@@ -116,7 +127,7 @@ def rename(place_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/places/<id:place_id>/attributes", methods=["POST"])
 @roles_required(*EDIT_ROLES)
-def change_attributes(place_id: int):  # type: ignore[no-untyped-def]
+def change_attributes(place_id: int) -> ResponseReturnValue:
     place = loading.place_or_404(place_id)
     form = AttributesForm()
     form.unit_id.choices = _unit_choices(place)
@@ -141,7 +152,7 @@ def change_attributes(place_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/places/<id:place_id>/attributes/<id:attribute_id>/void", methods=["POST"])
 @roles_required(*EDIT_ROLES)
-def void_attributes(place_id: int, attribute_id: int):  # type: ignore[no-untyped-def]
+def void_attributes(place_id: int, attribute_id: int) -> ResponseReturnValue:
     place = loading.place_or_404(place_id)
     row = db_session().get(PlaceAttribute, attribute_id)
     if row is None or row.place_id != place.id:
@@ -153,8 +164,8 @@ def void_attributes(place_id: int, attribute_id: int):  # type: ignore[no-untype
         f"void_{row.id}",
         lambda session: editing.void_attributes(
             session,
-            attribute_id=row.id,  # type: ignore[arg-type]
-            reason=form.reason.data,
+            attribute_id=row.id,
+            reason=form.reason.data or "",
             expected_version=_version(form),
             actor=current_user,
             now=now(),

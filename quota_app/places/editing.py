@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..audit import services as audit
 from ..compliance.check import check_place
@@ -64,7 +64,7 @@ def attributes_on(rows: list[AttributeRow], day: date) -> tuple[int | None, floa
 def origin_row(place: Place, *, source: str = "web") -> PlaceAttribute:
     """The row of a place's first attributes (dated ORIGIN: from the start, known always)."""
     return PlaceAttribute(
-        place_id=place.id,  # type: ignore[arg-type]
+        place_id=place.id,
         effective_date=ORIGIN,
         unit_id=place.unit_id,
         fte=place.fte,
@@ -80,16 +80,16 @@ def _ensure_origin(session: Session, place: Place, rows: list[AttributeRow]) -> 
         return rows
     session.add(origin_row(place))
     session.flush()
-    return live_attributes(session, place.id)  # type: ignore[arg-type]
+    return live_attributes(session, place.id)
 
 
 def _refresh_cache(session: Session, place: Place) -> None:
     """Place.unit_id and fte from the latest-dated live row; bump the version (_touch)."""
-    rows = live_attributes(session, place.id)  # type: ignore[arg-type]
+    rows = live_attributes(session, place.id)
     if rows:
         place.unit_id, place.fte = rows[-1].unit_id, rows[-1].fte
     history = {place.current_since: place.current_status} if place.current_since else {}
-    _touch(session, place, history)  # type: ignore[arg-type]
+    _touch(session, place, history)  # type: ignore[arg-type]  # a current_since has its current_status
 
 
 def check_unit(session: Session, place: Place, unit_id: int | None) -> None:
@@ -122,8 +122,10 @@ def rename_place(
         raise DomainError(N_("Der er ikke ændret noget."), field="reference")
     if reference != place.reference:
         duplicate = session.execute(
-            sa.select(Place.id).where(
-                Place.department_id == place.department_id, Place.reference == reference, Place.id != place.id
+            sa.select(col(Place.id)).where(
+                col(Place.department_id) == place.department_id,
+                col(Place.reference) == reference,
+                col(Place.id) != place.id,
             )
         ).first()
         if duplicate is not None:
@@ -134,7 +136,7 @@ def rename_place(
     before = audit.snapshot(place)
     place.reference, place.title = reference, title
     history = {place.current_since: place.current_status} if place.current_since else {}
-    _touch(session, place, history)  # type: ignore[arg-type]
+    _touch(session, place, history)  # type: ignore[arg-type]  # a current_since has its current_status
     audit.record(
         session,
         actor=actor,
@@ -167,7 +169,7 @@ def change_attributes(
     check_unit(session, place, unit_id)
     check_fte(fte)
     check_not_future(effective_date, now=now)
-    rows = _ensure_origin(session, place, live_attributes(session, place.id))  # type: ignore[arg-type]
+    rows = _ensure_origin(session, place, live_attributes(session, place.id))
     if attributes_on(rows, effective_date) == (unit_id, fte) and not any(
         r.effective_date > effective_date for r in rows
     ):
@@ -175,7 +177,7 @@ def change_attributes(
             N_("Pladsen har allerede den enhed og det årsværk %(date)s.", date=effective_date), field="fte"
         )
     row = PlaceAttribute(
-        place_id=place.id,  # type: ignore[arg-type]
+        place_id=place.id,
         effective_date=effective_date,
         unit_id=unit_id,
         fte=fte,
@@ -188,9 +190,9 @@ def change_attributes(
     session.flush()
     before = audit.snapshot(place)
     _refresh_cache(session, place)
-    if unit_id is not None and unit_id != attributes_on(rows, effective_date)[0]:  # type: ignore[index]
+    if unit_id is not None and unit_id != attributes_on(rows, effective_date)[0]:  # type: ignore[index]  # the place has live rows
         # A place moved into a unit counts against that workplace's ceiling from the date on.
-        history = {e.effective_date: e.status for e in _live_events(session, place.id)}  # type: ignore[arg-type]
+        history = {e.effective_date: e.status for e in _live_events(session, place.id)}
         check_place(session, place, history, changed_from=effective_date, now=now)
     audit.record(
         session, actor=actor, action="place.attributes", entity=row, after=audit.snapshot(row), at=now

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
 from .. import converters, formatting, vocabulary
-from ..form_fields import ConvertedDateField, import_file_field
+from ..form_fields import ConvertedDateField, SelectChoice, import_file_field
 from ..i18n import _, _p
 from ..web import reader_language
 from .rules import FIRST_STATUSES
@@ -146,8 +145,8 @@ class RenameForm(FlaskForm):
     """A place's reference and title: not counted, changed as they are (audited)."""
 
     version = HiddenField()
-    reference = PlaceForm.reference
-    title = PlaceForm.title
+    reference: StringField = PlaceForm.reference  # type: ignore[assignment]  # the stubs: unbound on the class
+    title: StringField = PlaceForm.title  # type: ignore[assignment]  # the same field as PlaceForm's
     submit = SubmitField(_("Gem reference og stillingsbetegnelse"))
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..errors import NotFound
 from ..models import Place, PlaceEvent
@@ -41,7 +41,7 @@ def place_timeline(session: Session, *, place_id: int) -> list[TimelineEntry]:
         session.exec(
             select(PlaceEvent)
             .where(PlaceEvent.place_id == place_id)
-            .order_by(PlaceEvent.effective_date, PlaceEvent.recorded_at, PlaceEvent.id)
+            .order_by(col(PlaceEvent.effective_date), col(PlaceEvent.recorded_at), col(PlaceEvent.id))
         ).all()
     )
     effective_ids = {e.id for e in effective_by_date([e for e in events if e.voided_at is None]).values()}
@@ -68,14 +68,18 @@ def place_timeline(session: Session, *, place_id: int) -> list[TimelineEntry]:
 def status_on(session: Session, *, place_id: int, day: date, known_at: datetime) -> str | None:
     """Return the status of a place on a date as known at a time (None: the place did not exist yet)."""
     statement = (
-        sa.select(PlaceEvent.status)
+        sa.select(col(PlaceEvent.status))
         .where(
-            PlaceEvent.place_id == place_id,
-            PlaceEvent.effective_date <= day,
-            PlaceEvent.recorded_at <= known_at,
-            sa.or_(PlaceEvent.voided_at.is_(None), PlaceEvent.voided_at > known_at),  # type: ignore[union-attr]
+            col(PlaceEvent.place_id) == place_id,
+            col(PlaceEvent.effective_date) <= day,
+            col(PlaceEvent.recorded_at) <= known_at,
+            sa.or_(col(PlaceEvent.voided_at).is_(None), col(PlaceEvent.voided_at) > known_at),
         )
-        .order_by(PlaceEvent.effective_date.desc(), PlaceEvent.recorded_at.desc(), PlaceEvent.id.desc())
+        .order_by(
+            col(PlaceEvent.effective_date).desc(),
+            col(PlaceEvent.recorded_at).desc(),
+            col(PlaceEvent.id).desc(),
+        )
         .limit(1)
     )
     return session.execute(statement).scalar()

@@ -9,6 +9,7 @@ services of quota_app.imports.workflow.
 from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from ..auth.views import roles_required
@@ -28,7 +29,7 @@ FINISHED = ("done", "failed")
 
 @bp.route("/places/import/<token>/confirm", methods=["POST"])
 @roles_required(*EDIT_ROLES)
-def confirm(token: str):  # type: ignore[no-untyped-def]
+def confirm(token: str) -> ResponseReturnValue:
     token = loading.upload_token_or_404(token)
     if not ConfirmImportForm().validate_on_submit():
         abort(400)
@@ -70,7 +71,7 @@ def _view(job: ImportJob) -> dict:
 
 @bp.route("/places/import/jobs/<id:job_id>")
 @roles_required(*VIEW_ROLES)
-def page(job_id: int):  # type: ignore[no-untyped-def]
+def page(job_id: int) -> ResponseReturnValue:
     job = _visible_job(job_id)
     if job.kind == "preview" and job.state == "done":
         return redirect(url_for("places.import_preview", token=job.token))
@@ -79,7 +80,7 @@ def page(job_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/places/import/jobs/<id:job_id>.json")
 @roles_required(*VIEW_ROLES)
-def status_json(job_id: int):  # type: ignore[no-untyped-def]
+def status_json(job_id: int) -> ResponseReturnValue:
     response = jsonify(_view(_visible_job(job_id)))
     response.headers["Cache-Control"] = "no-store"
     return response

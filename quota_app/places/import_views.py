@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 
 from flask import Response, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from openpyxl import Workbook
 
@@ -49,7 +50,7 @@ TEMPLATE_HEADER_DA = (
 
 @bp.route("/places/import", methods=["GET", "POST"])
 @roles_required(*EDIT_ROLES)
-def import_upload():  # type: ignore[no-untyped-def]
+def import_upload() -> ResponseReturnValue:
     department = loading.own_department_or_404()
     form = ImportForm()
     if not form.validate_on_submit():
@@ -72,7 +73,7 @@ def import_upload():  # type: ignore[no-untyped-def]
     return _go_to(url_for("import_jobs.page", job_id=job_id))
 
 
-def _go_to(location: str):  # type: ignore[no-untyped-def]
+def _go_to(location: str) -> ResponseReturnValue:
     """Redirect; the progress script posts with XMLHttpRequest and navigates itself (flash kept for it)."""
     if request.headers.get("X-Requested-With") == "XMLHttpRequest":
         return jsonify(location=location)
@@ -81,7 +82,7 @@ def _go_to(location: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/places/import/<token>", methods=["GET"])
 @roles_required(*EDIT_ROLES)
-def import_preview(token: str):  # type: ignore[no-untyped-def]
+def import_preview(token: str) -> ResponseReturnValue:
     with loading.found_or_404():
         upload = workflow.own_upload(
             import_web.upload_store(),
@@ -118,7 +119,7 @@ def _dated(change: dict) -> dict:
 
 @bp.route("/places/import/template.<fmt>")
 @roles_required(*VIEW_ROLES)
-def import_template(fmt: str):  # type: ignore[no-untyped-def]
+def import_template(fmt: str) -> ResponseReturnValue:
     fmt = loading.file_format_or_404(fmt)
     department = loading.chosen_department_or_404()
     example = (
@@ -139,7 +140,7 @@ def import_template(fmt: str):  # type: ignore[no-untyped-def]
             headers={"Content-Disposition": "attachment; filename=pladser-skabelon.csv"},
         )
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]  # the sheet a new workbook starts with
     sheet.title = "Pladser"
     sheet.append(TEMPLATE_HEADER_DA)
     sheet.append(example)

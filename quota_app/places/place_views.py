@@ -7,8 +7,10 @@ now (409).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
@@ -19,12 +21,15 @@ from ..compliance.statements import place_compliance
 from ..core import loading
 from ..errors import Conflict, DomainError
 from ..i18n import _
-from ..models import Place
+from ..models import Place, PlaceEvent
 from ..web import READ_METHODS, db_session, localized, now, today
 from . import corrections, queries, status_events
 from .blueprint import EDIT_ROLES, VIEW_ROLES, bp, field_error
 from .forms import CorrectForm, StatusForm, VoidForm, status_choices
 from .rules import CONFLICT_MESSAGE, allowed_next, allowed_on, effective_by_date
+
+DetailForm = StatusForm | CorrectForm | VoidForm  # the forms on a place's page
+EventForm = TypeVar("EventForm", CorrectForm, VoidForm)  # the form of one event's change
 
 
 def _detail_context(place: Place) -> dict:
@@ -43,7 +48,8 @@ def _detail_context(place: Place) -> dict:
     }
 
 
-def _render_detail(place: Place, *, status_code: int = 200, **forms):  # type: ignore[no-untyped-def]
+def _render_detail(place: Place, *, status_code: int = 200, **forms: Any) -> ResponseReturnValue:
+    """The place's page; forms: the forms as submitted, and a conflict or problem message."""
     context = _detail_context(place)
     status_form = forms.pop("status_form", None) or StatusForm(formdata=None, version=place.version)
     status_form.status.choices = status_choices(allowed_next(place.current_status))
@@ -80,16 +86,16 @@ def _render_detail(place: Place, *, status_code: int = 200, **forms):  # type: i
 
 @bp.route("/places/<id:place_id>")
 @roles_required(*VIEW_ROLES)
-def detail(place_id: int):  # type: ignore[no-untyped-def]
+def detail(place_id: int) -> ResponseReturnValue:
     return _render_detail(loading.place_or_404(place_id))
 
 
-def _expected_version(form) -> int | None:  # type: ignore[no-untyped-def]
+def _expected_version(form: DetailForm) -> int | None:
     value = (form.version.data or "").strip()
     return converters.int_or(value, None, low=0)
 
 
-def _after_failure(place_id: int, form, error: DomainError, form_key: str):  # type: ignore[no-untyped-def]
+def _after_failure(place_id: int, form: DetailForm, error: DomainError, form_key: str) -> ResponseReturnValue:
     """Roll back, then show the page again with the user's values kept and the newest state of the place."""
     session = db_session()
     session.rollback()
@@ -104,7 +110,7 @@ def _after_failure(place_id: int, form, error: DomainError, form_key: str):  # t
 
 
 @bp.errorhandler(StaleDataError)
-def _saved_first_by_another(error: StaleDataError):  # type: ignore[no-untyped-def]
+def _saved_first_by_another(error: StaleDataError) -> ResponseReturnValue:
     """A clash found at flush or commit time: on a place's page show the place as it is now (409)."""
     place_id = (request.view_args or {}).get("place_id")
     if place_id is None or request.method in READ_METHODS:
@@ -115,7 +121,9 @@ def _saved_first_by_another(error: StaleDataError):  # type: ignore[no-untyped-d
     return _render_detail(place, status_code=409, conflict=localized(CONFLICT_MESSAGE))
 
 
-def _apply_change(place: Place, form, form_key: str, change: Callable[[Session], object], done: str):  # type: ignore[no-untyped-def]
+def _apply_change(
+    place: Place, form: DetailForm, form_key: str, change: Callable[[Session], object], done: str
+) -> ResponseReturnValue:
     """Validate a detail-page form, run the lifecycle change and commit; show the page again on a refusal."""
     if not form.validate():
         return _render_detail(place, status_code=422, **{form_key: form})
@@ -132,7 +140,7 @@ def _apply_change(place: Place, form, form_key: str, change: Callable[[Session],
 
 @bp.route("/places/<id:place_id>/status", methods=["POST"])
 @roles_required(*EDIT_ROLES)
-def change_status(place_id: int):  # type: ignore[no-untyped-def]
+def change_status(place_id: int) -> ResponseReturnValue:
     place = loading.place_or_404(place_id)
     form = StatusForm()
     return _apply_change(
@@ -154,7 +162,14 @@ def change_status(place_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-def _change_event(place_id: int, event_id: int, form_class: type, kind: str, change, message: str):  # type: ignore[no-untyped-def]
+def _change_event(
+    place_id: int,
+    event_id: int,
+    form_class: type[EventForm],
+    kind: str,
+    change: Callable[[Session, PlaceEvent, EventForm], object],
+    message: str,
+) -> ResponseReturnValue:
     """Correct or void one of a place's events: the event's own form (prefix c<id> or v<id>), change(session,
     event, form) calls the service; answered as every change of a place is."""
     place = loading.place_or_404(place_id)
@@ -167,7 +182,7 @@ def _change_event(place_id: int, event_id: int, form_class: type, kind: str, cha
 
 @bp.route("/places/<id:place_id>/events/<id:event_id>/correct", methods=["POST"])
 @roles_required(*EDIT_ROLES)
-def correct(place_id: int, event_id: int):  # type: ignore[no-untyped-def]
+def correct(place_id: int, event_id: int) -> ResponseReturnValue:
     return _change_event(
         place_id,
         event_id,
@@ -177,7 +192,7 @@ def correct(place_id: int, event_id: int):  # type: ignore[no-untyped-def]
             session,
             event_id=event.id,
             status=form.status.data,
-            reason=form.reason.data,
+            reason=form.reason.data or "",
             effective_date=form.effective_date.data,
             expected_version=_expected_version(form),
             actor=current_user,
@@ -189,7 +204,7 @@ def correct(place_id: int, event_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/places/<id:place_id>/events/<id:event_id>/void", methods=["POST"])
 @roles_required(*EDIT_ROLES)
-def void(place_id: int, event_id: int):  # type: ignore[no-untyped-def]
+def void(place_id: int, event_id: int) -> ResponseReturnValue:
     return _change_event(
         place_id,
         event_id,
@@ -198,7 +213,7 @@ def void(place_id: int, event_id: int):  # type: ignore[no-untyped-def]
         lambda session, event, form: corrections.void_event(
             session,
             event_id=event.id,
-            reason=form.reason.data,
+            reason=form.reason.data or "",
             expected_version=_expected_version(form),
             actor=current_user,
             now=now(),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..db import danish_contains, danish_order
 from ..models import (
@@ -91,8 +91,8 @@ def list_places(
         )
     if open_over:
         statement = statement.where(
-            Place.current_status == "open",
-            Place.current_since < date.fromordinal(today.toordinal() - open_over),
+            col(Place.current_status) == "open",
+            col(Place.current_since) < date.fromordinal(today.toordinal() - open_over),
         )
     total = session.exec(select(sa.func.count()).select_from(statement.subquery())).one()
     order = {
@@ -101,8 +101,8 @@ def list_places(
         "type": [PlacementType.sort, danish_order(Place.reference)],
         "unit": [danish_order(sa.func.coalesce(Unit.name, "")), danish_order(Place.reference)],
         "status": [Place.current_status, danish_order(Place.reference)],
-        "since": [Place.current_since.asc(), Place.id],
-        "-since": [Place.current_since.desc(), Place.id],
+        "since": [col(Place.current_since).asc(), col(Place.id)],
+        "-since": [col(Place.current_since).desc(), col(Place.id)],
     }[sort if sort in SORTS else "reference"]
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
@@ -138,12 +138,14 @@ def department_units(session: Session, department_id: int) -> list[Unit]:
 
 def active_types(session: Session) -> list[PlacementType]:
     return list(
-        session.exec(select(PlacementType).where(PlacementType.active).order_by(PlacementType.sort)).all()
+        session.exec(
+            select(PlacementType).where(col(PlacementType.active)).order_by(col(PlacementType.sort))
+        ).all()
     )
 
 
 def departments(session: Session) -> list[Department]:
-    return list(session.exec(select(Department).order_by(Department.sort, Department.code)).all())
+    return list(session.exec(select(Department).order_by(col(Department.sort), col(Department.code))).all())
 
 
 @dataclass(frozen=True)
@@ -171,10 +173,14 @@ def timeline(session: Session, *, place_id: int) -> list[TimelineItem]:
     voider = sa.orm.aliased(User)
     rows = session.exec(
         select(PlaceEvent, recorder, voider)
-        .join(recorder, recorder.id == PlaceEvent.recorded_by_id, isouter=True)
-        .join(voider, voider.id == PlaceEvent.voided_by_id, isouter=True)
+        .join(recorder, col(recorder.id) == col(PlaceEvent.recorded_by_id), isouter=True)
+        .join(voider, col(voider.id) == col(PlaceEvent.voided_by_id), isouter=True)
         .where(PlaceEvent.place_id == place_id)
-        .order_by(PlaceEvent.effective_date.desc(), PlaceEvent.recorded_at.desc(), PlaceEvent.id.desc())
+        .order_by(
+            col(PlaceEvent.effective_date).desc(),
+            col(PlaceEvent.recorded_at).desc(),
+            col(PlaceEvent.id).desc(),
+        )
     ).all()
     return [
         TimelineItem(
@@ -220,17 +226,19 @@ def attribute_history(session: Session, *, place_id: int) -> list[AttributeItem]
     recorder, voider = sa.orm.aliased(User), sa.orm.aliased(User)
     rows = session.exec(
         select(PlaceAttribute, Unit.name, recorder, voider)
-        .join(Unit, Unit.id == PlaceAttribute.unit_id, isouter=True)
-        .join(recorder, recorder.id == PlaceAttribute.recorded_by_id, isouter=True)
-        .join(voider, voider.id == PlaceAttribute.voided_by_id, isouter=True)
-        .where(PlaceAttribute.place_id == place_id)
+        .join(Unit, col(Unit.id) == col(PlaceAttribute.unit_id), isouter=True)
+        .join(recorder, col(recorder.id) == col(PlaceAttribute.recorded_by_id), isouter=True)
+        .join(voider, col(voider.id) == col(PlaceAttribute.voided_by_id), isouter=True)
+        .where(col(PlaceAttribute.place_id) == place_id)
         .order_by(
-            PlaceAttribute.effective_date.desc(), PlaceAttribute.recorded_at.desc(), PlaceAttribute.id.desc()
+            col(PlaceAttribute.effective_date).desc(),
+            col(PlaceAttribute.recorded_at).desc(),
+            col(PlaceAttribute.id).desc(),
         )
     ).all()
     return [
         AttributeItem(
-            id=row.id,  # type: ignore[arg-type]
+            id=row.id,
             from_start=row.effective_date == ORIGIN,
             effective_date=row.effective_date,
             unit=unit,

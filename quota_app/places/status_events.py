@@ -8,7 +8,7 @@ takes the same steps. record_status serves the pages, the API and the imports' h
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import flag_modified
@@ -116,7 +116,7 @@ def _touch_audited(
     now: datetime,
     action: str,
     event: PlaceEvent,
-    event_before: dict | None = None,
+    event_before: dict[str, Any] | None = None,
 ) -> None:
     """_touch the place, then audit the event's change (`action`) and the place's update, in that order."""
     before = audit.snapshot(place)

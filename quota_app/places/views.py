@@ -7,16 +7,17 @@ adds the place page, its edit page and the import pages to it.
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlmodel import select
-from wtforms.fields.choices import SelectChoice
+from sqlmodel import Session, select
 
 from .. import converters
 from ..auth.services import can_see_all_departments
 from ..auth.views import roles_required
 from ..core import loading
 from ..errors import DomainError
+from ..form_fields import SelectChoice
 from ..i18n import _
 from ..models import STATUSES, PlacementType
 from ..periods import last_completed_half_year
@@ -29,7 +30,7 @@ from .forms import PlaceForm
 __all__ = ["bp", "edit_views", "import_views", "place_views"]  # the page modules' routes are on bp
 
 
-def _type_choices(session) -> list[SelectChoice]:  # type: ignore[no-untyped-def]
+def _type_choices(session: Session) -> list[SelectChoice]:
     english = str(get_locale() or "da") == "en"
     return [SelectChoice("", _("Vælg ordning"))] + [
         SelectChoice(t.code, t.name_en if english else t.name_da) for t in queries.active_types(session)
@@ -41,7 +42,7 @@ def _type_choices(session) -> list[SelectChoice]:  # type: ignore[no-untyped-def
 
 @bp.route("/places/", endpoint="list")
 @roles_required(*VIEW_ROLES)
-def place_list():  # type: ignore[no-untyped-def]
+def place_list() -> ResponseReturnValue:
     session = db_session()
     department = loading.chosen_department_or_404()
     args = request.args
@@ -89,7 +90,7 @@ def place_list():  # type: ignore[no-untyped-def]
 
 @bp.route("/places/new", methods=["GET", "POST"])
 @roles_required(*EDIT_ROLES)
-def new():  # type: ignore[no-untyped-def]
+def new() -> ResponseReturnValue:
     session = db_session()
     department = loading.own_department_or_404()
     form = PlaceForm()
@@ -109,7 +110,7 @@ def new():  # type: ignore[no-untyped-def]
                     session,
                     department_id=department.id,
                     type_code=form.type_code.data,
-                    reference=form.reference.data.strip(),
+                    reference=(form.reference.data or "").strip(),
                     title=(form.title.data or "").strip(),
                     unit_id=int(form.unit_id.data) if form.unit_id.data else None,
                     fte=form.fte.data,
@@ -136,7 +137,7 @@ def new():  # type: ignore[no-untyped-def]
 
 @bp.route("/places/status")
 @roles_required(*VIEW_ROLES)
-def status_page():  # type: ignore[no-untyped-def]
+def status_page() -> ResponseReturnValue:
     session = db_session()
     department = loading.chosen_department_or_404()
     day = today()

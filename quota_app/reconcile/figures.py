@@ -96,7 +96,7 @@ def count_cells(
     types: Sequence[PlacementType],
     rules: dict[str, Rule],
     by_unit: bool = False,
-) -> dict[tuple, dict[str, float]]:
+) -> dict[tuple[Any, ...], dict[str, float]]:
     """Return the places per status and the starts, summed per (department id, type id), or with by_unit per
     (department id, type id, unit id); not yet divided by the days of an average."""
     query = count_by_status_query(
@@ -106,11 +106,11 @@ def count_cells(
         average_from=span.period.start if span.period is not None else None,
         flow_start=flow_start_of(span.day, span.period),
         department_ids=department_ids,
-        weighting={t.id: rules[t.code].weighting for t in types},  # type: ignore[misc]
-        flow_type_ids={t.id for t in types if t.measure == "flow"},  # type: ignore[misc]
+        weighting={t.id: rules[t.code].weighting for t in types},
+        flow_type_ids={t.id for t in types if t.measure == "flow"},
         by_unit=by_unit,
     )
-    cells: dict[tuple, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    cells: dict[tuple[Any, ...], dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for dept_id, type_id, status, n, starts, *unit in session.execute(query):
         cell = cells[(dept_id, type_id, *unit)]
         cell[status] += float(n or 0)
@@ -145,7 +145,7 @@ def reconcile(
         session,
         span,
         known_at=known_at,
-        department_ids=[d.id for d in departments],  # type: ignore[misc]
+        department_ids=[d.id for d in departments],
         types=types,
         rules=rules,
     )
@@ -190,7 +190,8 @@ def _total(rows: Iterable[ReconciliationRow]) -> Totals:
     """Sum rows; fulfilment and gap from the rows that have a target (see the module docstring)."""
     rows = list(rows)
     with_target = [r for r in rows if r.target is not None]
-    target = sum(r.target for r in with_target) if with_target else None  # type: ignore[misc]
+    targets = [r.target for r in with_target if r.target is not None]
+    target = sum(targets) if targets else None
     counted_with_target = _clean(sum(r.counted for r in with_target))
     return Totals(
         target=target,
@@ -222,7 +223,7 @@ def _pro_rata(row: ReconciliationRow) -> dict[str, Any]:
     return {key: _number(getattr(row, key)) for key in PRO_RATA_KEYS}
 
 
-def reconciliation_to_json(result: Reconciliation) -> dict:
+def reconciliation_to_json(result: Reconciliation) -> dict[str, Any]:
     """Return the object `quota reconcile --format json` prints (docs/cli.md)."""
     return {
         "as_of": result.as_of.isoformat(),

@@ -31,7 +31,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstanceState, Session
 
 from ..db import QuotaSession
 from ..models import (
@@ -139,7 +139,7 @@ def refresh_places(connection: sa.Connection | Session, place_ids: Iterable[int]
     """
     for chunk in _chunks(sorted(set(place_ids)), CHUNK):
         parameters = {"place_ids": list(chunk)}
-        expected: dict[sa.Table, list[dict]] = {CURRENT: [], SUPERSEDED: []}
+        expected: dict[sa.Table, list[dict[str, Any]]] = {CURRENT: [], SUPERSEDED: []}
         for place, events, attributes in _places_and_events(connection, chunk):
             now, before = interval_rows(place, events, attributes)
             expected[CURRENT] += now
@@ -150,7 +150,10 @@ def refresh_places(connection: sa.Connection | Session, place_ids: Iterable[int]
 
 
 def _write_difference(
-    connection: sa.Connection | Session, table: sa.Table, stored: list[dict], rows: list[dict]
+    connection: sa.Connection | Session,
+    table: sa.Table,
+    stored: list[dict[str, Any]],
+    rows: list[dict[str, Any]],
 ) -> None:
     """Turn the stored rows of table into rows: delete the stored rows not among them, insert the ones
     not stored."""
@@ -188,10 +191,10 @@ def flushed(session: Session) -> Flushed:
     found = Flushed(set(), set(), {}, set())
     for obj in (*session.new, *session.dirty):
         if isinstance(obj, PlaceEvent):
-            state = sa.inspect(obj)
+            state: InstanceState[PlaceEvent] = sa.inspect(obj, raiseerr=True)
             found.places.add(obj.place_id)
             if obj in session.new:
-                found.added.add(obj.id)  # type: ignore[arg-type]
+                found.added.add(obj.id)
             elif any(
                 state.attrs[name].history.has_changes()
                 for name in ("status", "effective_date", "recorded_at", "place_id")
@@ -200,14 +203,14 @@ def flushed(session: Session) -> Flushed:
             elif state.attrs["voided_at"].history.has_changes():
                 deleted = state.attrs["voided_at"].history.deleted
                 if deleted:
-                    found.voided_before[obj.id] = deleted[0]  # type: ignore[index]
+                    found.voided_before[obj.id] = deleted[0]
                 else:  # changed before it was loaded: what it was is not known here
                     found.rebuild.add(obj.place_id)
         elif isinstance(obj, Place) and (
             obj in session.new
-            or any(sa.inspect(obj).attrs[n].history.has_changes() for n in (*COPIED, *BASE))
+            or any(sa.inspect(obj, raiseerr=True).attrs[n].history.has_changes() for n in (*COPIED, *BASE))
         ):
-            found.rebuild.add(obj.id)  # type: ignore[arg-type]
+            found.rebuild.add(obj.id)
         elif isinstance(obj, PlaceAttribute):
             found.rebuild.add(obj.place_id)  # dated attributes change rarely: rebuild from what is stored
     return found
@@ -224,8 +227,8 @@ def apply_flush(connection: sa.Connection | Session, change: Flushed) -> None:
     places = sorted(change.places - change.rebuild)
     if not places:
         return
-    was: dict[sa.Table, list[dict]] = {CURRENT: [], SUPERSEDED: []}
-    now: dict[sa.Table, list[dict]] = {CURRENT: [], SUPERSEDED: []}
+    was: dict[sa.Table, list[dict[str, Any]]] = {CURRENT: [], SUPERSEDED: []}
+    now: dict[sa.Table, list[dict[str, Any]]] = {CURRENT: [], SUPERSEDED: []}
     for place, events, attributes in _places_and_events(connection, places):
         before = [
             e._replace(voided_at=change.voided_before[e.id]) if e.id in change.voided_before else e
@@ -253,7 +256,7 @@ def places_out_of_step(connection: sa.Connection | Session) -> list[int]:
     place = Place.__table__
     events = _event_facts(connection, sa.true())
     attributes = _attribute_facts(connection, sa.true())
-    stored: dict[int, set[tuple]] = defaultdict(set)
+    stored: dict[int, set[tuple[Any, ...]]] = defaultdict(set)
     for table in (CURRENT, SUPERSEDED):
         for row in connection.execute(sa.select(table)):
             stored[row.place_id].add((table.name, *sorted(row._asdict().items())))

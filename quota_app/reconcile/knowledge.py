@@ -217,8 +217,10 @@ def knowledge(
 
 
 def interval_rows(
-    place: Mapping[str, Any], events: Sequence[EventFacts], attributes: Sequence[AttributeFacts] = ()
-) -> tuple[list[dict], list[dict]]:
+    place: Mapping[Any, Any],  # read by column name (a RowMapping too)
+    events: Sequence[EventFacts],
+    attributes: Sequence[AttributeFacts] = (),
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Return the rows of place_interval and place_interval_superseded for a place (its id, COPIED
     attributes, unit_id and fte) and all its events and dated attributes."""
     copied = {"place_id": place["id"], **{name: place[name] for name in COPIED}}

@@ -40,7 +40,7 @@ def place_ids_query(
     type_ids: Sequence[int],
     statuses: Sequence[str],
     starts_from: date | None = None,
-) -> sa.Select:
+) -> sa.Select[Any]:
     """Return the ids of the places in one of statuses on as_of, as known at known_at; with starts_from,
     those filled (from another status, or first) from starts_from to as_of instead: a flow type's starts."""
 

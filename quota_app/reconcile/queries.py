@@ -117,7 +117,7 @@ def count_by_status_query(
     weighting: Mapping[int, str],
     flow_type_ids: Collection[int] = (),
     by_unit: bool = False,
-) -> sa.Select:
+) -> sa.CompoundSelect[Any]:
     """Return rows (department_id, type_id, status, n, starts) to be summed per key; with by_unit, each
     row ends with a unit_id (None: places without a unit), the same figures split by the unit each place
     had on the dates counted (as known at known_at).
@@ -151,7 +151,7 @@ def count_by_status_query(
         # The type is said again for the superseded table, which names all types.
         return [t.c.type_id.in_(list(type_ids)), *starts_within(t, flow_start, as_of)]
 
-    def by_place_unit(t: sa.Table, select: sa.Select, keys: Sequence[Any]) -> sa.Select:
+    def by_place_unit(t: sa.Table, select: sa.Select[Any], keys: Sequence[Any]) -> sa.Select[Any]:
         """The select grouped by keys, and with by_unit by the unit the place had on the interval's dates."""
         if not by_unit:
             return select.group_by(*keys)
@@ -192,14 +192,16 @@ def count_by_status_query(
     t = SUPERSEDED
     keys = (t.c.department_id, t.c.type_id, t.c.status)
     fte_ids = by_weighting.get("fte", [])
-    weight = sa.case((t.c.type_id.in_(fte_ids), t.c.fte), else_=1) if fte_ids else sa.literal(1, sa.Integer())
+    weighted = (
+        sa.case((t.c.type_id.in_(fte_ids), t.c.fte), else_=1) if fte_ids else sa.literal(1, sa.Integer())
+    )
     is_counted, is_started = counted(t), sa.and_(*started(t, flow_type_ids))
     superseded = sa.select(
         *keys,
-        sa.func.sum(sa.case((is_counted, weight if days(t) is None else days(t) * weight), else_=0)).label(
-            "n"
-        ),
-        sa.func.sum(sa.case((is_started, weight), else_=0)).label("starts"),
+        sa.func.sum(
+            sa.case((is_counted, weighted if days(t) is None else days(t) * weighted), else_=0)
+        ).label("n"),
+        sa.func.sum(sa.case((is_started, weighted), else_=0)).label("starts"),
     ).where(
         known_at_condition(t, known_at),
         *scope(t, department_ids=department_ids, type_ids=list(weighting), statuses=STATUSES),
@@ -211,7 +213,7 @@ def count_by_status_query(
 
 def monthly_trend_query(
     *, known_at: datetime, points: Sequence[date], department_id: int, type_id: int
-) -> sa.Select:
+) -> sa.Select[Any]:
     """Return the aggregate per (day, status) for every date of points (ascending) in one query.
 
     Columns: day, status, n, n_fte (places in the status on day), starts, starts_fte (transitions into

@@ -9,8 +9,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from ..errors import DomainError
 from ..models import STATUSES, WEIGHTINGS, CountingRule, Department, PlacementType, Target
@@ -107,12 +106,12 @@ def pick_by_code(rows: Sequence[C], codes: Sequence[str] | None, *, what: str, f
 
 
 def all_departments(session: Session) -> Sequence[Department]:
-    return session.exec(sa.select(Department).order_by(Department.sort, Department.code)).scalars().all()
+    return session.exec(select(Department).order_by(col(Department.sort), col(Department.code))).all()
 
 
 def all_types(session: Session) -> Sequence[PlacementType]:
-    statement = sa.select(PlacementType).order_by(PlacementType.sort, PlacementType.code)
-    return session.exec(statement).scalars().all()
+    statement = select(PlacementType).order_by(col(PlacementType.sort), col(PlacementType.code))
+    return session.exec(statement).all()
 
 
 def departments_by_code(session: Session, codes: Sequence[str] | None) -> list[Department]:
@@ -127,7 +126,7 @@ def types_by_code(session: Session, codes: Sequence[str] | None) -> list[Placeme
 
 def type_ids(session: Session) -> list[int]:
     """Every placement type's id, retired ones too."""
-    return [t.id for t in all_types(session)]  # type: ignore[misc]
+    return [t.id for t in all_types(session)]
 
 
 def scope_ids(
@@ -141,8 +140,8 @@ def scope_ids(
     return (
         departments,
         types,
-        [d.id for d in (departments if department_codes is not None else every_department)],  # type: ignore[misc]
-        [t.id for t in (types if type_codes is not None else every_type)],  # type: ignore[misc]
+        [d.id for d in (departments if department_codes is not None else every_department)],
+        [t.id for t in (types if type_codes is not None else every_type)],
     )
 
 
@@ -155,8 +154,7 @@ def counting_rules(
     """Return the rule per type code for a year: adopted rule, else the default (docs/counting.md §3); what-ifs win."""
     types = list(types)
     adopted = {
-        r.type_id: r
-        for r in session.exec(sa.select(CountingRule).where(CountingRule.year == year)).scalars().all()
+        r.type_id: r for r in session.exec(select(CountingRule).where(col(CountingRule.year) == year)).all()
     }
     by_code = {o.type_code: o for o in overrides}
     known = {t.code for t in types}
@@ -183,10 +181,10 @@ def counting_rules(
         rule = adopted.get(t.id)
         statuses = rule.statuses if rule else DEFAULT_RULES.get(t.code, ("filled",))
         weighting = rule.weighting if rule else "headcount"
-        override = by_code.get(t.code)
-        if override is not None:
-            statuses = tuple(override.counted_statuses)
-            weighting = override.weighting or weighting
+        what_if = by_code.get(t.code)
+        if what_if is not None:
+            statuses = tuple(what_if.counted_statuses)
+            weighting = what_if.weighting or weighting
         rules[t.code] = Rule(tuple(statuses), weighting)
     return rules
 
@@ -194,6 +192,8 @@ def counting_rules(
 def targets_of_year(session: Session, year: int) -> dict[tuple[int, int], int]:
     """The year's targets per (department id, type id)."""
     rows = session.exec(
-        sa.select(Target.department_id, Target.type_id, Target.value).where(Target.year == year)
+        select(col(Target.department_id), col(Target.type_id), col(Target.value)).where(
+            col(Target.year) == year
+        )
     )
     return {(d, t): v for d, t, v in rows}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..models import Unit
 from ..periods import Period
@@ -35,14 +35,16 @@ def reconcile_units(
         session,
         span,
         known_at=known_at,
-        department_ids=[department.id],  # type: ignore[list-item]
+        department_ids=[department.id],
         types=types,
         rules=rules,
         by_unit=True,
     )
     unit_ids = {unit_id for _dept, _type, unit_id in cells}
     units = session.exec(
-        select(Unit).where((Unit.department_id == department.id) | Unit.id.in_([u for u in unit_ids if u]))
+        select(Unit).where(
+            (col(Unit.department_id) == department.id) | col(Unit.id).in_([u for u in unit_ids if u])
+        )
     ).all()
     names: dict[int | None, str | None] = {u.id: u.name for u in units}
     if None in unit_ids:

@@ -38,7 +38,7 @@ def report_command(
     try:
         chosen = parse_period(period)
         known_at = parse_timestamp(known_at_text) if known_at_text else now
-        code = None if consolidated else department_code.strip().upper()
+        code = None if consolidated else (department_code or "").strip().upper()
         with database().begin() as session:
             data = report_services.gather_report(
                 session, period=chosen, department_code=code, known_at=known_at

@@ -12,7 +12,10 @@ archived before that was kept is gathered again as known at its archived moment,
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from reports import services as report_services
@@ -41,7 +44,7 @@ bp = Blueprint(
 
 # The figures are written by the rules the PDF is written by (quota_app.formatting), in the reader's
 # language: the Danish page reads as the PDF, the English one the English way.
-FILTERS = {
+FILTERS: dict[str, Callable[..., str]] = {
     "report_count": lambda value: formatting.count(value, reader_language()),
     "report_pct": lambda value: formatting.percent(value, reader_language()),
     "report_change": lambda value, suffix="", decimals=1: formatting.change(
@@ -73,28 +76,29 @@ def _data(entry: ReportArchive) -> tuple[Report | None, bool]:
         return None, True
 
 
-def _page(entry: ReportArchive, *, public: bool, new_link: str | None = None):  # type: ignore[no-untyped-def]
+def _page(entry: ReportArchive, *, public: bool, new_link: str | None = None) -> tuple[str, dict[str, str]]:
     report, regathered = _data(entry)
     if report is None:
         abort(404)
     department = isinstance(report, DepartmentReport)
+    verdict = report.verdict if isinstance(report, DepartmentReport) else None
     manage = not public and current_user.role in ("bif", "admin")
     return render_template(
         "reports_web/twin.html",
         entry=entry,
         report=report,
         department=department,
-        verdict=lines(report.verdict) if department else None,
-        level_word=LEVEL_WORDS[report.verdict.level] if department else None,
+        verdict=lines(verdict) if verdict is not None else None,
+        level_word=LEVEL_WORDS[verdict.level] if verdict is not None else None,
         regathered=regathered,
         public=public,
-        links=report_links.links_of(db_session(), archive_id=entry.id) if manage else None,  # type: ignore[arg-type]
+        links=report_links.links_of(db_session(), archive_id=entry.id) if manage else None,
         new_link=new_link,
     ), PRIVATE
 
 
 @bp.route("/rapport/<token>")
-def public(token: str):  # type: ignore[no-untyped-def]
+def public(token: str) -> ResponseReturnValue:
     """An archived report through a link's secret, for anyone who has the link."""
     body, headers = _page(linked_report_or_404(token), public=True)
     return body, {**headers, "Referrer-Policy": "no-referrer"}
@@ -102,17 +106,17 @@ def public(token: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/rapporter/arkiv/<id:archive_id>")
 @roles_required("hr", "bif", "admin")
-def archived(archive_id: int):  # type: ignore[no-untyped-def]
+def archived(archive_id: int) -> ResponseReturnValue:
     return _page(archived_report_or_404(archive_id), public=False)
 
 
 @bp.route("/rapporter/arkiv/<id:archive_id>/links", methods=["POST"])
 @roles_required("bif", "admin")
-def issue_link(archive_id: int):  # type: ignore[no-untyped-def]
+def issue_link(archive_id: int) -> ResponseReturnValue:
     """Make a link to publish the report; its address is shown this once."""
     entry = archived_report_or_404(archive_id)
     session = db_session()
-    _link, secret = report_links.issue_link(session, archive_id=entry.id, actor=current_user, now=now())  # type: ignore[arg-type]
+    _link, secret = report_links.issue_link(session, archive_id=entry.id, actor=current_user, now=now())
     session.commit()
     base = current_app.config["QUOTA_SETTINGS"].base_url or request.host_url
     return _page(entry, public=False, new_link=report_links.link_url(base, secret))
@@ -120,11 +124,11 @@ def issue_link(archive_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/rapporter/links/<id:link_id>/tilbagekald", methods=["POST"])
 @roles_required("bif", "admin")
-def revoke_link(link_id: int):  # type: ignore[no-untyped-def]
+def revoke_link(link_id: int) -> ResponseReturnValue:
     session = db_session()
     link = report_link_or_404(link_id)
     try:
-        report_links.revoke_link(session, link_id=link.id, actor=current_user, now=now())  # type: ignore[arg-type]
+        report_links.revoke_link(session, link_id=link.id, actor=current_user, now=now())
     except DomainError as exc:
         flash(localized(exc), "error")
     else:

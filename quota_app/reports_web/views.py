@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, render_template, request, send_file
+from flask import Blueprint, Response, render_template, request, send_file
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlmodel import select
 
@@ -24,7 +25,7 @@ bp = Blueprint("reports", __name__, url_prefix="/rapporter", template_folder="te
 bp.record_once(lambda state: state.app.extensions.setdefault(APP_EXTENSION, report_services.report_source()))
 
 
-def _pdf_response(pdf: bytes, filename: str, *, attachment: bool):  # type: ignore[no-untyped-def]
+def _pdf_response(pdf: bytes, filename: str, *, attachment: bool) -> Response:
     response = send_file(
         io.BytesIO(pdf), mimetype="application/pdf", as_attachment=attachment, download_name=filename
     )
@@ -38,12 +39,12 @@ def _filename(period: Period, scope: str) -> str:
 
 @bp.route("/")
 @roles_required("hr", "bif", "admin")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     session = db_session()
     period = last_completed_half_year(today())
     form = PeriodForm(request.args, data={"period": period.label})
     if "period" in request.args and form.validate():
-        period = parse_period(form.period.data)
+        period = parse_period(form.period.data or "")
     departments = session.exec(
         scope_to_user(
             select(Department).where(Department.active == True),  # noqa: E712
@@ -67,7 +68,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/<period>/<code>.pdf")
 @roles_required("hr", "bif", "admin")
-def department_pdf(period: str, code: str):  # type: ignore[no-untyped-def]
+def department_pdf(period: str, code: str) -> ResponseReturnValue:
     chosen = period_or_404(period)
     session = db_session()
     department = department_by_code_or_404(code)
@@ -81,7 +82,7 @@ def department_pdf(period: str, code: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/<period>/<code>/endelig", methods=["POST"])
 @roles_required("bif", "admin")
-def department_final(period: str, code: str):  # type: ignore[no-untyped-def]
+def department_final(period: str, code: str) -> ResponseReturnValue:
     chosen = period_or_404(period)
     session = db_session()
     at = now()
@@ -95,7 +96,7 @@ def department_final(period: str, code: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/<period>/samlet.pdf")
 @roles_required("bif", "admin")
-def consolidated_pdf(period: str):  # type: ignore[no-untyped-def]
+def consolidated_pdf(period: str) -> ResponseReturnValue:
     chosen = period_or_404(period)
     pdf = report_services.build_consolidated_report(db_session(), period=chosen, known_at=now())
     return _pdf_response(
@@ -105,7 +106,7 @@ def consolidated_pdf(period: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/<period>/samlet/endelig", methods=["POST"])
 @roles_required("bif", "admin")
-def consolidated_final(period: str):  # type: ignore[no-untyped-def]
+def consolidated_final(period: str) -> ResponseReturnValue:
     chosen = period_or_404(period)
     session = db_session()
     at = now()
@@ -118,6 +119,6 @@ def consolidated_final(period: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/arkiv/<id:archive_id>.pdf")
 @roles_required("hr", "bif", "admin")
-def archived_pdf(archive_id: int):  # type: ignore[no-untyped-def]
+def archived_pdf(archive_id: int) -> ResponseReturnValue:
     entry = archived_report_or_404(archive_id)
     return _pdf_response(entry.pdf, _filename(parse_period(entry.period), entry.scope), attachment=True)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..form_fields import ConvertedBooleanField, import_file_field
+from ..form_fields import ConvertedBooleanField, SelectChoice, import_file_field
 from ..form_fields import ConvertedDateField as DateField
 from ..form_fields import ConvertedIntegerField as IntegerField
 from ..i18n import _
@@ -53,23 +52,31 @@ def grid_form_class(cells: list[tuple[int, int, str]]) -> type[FlaskForm]:
     return GridForm
 
 
-def municipality_form_class(type_ids: list[tuple[int, str]], department_ids: list[tuple[int, str]]):  # type: ignore[no-untyped-def]
+class MunicipalityForm(FlaskForm):
+    """The fields every municipality form has; municipality_form_class adds one per type and department."""
+
+    decided_on = DateField(_("Besluttet den"), validators=[Optional()])
+    reference = StringField(_("Reference (fx BR-beslutning)"), validators=[Optional(), Length(max=300)])
+    submit = SubmitField(_("Gem kommunale tal"))
+
+
+def municipality_form_class(
+    type_ids: list[tuple[int, str]], department_ids: list[tuple[int, str]]
+) -> type[MunicipalityForm]:
     """Return a form with a municipality figure per type and a headcount per department."""
 
-    class MunicipalityForm(FlaskForm):
-        decided_on = DateField(_("Besluttet den"), validators=[Optional()])
-        reference = StringField(_("Reference (fx BR-beslutning)"), validators=[Optional(), Length(max=300)])
-        submit = SubmitField(_("Gem kommunale tal"))
+    class YearForm(MunicipalityForm):
+        pass
 
     for type_id, label in type_ids:
         setattr(
-            MunicipalityForm,
+            YearForm,
             f"municipal_{type_id}",
             IntegerField(label, validators=[Optional(), NON_NEGATIVE], render_kw={"inputmode": "numeric"}),
         )
     for department_id, label in department_ids:
         setattr(
-            MunicipalityForm,
+            YearForm,
             f"headcount_{department_id}",
             IntegerField(
                 _("%(department)s: antal ansatte", department=label),
@@ -77,7 +84,7 @@ def municipality_form_class(type_ids: list[tuple[int, str]], department_ids: lis
                 render_kw={"inputmode": "numeric"},
             ),
         )
-    return MunicipalityForm
+    return YearForm
 
 
 class DeriveForm(FlaskForm):
@@ -89,7 +96,7 @@ class DeriveForm(FlaskForm):
 STATUS_LABELS = {code: _(word.msgid) for code, word in STATUS_NAMES.items()}
 
 
-def rules_form_class(types: list[tuple[int, str, bool]]):  # type: ignore[no-untyped-def]
+def rules_form_class(types: list[tuple[int, str, bool]]) -> type[FlaskForm]:
     """Return a form with counted-status checkboxes (stock types) and a weighting per type."""
 
     class RulesForm(FlaskForm):

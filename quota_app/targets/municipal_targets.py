@@ -3,8 +3,10 @@ other (with the warning when the departments' targets do not add up)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeVar
 
 from sqlmodel import Session, select
 
@@ -16,8 +18,10 @@ from ..texts import N_
 from .checks import check_reference, check_value, check_year, require_department, require_type
 from .services import active_departments, set_target, targets_for_year
 
+K = TypeVar("K")
 
-def largest_remainder(total: int, weights: dict, /) -> dict:
+
+def largest_remainder(total: int, weights: Mapping[K, float], /) -> dict[K, int]:
     """Split total in proportion to weights so the integer parts add up exactly (ties by key)."""
     weight_sum = sum(weights.values())
     if total == 0 or weight_sum == 0:
@@ -156,6 +160,6 @@ def sum_warnings(session: Session, *, year: int) -> list[SumWarning]:
     warnings = []
     for type_id, row in sorted(municipal.items()):
         if sums.get(type_id, 0) != row.value:
-            placement_type = session.get(PlacementType, type_id)
+            placement_type = session.get_one(PlacementType, type_id)
             warnings.append(SumWarning(type_id, placement_type.code, row.value, sums.get(type_id, 0)))
     return warnings

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..audit import services as audit
 from ..audit.services import flush_audited
@@ -92,7 +93,7 @@ def target_history(session: Session, *, target_id: int) -> list[TargetRevision]:
         session.exec(
             select(TargetRevision)
             .where(TargetRevision.target_id == target_id)
-            .order_by(TargetRevision.recorded_at, TargetRevision.id)
+            .order_by(col(TargetRevision.recorded_at), col(TargetRevision.id))
         ).all()
     )
 
@@ -110,19 +111,21 @@ def revision_authors(session: Session, revisions: list[TargetRevision]) -> dict[
     """Return who recorded each revision (by revision id): the user, or else the actor the audit log names
     for the same target at the same moment (imports and the command line record no user)."""
     user_ids = {r.recorded_by_id for r in revisions if r.recorded_by_id is not None}
-    users = (
-        {u.id: u for u in session.exec(select(User).where(User.id.in_(user_ids))).all()} if user_ids else {}
+    users: dict[int | None, User] = (
+        {u.id: u for u in session.exec(select(User).where(col(User.id).in_(user_ids))).all()}
+        if user_ids
+        else {}
     )
     target_ids = {str(r.target_id) for r in revisions}
-    labels: dict[tuple, str] = {}
+    labels: dict[tuple[Any, ...], str] = {}
     for entry in session.exec(
         select(AuditEntry)
         .where(
             AuditEntry.action == "target.set",
             AuditEntry.entity_type == "target",
-            AuditEntry.entity_id.in_(target_ids),
+            col(AuditEntry.entity_id).in_(target_ids),
         )
-        .order_by(AuditEntry.id)
+        .order_by(col(AuditEntry.id))
     ).all():
         after = entry.after or {}
         labels[(entry.entity_id, entry.at, after.get("value"), after.get("reference"))] = entry.actor_label
@@ -133,20 +136,26 @@ def revision_authors(session: Session, revisions: list[TargetRevision]) -> dict[
             authors[revision.id] = Author(user.name, user.email)
         else:
             key = (str(revision.target_id), revision.recorded_at, revision.value, revision.reference)
-            authors[revision.id] = Author("", "", labels.get(key, "system"))  # type: ignore[index]
+            authors[revision.id] = Author("", "", labels.get(key, "system"))
     return authors
 
 
 def active_departments(session: Session) -> list[Department]:
     return list(
-        session.exec(select(Department).where(Department.active).order_by(Department.sort, Department.id))
+        session.exec(
+            select(Department)
+            .where(col(Department.active))
+            .order_by(col(Department.sort), col(Department.id))
+        )
     )
 
 
 def active_types(session: Session) -> list[PlacementType]:
     return list(
         session.exec(
-            select(PlacementType).where(PlacementType.active).order_by(PlacementType.sort, PlacementType.id)
+            select(PlacementType)
+            .where(col(PlacementType.active))
+            .order_by(col(PlacementType.sort), col(PlacementType.id))
         )
     )
 

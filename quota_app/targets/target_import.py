@@ -9,7 +9,8 @@ from sqlmodel import Session, select
 
 from ..audit import services as audit
 from ..errors import DomainError
-from ..imports.files import ImportLimits, RowError, parse_date, read_table
+from ..imports.files import RowError, parse_date, read_table
+from ..imports.limits import ImportLimits
 from ..models import Department, PlacementType, User
 from ..texts import N_
 from .checks import REFERENCE_TOO_LONG, check_value, check_year
@@ -115,6 +116,8 @@ def import_targets(
         if len(reference) > 300:
             problems.append(REFERENCE_TOO_LONG)
         if not problems:
+            # No problem: every cell was read.
+            assert department and placement_type and year is not None and value is not None
             key = (year, department.id, placement_type.id)
             if key in planned and planned[key][1:] != (value, decided_on, reference):
                 problems.append(

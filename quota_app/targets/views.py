@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from ..auth.views import roles_required
@@ -36,13 +37,13 @@ def _this_year() -> int:
 
 @bp.route("/")
 @roles_required(*EDITORS)
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     return redirect(url_for("targets.grid", year=_this_year()))
 
 
 @bp.route("/<year:year>", methods=["GET", "POST"])
 @roles_required(*EDITORS)
-def grid(year: int):  # type: ignore[no-untyped-def]
+def grid(year: int) -> ResponseReturnValue:
     loading.target_year_or_404(year)
     session = db_session()
     departments, types, targets = services.grid(session, year=year)
@@ -107,7 +108,7 @@ def grid(year: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<year:year>/copy", methods=["POST"])
 @roles_required(*EDITORS)
-def copy(year: int):  # type: ignore[no-untyped-def]
+def copy(year: int) -> ResponseReturnValue:
     loading.target_year_or_404(year)
     form = CopyYearForm()
     if not form.validate_on_submit():
@@ -126,7 +127,7 @@ def copy(year: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/history/<id:target_id>")
 @roles_required(*EDITORS)
-def history(target_id: int):  # type: ignore[no-untyped-def]
+def history(target_id: int) -> ResponseReturnValue:
     session = db_session()
     target = loading.target_or_404(target_id)
     revisions = services.target_history(session, target_id=target_id)
@@ -142,7 +143,7 @@ def history(target_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<year:year>/municipality", methods=["GET", "POST"])
 @roles_required(*EDITORS)
-def municipality(year: int):  # type: ignore[no-untyped-def]
+def municipality(year: int) -> ResponseReturnValue:
     loading.target_year_or_404(year)
     session = db_session()
     departments = services.active_departments(session)
@@ -198,7 +199,7 @@ def municipality(year: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<year:year>/derive", methods=["POST"])
 @roles_required(*EDITORS)
-def derive(year: int):  # type: ignore[no-untyped-def]
+def derive(year: int) -> ResponseReturnValue:
     loading.target_year_or_404(year)
     form = DeriveForm()
     if not form.validate_on_submit():
@@ -228,7 +229,7 @@ def derive(year: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<year:year>/rules", methods=["GET", "POST"])
 @roles_required(*EDITORS)
-def rules(year: int):  # type: ignore[no-untyped-def]
+def rules(year: int) -> ResponseReturnValue:
     """One table of types × statuses with the weighting beside each type, saved all together or not at all."""
     loading.target_year_or_404(year)
     session = db_session()
@@ -285,7 +286,7 @@ def rules(year: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required(*EDITORS)
-def import_file():  # type: ignore[no-untyped-def]
+def import_file() -> ResponseReturnValue:
     form = TargetImportForm()
     result = None
     if form.validate_on_submit():
@@ -303,7 +304,7 @@ def import_file():  # type: ignore[no-untyped-def]
             )
         except DomainError as exc:
             session.rollback()
-            form.file.errors.append(localized(exc))
+            form.file.errors = [*form.file.errors, localized(exc)]
         else:
             if result.ok and not form.dry_run.data:
                 session.commit()

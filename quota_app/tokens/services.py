@@ -7,7 +7,7 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import converters
 from ..audit import services as audit
@@ -33,7 +33,7 @@ def create_token(
     if not name or len(name) > 100 or converters.control_character(name) is not None:
         raise DomainError(N_("Giv nøglen et navn på 1-100 tegn."), field="name")
     active = session.exec(
-        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        select(ApiToken).where(col(ApiToken.user_id) == user.id, col(ApiToken.revoked_at).is_(None))
     ).all()
     if len(active) >= MAX_ACTIVE_TOKENS:
         raise DomainError(N_("Du kan højst have %(max)d aktive nøgler.", max=MAX_ACTIVE_TOKENS), field="name")
@@ -52,7 +52,7 @@ def create_token(
 def user_tokens(session: Session, *, user: User) -> list[ApiToken]:
     return list(
         session.exec(
-            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())
+            select(ApiToken).where(col(ApiToken.user_id) == user.id).order_by(col(ApiToken.created_at).desc())
         ).all()
     )
 
@@ -82,7 +82,9 @@ def find_token(session: Session, *, secret: str) -> tuple[ApiToken, User] | None
         return None
     digest = hash_secret(secret)
     found = session.exec(
-        select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == digest)
+        select(ApiToken, User)
+        .join(User, col(User.id) == col(ApiToken.user_id))
+        .where(col(ApiToken.token_hash) == digest)
     ).first()
     if found is None:
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from ..auth.views import roles_required
@@ -18,18 +19,18 @@ bp = Blueprint("tokens", __name__, template_folder="templates", url_prefix="/tok
 
 @bp.route("/", methods=["GET", "POST"])
 @roles_required("hr", "bif", "admin")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     session = db_session()
     form = CreateTokenForm()
     secret = None
     if form.validate_on_submit():
         try:
             _token, secret = services.create_token(
-                session, user=current_user, name=form.name.data, actor=current_user, now=now()
+                session, user=current_user, name=form.name.data or "", actor=current_user, now=now()
             )
         except DomainError as exc:
             session.rollback()
-            form.name.errors.append(localized(exc))
+            form.name.errors = [*form.name.errors, localized(exc)]
         else:
             session.commit()
             form = CreateTokenForm(formdata=None)
@@ -45,7 +46,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/<id:token_id>/revoke", methods=["POST"])
 @roles_required("hr", "bif", "admin")
-def revoke(token_id: int):  # type: ignore[no-untyped-def]
+def revoke(token_id: int) -> ResponseReturnValue:
     if not RevokeTokenForm().validate_on_submit():
         abort(400)
     token = loading.token_or_404(token_id)

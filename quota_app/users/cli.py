@@ -3,15 +3,18 @@ deactivate and activate."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from .. import formatting
 from ..cli_types import fail
 from ..errors import DomainError
-from ..models import ROLES, Department
+from ..models import ROLES, Department, User
+from ..settings import Settings
 from ..texts import N_
 from ..web import database
 
@@ -25,28 +28,29 @@ def users_group() -> None:
     pass
 
 
-def _now():  # type: ignore[no-untyped-def]
+def _now() -> datetime:
     return current_app.extensions["quota_clock"].now()
 
 
-def _settings_with_base_url():  # type: ignore[no-untyped-def]
-    settings = current_app.config["QUOTA_SETTINGS"]
+def _base_url() -> str:
+    """QUOTA_BASE_URL, which the links are made from; DomainError when it is not set."""
+    settings: Settings = current_app.config["QUOTA_SETTINGS"]
     if not settings.base_url:
         raise DomainError(NO_BASE_URL)
-    return settings
+    return settings.base_url
 
 
-def _mail_link(session, user) -> None:  # type: ignore[no-untyped-def]
+def _mail_link(session: Session, user: User) -> None:
     """Mail the user a sign-in link and say until when it works."""
     from .mailing import MailError, send_sign_in_link
 
-    settings = _settings_with_base_url()
+    base_url = _base_url()
     email = user.email
     try:
-        link = send_sign_in_link(session, user=user, base_url=settings.base_url, actor="cli", now=_now())
+        link = send_sign_in_link(session, user=user, base_url=base_url, actor="cli", now=_now())
     except MailError as exc:
         fail(f"Mailen med linket til {email} kunne ikke sendes, så linket virker ikke: {exc.message}")
-    until = formatting.timestamp(link.expires_at, "en", settings.zone)
+    until = formatting.timestamp(link.expires_at, "en", current_app.config["QUOTA_SETTINGS"].zone)
     click.echo(
         f"A sign-in link was mailed to {email}; they choose their password with it (valid until {until})."
     )
@@ -80,7 +84,7 @@ def users_create(email: str, role: str, department_code: str | None, name: str) 
                 actor="cli",
                 now=_now(),
             )
-            _settings_with_base_url()  # before saying the user is created: without it nothing is saved
+            _base_url()  # before saying the user is created: without it nothing is saved
             click.echo(f"Created {role} user {user.email}.")
             _mail_link(session, user)
     except DomainError as exc:

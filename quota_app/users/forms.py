@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import EmailField, Form, HiddenField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
 from .. import converters
-from ..form_fields import SafeText
+from ..form_fields import SafeText, SelectChoice
 from ..i18n import _
+from ..models import Department
 
 ROLE_CHOICES = [
     SelectChoice("hr", _("HR (én forvaltnings pladser)")),
@@ -23,7 +27,7 @@ ACTIVE_CHOICES = [
 ]
 
 
-def department_choices(departments, *, empty_label) -> list[SelectChoice]:  # type: ignore[no-untyped-def]
+def department_choices(departments: Iterable[Department], *, empty_label: str) -> list[SelectChoice]:
     return [SelectChoice("", empty_label)] + [
         SelectChoice(str(d.id), f"{d.code} – {d.name}") for d in departments
     ]
@@ -37,7 +41,7 @@ class UserFilterForm(Form):
     department = SelectField(_("Forvaltning"), validate_choice=False)
     active = SelectField(_("Status"), choices=ACTIVE_CHOICES, validate_choice=False)
 
-    def __init__(self, formdata, *, departments) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, formdata: MultiDict[str, str] | None, *, departments: Iterable[Department]) -> None:
         super().__init__(formdata)
         self.role.choices = [SelectChoice("", _("Alle roller")), *ROLE_CHOICES]
         self.department.choices = department_choices(departments, empty_label=_("Alle forvaltninger"))
@@ -71,7 +75,7 @@ class _AccessFields(FlaskForm):
     )
     department = SelectField(_("Forvaltning (for HR)"), validate_choice=False)
 
-    def __init__(self, *args, departments, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, departments: Iterable[Department], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.department.choices = department_choices(departments, empty_label=_("Ingen"))
 
@@ -80,7 +84,7 @@ class _AccessFields(FlaskForm):
         return converters.optional_id(self.department.data, field="department")
 
 
-def _stripped(value):  # type: ignore[no-untyped-def]
+def _stripped(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 

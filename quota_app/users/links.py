@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..audit import services as audit
 from ..auth import services as auth
@@ -63,7 +63,11 @@ def revoke_open_links(session: Session, *, user: User, now: datetime) -> None:
     """End every link of user that has not been used or ended yet."""
     session.execute(
         sa.update(SignInLink)
-        .where(SignInLink.user_id == user.id, SignInLink.used_at.is_(None), SignInLink.revoked_at.is_(None))
+        .where(
+            col(SignInLink.user_id) == user.id,
+            col(SignInLink.used_at).is_(None),
+            col(SignInLink.revoked_at).is_(None),
+        )
         .values(revoked_at=now)
     )
 
@@ -87,7 +91,7 @@ def latest_link(session: Session, *, user: User) -> SignInLink | None:
     return session.exec(
         select(SignInLink)
         .where(SignInLink.user_id == user.id)
-        .order_by(SignInLink.created_at.desc(), SignInLink.id.desc())
+        .order_by(col(SignInLink.created_at).desc(), col(SignInLink.id).desc())
     ).first()
 
 
@@ -97,11 +101,11 @@ def usable_link(session: Session, *, token: str, now: datetime, lock: bool = Fal
         return None
     statement = (
         select(SignInLink)
-        .join(User, User.id == SignInLink.user_id)
+        .join(User, col(User.id) == col(SignInLink.user_id))
         .where(
             SignInLink.token_hash == hash_token(token),
-            SignInLink.used_at.is_(None),
-            SignInLink.revoked_at.is_(None),
+            col(SignInLink.used_at).is_(None),
+            col(SignInLink.revoked_at).is_(None),
             SignInLink.expires_at > now,
             User.active == sa.true(),
         )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import converters
 from ..admin.services import normalise_email
@@ -61,7 +61,9 @@ def list_users(
     per_page: int = PER_PAGE,
 ) -> UserPage:
     """One page of users, by name (then e-mail), filtered by a search text, role, department and state."""
-    statement = select(User, Department).join(Department, Department.id == User.department_id, isouter=True)
+    statement = select(User, Department).join(
+        Department, col(Department.id) == col(User.department_id), isouter=True
+    )
     if text and text.strip():
         term = text.strip()
         statement = statement.where(
@@ -76,7 +78,7 @@ def list_users(
     total = session.exec(select(sa.func.count()).select_from(statement.subquery())).one()
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    ordered = statement.order_by(danish_order(User.name), User.email, User.id)
+    ordered = statement.order_by(danish_order(col(User.name)), col(User.email), col(User.id))
     rows = [
         UserRow(
             id=user.id,
@@ -108,9 +110,9 @@ def history(session: Session, *, user: User, limit: int = 50) -> list[AuditEntry
             .where(
                 AuditEntry.entity_type == "user",
                 AuditEntry.entity_id == str(user.id),
-                AuditEntry.action.not_in(SIGN_INS),
+                col(AuditEntry.action).not_in(SIGN_INS),
             )
-            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
             .limit(limit)
         ).all()
     )

@@ -4,6 +4,7 @@ link, deactivation). Only administrators may use them; nobody sees or types anot
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlmodel import Session
 
@@ -44,7 +45,7 @@ def _mail_link(session: Session, user: User) -> bool:
 
 @bp.route("")
 @roles_required("admin")
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     session = db_session()
     departments = list_departments(session)
     form = UserFilterForm(request.args, departments=departments)
@@ -63,15 +64,15 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required("admin")
-def new():  # type: ignore[no-untyped-def]
+def new() -> ResponseReturnValue:
     session = db_session()
     form = NewUserForm(departments=list_departments(session))
     if form.validate_on_submit():
         try:
             user = services.create_user(
                 session,
-                email=form.email.data,
-                name=form.name.data,
+                email=form.email.data or "",
+                name=form.name.data or "",
                 role=form.role.data,
                 department_id=form.department_id,
                 actor=current_user,
@@ -105,7 +106,7 @@ def new():  # type: ignore[no-untyped-def]
 
 @bp.route("/<id:user_id>", methods=["GET", "POST"])
 @roles_required("admin")
-def detail(user_id: int):  # type: ignore[no-untyped-def]
+def detail(user_id: int) -> ResponseReturnValue:
     session = db_session()
     user = loading.user_or_404(user_id)
     departments = list_departments(session)
@@ -120,7 +121,7 @@ def detail(user_id: int):  # type: ignore[no-untyped-def]
             lambda: services.update_user(
                 session,
                 user_id=user_id,
-                name=form.name.data,
+                name=form.name.data or "",
                 role=form.role.data,
                 department_id=form.department_id,
                 actor=current_user,
@@ -146,7 +147,7 @@ def detail(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<id:user_id>/action", methods=["POST"])
 @roles_required("admin")
-def action(user_id: int):  # type: ignore[no-untyped-def]
+def action(user_id: int) -> ResponseReturnValue:
     form = UserActionForm()
     if not form.validate_on_submit() or form.action.data not in ACTIONS:
         abort(400)

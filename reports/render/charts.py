@@ -32,7 +32,7 @@ def bar_chart(rows: Sequence[TypeRow], *, width: float, height: float = 70 * mm)
         return drawing
     chart = VerticalBarChart()
     chart.x, chart.y = 75, 45
-    chart.width, chart.height = width - 190, height - 60
+    chart.width, chart.height = width - 190, height - 60  # type: ignore[assignment]  # reportlab takes any number; its stubs say int
     chart.data = [
         [float(r.target or 0) for r in rows],
         [float(r.counted) for r in rows],
@@ -56,7 +56,7 @@ def bar_chart(rows: Sequence[TypeRow], *, width: float, height: float = 70 * mm)
     chart.categoryAxis.labels.dy = -2
     drawing.add(chart)
     legend = Legend()
-    legend.x, legend.y = width - 105, height - 20
+    legend.x, legend.y = width - 105, height - 20  # type: ignore[assignment]  # reportlab takes any number; its stubs say int
     legend.fontName = FONT
     legend.fontSize = 8
     legend.alignment = "right"
@@ -72,7 +72,7 @@ def trend_chart(trend: Sequence[TypeTrend], *, width: float, height: float = 60 
     drawing = Drawing(width, height, initialFontName=FONT)
     chart = HorizontalLineChart()
     chart.x, chart.y = 40, 25
-    chart.width, chart.height = width - 190, height - 40
+    chart.width, chart.height = width - 190, height - 40  # type: ignore[assignment]  # reportlab takes any number; its stubs say int
     chart.data = [[float(p.counted) for p in line.points] for line in trend]
     chart.categoryAxis.categoryNames = [p.period for p in trend[0].points]
     chart.categoryAxis.labels.fontName = FONT
@@ -90,7 +90,7 @@ def trend_chart(trend: Sequence[TypeTrend], *, width: float, height: float = 60 
         chart.lines[index].symbol = makeMarker("FilledCircle", size=3, fillColor=colour, strokeColor=colour)
     drawing.add(chart)
     legend = Legend()
-    legend.x, legend.y = width - 135, height - 10
+    legend.x, legend.y = width - 135, height - 10  # type: ignore[assignment]  # reportlab takes any number; its stubs say int
     legend.fontName = FONT
     legend.fontSize = 7
     legend.alignment = "right"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
@@ -21,19 +22,19 @@ def _numbered_canvas(footer_left: str) -> type[pdfcanvas.Canvas]:
     """A canvas that holds its pages until the end so every footer can say 'side X af Y'."""
 
     class NumberedCanvas(pdfcanvas.Canvas):
-        def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
 
         def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
-            self._startPage()
+            self._startPage()  # type: ignore[attr-defined]  # reportlab's own, not in its stubs
 
         def save(self) -> None:
             total = len(self._pages)
             for number, state in enumerate(self._pages, start=1):
                 self.__dict__.update(state)
-                width, _height = self._pagesize
+                width, _height = self._pagesize  # type: ignore[attr-defined]  # reportlab's own, not in its stubs
                 self.setFont(FONT, 7.5)
                 self.setFillColor(colors.black)
                 self.drawString(18 * mm, 10 * mm, footer_left)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 import reportlab
@@ -92,7 +93,7 @@ def data_table(
 ) -> Table:
     """A table in the house style: a head row repeated on every page, figures right-aligned from a column."""
     table = Table(data, colWidths=list(widths), repeatRows=1, hAlign="LEFT")
-    commands = [
+    commands: list[tuple[Any, ...]] = [  # reportlab's (name, start cell, end cell, values...)
         ("FONT", (0, 0), (-1, -1), FONT, 8),
         ("FONT", (0, 0), (-1, 0), FONT_BOLD, 8),
         ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
+from sqlmodel import Session
 
+from quota_app.clock import FrozenClock
 from quota_app.comments import services
 from quota_app.errors import DomainError
-from quota_app.models import AuditEntry, DepartmentComment
+from quota_app.models import AuditEntry, DepartmentComment, User
 from tests.conftest import csrf_from, department
 
 
@@ -18,7 +22,9 @@ def _count(session) -> int:  # type: ignore[no-untyped-def]
     return session.execute(sa.select(sa.func.count()).select_from(DepartmentComment)).scalar_one()
 
 
-def test_save_creates_then_updates_and_audits(session, reference, make_user, clock) -> None:  # type: ignore[no-untyped-def]
+def test_save_creates_then_updates_and_audits(
+    session: Session, reference: dict, make_user: Callable[..., User], clock: FrozenClock
+) -> None:
     hr = make_user("hr", "SOF")
     sof = department(session, "SOF")
     comment = services.save_comment(
@@ -56,7 +62,9 @@ def test_save_creates_then_updates_and_audits(session, reference, make_user, clo
     assert actions == ["comment.create", "comment.update"]
 
 
-def test_locked_comment_refuses_edits(session, reference, make_user, clock) -> None:  # type: ignore[no-untyped-def]
+def test_locked_comment_refuses_edits(
+    session: Session, reference: dict, make_user: Callable[..., User], clock: FrozenClock
+) -> None:
     hr = make_user("hr", "SOF")
     sof = department(session, "SOF")
     services.save_comment(
@@ -76,13 +84,17 @@ def test_locked_comment_refuses_edits(session, reference, make_user, clock) -> N
     assert services.get_comment(session, period="2025-H1", department_id=sof.id).text == "Før"
 
 
-def test_lock_without_comment_creates_an_empty_locked_one(session, reference, clock) -> None:  # type: ignore[no-untyped-def]
+def test_lock_without_comment_creates_an_empty_locked_one(
+    session: Session, reference: dict, clock: FrozenClock
+) -> None:
     sof = department(session, "SOF")
     comment = services.lock_comment(session, period="2025-H2", department_id=sof.id, now=clock.now())
     assert comment.text == "" and comment.locked_at is not None
 
 
-def test_comment_is_per_half_year(session, reference, make_user, clock) -> None:  # type: ignore[no-untyped-def]
+def test_comment_is_per_half_year(
+    session: Session, reference: dict, make_user: Callable[..., User], clock: FrozenClock
+) -> None:
     hr = make_user("hr", "SOF")
     sof = department(session, "SOF")
     with pytest.raises(DomainError, match="halvår"):
@@ -95,7 +107,9 @@ def test_comment_is_per_half_year(session, reference, make_user, clock) -> None:
         )
 
 
-def test_cpr_number_is_refused(session, reference, make_user, clock) -> None:  # type: ignore[no-untyped-def]
+def test_cpr_number_is_refused(
+    session: Session, reference: dict, make_user: Callable[..., User], clock: FrozenClock
+) -> None:
     hr = make_user("hr", "SOF")
     sof = department(session, "SOF")
     with pytest.raises(DomainError, match="CPR") as refused:
@@ -114,7 +128,13 @@ def test_cpr_number_is_refused(session, reference, make_user, clock) -> None:  #
 # --- through the browser's routes ---
 
 
-def test_hr_writes_the_comment_in_the_browser(client, login, session, reference, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_hr_writes_the_comment_in_the_browser(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    session: Session,
+    reference: dict,
+    make_user: Callable[..., User],
+) -> None:
     hr = make_user("hr", "SOF")
     login(hr)
     response = client.get("/comments/")
@@ -132,7 +152,13 @@ def test_hr_writes_the_comment_in_the_browser(client, login, session, reference,
     assert "Vi mangler 3 fleksjob." in client.get("/comments/2025-H1").get_data(as_text=True)
 
 
-def test_cpr_in_the_browser_is_refused_with_a_reason(client, login, session, reference, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_cpr_in_the_browser_is_refused_with_a_reason(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    session: Session,
+    reference: dict,
+    make_user: Callable[..., User],
+) -> None:
     login(make_user("hr", "SOF"))
     page = client.get("/comments/2025-H1").get_data(as_text=True)
     response = client.post(
@@ -188,7 +214,14 @@ def test_hr_cannot_read_or_change_another_departments_comment(
     assert services.get_comment(session, period="2025-H1", department_id=sof.id).text == "Overskrevet"
 
 
-def test_bif_reads_all_comments_but_cannot_write(client, login, session, reference, make_user, clock) -> None:  # type: ignore[no-untyped-def]
+def test_bif_reads_all_comments_but_cannot_write(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    session: Session,
+    reference: dict,
+    make_user: Callable[..., User],
+    clock: FrozenClock,
+) -> None:
     hr = make_user("hr", "SOF")
     sof = department(session, "SOF")
     services.save_comment(
@@ -203,13 +236,21 @@ def test_bif_reads_all_comments_but_cannot_write(client, login, session, referen
     assert services.get_comment(session, period="2025-H1", department_id=sof.id).text == "SOF forklarer"
 
 
-def test_unknown_period_is_404(client, login, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_period_is_404(
+    client: FlaskClient, login: Callable[[User], None], make_user: Callable[..., User]
+) -> None:
     login(make_user("hr", "SOF"))
     assert client.get("/comments/2025").status_code == 404
     assert client.get("/comments/nonsense").status_code == 404
 
 
-def test_the_comment_page_shows_the_figures_it_explains(client, login, session, reference, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_the_comment_page_shows_the_figures_it_explains(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    session: Session,
+    reference: dict,
+    make_user: Callable[..., User],
+) -> None:
     from quota_app.models import PlacementType, Target
     from quota_app.places import registration
     from tests.conftest import T0

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 from sqlmodel import Session
 
 from quota_app.clock import FrozenClock
@@ -54,13 +56,13 @@ def august_clock() -> FrozenClock:
 
 
 @pytest.fixture
-def settings(smtp: SmtpServer, tmp_path) -> Settings:  # type: ignore[no-untyped-def]
+def settings(smtp: SmtpServer, tmp_path: Path) -> Settings:
     """The app's settings in these tests: mail goes to the loopback SMTP server."""
     return smtp_settings(smtp.port, instance_path=tmp_path / "instance", session_cookie_secure=False)
 
 
 @pytest.fixture
-def test_reports(app, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_reports(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the app's report source the tiny ReportLab one (independent of the reports package)."""
     from quota_app.dispatch.report_source import APP_EXTENSION
     from tests.dispatch.support import TEST_SOURCE

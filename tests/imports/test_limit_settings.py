@@ -29,7 +29,7 @@ def test_invalid_limits_are_refused_at_start(overrides):  # type: ignore[no-unty
         load_settings(env="test", **overrides)
 
 
-def test_limits_come_from_the_environment(monkeypatch):  # type: ignore[no-untyped-def]
+def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QUOTA_IMPORT_MAX_ROWS", "1000")
     monkeypatch.setenv("QUOTA_IMPORT_MAX_BYTES", "2097152")
     limits = ImportLimits.from_settings(load_settings(env="test"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +13,7 @@ from quota_app.imports.uploads import UploadStore
 NOW = datetime(2025, 9, 30, 10, tzinfo=UTC)
 
 
-def test_store_keeps_the_file_with_its_hash_and_deletes_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_store_keeps_the_file_with_its_hash_and_deletes_it(tmp_path: Path) -> None:
     store = UploadStore(tmp_path)
     upload = store.save(b"a;b\r\n", filename="../../etc/x.csv", user_id=1, department_id=2, now=NOW)
     assert upload.filename == "x.csv"  # no path from the client is kept
@@ -24,7 +25,7 @@ def test_store_keeps_the_file_with_its_hash_and_deletes_it(tmp_path) -> None:  #
         store.load(upload.token)
 
 
-def test_a_changed_file_or_a_strange_token_is_not_loaded(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_file_or_a_strange_token_is_not_loaded(tmp_path: Path) -> None:
     store = UploadStore(tmp_path)
     upload = store.save(b"data", filename="a.csv", user_id=1, department_id=2, now=NOW)
     (tmp_path / f"{upload.token}.upload").write_bytes(b"other")
@@ -35,7 +36,7 @@ def test_a_changed_file_or_a_strange_token_is_not_loaded(tmp_path) -> None:  # t
             store.load(token)
 
 
-def test_old_uploads_are_purged(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_old_uploads_are_purged(tmp_path: Path) -> None:
     store = UploadStore(tmp_path)
     old = store.save(b"old", filename="a.csv", user_id=1, department_id=2, now=NOW - timedelta(days=2))
     new = store.save(b"new", filename="b.csv", user_id=1, department_id=2, now=NOW)

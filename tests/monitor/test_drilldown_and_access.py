@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 import pytest
+from flask.testing import FlaskClient
 
+from quota_app.models import User
 from quota_app.monitor import charts
 
 AS_OF = "2025-09-30"
@@ -172,7 +175,9 @@ def test_bad_parameters_give_a_clear_message(client, login, make_user, reference
         assert ('role="alert"' in html and 'aria-invalid="true"' in html) or "whatif" in query
 
 
-def test_bad_place_list_parameters(client, login, make_user, reference) -> None:  # type: ignore[no-untyped-def]
+def test_bad_place_list_parameters(
+    client: FlaskClient, login: Callable[[User], None], make_user: Callable[..., User], reference: dict
+) -> None:
     login(make_user("bif"))
     assert client.get("/monitor/places?department=XXX").status_code == 400
     assert client.get("/monitor/places?type=nonsense").status_code == 400

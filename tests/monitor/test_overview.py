@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 import flask_babel
 import pytest
 from openpyxl import load_workbook
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from quota_app.levels import fulfilment_level
 from quota_app.models import CountingRule, PlaceEvent
@@ -308,7 +308,7 @@ def make_user_for(session, clock):  # type: ignore[no-untyped-def]
     return user
 
 
-def test_what_if_choices_follow_the_adopted_rules(session, reference) -> None:  # type: ignore[no-untyped-def]
+def test_what_if_choices_follow_the_adopted_rules(session: Session, reference: dict) -> None:
     choices = {c.type.code: c for c in what_if_choices(session, year=2025)}
     assert "job_rotation" not in choices  # a flow type counts starts, not statuses
     assert choices["internship"].override == RuleOverride("internship", ("filled", "open"))

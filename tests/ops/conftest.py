@@ -9,6 +9,7 @@ from datetime import datetime
 import pytest
 from alembic import command
 from alembic.config import Config
+from flask import Flask
 
 from benchmarks.databases import fresh_database
 from quota_app import create_app
@@ -47,7 +48,7 @@ def live_db(migrated_url: str) -> Iterator[Database]:
 
 
 @pytest.fixture
-def live_app(settings: Settings, live_db: Database, clock: FrozenClock):  # type: ignore[no-untyped-def]
+def live_app(settings: Settings, live_db: Database, clock: FrozenClock) -> Iterator[Flask]:
     application = create_app(settings, database=live_db, clock=clock)
     with application.app_context():
         yield application

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import sqlalchemy as sa
+from flask.testing import FlaskClient
+from sqlmodel import Session
 
-from quota_app.models import Place, PlaceEvent
+from quota_app.models import Place, PlaceEvent, User
 from tests.conftest import csrf_from
 from tests.places_web.conftest import counts
 
@@ -63,7 +66,13 @@ def test_other_departments_place_is_404_for_every_route(
     assert counts(session) == before and _snapshot(session, place.id) == state
 
 
-def test_an_event_id_of_another_place_is_404(client, login, session, make_user, register_place) -> None:  # type: ignore[no-untyped-def]
+def test_an_event_id_of_another_place_is_404(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    session: Session,
+    make_user: Callable[..., User],
+    register_place: Callable[..., Place],
+) -> None:
     sof, okf = make_user("hr", "SOF"), make_user("hr", "ØKF")
     own = register_place(
         ("open", date(2025, 9, 1)), actor=okf, reference="ØKF-1", department="ØKF", commit=True
@@ -81,7 +90,9 @@ def test_an_event_id_of_another_place_is_404(client, login, session, make_user, 
     assert counts(session) == before and _snapshot(session, foreign.id) == state
 
 
-def test_anonymous_users_are_sent_to_sign_in(client, make_user, register_place) -> None:  # type: ignore[no-untyped-def]
+def test_anonymous_users_are_sent_to_sign_in(
+    client: FlaskClient, make_user: Callable[..., User], register_place: Callable[..., Place]
+) -> None:
     place = register_place(
         ("open", date(2025, 9, 1)), actor=make_user("hr", "SOF"), reference="SOF-1", commit=True
     )
@@ -97,7 +108,13 @@ def test_anonymous_users_are_sent_to_sign_in(client, make_user, register_place) 
         assert response.status_code == 302 and "/login" in response.headers["Location"], path
 
 
-def test_forms_without_csrf_are_refused(client, login, session, make_user, register_place) -> None:  # type: ignore[no-untyped-def]
+def test_forms_without_csrf_are_refused(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    session: Session,
+    make_user: Callable[..., User],
+    register_place: Callable[..., Place],
+) -> None:
     hr = make_user("hr", "SOF")
     place = register_place(("open", date(2025, 9, 1)), actor=hr, reference="SOF-1", commit=True)
     login(hr)

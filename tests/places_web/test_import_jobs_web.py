@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlmodel import Session
 
 from quota_app.imports.leases import Lease, Progress, ProgressFile
-from quota_app.models import ImportJob
+from quota_app.models import ImportJob, User
 from tests.places_web.conftest import counts
 from tests.places_web.test_import_web import GOOD_ROWS, _csv, confirm, upload
 
@@ -18,7 +22,9 @@ def _save_jobs(session) -> int:  # type: ignore[no-untyped-def]
     return session.execute(query).scalar_one()
 
 
-def test_confirming_twice_makes_one_job_and_saves_once(client, login, session, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_confirming_twice_makes_one_job_and_saves_once(
+    client: FlaskClient, login: Callable[[User], None], session: Session, make_user: Callable[..., User]
+) -> None:
     login(make_user("hr", "SOF"))
     before = counts(session)
     page, token = upload(client, _csv(*GOOD_ROWS), "to-gange.csv")
@@ -32,7 +38,13 @@ def test_confirming_twice_makes_one_job_and_saves_once(client, login, session, m
     assert counts(session) == (before[0] + 2, before[1] + 3)
 
 
-def test_the_job_is_seen_by_its_department_and_bif_only(app, client, login, session, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_the_job_is_seen_by_its_department_and_bif_only(
+    app: Flask,
+    client: FlaskClient,
+    login: Callable[[User], None],
+    session: Session,
+    make_user: Callable[..., User],
+) -> None:
     login(make_user("hr", "SOF"))
     _page, token = upload(client, _csv(*GOOD_ROWS), "a.csv")
     location = confirm(client, token).headers["Location"]
@@ -53,7 +65,9 @@ def test_the_job_is_seen_by_its_department_and_bif_only(app, client, login, sess
     assert client.get("/places/import/jobs/999999").status_code == 404
 
 
-def test_the_status_json_of_a_finished_job(client, login, session, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_the_status_json_of_a_finished_job(
+    client: FlaskClient, login: Callable[[User], None], session: Session, make_user: Callable[..., User]
+) -> None:
     login(make_user("hr", "SOF"))
     _page, token = upload(client, _csv(*GOOD_ROWS), "a.csv")
     location = confirm(client, token).headers["Location"]
@@ -122,7 +136,9 @@ def test_the_preview_is_a_job_too_and_its_page_leads_to_the_preview(
     assert client.get(f"/places/import/jobs/{job.id}").headers["Location"] == f"/places/import/{token}"
 
 
-def test_malformed_job_ids_and_tokens_are_not_found(client, login, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_job_ids_and_tokens_are_not_found(
+    client: FlaskClient, login: Callable[[User], None], make_user: Callable[..., User]
+) -> None:
     login(make_user("hr", "SOF"))
     for path in (
         "/places/import/jobs/0",

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import html
 import io
+from collections.abc import Callable
 
 import pytest
+from flask.testing import FlaskClient
 
+from quota_app.models import User
 from quota_app.settings import Settings
 from tests.conftest import csrf_from
 from tests.imports.cases import CASES, IDS
@@ -42,7 +45,9 @@ def test_browser_upload_refuses_every_hostile_file(case, client, login, session,
         assert counts(session) == before
 
 
-def test_targets_upload_refuses_a_bomb(client, login, make_user):  # type: ignore[no-untyped-def]
+def test_targets_upload_refuses_a_bomb(
+    client: FlaskClient, login: Callable[[User], None], make_user: Callable[..., User]
+) -> None:
     login(make_user("bif", None))
     token = csrf_from(client.get("/targets/import").get_data(as_text=True))
     response = client.post(

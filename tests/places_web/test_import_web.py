@@ -5,12 +5,16 @@ from __future__ import annotations
 import html
 import io
 import re
+from collections.abc import Callable
 from datetime import date
 
 import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
 from openpyxl import Workbook, load_workbook
+from sqlmodel import Session
 
-from quota_app.models import Place
+from quota_app.models import Place, User
 from tests.conftest import csrf_from
 from tests.places_web.conftest import counts
 
@@ -84,7 +88,9 @@ def test_bad_row_is_reported_and_nothing_saved_then_fixed_file_saves_all(
     assert client.get(f"/places/import/{token}").status_code == 404  # the stored file is gone
 
 
-def test_reimporting_the_same_file_changes_nothing(client, login, session, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_reimporting_the_same_file_changes_nothing(
+    client: FlaskClient, login: Callable[[User], None], session: Session, make_user: Callable[..., User]
+) -> None:
     login(make_user("hr", "SOF"))
     data = _csv(*GOOD_ROWS)
     _page, token = upload(client, data, "a.csv")
@@ -96,7 +102,9 @@ def test_reimporting_the_same_file_changes_nothing(client, login, session, make_
     assert counts(session) == after_first
 
 
-def test_windows_1252_semicolons_and_decimal_commas(client, login, session, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_windows_1252_semicolons_and_decimal_commas(
+    client: FlaskClient, login: Callable[[User], None], session: Session, make_user: Callable[..., User]
+) -> None:
     login(make_user("hr", "SOF"))
     data = _csv("SOF-Æ;SOF;Virksomhedspraktik;åben;01-09-2025;Ældreplejen;Gårdmand;0,75;", encoding="cp1252")
     assert "Æ".encode("cp1252") in data
@@ -107,7 +115,9 @@ def test_windows_1252_semicolons_and_decimal_commas(client, login, session, make
     assert (place.title, place.fte) == ("Gårdmand", 0.75)
 
 
-def test_utf8_with_bom_and_commas(client, login, session, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_utf8_with_bom_and_commas(
+    client: FlaskClient, login: Callable[[User], None], session: Session, make_user: Callable[..., User]
+) -> None:
     login(make_user("hr", "SOF"))
     data = b"\xef\xbb\xbf" + _csv(
         "SOF-B,SOF,Nytteindsats,åben,2025-09-01,,Parkarbejde,1,", header=HEADER.replace(";", ",")
@@ -132,7 +142,9 @@ def _xlsx(*rows: tuple) -> bytes:
     return out.getvalue()
 
 
-def test_xlsx(client, login, session, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_xlsx(
+    client: FlaskClient, login: Callable[[User], None], session: Session, make_user: Callable[..., User]
+) -> None:
     login(make_user("hr", "SOF"))
     data = _xlsx(("SOF-X", "SOF", "Seniorjob", "besat", "01-09-2025", "", "Vejleder", 0.5, ""))
     page, token = upload(client, data, "pladser.xlsx")
@@ -141,7 +153,9 @@ def test_xlsx(client, login, session, make_user) -> None:  # type: ignore[no-unt
     assert session.execute(sa.select(Place.fte).where(Place.reference == "SOF-X")).scalar_one() == 0.5
 
 
-def test_empty_file_is_reported(client, login, session, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_empty_file_is_reported(
+    client: FlaskClient, login: Callable[[User], None], session: Session, make_user: Callable[..., User]
+) -> None:
     login(make_user("hr", "SOF"))
     before = counts(session)
     page, _token = upload(client, b"", "tom.csv")
@@ -151,7 +165,9 @@ def test_empty_file_is_reported(client, login, session, make_user) -> None:  # t
     assert counts(session) == before
 
 
-def test_a_formula_in_a_csv_cell_is_reported(client, login, session, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_formula_in_a_csv_cell_is_reported(
+    client: FlaskClient, login: Callable[[User], None], session: Session, make_user: Callable[..., User]
+) -> None:
     login(make_user("hr", "SOF"))
     before = counts(session)
     data = _csv(GOOD_ROWS[0], 'SOF-F;SOF;Fleksjob;åben;01-09-2025;;=HYPERLINK("http://x");1;')
@@ -175,7 +191,9 @@ def test_a_formula_in_an_xlsx_cell_is_reported_never_read_by_its_cached_value(
     assert counts(session) == before
 
 
-def test_cpr_number_in_a_row_is_reported(client, login, session, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_cpr_number_in_a_row_is_reported(
+    client: FlaskClient, login: Callable[[User], None], session: Session, make_user: Callable[..., User]
+) -> None:
     login(make_user("hr", "SOF"))
     before = counts(session)
     page, _token = upload(
@@ -186,7 +204,9 @@ def test_cpr_number_in_a_row_is_reported(client, login, session, make_user) -> N
     assert counts(session) == before
 
 
-def test_rows_of_another_department_are_errors_for_hr(client, login, session, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_rows_of_another_department_are_errors_for_hr(
+    client: FlaskClient, login: Callable[[User], None], session: Session, make_user: Callable[..., User]
+) -> None:
     login(make_user("hr", "SOF"))
     before = counts(session)
     page, token = upload(client, _csv(GOOD_ROWS[0], "ØKF-1;ØKF;Fleksjob;åben;01-09-2025;;;1;"), "mix.csv")
@@ -196,7 +216,13 @@ def test_rows_of_another_department_are_errors_for_hr(client, login, session, ma
     assert counts(session) == before
 
 
-def test_another_user_cannot_see_or_confirm_an_upload(app, client, login, session, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_another_user_cannot_see_or_confirm_an_upload(
+    app: Flask,
+    client: FlaskClient,
+    login: Callable[[User], None],
+    session: Session,
+    make_user: Callable[..., User],
+) -> None:
     login(make_user("hr", "SOF"))
     _page, token = upload(client, _csv(*GOOD_ROWS), "a.csv")
     other = app.test_client()
@@ -215,7 +241,9 @@ def test_another_user_cannot_see_or_confirm_an_upload(app, client, login, sessio
     assert counts(session) == before
 
 
-def test_templates_have_danish_headers(client, login, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_templates_have_danish_headers(
+    client: FlaskClient, login: Callable[[User], None], make_user: Callable[..., User]
+) -> None:
     login(make_user("hr", "SOF"))
     response = client.get("/places/import/template.csv")
     text = response.get_data().decode("utf-8")
@@ -236,7 +264,9 @@ def test_templates_have_danish_headers(client, login, make_user) -> None:  # typ
     assert client.get("/places/import/template.pdf").status_code == 404
 
 
-def test_the_template_imports_cleanly(client, login, session, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_the_template_imports_cleanly(
+    client: FlaskClient, login: Callable[[User], None], session: Session, make_user: Callable[..., User]
+) -> None:
     login(make_user("hr", "SOF"))
     for fmt in ("csv", "xlsx"):
         data = client.get(f"/places/import/template.{fmt}").get_data()
@@ -259,7 +289,9 @@ def _multipart(token: str, data: bytes, filename: str) -> tuple[bytes, str]:
     return body, f"multipart/form-data; boundary={boundary}"
 
 
-def test_a_large_upload_is_accepted_and_previewed(client, login, session, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_large_upload_is_accepted_and_previewed(
+    client: FlaskClient, login: Callable[[User], None], session: Session, make_user: Callable[..., User]
+) -> None:
     login(make_user("hr", "SOF"))
     note = "Lang bemærkning om pladsen. " * 70  # about 2,000 characters a row
     rows = [
@@ -277,7 +309,9 @@ def test_a_large_upload_is_accepted_and_previewed(client, login, session, make_u
     assert counts(session) == before
 
 
-def test_upload_over_the_limit_is_refused(client, login, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_upload_over_the_limit_is_refused(
+    client: FlaskClient, login: Callable[[User], None], make_user: Callable[..., User]
+) -> None:
     login(make_user("hr", "SOF"))
     token = csrf_from(client.get("/places/import").get_data(as_text=True))
     body, content_type = _multipart(token, b"x" * (64 * 1024 * 1024 + 1), "big.csv")
@@ -312,7 +346,13 @@ def test_a_change_between_preview_and_confirm_is_reported_and_nothing_saved(  # 
     assert counts(session) == before
 
 
-def test_an_upload_is_bound_to_the_browser_session(app, client, login, session, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_an_upload_is_bound_to_the_browser_session(
+    app: Flask,
+    client: FlaskClient,
+    login: Callable[[User], None],
+    session: Session,
+    make_user: Callable[..., User],
+) -> None:
     hr = make_user("hr", "SOF")
     login(hr)
     _page, token = upload(client, _csv(*GOOD_ROWS), "a.csv")
@@ -338,7 +378,9 @@ def _problems(page) -> list[str]:  # type: ignore[no-untyped-def]
     return [html.unescape(p) for p in re.findall(r"<tr><td>[^<]+</td><td>([^<]+)</td>", table.group(1))]
 
 
-def test_bad_rows_in_danish_then_the_same_preview_in_english(client, login, session, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_bad_rows_in_danish_then_the_same_preview_in_english(
+    client: FlaskClient, login: Callable[[User], None], session: Session, make_user: Callable[..., User]
+) -> None:
     login(make_user("hr", "SOF"))
     bad = _csv(
         *GOOD_ROWS,
@@ -360,7 +402,9 @@ def test_bad_rows_in_danish_then_the_same_preview_in_english(client, login, sess
     assert "2 rows are wrong. Nothing is saved." in page.get_data(as_text=True)
 
 
-def test_a_whole_file_problem_in_english(client, login, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_a_whole_file_problem_in_english(
+    client: FlaskClient, login: Callable[[User], None], make_user: Callable[..., User]
+) -> None:
     login(make_user("hr", "SOF"))
     token = csrf_from(client.get("/places/import").get_data(as_text=True))
     client.post("/language", data={"lang": "en", "csrf_token": token, "next": "/places/import"})

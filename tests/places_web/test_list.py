@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
+from flask.testing import FlaskClient
+
+from quota_app.models import Place, User
 from tests.conftest import csrf_from
 
 
@@ -12,7 +16,12 @@ def _refs(html: str) -> list[str]:
     return re.findall(r'<th scope="row"><a href="/places/\d+">([^<]+)</a>', html)
 
 
-def test_hr_sees_only_their_departments_places(client, login, make_user, register_place) -> None:  # type: ignore[no-untyped-def]
+def test_hr_sees_only_their_departments_places(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    make_user: Callable[..., User],
+    register_place: Callable[..., Place],
+) -> None:
     sof, okf = make_user("hr", "SOF"), make_user("hr", "ØKF")
     register_place(("open", date(2025, 9, 1)), actor=sof, reference="SOF-1", commit=True)
     register_place(("open", date(2025, 9, 1)), actor=okf, reference="ØKF-1", department="ØKF", commit=True)
@@ -21,7 +30,12 @@ def test_hr_sees_only_their_departments_places(client, login, make_user, registe
     assert _refs(html) == ["SOF-1"]
 
 
-def test_bif_chooses_the_department(client, login, make_user, register_place) -> None:  # type: ignore[no-untyped-def]
+def test_bif_chooses_the_department(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    make_user: Callable[..., User],
+    register_place: Callable[..., Place],
+) -> None:
     register_place(("open", date(2025, 9, 1)), actor=make_user("hr", "SOF"), reference="SOF-1", commit=True)
     register_place(
         ("open", date(2025, 9, 1)),
@@ -74,7 +88,12 @@ def test_filters_by_type_status_unit_and_danish_text(
     assert get("status=nonsense&sort=nonsense") == ["P-1", "P-2", "P-3"]  # bad arguments are ignored
 
 
-def test_sorting_danish_order_and_by_age(client, login, make_user, register_place) -> None:  # type: ignore[no-untyped-def]
+def test_sorting_danish_order_and_by_age(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    make_user: Callable[..., User],
+    register_place: Callable[..., Place],
+) -> None:
     hr = make_user("hr", "SOF")
     register_place(("open", date(2025, 9, 20)), actor=hr, reference="B", title="Åbent kontor", commit=True)
     register_place(("open", date(2025, 9, 10)), actor=hr, reference="A", title="Ølbryggeri", commit=True)
@@ -85,7 +104,12 @@ def test_sorting_danish_order_and_by_age(client, login, make_user, register_plac
     assert _refs(client.get("/places/?sort=-since").get_data(as_text=True)) == ["B", "A", "C"]
 
 
-def test_pagination(client, login, make_user, register_place) -> None:  # type: ignore[no-untyped-def]
+def test_pagination(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    make_user: Callable[..., User],
+    register_place: Callable[..., Place],
+) -> None:
     hr = make_user("hr", "SOF")
     for number in range(30):
         register_place(("open", date(2025, 9, 1)), actor=hr, reference=f"P-{number:02d}", commit=True)
@@ -98,7 +122,12 @@ def test_pagination(client, login, make_user, register_place) -> None:  # type: 
     assert _refs(client.get("/places/?page=99").get_data(as_text=True)) == _refs(second)
 
 
-def test_long_open_places_stand_out_in_text(client, login, make_user, register_place) -> None:  # type: ignore[no-untyped-def]
+def test_long_open_places_stand_out_in_text(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    make_user: Callable[..., User],
+    register_place: Callable[..., Place],
+) -> None:
     hr = make_user("hr", "SOF")
     register_place(("open", date(2025, 9, 20)), actor=hr, reference="NEW", commit=True)  # 10 days
     register_place(("open", date(2025, 8, 16)), actor=hr, reference="OLD-45", commit=True)  # 45 days
@@ -116,7 +145,12 @@ def test_long_open_places_stand_out_in_text(client, login, make_user, register_p
     assert _refs(client.get("/places/?open_over=60").get_data(as_text=True)) == ["OLD-100"]
 
 
-def test_list_in_english(client, login, make_user, register_place) -> None:  # type: ignore[no-untyped-def]
+def test_list_in_english(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    make_user: Callable[..., User],
+    register_place: Callable[..., Place],
+) -> None:
     hr = make_user("hr", "SOF")
     register_place(("open", date(2025, 6, 1)), actor=hr, reference="OLD", commit=True)
     login(hr)

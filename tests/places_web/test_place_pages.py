@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 import sqlalchemy as sa
+from flask.testing import FlaskClient
+from sqlmodel import Session
 
-from quota_app.models import Place, PlaceEvent
+from quota_app.models import Place, PlaceEvent, User
 from quota_app.places import status_events
 from tests.conftest import T0, csrf_from
 from tests.places_web.conftest import counts
@@ -76,7 +79,9 @@ def test_register_shows_danish_messages_next_to_fields_and_saves_nothing(
     assert counts(session) == before
 
 
-def test_register_refuses_cpr_in_title_and_note(client, login, session, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_register_refuses_cpr_in_title_and_note(
+    client: FlaskClient, login: Callable[[User], None], session: Session, make_user: Callable[..., User]
+) -> None:
     login(make_user("hr", "SOF"))
     before = counts(session)
     for name in ("title", "note"):
@@ -87,7 +92,9 @@ def test_register_refuses_cpr_in_title_and_note(client, login, session, make_use
     assert counts(session) == before
 
 
-def test_register_refuses_a_first_status_the_domain_refuses(client, login, session, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_register_refuses_a_first_status_the_domain_refuses(
+    client: FlaskClient, login: Callable[[User], None], session: Session, make_user: Callable[..., User]
+) -> None:
     login(make_user("hr", "SOF"))
     before = counts(session)
     response = client.post("/places/new", data=_new_form(client) | {"status": "closed"})
@@ -96,7 +103,13 @@ def test_register_refuses_a_first_status_the_domain_refuses(client, login, sessi
     assert counts(session) == before
 
 
-def test_duplicate_reference_is_refused(client, login, session, make_user, register_place) -> None:  # type: ignore[no-untyped-def]
+def test_duplicate_reference_is_refused(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    session: Session,
+    make_user: Callable[..., User],
+    register_place: Callable[..., Place],
+) -> None:
     hr = make_user("hr", "SOF")
     register_place(("open", date(2025, 9, 1)), actor=hr, reference="SOF-2025-014", commit=True)
     login(hr)
@@ -115,7 +128,13 @@ def _version(html: str) -> str:
     return re.search(r'id="version"[^>]*value="(\d+)"|value="(\d+)"[^>]*id="version"', html).group(1) or ""
 
 
-def test_fill_pause_and_see_the_timeline(client, login, session, make_user, register_place) -> None:  # type: ignore[no-untyped-def]
+def test_fill_pause_and_see_the_timeline(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    session: Session,
+    make_user: Callable[..., User],
+    register_place: Callable[..., Place],
+) -> None:
     hr = make_user("hr", "SOF")
     place = register_place(("open", date(2025, 8, 1)), actor=hr, reference="P-1", commit=True)
     login(hr)
@@ -167,7 +186,13 @@ def test_refused_transition_shows_the_domains_message_next_to_status(
     assert counts(session) == before
 
 
-def test_cpr_in_a_status_note_is_refused(client, login, session, make_user, register_place) -> None:  # type: ignore[no-untyped-def]
+def test_cpr_in_a_status_note_is_refused(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    session: Session,
+    make_user: Callable[..., User],
+    register_place: Callable[..., Place],
+) -> None:
     hr = make_user("hr", "SOF")
     place = register_place(("open", date(2025, 9, 1)), actor=hr, reference="P-1", commit=True)
     login(hr)
@@ -287,7 +312,13 @@ def test_correct_and_void_need_a_reason_and_show_in_the_timeline(
     assert "(rettelse)" in html and "Tastefejl" in html
 
 
-def test_bif_reads_a_place_but_cannot_change_it(client, login, session, make_user, register_place) -> None:  # type: ignore[no-untyped-def]
+def test_bif_reads_a_place_but_cannot_change_it(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    session: Session,
+    make_user: Callable[..., User],
+    register_place: Callable[..., Place],
+) -> None:
     place = register_place(
         ("open", date(2025, 9, 1)), actor=make_user("hr", "SOF"), reference="P-1", commit=True
     )
@@ -302,8 +333,11 @@ def test_bif_reads_a_place_but_cannot_change_it(client, login, session, make_use
 
 
 def test_status_page_shows_fulfilment_today_and_last_half_year(
-    client, login, make_user, register_place
-) -> None:  # type: ignore[no-untyped-def]
+    client: FlaskClient,
+    login: Callable[[User], None],
+    make_user: Callable[..., User],
+    register_place: Callable[..., Place],
+) -> None:
     hr = make_user("hr", "SOF")
     register_place(("filled", date(2025, 3, 1)), actor=hr, reference="P-1", commit=True)
     login(hr)
@@ -343,7 +377,9 @@ def test_status_page_figures_come_from_the_reconciliation(
     assert cells(last_half) == ["4", "0", "1", "0", "1", "25,0 %", "3"]  # on 30.06.2025 only F-1 existed
 
 
-def test_form_messages_in_english_when_chosen(client, login, session, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_form_messages_in_english_when_chosen(
+    client: FlaskClient, login: Callable[[User], None], session: Session, make_user: Callable[..., User]
+) -> None:
     login(make_user("hr", "SOF"))
     token = csrf_from(client.get("/places/new").get_data(as_text=True))
     client.post("/language", data={"lang": "en", "csrf_token": token, "next": "/places/new"})
@@ -373,7 +409,12 @@ def _refuse_a_pause(client, place_id: int):  # type: ignore[no-untyped-def]
     return client.post(f"/places/{place_id}/status", data=data)
 
 
-def test_refused_transition_is_in_danish_by_default(client, login, make_user, register_place) -> None:  # type: ignore[no-untyped-def]
+def test_refused_transition_is_in_danish_by_default(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    make_user: Callable[..., User],
+    register_place: Callable[..., Place],
+) -> None:
     hr = make_user("hr", "SOF")
     place = register_place(("filled", date(2025, 9, 1)), actor=hr, reference="P-1", commit=True)
     login(hr)
@@ -383,7 +424,13 @@ def test_refused_transition_is_in_danish_by_default(client, login, make_user, re
     assert REFUSED_DA in page and REFUSED_EN not in page
 
 
-def test_refused_transition_in_english_when_chosen(client, login, session, make_user, register_place) -> None:  # type: ignore[no-untyped-def]
+def test_refused_transition_in_english_when_chosen(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    session: Session,
+    make_user: Callable[..., User],
+    register_place: Callable[..., Place],
+) -> None:
     hr = make_user("hr", "SOF")
     place = register_place(("filled", date(2025, 9, 1)), actor=hr, reference="P-1", commit=True)
     login(hr)

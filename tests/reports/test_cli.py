@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask import Flask
 from sqlmodel import Session, select
 
+from quota_app.clock import FrozenClock
 from quota_app.models import ReportArchive
 from reports.services import sha256_of
 
@@ -27,7 +29,9 @@ def test_department_report_to_a_file(app, reference, mayors, tmp_path: Path) -> 
     assert again.exit_code == 0 and out.read_bytes() == first
 
 
-def test_consolidated_and_final_archives(app, reference, session: Session, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+def test_consolidated_and_final_archives(
+    app: Flask, reference: dict, session: Session, tmp_path: Path, clock: FrozenClock
+) -> None:
     out = tmp_path / "kk.pdf"
     result = app.test_cli_runner().invoke(
         args=["report", "--period", "2025-H1", "--consolidated", "--out", str(out), "--final"]
@@ -39,7 +43,9 @@ def test_consolidated_and_final_archives(app, reference, session: Session, tmp_p
     assert (entry.scope, entry.known_at, entry.sha256) == ("KK", clock.now(), sha256_of(out.read_bytes()))
 
 
-def test_bad_input_exits_1_and_usage_errors_exit_2(app, reference, session: Session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_exits_1_and_usage_errors_exit_2(
+    app: Flask, reference: dict, session: Session, tmp_path: Path
+) -> None:
     runner = app.test_cli_runner()
     out = str(tmp_path / "x.pdf")
     for args, message in [

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import Session, select
 
 from quota_app.errors import NotFound
-from quota_app.models import AppText, DepartmentComment, ReportArchive
+from quota_app.models import AppText, DepartmentComment, Place, ReportArchive
 from quota_app.periods import parse_period
 from reports import services as report_services
 from reports.gather import DEFAULT_LETTER, gather_consolidated_report, gather_department_report, trend_periods
@@ -89,7 +90,9 @@ def test_letter_text_is_editable_with_placeholders(session: Session, sof_figures
     assert "{periode}" in DEFAULT_LETTER
 
 
-def test_what_was_not_known_yet_is_not_counted(session: Session, sof_figures: dict, make_place) -> None:  # type: ignore[no-untyped-def]
+def test_what_was_not_known_yet_is_not_counted(
+    session: Session, sof_figures: dict, make_place: Callable[..., Place]
+) -> None:
     make_place("SOF", "internship", [("filled", date(2025, 6, 1), datetime(2025, 9, 1, tzinfo=UTC))])
     before = gather_department_report(session, period=H1, department_code="SOF", known_at=KNOWN)
     after = gather_department_report(

@@ -6,12 +6,14 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 
+from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from quota_app.dispatch import report_links
-from quota_app.models import AppText, DepartmentComment, ReportLink
+from quota_app.models import AppText, DepartmentComment, ReportLink, User
 from quota_app.periods import parse_period
 from reports import services as report_services
 from reports.gather import LETTER_KEY
@@ -224,7 +226,13 @@ def test_bif_makes_a_link_to_publish_and_sees_it_once(
     assert url not in again and "Link nr." in again
 
 
-def test_the_page_in_english(client, login, make_user, session: Session, sof_figures: dict) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_in_english(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    make_user: Callable[..., User],
+    session: Session,
+    sof_figures: dict,
+) -> None:
     entry = archive(session)
     login(make_user("bif"))
     page = client.get(f"/rapporter/arkiv/{entry.id}").get_data(as_text=True)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
-from quota_app.models import AuditEntry, ReportArchive
+from quota_app.clock import FrozenClock
+from quota_app.models import AuditEntry, ReportArchive, User
 from tests.conftest import csrf_from
 
 from .pdfs import all_text
 
 
-def test_bif_sees_every_department_and_the_consolidated_report(client, login, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_bif_sees_every_department_and_the_consolidated_report(
+    client: FlaskClient, login: Callable[[User], None], make_user: Callable[..., User]
+) -> None:
     login(make_user("bif"))
     default = client.get("/rapporter/").get_data(as_text=True)
     assert 'value="2025-H1"' in default  # the last half-year completed on 30.09.2025
@@ -27,7 +33,13 @@ def test_bif_sees_every_department_and_the_consolidated_report(client, login, ma
     assert "Kommunen i alt" in all_text(consolidated.data)
 
 
-def test_bif_downloads_as_final_and_it_is_archived(client, login, make_user, session: Session, clock) -> None:  # type: ignore[no-untyped-def]
+def test_bif_downloads_as_final_and_it_is_archived(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    make_user: Callable[..., User],
+    session: Session,
+    clock: FrozenClock,
+) -> None:
     login(make_user("bif"))
     token = csrf_from(client.get("/rapporter/?period=2025-H1").get_data(as_text=True))
     assert client.post("/rapporter/2025-H1/SOF/endelig").status_code == 400  # no CSRF token
@@ -46,7 +58,13 @@ def test_bif_downloads_as_final_and_it_is_archived(client, login, make_user, ses
     assert {e.scope for e in session.exec(select(ReportArchive)).all()} == {"SOF", "KK"}
 
 
-def test_hr_sees_only_their_own_department(client, login, make_user, session: Session, clock) -> None:  # type: ignore[no-untyped-def]
+def test_hr_sees_only_their_own_department(
+    client: FlaskClient,
+    login: Callable[[User], None],
+    make_user: Callable[..., User],
+    session: Session,
+    clock: FrozenClock,
+) -> None:
     login(make_user("hr", "SOF"))
     page = client.get("/rapporter/?period=2025-H1").get_data(as_text=True)
     assert "Socialforvaltningen (SOF)" in page
@@ -97,7 +115,9 @@ def test_hr_cannot_fetch_another_departments_archived_report(  # type: ignore[no
     assert other.sha256[:16] not in page
 
 
-def test_bad_period_is_explained_and_unknown_ones_are_404(client, login, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_bad_period_is_explained_and_unknown_ones_are_404(
+    client: FlaskClient, login: Callable[[User], None], make_user: Callable[..., User]
+) -> None:
     login(make_user("bif"))
     page = client.get("/rapporter/?period=2025-H3")
     assert page.status_code == 200 and "Ugyldig periode" in page.get_data(as_text=True)
@@ -105,7 +125,7 @@ def test_bad_period_is_explained_and_unknown_ones_are_404(client, login, make_us
     assert client.get("/rapporter/2025-H1/XYZ.pdf").status_code == 404
 
 
-def test_signed_out_users_are_sent_to_sign_in(client) -> None:  # type: ignore[no-untyped-def]
+def test_signed_out_users_are_sent_to_sign_in(client: FlaskClient) -> None:
     assert client.get("/rapporter/2025-H1/SOF.pdf").status_code == 302
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -23,7 +24,7 @@ def smtp() -> Iterator[SmtpServer]:
 
 
 @pytest.fixture
-def settings(smtp: SmtpServer, tmp_path) -> Settings:  # type: ignore[no-untyped-def]
+def settings(smtp: SmtpServer, tmp_path: Path) -> Settings:
     return smtp_settings(
         smtp.port, instance_path=tmp_path / "instance", session_cookie_secure=False, base_url=BASE_URL
     )

@@ -126,7 +126,7 @@ class OidcClient:
             keys = self._keys
         if keys is None or refresh:
             try:
-                keys = KeySet.import_key_set(self._get_json(self.metadata()["jwks_uri"]))  # type: ignore[arg-type]
+                keys = KeySet.import_key_set(self._get_json(self.metadata()["jwks_uri"]))  # type: ignore[arg-type]  # JSON; checked by joserfc
             except (JoseError, ValueError, TypeError, KeyError) as exc:
                 raise ProviderUnavailable(f"the provider's keys cannot be read: {exc}") from exc
             with self._lock:

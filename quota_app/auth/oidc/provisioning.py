@@ -59,9 +59,10 @@ def role_from_groups(
     """(role, department code) the groups give, or raise SignInRefused."""
     given = {group_map[group.casefold()] for group in groups if group.casefold() in group_map}
     for role in ROLE_ORDER:
-        departments = sorted({department for given_role, department in given if given_role == role})
-        if not departments:
+        chosen = {department for given_role, department in given if given_role == role}
+        if not chosen:
             continue
+        departments = sorted(code for code in chosen if code is not None)  # HR's; other roles: none
         if role == "hr" and len(departments) > 1:
             raise SignInRefused(
                 "several_departments",
@@ -70,7 +71,7 @@ def role_from_groups(
                     codes=", ".join(departments),
                 ),
             )
-        return role, departments[0]
+        return role, departments[0] if departments else None
     raise SignInRefused(
         "unknown_group",
         N_("Din bruger hos organisationens login er ikke med i nogen af de grupper, der giver adgang."),

@@ -7,8 +7,12 @@ does not check out), audited with its reason.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user
+from sqlmodel import Session
 from werkzeug.exceptions import ServiceUnavailable
 
 from ...i18n import _
@@ -39,7 +43,7 @@ def _callback_url() -> str:
     return url_for("oidc.callback", _external=True)
 
 
-def _unavailable(error: ProviderUnavailable):  # type: ignore[no-untyped-def]
+def _unavailable(error: ProviderUnavailable) -> ResponseReturnValue:
     current_app.logger.warning("the OpenID provider cannot be used: %s", error)
     return render_error(
         503,
@@ -50,7 +54,7 @@ def _unavailable(error: ProviderUnavailable):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/login/oidc")
-def start():  # type: ignore[no-untyped-def]
+def start() -> ResponseReturnValue:
     client = _client()
     if current_user.is_authenticated:
         return redirect(url_for("core.start"))
@@ -65,7 +69,7 @@ def start():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/login/oidc/callback")
-def callback():  # type: ignore[no-untyped-def]
+def callback() -> ResponseReturnValue:
     client = _client()
     flow = take_flow()
     settings = current_app.config["QUOTA_SETTINGS"]
@@ -112,7 +116,7 @@ def callback():  # type: ignore[no-untyped-def]
     return redirect((flow.next if flow else None) or url_for("core.start"))
 
 
-def _refused(db, reason: str, message: str, status: int, **details):  # type: ignore[no-untyped-def]
+def _refused(db: Session, reason: str, message: str, status: int, **details: Any) -> ResponseReturnValue:
     """Audit the refusal (nothing else of the attempt is kept) and say why on the refusal page."""
     db.rollback()
     provisioning.record_refusal(
