@@ -19,18 +19,18 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from quota_app.db import QuotaSession, make_engine
 from quota_app.forecast.projection import project
 from quota_app.reconcile.figures import reconcile
+from quota_app.settings import local_zone
 
 from .databases import fresh_database
 from .synthetic import NOW, load
 
-CPH = ZoneInfo("Europe/Copenhagen")
+CPH = local_zone()  # QUOTA_TIMEZONE, as the app reads it
 YEARS = range(2016, 2025)  # the full years of the ten-year history up to 30 September 2025
 AS_OF = ((1, 31), (3, 31), (6, 30), (9, 30), (11, 30))
 MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")

@@ -62,11 +62,12 @@ def create_app(
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from . import url_converters, web
+    from . import contention, url_converters, web
 
     url_converters.init_app(app)
     app.before_request(refuse_control_characters)
     web.init_app(app)
+    contention.register_handlers(app)  # write clashes 409, lock timeouts 503 (contention reads web, not back)
     _register_blueprints(app)
     from .commands import register_commands
 

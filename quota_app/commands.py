@@ -16,7 +16,7 @@ from .demo.cli import demo_command
 from .dispatch.cli import dispatch_command, scheduler_command
 from .forecast.cli import forecast_command, lag_command
 from .imports.cli import import_places_command, run_jobs_command
-from .reconcile.cli import reconcile_command
+from .monitor.cli import reconcile_command
 from .reports_web.cli import report_command
 from .targets.cli import import_targets_command
 from .users.cli import users_group

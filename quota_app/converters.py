@@ -314,3 +314,12 @@ def clean_text(
     if cpr_guard:
         cpr.check(text, field=field, label=label)
     return text
+
+
+def parse_iso_date(text: str) -> date:
+    """An ISO date (2025-06-30), 2000-2100, as the command line takes it (docs/cli.md); DomainError otherwise."""
+    if not is_iso_date(text):
+        raise DomainError(
+            N_("Ugyldig dato '%(text)s': brug ÅÅÅÅ-MM-DD, fx 2025-06-30.", text=text), field="date"
+        )
+    return parse_date(text)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, Field
 from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
 from . import converters
 from .errors import DomainError
+from .i18n import _
 from .texts import danish_date, render
 
 if TYPE_CHECKING:
@@ -130,3 +132,14 @@ class SafeText:
             )
         except DomainError as exc:
             raise ValidationError(_message(exc)) from exc
+
+
+def import_file_field() -> FileField:
+    """The file an import reads: CSV or XLSX (a .txt is read as CSV); its limits are checked as it is read."""
+    return FileField(
+        _("Fil (CSV eller XLSX)"),
+        validators=[
+            FileRequired(_("Vælg en fil.")),
+            FileAllowed(["csv", "xlsx", "txt"], _("Filen skal være CSV eller XLSX.")),
+        ],
+    )

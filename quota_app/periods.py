@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from .errors import DomainError
 from .texts import N_
@@ -64,24 +64,6 @@ def half_year_of(day: date) -> Period:
 def last_completed_half_year(day: date) -> Period:
     """The most recent half-year that ended before day."""
     return half_year_of(day).previous()
-
-
-def parse_iso_date(text: str) -> date:
-    """An ISO date (2025-06-30), 2000-2100, as the command line takes it (docs/cli.md); DomainError otherwise."""
-    from .converters import is_iso_date, parse_date
-
-    if not is_iso_date(text):
-        raise DomainError(
-            N_("Ugyldig dato '%(text)s': brug ÅÅÅÅ-MM-DD, fx 2025-06-30.", text=text), field="date"
-        )
-    return parse_date(text)
-
-
-def parse_known_at(text: str) -> datetime:
-    """Parse an ISO 8601 timestamp with offset ('...+02:00' or '...Z') to aware UTC, or raise DomainError."""
-    from .converters import parse_timestamp
-
-    return parse_timestamp(text)
 
 
 def daterange(start: date, end: date) -> Iterator[date]:

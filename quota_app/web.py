@@ -21,6 +21,8 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, gettext
+from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlmodel import Session
 from werkzeug.exceptions import HTTPException
 from wtforms import Form
@@ -163,6 +165,27 @@ def saved(session: Session, form: Form, change: Callable[[], object], done: str 
     return True
 
 
+def saved_change(form: FlaskForm, service: Callable[..., object], done: str, **arguments: object) -> bool:
+    """A submitted form's one change: when the form validates, service(session, **arguments) by the signed-in
+    user at the clock's now, committed with `done` flashed; False when the form is not submitted, not
+    valid, or the service refused (the refusal shown on the form, nothing changed)."""
+    if not form.validate_on_submit():
+        return False
+    session = db_session()
+    return saved(session, form, lambda: service(session, **arguments, actor=current_user, now=now()), done)
+
+
+def all_or_nothing(session: Session, *, refused: bool, done: str) -> bool:
+    """A form of several changes: when one was refused roll them all back (False, the form shows why), else
+    commit them and flash `done` (True)."""
+    if refused:
+        session.rollback()
+        return False
+    session.commit()
+    flash(done, "success")
+    return True
+
+
 def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
@@ -270,9 +293,6 @@ def _register_error_pages(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     app.teardown_appcontext(_close_session)
-    from .contention import register_handlers
-
-    register_handlers(app)
     app.after_request(_security_headers)
     _register_error_pages(app)
 

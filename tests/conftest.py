@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -21,10 +22,12 @@ from quota_app import create_app
 from quota_app.auth import services as auth
 from quota_app.clock import FrozenClock
 from quota_app.db import Database, QuotaSession, make_engine
-from quota_app.models import Department, Target, User
+from quota_app.models import Department, Place, Target, Unit, User
+from quota_app.places import registration, status_events
 from quota_app.reconcile.intervals import places_out_of_step
 from quota_app.reference import ensure_default_rules, ensure_departments, ensure_placement_types
 from quota_app.settings import Settings
+from tests.factories import EventSpec, fresh_context_per_request, insert_place
 
 PG_ADMIN_URL = os.environ.get("QUOTA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -151,7 +154,16 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def app(settings: Settings, connection: sa.Connection, clock: FrozenClock) -> Iterator[Flask]:
+    """The app on the test's connection and clock, the one app of every test package (a package changes
+    what it needs through `settings`, `clock` or `connection`, not a second app fixture).
+
+    The test holds an app context open (so it may call url_for, db_session() and the services' helpers
+    between requests), and each request still ends as in production: fresh_context_per_request closes
+    the request's session and forgets `g` (the signed-in user, the CSRF token, the locale), so several
+    browsers (test clients) of one test do not share them.
+    """
     application = create_app(settings, database=Database.bound_to(connection), clock=clock)
+    fresh_context_per_request(application)
     with application.app_context():
         yield application
 
@@ -190,6 +202,105 @@ def make_user(session: Session, reference: dict, clock: FrozenClock) -> Callable
         session.commit()
         return user
 
+    return factory
+
+
+@pytest.fixture
+def make_unit(session: Session, reference: dict) -> Callable[..., Unit]:
+    """Return a factory make_unit(department, name) -> Unit (inserted, flushed)."""
+
+    def factory(department: str, name: str) -> Unit:
+        unit = Unit(department_id=reference["departments"][department].id, name=name)
+        session.add(unit)
+        session.flush()
+        return unit
+
+    return factory
+
+
+@pytest.fixture
+def make_place(session: Session, reference: dict) -> Callable[..., Place]:
+    """Return the one factory of places with a given history, inserted directly with the models (no services,
+    no audit), flushed: make_place(department, type_code, events, *, fte=1.0, unit=None, reference=None,
+    title="", recorded=None) -> Place. Events are tests.factories.EventSpec; an event without its own
+    recorded-at takes `recorded`. The counting, monitoring, report and forecast tests build on it; tests of
+    the places services register places through them (each package's test modules say how)."""
+    serial = iter(range(1, 1_000_000))
+    reference_data = reference  # the factory's own `reference` argument is the place's reference
+
+    def factory(
+        department: str,
+        type_code: str,
+        events: Sequence[EventSpec],
+        *,
+        fte: float = 1.0,
+        unit: Unit | None = None,
+        reference: str | None = None,
+        title: str = "",
+        recorded: datetime | None = None,
+    ) -> Place:
+        return insert_place(
+            session,
+            reference_data,
+            department=department,
+            type_code=type_code,
+            events=events,
+            place_reference=reference or f"P-{next(serial):06d}",
+            title=title,
+            fte=fte,
+            unit_id=unit.id if unit else None,
+            default_recorded=recorded,
+        )
+
+    return factory
+
+
+@pytest.fixture
+def register_place(session: Session, reference: dict, clock: FrozenClock) -> Callable[..., Place]:
+    """Return the one factory of places made through the places services (with their checks and audit):
+    register_place(*history, actor="test", department=None, type_code="internship", unit=None,
+    reference=None, commit=False, **fields) -> Place (department: the unit's, else SOF). history is
+    (status, date) pairs, the first registers
+    the place (default: open on 6 January 2025), the rest are recorded after it; fields go to
+    register_place (title, fte, note, ...). With commit the test's session commits, so the app's
+    requests see the place."""
+    counter = iter(range(1, 100_000))
+
+    def factory(
+        *history: tuple[str, date],
+        actor: User | str = "test",
+        department: str | None = None,
+        type_code: str = "internship",
+        unit: Unit | None = None,
+        reference: str | None = None,
+        commit: bool = False,
+        **fields: Any,
+    ) -> Place:
+        history = history or (("open", date(2025, 1, 6)),)
+        (status, day), rest = history[0], history[1:]
+        place = registration.register_place(
+            session,
+            department_id=reference_data["departments"][department].id
+            if department is not None
+            else (unit.department_id if unit is not None else reference_data["departments"]["SOF"].id),
+            type_code=type_code,
+            reference=reference if reference is not None else f"P-{next(counter)}",
+            unit_id=unit.id if unit else None,
+            status=status,
+            effective_date=day,
+            actor=actor,
+            now=clock.now(),
+            **fields,
+        )
+        for status, day in rest:
+            status_events.record_status(
+                session, place_id=place.id, status=status, effective_date=day, actor=actor, now=clock.now()
+            )
+        if commit:
+            session.commit()
+        return place
+
+    reference_data = reference  # the factory's own `reference` argument is the place's reference
     return factory
 
 

@@ -167,14 +167,8 @@ def add_type(
             weighting="headcount",
         )
     )
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="placement_type.create",
-        entity=placement_type,
-        after=audit.snapshot(placement_type),
-        at=now,
+    audit.flush_audited(
+        session, placement_type, action="placement_type.create", before=None, actor=actor, now=now
     )
     return placement_type
 
@@ -206,15 +200,8 @@ def update_type(
         name_en, field="name_en", label=ENGLISH_NAME, max_length=200, required=True
     )
     placement_type.target_unit = target_unit
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="placement_type.update",
-        entity=placement_type,
-        before=before,
-        after=audit.snapshot(placement_type),
-        at=now,
+    audit.flush_audited(
+        session, placement_type, action="placement_type.update", before=before, actor=actor, now=now
     )
     return placement_type
 
@@ -227,16 +214,8 @@ def set_type_active(
     if placement_type.active != active:
         before = audit.snapshot(placement_type)
         placement_type.active = active
-        session.flush()
-        audit.record(
-            session,
-            actor=actor,
-            action="placement_type.retire" if not active else "placement_type.activate",
-            entity=placement_type,
-            before=before,
-            after=audit.snapshot(placement_type),
-            at=now,
-        )
+        action = "placement_type.activate" if active else "placement_type.retire"
+        audit.flush_audited(session, placement_type, action=action, before=before, actor=actor, now=now)
     return placement_type
 
 

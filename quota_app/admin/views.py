@@ -9,7 +9,7 @@ from flask_login import current_user
 from ..auth.views import roles_required
 from ..core import loading
 from ..i18n import _
-from ..web import db_session, now, saved
+from ..web import db_session, now, saved_change
 from . import services
 from .forms import DepartmentForm, EditTypeForm, NewTypeForm, TypeActionForm
 
@@ -28,26 +28,20 @@ def departments() -> ResponseReturnValue:
 @bp.route("/departments/<id:department_id>", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def edit_department(department_id: int) -> ResponseReturnValue:
-    session = db_session()
     department = loading.department_or_404(department_id)
     form = DepartmentForm(obj=department)
-    if form.validate_on_submit() and saved(
-        session,
+    if saved_change(
         form,
-        lambda: services.update_department(
-            session,
-            department_id=department_id,
-            code=form.code.data or "",
-            name=form.name.data or "",
-            mayor_title=form.mayor_title.data or "",
-            mayor_name=form.mayor_name.data or "",
-            mayor_email=form.mayor_email.data or "",
-            hr_emails=form.hr_emails.data or "",
-            active=form.active.data,
-            actor=current_user,
-            now=now(),
-        ),
+        services.update_department,
         _("Forvaltningen er gemt."),
+        department_id=department_id,
+        code=form.code.data,
+        name=form.name.data,
+        mayor_title=form.mayor_title.data or "",
+        mayor_name=form.mayor_name.data or "",
+        mayor_email=form.mayor_email.data or "",
+        hr_emails=form.hr_emails.data or "",
+        active=form.active.data,
     ):
         return redirect(url_for("admin.departments"))
     return render_template("admin/department_edit.html", form=form, department=department)
@@ -58,20 +52,15 @@ def edit_department(department_id: int) -> ResponseReturnValue:
 def types() -> ResponseReturnValue:
     session = db_session()
     form = NewTypeForm()
-    if form.validate_on_submit() and saved(
-        session,
+    if saved_change(
         form,
-        lambda: services.add_type(
-            session,
-            code=form.code.data or "",
-            name_da=form.name_da.data or "",
-            name_en=form.name_en.data or "",
-            measure=form.measure.data,
-            target_unit=form.target_unit.data,
-            actor=current_user,
-            now=now(),
-        ),
+        services.add_type,
         _("Ordningen er tilføjet."),
+        code=form.code.data,
+        name_da=form.name_da.data,
+        name_en=form.name_en.data,
+        measure=form.measure.data,
+        target_unit=form.target_unit.data,
     ):
         return redirect(url_for("admin.types"))
     return render_template(
@@ -82,22 +71,16 @@ def types() -> ResponseReturnValue:
 @bp.route("/types/<id:type_id>", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def edit_type(type_id: int) -> ResponseReturnValue:
-    session = db_session()
     placement_type = loading.placement_type_or_404(type_id)
     form = EditTypeForm(obj=placement_type)
-    if form.validate_on_submit() and saved(
-        session,
+    if saved_change(
         form,
-        lambda: services.update_type(
-            session,
-            type_id=type_id,
-            name_da=form.name_da.data or "",
-            name_en=form.name_en.data or "",
-            target_unit=form.target_unit.data,
-            actor=current_user,
-            now=now(),
-        ),
+        services.update_type,
         _("Ordningen er gemt."),
+        type_id=type_id,
+        name_da=form.name_da.data,
+        name_en=form.name_en.data,
+        target_unit=form.target_unit.data,
     ):
         return redirect(url_for("admin.types"))
     return render_template("admin/type_edit.html", form=form, placement_type=placement_type)

@@ -19,10 +19,11 @@ from werkzeug.exceptions import HTTPException
 from .. import contention
 from ..errors import Conflict, DomainError, NotFound
 from ..extensions import csrf
-from ..models import User
+from ..models import Department, User
 from ..texts import N_
 from ..tokens.services import find_token, note_use, use_due
 from ..web import READ_METHODS, database, db_session, localized, now
+from . import services
 from .document import SECURITY, errors
 from .inputs import ERROR_NAMES, ApiError, check_text, fail
 
@@ -142,3 +143,17 @@ def _authenticate() -> None:
 def openapi() -> Response:
     """The OpenAPI document flask-openapi3 wrote (once per app) from the operations and their schemas."""
     return jsonify(cast(OpenAPI, current_app).api_doc)
+
+
+NO_ACCESS = N_("Du har ikke adgang til denne forvaltnings data.")
+
+
+def department_of(code: str, field: str = "department") -> Department:
+    """The department of a code in a query (every operation that takes one): 404 if unknown, 403 if not the
+    token user's to see."""
+    department = services.department_by_code(db_session(), code)
+    if department is None:
+        fail(404, N_("Ukendt forvaltning '%(code)s'.", code=code), field)
+    if not services.may_see(api_user(), department.id):
+        fail(403, NO_ACCESS, field)
+    return department

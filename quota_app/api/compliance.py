@@ -6,10 +6,9 @@ from __future__ import annotations
 from ..auth.services import visible_department_ids
 from ..compliance.figures import compliance as run_compliance
 from ..web import db_session, now
-from .blueprint import JsonAnswer, api_user, bp
+from .blueprint import JsonAnswer, api_user, bp, department_of
 from .document import RECONCILE, errors
 from .schemas import ComplianceJson, ComplianceQuery
-from .views import _department
 
 
 @bp.get(
@@ -21,6 +20,6 @@ from .views import _department
 )
 def compliance(query: ComplianceQuery) -> JsonAnswer:
     session = db_session()
-    ids = [_department(code).id for code in query.department] or visible_department_ids(session, api_user())
+    ids = [department_of(code).id for code in query.department] or visible_department_ids(session, api_user())
     result = run_compliance(session, as_of=query.as_of, known_at=query.known_at or now(), department_ids=ids)
     return result.to_json()

@@ -7,6 +7,7 @@ own. Row errors answer 422 with the same counts and errors; nothing is saved unl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from flask import current_app, request
@@ -14,6 +15,7 @@ from pydantic import Field
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..auth.services import can_see_all_departments
+from ..compliance.unit_import import UnitImportResult
 from ..compliance.unit_import import import_units as run_unit_import
 from ..errors import DomainError
 from ..imports.files import ImportResult
@@ -88,7 +90,37 @@ def _too_large(limits: ImportLimits) -> str:
     )
 
 
-def result_data(result: ImportResult) -> dict[str, Any]:
+def _import_file(query: ImportQuery, importer: Callable[..., ImportResult | UnitImportResult]) -> JsonAnswer:
+    """An import through the API, all or nothing: the file, the importer for the token user's departments
+    (an HR key: its own only), and the answer: 200 with the counts (saved unless a dry run), or 422 with
+    every bad row and nothing saved."""
+    user = api_user()
+    limits = ImportLimits.from_settings(current_app.config["QUOTA_SETTINGS"])
+    data, filename = _upload(limits, query.filename)
+    session = db_session()
+    result = importer(
+        session,
+        data=data,
+        filename=filename,
+        actor=user,
+        now=now(),
+        dry_run=query.dry_run,
+        only_department_id=None if can_see_all_departments(user) else user.department_id,
+        limits=limits,
+    )
+    body = result_data(result)
+    if result.errors:
+        session.rollback()
+        message = N_("Rækker med fejl: %(rows)d; intet er gemt.", rows=len({e.row for e in result.errors}))
+        return {"error": "unprocessable", "message": localized(message), "field": "file", **body}, 422
+    if query.dry_run:
+        session.rollback()
+    else:
+        session.commit()
+    return body, 200
+
+
+def result_data(result: ImportResult | UnitImportResult) -> dict[str, Any]:
     """The result as JSON: the counts of the CLI's summary and every bad row with its reason."""
     return {
         "dry_run": result.dry_run,
@@ -114,31 +146,7 @@ def result_data(result: ImportResult) -> dict[str, Any]:
     openapi_extensions={"requestBody": REQUEST_BODY},
 )
 def import_places(query: ImportQuery) -> JsonAnswer:
-    user = api_user()
-    limits = ImportLimits.from_settings(current_app.config["QUOTA_SETTINGS"])
-    data, filename = _upload(limits, query.filename)
-    session = db_session()
-    result = run_import(
-        session,
-        data=data,
-        filename=filename,
-        actor=user,
-        now=now(),
-        dry_run=query.dry_run,
-        only_department_id=None if can_see_all_departments(user) else user.department_id,
-        limits=limits,
-    )
-    body = result_data(result)
-    if result.errors:
-        session.rollback()
-        rows = len({e.row for e in result.errors})
-        message = N_("Rækker med fejl: %(rows)d; intet er gemt.", rows=rows)
-        return {"error": "unprocessable", "message": localized(message), "field": "file", **body}, 422
-    if query.dry_run:
-        session.rollback()
-    else:
-        session.commit()
-    return body, 200
+    return _import_file(query, run_import)
 
 
 @checked_first(_may_import)
@@ -156,32 +164,4 @@ def import_places(query: ImportQuery) -> JsonAnswer:
     openapi_extensions={"requestBody": REQUEST_BODY},
 )
 def import_units(query: ImportQuery) -> JsonAnswer:
-    user = api_user()
-    limits = ImportLimits.from_settings(current_app.config["QUOTA_SETTINGS"])
-    data, filename = _upload(limits, query.filename)
-    session = db_session()
-    result = run_unit_import(
-        session,
-        data=data,
-        filename=filename,
-        actor=user,
-        now=now(),
-        dry_run=query.dry_run,
-        only_department_id=None if can_see_all_departments(user) else user.department_id,
-        limits=limits,
-    )
-    body = {
-        "dry_run": result.dry_run,
-        "saved": result.ok and not result.dry_run,
-        **result.counts(),
-        "errors": [{"row": e.row, "message": localized(e.message)} for e in result.errors],
-    }
-    if result.errors:
-        session.rollback()
-        message = N_("Rækker med fejl: %(rows)d; intet er gemt.", rows=len({e.row for e in result.errors}))
-        return {"error": "unprocessable", "message": localized(message), "field": "file", **body}, 422
-    if query.dry_run:
-        session.rollback()
-    else:
-        session.commit()
-    return body, 200
+    return _import_file(query, run_unit_import)

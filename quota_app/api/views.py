@@ -18,7 +18,7 @@ from ..targets import services as targets
 from ..texts import N_
 from ..web import db_session, now
 from . import services
-from .blueprint import JsonAnswer, api_user, bp, checked_first
+from .blueprint import JsonAnswer, api_user, bp, checked_first, department_of
 from .document import PLACES, PREFIX, RECONCILE, REFERENCE, TARGETS, errors
 from .inputs import fail, missing
 from .schemas import (
@@ -39,17 +39,6 @@ from .schemas import (
 )
 
 WRITERS_OF_TARGETS = ("bif", "admin")
-NO_ACCESS = N_("Du har ikke adgang til denne forvaltnings data.")
-
-
-def _department(code: str, field: str = "department") -> Department:
-    """The department of a code in the query: 404 if unknown, 403 if not the user's to see."""
-    department = services.department_by_code(db_session(), code)
-    if department is None:
-        fail(404, N_("Ukendt forvaltning '%(code)s'.", code=code), field)
-    if not services.may_see(api_user(), department.id):
-        fail(403, NO_ACCESS, field)
-    return department
 
 
 @bp.get(
@@ -82,7 +71,7 @@ def types() -> JsonAnswer:
     responses={200: TargetList, **errors(403, 404)},
 )
 def get_targets(query: TargetsQuery) -> JsonAnswer:
-    department = _department(query.department) if query.department else None
+    department = department_of(query.department) if query.department else None
     rows = services.targets(db_session(), user=api_user(), year=query.year, department=department)
     return {"targets": rows}
 
@@ -134,7 +123,7 @@ def put_targets(body: TargetsInput) -> JsonAnswer:
     responses={200: PlacePage, **errors(403, 404)},
 )
 def list_places(query: PlacesQuery) -> JsonAnswer:
-    department = _department(query.department) if query.department else None
+    department = department_of(query.department) if query.department else None
     placement_type = None
     if query.type:
         placement_type = services.type_by_code(db_session(), query.type)
@@ -246,7 +235,7 @@ def reconcile(query: ReconcileQuery) -> JsonAnswer:
     session = db_session()
     codes = list(query.department)
     for code in codes:
-        _department(code)
+        department_of(code)
     if not codes and not can_see_all_departments(user):
         codes = [session.get_one(Department, user.department_id).code]
     for code in query.type:

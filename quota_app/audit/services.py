@@ -68,3 +68,17 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def flush_audited(
+    session: Session,
+    row: Any,
+    *,
+    action: str,
+    before: dict[str, Any] | None,
+    actor: User | str,
+    now: datetime,
+) -> None:
+    """Flush a created or changed row and audit it (before: its snapshot before the change, None if new)."""
+    session.flush()
+    record(session, actor=actor, action=action, entity=row, before=before, after=snapshot(row), at=now)

@@ -71,16 +71,8 @@ def save_comment(
     comment.text = text
     comment.author_id = actor.id if isinstance(actor, User) else None
     comment.updated_at = now
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="comment.create" if before is None else "comment.update",
-        entity=comment,
-        before=before,
-        after=audit.snapshot(comment),
-        at=now,
-    )
+    action = "comment.create" if before is None else "comment.update"
+    audit.flush_audited(session, comment, action=action, before=before, actor=actor, now=now)
     return comment
 
 
@@ -98,16 +90,7 @@ def lock_comment(
         return comment
     before = audit.snapshot(comment)
     comment.locked_at = now
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="comment.lock",
-        entity=comment,
-        before=before,
-        after=audit.snapshot(comment),
-        at=now,
-    )
+    audit.flush_audited(session, comment, action="comment.lock", before=before, actor=actor, now=now)
     return comment
 
 

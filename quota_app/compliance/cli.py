@@ -11,11 +11,11 @@ from flask import current_app
 from sqlmodel import col, select
 
 from ..cli_types import fail
+from ..converters import parse_iso_date, parse_timestamp
 from ..csv_writer import write_csv
 from ..errors import DomainError
 from ..imports.cli import echo_row_errors, run_file_import
 from ..models import Department
-from ..periods import parse_iso_date, parse_known_at
 from ..texts import N_
 from ..web import database
 from .figures import Compliance, compliance
@@ -78,7 +78,7 @@ def compliance_command(
     try:
         as_of = parse_iso_date(as_of_text)
         known_at = (
-            parse_known_at(known_at_text)
+            parse_timestamp(known_at_text)
             if known_at_text is not None
             else current_app.extensions["quota_clock"].now()
         )

@@ -13,9 +13,9 @@ from ..errors import DomainError
 from ..i18n import _
 from ..models import Place, PlacementType
 from ..web import db_session, localized, now, today
+from .blueprint import bp
 from .forms import StatementForm
 from .statements import MAX_PDF_BYTES, check_pdf, place_compliance, save_statement, statement_for
-from .views import bp
 
 
 def _page(place: Place, form: StatementForm, status_code: int = 200) -> ResponseReturnValue:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_login import current_user
@@ -23,10 +23,9 @@ from ..i18n import _
 from ..models import Department, PlacementType, Unit
 from ..web import db_session, localized, now, today
 from . import exemptions, headcounts, rules
+from .blueprint import bp
 from .figures import Compliance, compliance, places_at
 from .forms import ExemptionForm, HeadcountForm, PNumberForm, RuleForm
-
-bp = Blueprint("compliance", __name__, template_folder="templates", url_prefix="/rimelighedskrav")
 
 EXPORT_HEADER = (
     "Forvaltning",

@@ -9,6 +9,8 @@ Roles are checked before, by `auth.views.roles_required`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from flask import abort, request
@@ -17,7 +19,9 @@ from sqlmodel import SQLModel, col, select
 
 from .. import converters
 from ..auth.services import can_see_all_departments, ensure_department_access, get_department_for
+from ..dispatch import report_links
 from ..errors import DomainError, NotFound
+from ..imports.uploads import valid_token
 from ..models import (
     ApiToken,
     Department,
@@ -26,14 +30,20 @@ from ..models import (
     PlaceEvent,
     PlacementType,
     ReportArchive,
+    ReportLink,
     Target,
     Unit,
+    User,
 )
 from ..periods import Period, parse_period
+from ..targets.checks import MAX_YEAR, MIN_YEAR
 from ..tokens.services import may_revoke
 from ..web import db_session
 
 Row = TypeVar("Row", bound=SQLModel)
+OfDepartment = TypeVar(
+    "OfDepartment", Place, Target, ReportArchive, Dispatch, Unit
+)  # rows with a department_id
 
 
 def _row_or_404(model: type[Row], row_id: int) -> Row:
@@ -46,12 +56,28 @@ def _row_or_404(model: type[Row], row_id: int) -> Row:
     return row
 
 
+@contextmanager
+def found_or_404() -> Iterator[None]:
+    """A service's NotFound (a missing object, or one the user may not see) becomes 404 inside the block."""
+    try:
+        yield
+    except NotFound:
+        abort(404)
+
+
 def _visible_or_404(department_id: int | None) -> None:
     """404 unless the signed-in user may see this department's data (None: the municipality's)."""
     try:
         ensure_department_access(current_user, department_id)
     except NotFound:
         abort(404)
+
+
+def _department_row_or_404(model: type[OfDepartment], row_id: int) -> OfDepartment:
+    """A row that belongs to a department (department_id None: the municipality's), if the user may see it."""
+    row = _row_or_404(model, row_id)
+    _visible_or_404(row.department_id)
+    return row
 
 
 # --- departments ---
@@ -106,20 +132,25 @@ def unit_or_404(unit_id: int, *, department_id: int) -> Unit:
     return unit
 
 
+def unit_ref_or_404(ref: str, *, department_id: int) -> Unit | None:
+    """A unit of this department as a URL names it: its id, or 'none' (the places without a unit): None."""
+    if ref == "none":
+        return None
+    if not converters.is_id(ref):
+        abort(404)
+    return unit_or_404(converters.parse_id(ref), department_id=department_id)
+
+
 def workplace_or_404(unit_id: int) -> Unit:
     """A unit (a workplace) of a department the user may see."""
-    unit = _row_or_404(Unit, unit_id)
-    _visible_or_404(unit.department_id)
-    return unit
+    return _department_row_or_404(Unit, unit_id)
 
 
 # --- places ---
 
 
 def place_or_404(place_id: int) -> Place:
-    place = _row_or_404(Place, place_id)
-    _visible_or_404(place.department_id)
-    return place
+    return _department_row_or_404(Place, place_id)
 
 
 def place_event_or_404(place: Place, event_id: int) -> PlaceEvent:
@@ -139,23 +170,34 @@ def placement_type_or_404(type_id: int) -> PlacementType:
 
 
 def target_or_404(target_id: int) -> Target:
-    target = _row_or_404(Target, target_id)
-    _visible_or_404(target.department_id)
-    return target
+    return _department_row_or_404(Target, target_id)
 
 
 def archived_report_or_404(archive_id: int) -> ReportArchive:
     """An archived report: a department's, or the municipality's (BIF and admin only)."""
-    entry = _row_or_404(ReportArchive, archive_id)
-    _visible_or_404(entry.department_id)
+    return _department_row_or_404(ReportArchive, archive_id)
+
+
+def linked_report_or_404(secret: str) -> ReportArchive:
+    """The archived report a link's secret opens, for anyone who has it; 404 once the link is revoked."""
+    session = db_session()
+    link = report_links.usable_link(session, token=secret)
+    entry = session.get(ReportArchive, link.archive_id) if link is not None else None
+    if entry is None:
+        abort(404)
     return entry
+
+
+def report_link_or_404(link_id: int) -> ReportLink:
+    """A link to an archived report the signed-in user may see."""
+    link = _row_or_404(ReportLink, link_id)
+    archived_report_or_404(link.archive_id)
+    return link
 
 
 def dispatch_or_404(dispatch_id: int) -> Dispatch:
     """A mail of the dispatch ledger: a department's, or the municipality's (BIF and admin only)."""
-    row = _row_or_404(Dispatch, dispatch_id)
-    _visible_or_404(row.department_id)
-    return row
+    return _department_row_or_404(Dispatch, dispatch_id)
 
 
 def token_or_404(token_id: int) -> ApiToken:
@@ -166,7 +208,35 @@ def token_or_404(token_id: int) -> ApiToken:
     return token
 
 
+def user_or_404(user_id: int) -> User:
+    """A user account (the administrators' pages: roles_required("admin") comes first)."""
+    return _row_or_404(User, user_id)
+
+
+def upload_token_or_404(token: str) -> str:
+    """An upload's token as a URL carries it (anything that cannot be one is 404 before the database)."""
+    if not valid_token(token):
+        abort(404)
+    return token
+
+
 # --- values in a URL ---
+
+FILE_FORMATS = ("csv", "xlsx")
+
+
+def file_format_or_404(fmt: str) -> str:
+    """The format a download's URL names: csv or xlsx."""
+    if fmt not in FILE_FORMATS:
+        abort(404)
+    return fmt
+
+
+def target_year_or_404(year: int) -> int:
+    """A year targets may be kept for (targets.checks' bounds)."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        abort(404)
+    return year
 
 
 def period_or_404(text: str, *, half_year: bool = False) -> Period:

@@ -59,16 +59,7 @@ def revoke_link(session: Session, *, link_id: int, actor: User | str, now: datet
     link.revoked_at = now
     link.revoked_by_id = actor.id if isinstance(actor, User) else None
     session.add(link)
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="report_link.revoke",
-        entity=link,
-        before=before,
-        after=audit.snapshot(link),
-        at=now,
-    )
+    audit.flush_audited(session, link, action="report_link.revoke", before=before, actor=actor, now=now)
     return link
 
 

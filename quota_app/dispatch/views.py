@@ -11,11 +11,12 @@ from flask_login import current_user
 from sqlmodel import col, select
 
 from ..auth.views import roles_required
+from ..core import loading
 from ..errors import DomainError
 from ..formatting import period_name
 from ..i18n import _
 from ..mail.services import MailError, transport_from_settings
-from ..models import DISPATCH_STATES, REPORT_KINDS, Department, Dispatch, ReportArchive
+from ..models import DISPATCH_STATES, REPORT_KINDS, Department
 from ..periods import Period, last_completed_half_year, parse_period
 from ..settings import Settings
 from ..web import clock, database, db_session, localized, now, reader_language, today
@@ -137,18 +138,11 @@ def _about(text: str | None) -> dict:
         return {"period": text}
 
 
-def _row(dispatch_id: int) -> Dispatch:
-    row = db_session().get(Dispatch, dispatch_id)
-    if row is None:
-        abort(404)
-    return row
-
-
 @bp.route("/<id:dispatch_id>")
 @roles_required("bif", "admin")
 def preview(dispatch_id: int) -> ResponseReturnValue:
     """A mail as it was sent (kept on the row); one not sent yet as it would be sent now."""
-    row = _row(dispatch_id)
+    row = loading.dispatch_or_404(dispatch_id)
     session = db_session()
     sent = SentMessage.of(row.sent_message)
     mail, problem = None, None
@@ -158,7 +152,7 @@ def preview(dispatch_id: int) -> ResponseReturnValue:
             mail = mail_texts.compose(session, row, settings=_settings(), link_token=secret)
         except MailError as exc:
             problem = localized(exc.message)
-    archive = session.get(ReportArchive, row.archive_id) if row.archive_id else None
+    archive = loading.archived_report_or_404(row.archive_id) if row.archive_id else None
     return render_template(
         "dispatch/preview.html",
         row=row,
@@ -175,7 +169,7 @@ def preview(dispatch_id: int) -> ResponseReturnValue:
 @bp.route("/<id:dispatch_id>/gensend", methods=["GET", "POST"])
 @roles_required("bif", "admin")
 def resend(dispatch_id: int) -> ResponseReturnValue:
-    row = _row(dispatch_id)
+    row = loading.dispatch_or_404(dispatch_id)
     if row.state not in ("failed", "sent"):
         flash(_("Kun fejlede eller sendte mails kan sendes igen."), "error")
         return redirect(url_for(".preview", dispatch_id=row.id))

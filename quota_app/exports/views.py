@@ -26,8 +26,7 @@ def download(
     header: Sequence[str], rows: Iterable[Sequence[object]], *, fmt: str, name: str, sheet_title: str
 ) -> Response:
     """Return header and rows as a CSV or XLSX attachment."""
-    if fmt not in MIMETYPES:
-        abort(404)
+    fmt = loading.file_format_or_404(fmt)
     body = services.to_csv(header, rows) if fmt == "csv" else services.to_xlsx(header, rows, sheet_title)
     response = Response(body, mimetype=MIMETYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'

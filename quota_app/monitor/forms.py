@@ -11,10 +11,11 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import converters
 from ..clock import local_date
+from ..converters import parse_timestamp
 from ..errors import DomainError
 from ..formatting import period_name
 from ..i18n import _
-from ..periods import Period, parse_known_at, parse_period
+from ..periods import Period, parse_period
 from ..settings import local_zone
 from ..texts import N_
 from ..web import reader_language
@@ -55,7 +56,7 @@ def parse_local_known_at(text: str) -> datetime:
         )
     if value.tzinfo is None:
         return value.replace(tzinfo=local_zone()).astimezone(UTC)
-    return parse_known_at(text)
+    return parse_timestamp(text)
 
 
 class MeasureForm(Form):

@@ -7,16 +7,16 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlmodel import select
 from werkzeug.datastructures import MultiDict
 
 from .. import converters
 from ..auth.views import roles_required
+from ..core import loading
 from ..errors import DomainError
 from ..forecast.summary import GAP_ORDERS, WARNING_PCT, sort_gaps
 from ..i18n import _
 from ..levels import AT_FROM, NEAR_FROM, fulfilment_level
-from ..models import STATUSES, Department, Unit
+from ..models import STATUSES
 from ..reconcile.places import places_behind
 from ..reconcile.rules import PRO_RATA_RULE
 from ..web import db_session, local_zone, localized, now, today
@@ -96,6 +96,22 @@ def _known_at_local(measure: Measure) -> str:
     return measure.known_at.astimezone(local_zone()).strftime("%Y-%m-%dT%H:%M")
 
 
+def _asked_overview(*, action: str | None) -> tuple[tuple[MeasureForm, Measure, Any] | None, Any]:
+    """The overview the form asks for, as ((form, measure, overview), None); or (None, the overview page again
+    with the form's errors, 400) when the form or a what-if is refused."""
+    form, choices = _form()
+    if not form.validate():
+        return None, _bad_request("monitor/overview.html", form=form, action=action, overview=None)
+    measure = form.measure()
+    overrides = overrides_for(choices, form.whatif.data or [])
+    try:
+        result = build_overview(db_session(), measure=measure, overrides=overrides, now=now())
+    except DomainError as error:
+        form.form_errors.append(localized(error))
+        return None, _bad_request("monitor/overview.html", form=form, action=action, overview=None)
+    return (form, measure, result), None
+
+
 def _gap_order() -> str:
     """The order of the overview's gaps (?order=largest|smallest|department); anything else is 400."""
     order = request.args.get("order", GAP_ORDERS[0]) or GAP_ORDERS[0]
@@ -108,17 +124,11 @@ def _gap_order() -> str:
 @roles_required(*MONITOR_ROLES)
 def overview() -> ResponseReturnValue:
     order = _gap_order()
-    form, choices = _form()
-    if not form.validate():
-        return _bad_request("monitor/overview.html", form=form, overview=None)
-    measure = form.measure()
+    asked, refusal = _asked_overview(action=None)
+    if asked is None:
+        return refusal
+    form, measure, result = asked
     session = db_session()
-    overrides = overrides_for(choices, form.whatif.data or [])
-    try:
-        result = build_overview(session, measure=measure, overrides=overrides, now=now())
-    except DomainError as error:
-        form.form_errors.append(localized(error))
-        return _bad_request("monitor/overview.html", form=form, overview=None)
     warning = early_warning_for(session, now=now(), zone=local_zone())
     return render_template(
         "monitor/overview.html",
@@ -145,19 +155,11 @@ def overview() -> ResponseReturnValue:
 @bp.route("/export.<fmt>")
 @roles_required(*MONITOR_ROLES)
 def export(fmt: str) -> ResponseReturnValue:
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
-    form, choices = _form()
-    if not form.validate():
-        return _bad_request("monitor/overview.html", form=form, action=url_for(".overview"), overview=None)
-    measure = form.measure()
-    session = db_session()
-    overrides = overrides_for(choices, form.whatif.data or [])
-    try:
-        result = build_overview(session, measure=measure, overrides=overrides, now=now())
-    except DomainError as error:
-        form.form_errors.append(localized(error))
-        return _bad_request("monitor/overview.html", form=form, action=url_for(".overview"), overview=None)
+    fmt = loading.file_format_or_404(fmt)
+    asked, refusal = _asked_overview(action=url_for(".overview"))
+    if asked is None:
+        return refusal
+    _asked_form, measure, result = asked
     rows = exporting.overview_rows(result, locale=locale(), labels=exporting.overview_labels())
     stamp = measure.period.label if measure.period else measure.day.isoformat()
     return exporting.download(
@@ -245,8 +247,7 @@ def places() -> ResponseReturnValue:
 @roles_required(*MONITOR_ROLES)
 def places_export(fmt: str) -> ResponseReturnValue:
     """The places behind a figure as CSV or XLSX (every page)."""
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
+    fmt = loading.file_format_or_404(fmt)
     form, choices = _form()
     if not form.validate():
         return _bad_request("monitor/overview.html", form=form, action=url_for(".overview"), overview=None)
@@ -261,9 +262,7 @@ def places_export(fmt: str) -> ResponseReturnValue:
 
 
 def _department(code: str) -> DepartmentInfo:
-    department = db_session().exec(select(Department).where(Department.code == code)).first()
-    if department is None:
-        abort(404)
+    department = loading.department_by_code_or_404(code)
     return DepartmentInfo(department.id, department.code, department.name)
 
 
@@ -344,15 +343,8 @@ def unit(code: str, unit_ref: str) -> ResponseReturnValue:
     """A unit's places on the date ('none' for the places without a unit)."""
     info = _department(code)
     session = db_session()
-    unit_id: int | None = None
-    unit_name = None
-    if unit_ref != "none":
-        if not converters.is_id(unit_ref):
-            abort(404)
-        found = session.get(Unit, converters.parse_id(unit_ref))
-        if found is None or found.department_id != info.id:
-            abort(404)
-        unit_id, unit_name = found.id, found.name
+    found = loading.unit_ref_or_404(unit_ref, department_id=info.id)
+    unit_id, unit_name = (found.id, found.name) if found is not None else (None, None)
     form, _choices = _form()
     if not form.validate():
         return _bad_request("monitor/overview.html", form=form, overview=None)

@@ -14,6 +14,7 @@ from ..texts import N_
 from .rules import _actor_id, _check_text, check_not_future, effective_by_date, history_problem, status_da
 from .status_events import (
     LiveEvent,
+    _add_event,
     _check_status,
     _get_place,
     _history_with,
@@ -29,6 +30,16 @@ def _get_event(session: Session, event_id: int) -> PlaceEvent:
     return event
 
 
+def _event_to_change(
+    session: Session, event_id: int, expected_version: int | None, reason: str
+) -> tuple[PlaceEvent, Place, str]:
+    """What a correction and a void start with: the event, its place locked and checked against the
+    version the form was made from (a clash otherwise), and the reason they both require."""
+    event = _get_event(session, event_id)
+    place = _get_place(session, event.place_id, expected_version)
+    return event, place, _check_text(reason, "reason", required=True)
+
+
 def correct_event(
     session: Session,
     *,
@@ -42,9 +53,7 @@ def correct_event(
 ) -> PlaceEvent:
     """Correct an event: its status with a newer event for the same date; with another effective_date
     (a wrong date), void it and record the status on the right date, in one step with one reason."""
-    original = _get_event(session, event_id)
-    place = _get_place(session, original.place_id, expected_version)
-    reason = _check_text(reason, "reason", required=True)
+    original, place, reason = _event_to_change(session, event_id, expected_version, reason)
     _check_status(status)
     if original.voided_at is not None:
         raise DomainError(N_("Hændelsen er annulleret og kan ikke rettes."), field="event")
@@ -75,17 +84,17 @@ def correct_event(
     history = _history_with(current, original.effective_date, status)
     if status == "filled":
         check_place(session, place, history, changed_from=original.effective_date, now=now)
-    correction = PlaceEvent(
-        place_id=place.id,
-        status=status,
-        effective_date=original.effective_date,
-        recorded_at=now,
-        recorded_by_id=_actor_id(actor),
+    correction = _add_event(
+        session,
+        place,
+        status,
+        original.effective_date,
         note=reason,
-        corrects_event_id=original.id,
         source="correction",
+        actor=actor,
+        now=now,
+        corrects_event_id=original.id,
     )
-    session.add(correction)
     _touch_audited(
         session,
         place,
@@ -129,17 +138,17 @@ def _move_event(
     before_event = audit.snapshot(original)
     original.voided_at, original.voided_by_id, original.void_reason = now, _actor_id(actor), reason
     session.add(original)
-    moved = PlaceEvent(
-        place_id=place.id,
-        status=status,
-        effective_date=day,
-        recorded_at=now,
-        recorded_by_id=_actor_id(actor),
+    moved = _add_event(
+        session,
+        place,
+        status,
+        day,
         note=reason,
-        corrects_event_id=original.id,
         source="correction",
+        actor=actor,
+        now=now,
+        corrects_event_id=original.id,
     )
-    session.add(moved)
     _touch_audited(
         session,
         place,
@@ -163,9 +172,7 @@ def void_event(
     now: datetime,
 ) -> PlaceEvent:
     """Void an event: it stays in the history but no longer counts from now on."""
-    event = _get_event(session, event_id)
-    place = _get_place(session, event.place_id, expected_version)
-    reason = _check_text(reason, "reason", required=True)
+    event, place, reason = _event_to_change(session, event_id, expected_version, reason)
     if event.voided_at is not None:
         raise DomainError(N_("Hændelsen er allerede annulleret."), field="event")
     remaining = [e for e in _live_events(session, place.id) if e.id != event.id]

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import Field, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
 from .. import converters, formatting, vocabulary
-from ..form_fields import ConvertedDateField, SelectChoice
+from ..form_fields import ConvertedDateField, SelectChoice, import_file_field
 from ..i18n import _, _p
 from ..web import reader_language
 from .rules import FIRST_STATUSES
@@ -21,6 +20,22 @@ class DanishDateField(ConvertedDateField):
     """A date typed as 30.06.2025 (the date picker's way), 2025-06-30 or 30-06-2025 (quota_app.converters)."""
 
     format_message = _("Skriv datoen som dd.mm.åååå, fx 30.06.2025.")
+
+
+def effective_date_field() -> DanishDateField:
+    """The date a new status holds from (registering a place, a new status)."""
+    return DanishDateField(
+        _("Gælder fra"), validators=[InputRequired(_("Skriv den dato, statussen gælder fra."))]
+    )
+
+
+def note_field() -> TextAreaField:
+    """A status event's note, with the reminder that it holds no personal data."""
+    return TextAreaField(
+        _("Note"),
+        validators=[Optional(), Length(max=2000)],
+        description=_("Skriv aldrig borgerens navn eller CPR-nummer."),
+    )
 
 
 class DecimalCommaField(Field):
@@ -80,14 +95,8 @@ class PlaceForm(FlaskForm):
         choices=status_choices(FIRST_STATUSES),
         validators=[InputRequired(_("Vælg en status."))],
     )
-    effective_date = DanishDateField(
-        _("Gælder fra"), validators=[InputRequired(_("Skriv den dato, statussen gælder fra."))]
-    )
-    note = TextAreaField(
-        _("Note"),
-        validators=[Optional(), Length(max=2000)],
-        description=_("Skriv aldrig borgerens navn eller CPR-nummer."),
-    )
+    effective_date = effective_date_field()
+    note = note_field()
     submit = SubmitField(_("Registrér plads"))
 
 
@@ -96,14 +105,8 @@ class StatusForm(FlaskForm):
     status = SelectField(
         _("Ny status"), choices=status_choices(), validators=[InputRequired(_("Vælg en status."))]
     )
-    effective_date = DanishDateField(
-        _("Gælder fra"), validators=[InputRequired(_("Skriv den dato, statussen gælder fra."))]
-    )
-    note = TextAreaField(
-        _("Note"),
-        validators=[Optional(), Length(max=2000)],
-        description=_("Skriv aldrig borgerens navn eller CPR-nummer."),
-    )
+    effective_date = effective_date_field()
+    note = note_field()
     submit = SubmitField(_("Gem ny status"))
 
 
@@ -179,13 +182,7 @@ class VoidAttributesForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(
-        _("Fil (CSV eller XLSX)"),
-        validators=[
-            FileRequired(_("Vælg en fil.")),
-            FileAllowed(["csv", "xlsx", "txt"], _("Filen skal være CSV eller XLSX.")),
-        ],
-    )
+    file = import_file_field()
     submit = SubmitField(_("Se forhåndsvisning"))
 
 

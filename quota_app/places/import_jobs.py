@@ -13,10 +13,9 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from ..auth.views import roles_required
-from ..errors import NotFound
+from ..core import loading
 from ..imports import leases, workflow
 from ..imports import web as import_web
-from ..imports.uploads import valid_token
 from ..models import ImportJob
 from ..web import database, db_session, localized, now
 from .blueprint import EDIT_ROLES, VIEW_ROLES
@@ -31,12 +30,11 @@ FINISHED = ("done", "failed")
 @bp.route("/places/import/<token>/confirm", methods=["POST"])
 @roles_required(*EDIT_ROLES)
 def confirm(token: str) -> ResponseReturnValue:
-    if not valid_token(token):
-        abort(404)
+    token = loading.upload_token_or_404(token)
     if not ConfirmImportForm().validate_on_submit():
         abort(400)
     session = db_session()
-    try:
+    with loading.found_or_404():
         job = workflow.confirm(
             session,
             store=import_web.upload_store(),
@@ -45,8 +43,6 @@ def confirm(token: str) -> ResponseReturnValue:
             browser_tokens=import_web.remembered_uploads(),
             now=now(),
         )
-    except NotFound:
-        abort(404)
     session.commit()
     job_id = job.id  # a second confirm (double click, second tab) goes to the same job
     import_web.runner().kick()
@@ -55,12 +51,10 @@ def confirm(token: str) -> ResponseReturnValue:
 
 def _visible_job(job_id: int) -> ImportJob:
     session = db_session()
-    try:
+    with loading.found_or_404():
         job = workflow.visible_job(
             session, db=database(), folder=import_web.folder(), job_id=job_id, user=current_user, now=now()
         )
-    except NotFound:
-        abort(404)
     if job.state == "queued":
         import_web.runner().kick()  # whoever looks makes sure it runs, even with the scheduler down
         session.refresh(job)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import Response, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from openpyxl import Workbook
@@ -17,7 +17,6 @@ from .. import converters
 from ..auth.views import roles_required
 from ..core import loading
 from ..csv_writer import write_csv
-from ..errors import NotFound
 from ..imports import web as import_web
 from ..imports import workflow
 from ..web import db_session, now
@@ -84,7 +83,7 @@ def _go_to(location: str) -> ResponseReturnValue:
 @bp.route("/places/import/<token>", methods=["GET"])
 @roles_required(*EDIT_ROLES)
 def import_preview(token: str) -> ResponseReturnValue:
-    try:
+    with loading.found_or_404():
         upload = workflow.own_upload(
             import_web.upload_store(),
             token,
@@ -93,8 +92,6 @@ def import_preview(token: str) -> ResponseReturnValue:
         )
         if not upload.preview:  # its preview job has not finished yet
             return redirect(url_for("import_jobs.page", job_id=workflow.preview_job(db_session(), token).id))
-    except NotFound:
-        abort(404)
     changes = upload.preview.get("changes") or []
     pages = max(1, -(-len(changes) // CHANGES_PER_PAGE))
     page = converters.int_or(request.args.get("page"), 1, low=1, high=pages)
@@ -123,6 +120,7 @@ def _dated(change: dict) -> dict:
 @bp.route("/places/import/template.<fmt>")
 @roles_required(*VIEW_ROLES)
 def import_template(fmt: str) -> ResponseReturnValue:
+    fmt = loading.file_format_or_404(fmt)
     department = loading.chosen_department_or_404()
     example = (
         f"{department.code}-2025-001",
@@ -141,17 +139,15 @@ def import_template(fmt: str) -> ResponseReturnValue:
             mimetype="text/csv; charset=utf-8",
             headers={"Content-Disposition": "attachment; filename=pladser-skabelon.csv"},
         )
-    if fmt == "xlsx":
-        workbook = Workbook()
-        sheet = workbook.worksheets[0]  # the sheet a new workbook starts with
-        sheet.title = "Pladser"
-        sheet.append(TEMPLATE_HEADER_DA)
-        sheet.append(example)
-        out = io.BytesIO()
-        workbook.save(out)
-        return Response(
-            out.getvalue(),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": "attachment; filename=pladser-skabelon.xlsx"},
-        )
-    abort(404)
+    workbook = Workbook()
+    sheet = workbook.worksheets[0]  # the sheet a new workbook starts with
+    sheet.title = "Pladser"
+    sheet.append(TEMPLATE_HEADER_DA)
+    sheet.append(example)
+    out = io.BytesIO()
+    workbook.save(out)
+    return Response(
+        out.getvalue(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": "attachment; filename=pladser-skabelon.xlsx"},
+    )

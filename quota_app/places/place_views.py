@@ -7,7 +7,7 @@ now (409).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -21,7 +21,7 @@ from ..compliance.statements import place_compliance
 from ..core import loading
 from ..errors import Conflict, DomainError
 from ..i18n import _
-from ..models import Department, Place, PlacementType, Unit
+from ..models import Place, PlaceEvent
 from ..web import READ_METHODS, db_session, localized, now, today
 from . import corrections, queries, status_events
 from .blueprint import EDIT_ROLES, VIEW_ROLES, bp, field_error
@@ -29,15 +29,18 @@ from .forms import CorrectForm, StatusForm, VoidForm, status_choices
 from .rules import CONFLICT_MESSAGE, allowed_next, allowed_on, effective_by_date
 
 DetailForm = StatusForm | CorrectForm | VoidForm  # the forms on a place's page
+EventForm = TypeVar("EventForm", CorrectForm, VoidForm)  # the form of one event's change
 
 
 def _detail_context(place: Place) -> dict:
     session = db_session()
     return {
         "place": place,
-        "department": session.get(Department, place.department_id),
-        "placement_type": session.get(PlacementType, place.type_id),
-        "unit": session.get(Unit, place.unit_id) if place.unit_id else None,
+        "department": loading.department_or_404(place.department_id),
+        "placement_type": loading.placement_type_or_404(place.type_id),
+        "unit": loading.unit_or_404(place.unit_id, department_id=place.department_id)
+        if place.unit_id
+        else None,
         "timeline": queries.timeline(session, place_id=place.id),
         "days": (today() - place.current_since).days if place.current_since else None,
         "can_edit": current_user.role in EDIT_ROLES,
@@ -159,17 +162,33 @@ def change_status(place_id: int) -> ResponseReturnValue:
     )
 
 
+def _change_event(
+    place_id: int,
+    event_id: int,
+    form_class: type[EventForm],
+    kind: str,
+    change: Callable[[Session, PlaceEvent, EventForm], object],
+    message: str,
+) -> ResponseReturnValue:
+    """Correct or void one of a place's events: the event's own form (prefix c<id> or v<id>), change(session,
+    event, form) calls the service; answered as every change of a place is."""
+    place = loading.place_or_404(place_id)
+    event = loading.place_event_or_404(place, event_id)
+    form = form_class(prefix=f"{kind[0]}{event.id}")
+    return _apply_change(
+        place, form, f"{kind}_{event.id}", lambda session: change(session, event, form), message
+    )
+
+
 @bp.route("/places/<id:place_id>/events/<id:event_id>/correct", methods=["POST"])
 @roles_required(*EDIT_ROLES)
 def correct(place_id: int, event_id: int) -> ResponseReturnValue:
-    place = loading.place_or_404(place_id)
-    event = loading.place_event_or_404(place, event_id)
-    form = CorrectForm(prefix=f"c{event.id}")
-    return _apply_change(
-        place,
-        form,
-        f"correct_{event.id}",
-        lambda session: corrections.correct_event(
+    return _change_event(
+        place_id,
+        event_id,
+        CorrectForm,
+        "correct",
+        lambda session, event, form: corrections.correct_event(
             session,
             event_id=event.id,
             status=form.status.data,
@@ -186,14 +205,12 @@ def correct(place_id: int, event_id: int) -> ResponseReturnValue:
 @bp.route("/places/<id:place_id>/events/<id:event_id>/void", methods=["POST"])
 @roles_required(*EDIT_ROLES)
 def void(place_id: int, event_id: int) -> ResponseReturnValue:
-    place = loading.place_or_404(place_id)
-    event = loading.place_event_or_404(place, event_id)
-    form = VoidForm(prefix=f"v{event.id}")
-    return _apply_change(
-        place,
-        form,
-        f"void_{event.id}",
-        lambda session: corrections.void_event(
+    return _change_event(
+        place_id,
+        event_id,
+        VoidForm,
+        "void",
+        lambda session, event, form: corrections.void_event(
             session,
             event_id=event.id,
             reason=form.reason.data or "",

@@ -9,10 +9,11 @@ from sqlmodel import Session, select
 from ..audit import services as audit
 from ..compliance.check import Proposal, check_proposals
 from ..errors import DomainError, NotFound
-from ..models import Department, Place, PlaceEvent, PlacementType, Unit, User
+from ..models import Department, Place, PlacementType, Unit, User
 from ..texts import N_
 from .editing import origin_row
 from .rules import _actor_id, _check_text, check_not_future, transition_problem, type_name
+from .status_events import _add_event
 
 
 def register_place(
@@ -95,20 +96,8 @@ def register_place(
     session.add(place)
     session.flush()
     session.add(origin_row(place, source=source))  # its unit and fte from the start (editing.py)
-    event = PlaceEvent(
-        place_id=place.id,
-        status=status,
-        effective_date=effective_date,
-        recorded_at=now,
-        recorded_by_id=_actor_id(actor),
-        note=note,
-        source=source,
-    )
-    session.add(event)
-    session.flush()
-    audit.record(
-        session, actor=actor, action="place.create", entity=place, after=audit.snapshot(place), at=now
-    )
+    event = _add_event(session, place, status, effective_date, note=note, source=source, actor=actor, now=now)
+    audit.flush_audited(session, place, action="place.create", before=None, actor=actor, now=now)
     audit.record(
         session, actor=actor, action="place.status", entity=event, after=audit.snapshot(event), at=now
     )

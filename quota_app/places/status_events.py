@@ -80,6 +80,33 @@ def _touch(session: Session, place: Place, history: dict[date, str]) -> None:
         raise Conflict(CONFLICT_MESSAGE) from exc
 
 
+def _add_event(
+    session: Session,
+    place: Place,
+    status: str,
+    effective_date: date,
+    *,
+    note: str,
+    source: str,
+    actor: User | str,
+    now: datetime,
+    corrects_event_id: int | None = None,
+) -> PlaceEvent:
+    """A new status event of a place, recorded now by actor (registration, a new status, a correction)."""
+    event = PlaceEvent(
+        place_id=place.id,
+        status=status,
+        effective_date=effective_date,
+        recorded_at=now,
+        recorded_by_id=_actor_id(actor),
+        note=note,
+        corrects_event_id=corrects_event_id,
+        source=source,
+    )
+    session.add(event)
+    return event
+
+
 def _touch_audited(
     session: Session,
     place: Place,
@@ -172,15 +199,6 @@ def record_status(
     history = _history_with(current, effective_date, status)
     if status == "filled":
         check_place(session, place, history, changed_from=effective_date, now=now)
-    event = PlaceEvent(
-        place_id=place.id,
-        status=status,
-        effective_date=effective_date,
-        recorded_at=now,
-        recorded_by_id=_actor_id(actor),
-        note=note,
-        source=source,
-    )
-    session.add(event)
+    event = _add_event(session, place, status, effective_date, note=note, source=source, actor=actor, now=now)
     _touch_audited(session, place, history, actor=actor, now=now, action="place.status", event=event)
     return event

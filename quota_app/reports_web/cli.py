@@ -8,8 +8,9 @@ import click
 from flask import current_app
 
 from ..cli_types import fail
+from ..converters import parse_timestamp
 from ..errors import DomainError
-from ..periods import parse_known_at, parse_period
+from ..periods import parse_period
 from ..web import database
 
 
@@ -36,7 +37,7 @@ def report_command(
     now = current_app.extensions["quota_clock"].now()
     try:
         chosen = parse_period(period)
-        known_at = parse_known_at(known_at_text) if known_at_text else now
+        known_at = parse_timestamp(known_at_text) if known_at_text else now
         code = None if consolidated else (department_code or "").strip().upper()
         with database().begin() as session:
             data = report_services.gather_report(

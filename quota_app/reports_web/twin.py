@@ -24,12 +24,12 @@ from reports.stored import Report, from_archive
 
 from .. import formatting
 from ..auth.views import roles_required
-from ..core.loading import archived_report_or_404
+from ..core.loading import archived_report_or_404, linked_report_or_404, report_link_or_404
 from ..dispatch import report_links
 from ..errors import DomainError
 from ..i18n import _
 from ..levels import LEVEL_WORDS
-from ..models import MUNICIPALITY_SCOPE, ReportArchive, ReportLink
+from ..models import MUNICIPALITY_SCOPE, ReportArchive
 from ..periods import parse_period
 from ..verdicts import lines
 from ..web import db_session, localized, now, reader_language
@@ -100,11 +100,7 @@ def _page(entry: ReportArchive, *, public: bool, new_link: str | None = None) ->
 @bp.route("/rapport/<token>")
 def public(token: str) -> ResponseReturnValue:
     """An archived report through a link's secret, for anyone who has the link."""
-    link = report_links.usable_link(db_session(), token=token)
-    entry = db_session().get(ReportArchive, link.archive_id) if link is not None else None
-    if entry is None:
-        abort(404)
-    body, headers = _page(entry, public=True)
+    body, headers = _page(linked_report_or_404(token), public=True)
     return body, {**headers, "Referrer-Policy": "no-referrer"}
 
 
@@ -130,9 +126,7 @@ def issue_link(archive_id: int) -> ResponseReturnValue:
 @roles_required("bif", "admin")
 def revoke_link(link_id: int) -> ResponseReturnValue:
     session = db_session()
-    link = session.get(ReportLink, link_id)
-    if link is None:
-        abort(404)
+    link = report_link_or_404(link_id)
     try:
         report_links.revoke_link(session, link_id=link.id, actor=current_user, now=now())
     except DomainError as exc:

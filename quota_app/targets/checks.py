@@ -3,15 +3,11 @@ exist) and the audited flush after it writes."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from sqlmodel import Session
 
 from .. import converters
-from ..audit import services as audit
 from ..errors import DomainError, NotFound
-from ..models import Department, PlacementType, User
+from ..models import Department, PlacementType
 from ..texts import N_
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -54,19 +50,3 @@ def require_type(session: Session, type_id: int) -> PlacementType:
     if placement_type is None:
         raise NotFound(N_("Ukendt ordning."))
     return placement_type
-
-
-def flush_audited(
-    session: Session,
-    row: Any,
-    *,
-    action: str,
-    before: dict[str, Any] | None,
-    actor: User | str,
-    now: datetime,
-) -> None:
-    """Flush a created or changed row and audit it (before: its snapshot before the change, None if new)."""
-    session.flush()
-    audit.record(
-        session, actor=actor, action=action, entity=row, before=before, after=audit.snapshot(row), at=now
-    )

@@ -8,10 +8,11 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from ..audit import services as audit
+from ..audit.services import flush_audited
 from ..errors import DomainError
 from ..models import STATUSES, WEIGHTINGS, CountingRule, User
 from ..texts import N_
-from .checks import check_year, flush_audited, require_type
+from .checks import check_year, require_type
 
 
 def rules_for_year(session: Session, *, year: int) -> dict[int, CountingRule]:

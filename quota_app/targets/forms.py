@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..form_fields import ConvertedBooleanField, SelectChoice
+from ..form_fields import ConvertedBooleanField, SelectChoice, import_file_field
 from ..form_fields import ConvertedDateField as DateField
 from ..form_fields import ConvertedIntegerField as IntegerField
 from ..i18n import _
@@ -133,12 +132,6 @@ class CopyYearForm(FlaskForm):
 
 
 class TargetImportForm(FlaskForm):
-    file = FileField(
-        _("Fil (CSV eller XLSX)"),
-        validators=[
-            FileRequired(_("Vælg en fil.")),
-            FileAllowed(["csv", "xlsx", "txt"], _("Filen skal være CSV eller XLSX.")),
-        ],
-    )
+    file = import_file_field()
     dry_run = BooleanField(_("Prøv kun (gem intet)"))
     submit = SubmitField(_("Indlæs måltal"))

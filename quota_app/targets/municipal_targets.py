@@ -11,10 +11,11 @@ from typing import TypeVar
 from sqlmodel import Session, select
 
 from ..audit import services as audit
+from ..audit.services import flush_audited
 from ..errors import DomainError
 from ..models import DepartmentHeadcount, MunicipalityTarget, PlacementType, User
 from ..texts import N_
-from .checks import check_reference, check_value, check_year, flush_audited, require_department, require_type
+from .checks import check_reference, check_value, check_year, require_department, require_type
 from .services import active_departments, set_target, targets_for_year
 
 K = TypeVar("K")

@@ -10,10 +10,11 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from ..audit import services as audit
+from ..audit.services import flush_audited
 from ..errors import DomainError, NotFound
 from ..models import AuditEntry, CountingRule, Department, PlacementType, Target, TargetRevision, User
 from ..texts import N_
-from .checks import check_reference, check_value, check_year, flush_audited, require_department, require_type
+from .checks import check_reference, check_value, check_year, require_department, require_type
 from .counting_rules import set_counting_rule
 
 
@@ -157,6 +158,26 @@ def active_types(session: Session) -> list[PlacementType]:
             .order_by(col(PlacementType.sort), col(PlacementType.id))
         )
     )
+
+
+def grid(
+    session: Session, *, year: int
+) -> tuple[list[Department], list[PlacementType], dict[tuple[int, int], Target]]:
+    """A year's grid: the active departments and types, and the cells of retired ones that still hold a
+    target for the year (after the active ones), with the year's targets by (department id, type id)."""
+    departments = active_departments(session)
+    types = active_types(session)
+    targets = targets_for_year(session, year=year)
+    department_ids = {d.id for d in departments}
+    type_ids = {t.id for t in types}
+    for department_id, type_id in targets:
+        if department_id not in department_ids:
+            departments.append(session.get_one(Department, department_id))
+            department_ids.add(department_id)
+        if type_id not in type_ids:
+            types.append(session.get_one(PlacementType, type_id))
+            type_ids.add(type_id)
+    return departments, types, targets
 
 
 def copy_year(session: Session, *, from_year: int, to_year: int, actor: User | str, now: datetime) -> int:

@@ -5,18 +5,17 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlmodel import Session
 
 from ..auth.views import roles_required
 from ..core import loading
 from ..errors import DomainError
 from ..i18n import _
 from ..imports.limits import ImportLimits
-from ..models import STATUSES, Department, PlacementType, Target
+from ..models import STATUSES
 from ..reconcile.rules import counting_rules as applied_rules
 from ..texts import ByLanguage
-from ..web import db_session, localized, now
-from . import checks, counting_rules, municipal_targets, services, target_import
+from ..web import all_or_nothing, db_session, localized, now
+from . import counting_rules, municipal_targets, services, target_import
 from .forms import (
     STATUS_LABELS,
     CopyYearForm,
@@ -32,12 +31,6 @@ bp = Blueprint("targets", __name__, template_folder="templates", url_prefix="/ta
 EDITORS = ("bif", "admin")
 
 
-def _year(year: int) -> int:
-    if not checks.MIN_YEAR <= year <= checks.MAX_YEAR:
-        abort(404)
-    return year
-
-
 def _this_year() -> int:
     return now().year
 
@@ -48,31 +41,12 @@ def index() -> ResponseReturnValue:
     return redirect(url_for("targets.grid", year=_this_year()))
 
 
-def _grid_context(
-    session: Session, year: int
-) -> tuple[list[Department], list[PlacementType], dict[tuple[int, int], Target]]:
-    departments = services.active_departments(session)
-    types = services.active_types(session)
-    targets = services.targets_for_year(session, year=year)
-    # Show cells of retired departments/types that still hold a target for this year.
-    department_ids = {d.id for d in departments}
-    type_ids = {t.id for t in types}
-    for department_id, type_id in targets:
-        if department_id not in department_ids:
-            departments.append(session.get_one(Department, department_id))
-            department_ids.add(department_id)
-        if type_id not in type_ids:
-            types.append(session.get_one(PlacementType, type_id))
-            type_ids.add(type_id)
-    return departments, types, targets
-
-
 @bp.route("/<year:year>", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def grid(year: int) -> ResponseReturnValue:
-    _year(year)
+    loading.target_year_or_404(year)
     session = db_session()
-    departments, types, targets = _grid_context(session, year)
+    departments, types, targets = services.grid(session, year=year)
     cells = [(d.id, t.id, f"{d.code} – {t.name_da}") for d in departments for t in types]
     form_class = grid_form_class(cells)
     form = form_class()
@@ -114,11 +88,9 @@ def grid(year: int) -> ResponseReturnValue:
                 continue
             if before is None or old != (target.value, target.decided_on, target.reference):
                 changed += 1
-        if any(field.errors for field in form):
-            session.rollback()
-        else:
-            session.commit()
-            flash(_("%(n)d måltal gemt.", n=changed), "success")
+        if all_or_nothing(
+            session, refused=any(field.errors for field in form), done=_("%(n)d måltal gemt.", n=changed)
+        ):
             return redirect(url_for("targets.grid", year=year))
     return render_template(
         "targets/grid.html",
@@ -137,7 +109,7 @@ def grid(year: int) -> ResponseReturnValue:
 @bp.route("/<year:year>/copy", methods=["POST"])
 @roles_required(*EDITORS)
 def copy(year: int) -> ResponseReturnValue:
-    _year(year)
+    loading.target_year_or_404(year)
     form = CopyYearForm()
     if not form.validate_on_submit():
         abort(400)
@@ -162,8 +134,8 @@ def history(target_id: int) -> ResponseReturnValue:
     return render_template(
         "targets/history.html",
         target=target,
-        department=session.get(Department, target.department_id),
-        placement_type=session.get(PlacementType, target.type_id),
+        department=loading.department_or_404(target.department_id),
+        placement_type=loading.placement_type_or_404(target.type_id),
         revisions=revisions,
         authors=services.revision_authors(session, revisions),
     )
@@ -172,7 +144,7 @@ def history(target_id: int) -> ResponseReturnValue:
 @bp.route("/<year:year>/municipality", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def municipality(year: int) -> ResponseReturnValue:
-    _year(year)
+    loading.target_year_or_404(year)
     session = db_session()
     departments = services.active_departments(session)
     types = services.active_types(session)
@@ -228,7 +200,7 @@ def municipality(year: int) -> ResponseReturnValue:
 @bp.route("/<year:year>/derive", methods=["POST"])
 @roles_required(*EDITORS)
 def derive(year: int) -> ResponseReturnValue:
-    _year(year)
+    loading.target_year_or_404(year)
     form = DeriveForm()
     if not form.validate_on_submit():
         abort(400)
@@ -259,7 +231,7 @@ def derive(year: int) -> ResponseReturnValue:
 @roles_required(*EDITORS)
 def rules(year: int) -> ResponseReturnValue:
     """One table of types × statuses with the weighting beside each type, saved all together or not at all."""
-    _year(year)
+    loading.target_year_or_404(year)
     session = db_session()
     types = services.active_types(session)
     names = {t.id: localized(ByLanguage(da=t.name_da, en=t.name_en)) for t in types}
@@ -299,11 +271,7 @@ def rules(year: int) -> ResponseReturnValue:
             except DomainError as exc:
                 getattr(form, f"weighting_{t.id}").errors.append(f"{names[t.id]}: {localized(exc)}")
                 failed = True
-        if failed:
-            session.rollback()
-        else:
-            session.commit()
-            flash(_("Tælleregler for %(year)d gemt.", year=year), "success")
+        if all_or_nothing(session, refused=failed, done=_("Tælleregler for %(year)d gemt.", year=year)):
             return redirect(url_for("targets.rules", year=year))
     return render_template(
         "targets/rules.html",

@@ -72,16 +72,7 @@ def revoke_token(
     if token.revoked_at is None:
         before = audit.snapshot(token)
         token.revoked_at = now
-        session.flush()
-        audit.record(
-            session,
-            actor=actor,
-            action="api_token.revoke",
-            entity=token,
-            before=before,
-            after=audit.snapshot(token),
-            at=now,
-        )
+        audit.flush_audited(session, token, action="api_token.revoke", before=before, actor=actor, now=now)
     return token
 
 

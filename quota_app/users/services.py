@@ -202,11 +202,8 @@ def set_active(session: Session, *, user: User, active: bool, actor: User | str,
         links.revoke_open_links(session, user=user, now=now)
     before = audit.snapshot(user)
     user.active = active
-    session.flush()
     action = "user.activate" if active else "user.deactivate"
-    audit.record(
-        session, actor=actor, action=action, entity=user, before=before, after=audit.snapshot(user), at=now
-    )
+    audit.flush_audited(session, user, action=action, before=before, actor=actor, now=now)
     return user
 
 

@@ -11,7 +11,8 @@ from sqlmodel import Session
 from .. import converters
 from ..admin.services import list_departments
 from ..auth.views import roles_required
-from ..errors import DomainError, NotFound
+from ..core import loading
+from ..errors import DomainError
 from ..i18n import _
 from ..models import User
 from ..web import db_session, localized, now, saved, show_error
@@ -40,13 +41,6 @@ def _mail_link(session: Session, user: User) -> bool:
         flash(_("Mailen kunne ikke sendes, så linket virker ikke: %(error)s", error=exc.message), "error")
         return False
     return True
-
-
-def _user_or_404(session: Session, user_id: int) -> User:
-    try:
-        return services.get_user(session, user_id)
-    except NotFound:
-        abort(404)
 
 
 @bp.route("")
@@ -114,7 +108,7 @@ def new() -> ResponseReturnValue:
 @roles_required("admin")
 def detail(user_id: int) -> ResponseReturnValue:
     session = db_session()
-    user = _user_or_404(session, user_id)
+    user = loading.user_or_404(user_id)
     departments = list_departments(session)
     form = EditUserForm(obj=user, departments=departments)
     if request.method == "GET" and user.department_id:
@@ -137,7 +131,7 @@ def detail(user_id: int) -> ResponseReturnValue:
         ):
             return redirect(url_for("users.detail", user_id=user_id))
         status = 422
-        user = _user_or_404(session, user_id)
+        user = loading.user_or_404(user_id)
     elif request.method == "POST":
         status = 422
     return render_template(
@@ -158,7 +152,7 @@ def action(user_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit() or form.action.data not in ACTIONS:
         abort(400)
     session = db_session()
-    user = _user_or_404(session, user_id)
+    user = loading.user_or_404(user_id)
     if form.action.data == "link":
         if _mail_link(session, user):
             flash(

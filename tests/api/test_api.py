@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlmodel import select
 
 from quota_app.models import Target
@@ -73,8 +75,15 @@ def test_put_targets_is_all_or_nothing_with_422(client, make_user, make_token, s
     assert response.status_code == 400 and response.is_json
 
 
-def test_hr_token_cannot_read_another_departments_places(client, make_user, make_token, make_place):
-    own, other = make_place("SOF", "SOF-1"), make_place("BUF", "BUF-1")
+def test_hr_token_cannot_read_another_departments_places(client, make_user, make_token, register_place):
+    own, other = (
+        register_place(
+            ("open", date(2025, 3, 1)), department="SOF", reference="SOF-1", title="Praktik", commit=True
+        ),
+        register_place(
+            ("open", date(2025, 3, 1)), department="BUF", reference="BUF-1", title="Praktik", commit=True
+        ),
+    )
     hr = _h(make_token(make_user("hr", "SOF")))
     listing = client.get("/api/v1/places", headers=hr).json
     assert [p["reference"] for p in listing["places"]] == ["SOF-1"] and listing["total"] == 1
@@ -127,7 +136,7 @@ def test_openapi_document_is_served_without_a_token(client):
 
 
 def test_hr_token_creates_places_and_events_in_own_department_only(
-    client, make_user, make_token, make_place, session
+    client, make_user, make_token, register_place, session
 ):
     from quota_app.models import Place, PlaceEvent
 
@@ -161,7 +170,9 @@ def test_hr_token_creates_places_and_events_in_own_department_only(
     )
     assert refused.status_code == 422 and refused.json["message"]
     # Another department: refused, nothing written.
-    other = make_place("BUF", "BUF-1")
+    other = register_place(
+        ("open", date(2025, 3, 1)), department="BUF", reference="BUF-1", title="Praktik", commit=True
+    )
     events_before = len(session.exec(select(PlaceEvent)).all())
     places_before = len(session.exec(select(Place)).all())
     denied = client.post("/api/v1/places", json={**body, "department": "BUF", "reference": "X"}, headers=hr)
@@ -203,12 +214,16 @@ def test_bif_token_creates_places_in_any_department(client, make_user, make_toke
 
 
 def test_reconcile_matches_the_cli_shape_and_scopes_hr(
-    client, make_user, make_token, make_place, app, reference
+    client, make_user, make_token, register_place, app, reference
 ):
     import json
 
-    make_place("SOF", "S-1", "filled")
-    make_place("BUF", "B-1", "filled")
+    register_place(
+        ("filled", date(2025, 3, 1)), department="SOF", reference="S-1", title="Praktik", commit=True
+    )
+    register_place(
+        ("filled", date(2025, 3, 1)), department="BUF", reference="B-1", title="Praktik", commit=True
+    )
     bif = _h(make_token(make_user("bif")))
     response = client.get("/api/v1/reconcile?as_of=2025-06-30&known_at=2025-09-30T10:00:00Z", headers=bif)
     assert response.status_code == 200, response.json
@@ -259,9 +274,11 @@ def _pause(client, place_id: int, headers: dict):  # type: ignore[no-untyped-def
     return client.post(f"/api/v1/places/{place_id}/events", json=body, headers=headers)
 
 
-def test_error_messages_are_danish_by_default(client, make_user, make_token, make_place):
+def test_error_messages_are_danish_by_default(client, make_user, make_token, register_place):
     hr = _h(make_token(make_user("hr", "SOF")))
-    place = make_place("SOF", "P-1", "filled")
+    place = register_place(
+        ("filled", date(2025, 3, 1)), department="SOF", reference="P-1", title="Praktik", commit=True
+    )
     for headers in (hr, hr | {"Accept-Language": "da"}, hr | {"Accept-Language": "fr-FR, de;q=0.5"}):
         response = _pause(client, place.id, headers)
         assert response.status_code == 422, headers
@@ -270,10 +287,12 @@ def test_error_messages_are_danish_by_default(client, make_user, make_token, mak
         assert "Accept-Language" in response.headers["Vary"]
 
 
-def test_error_messages_in_english_with_accept_language(client, make_user, make_token, make_place):
+def test_error_messages_in_english_with_accept_language(client, make_user, make_token, register_place):
     hr = _h(make_token(make_user("hr", "SOF")))
     english = hr | {"Accept-Language": "en-GB,en;q=0.9,da;q=0.5"}
-    place = make_place("SOF", "P-1", "filled")
+    place = register_place(
+        ("filled", date(2025, 3, 1)), department="SOF", reference="P-1", title="Praktik", commit=True
+    )
     response = _pause(client, place.id, english)
     assert response.status_code == 422
     assert response.json == {"error": "unprocessable", "message": REFUSED_EN, "field": "status"}
@@ -306,11 +325,13 @@ def test_the_browser_sessions_language_does_not_change_the_api(client, login, ma
 
 
 def test_the_validation_hook_refuses_in_the_apps_words_in_both_languages(
-    client, make_user, make_token, make_place
+    client, make_user, make_token, register_place
 ):
     """What flask-openapi3 finds wrong with a request reaches the client as the API's own error, localised."""
     hr = _h(make_token(make_user("hr", "SOF")))
-    place = make_place("SOF", "P-1")
+    place = register_place(
+        ("open", date(2025, 3, 1)), department="SOF", reference="P-1", title="Praktik", commit=True
+    )
     events = f"/api/v1/places/{place.id}/events"
     for method, url, body, status, field, danish, english in (
         (

@@ -6,6 +6,8 @@ that loads the document from the app and runs Hypothesis on the operation's stra
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -18,7 +20,6 @@ from schemathesis.specs.openapi.checks import (
 
 from quota_app import create_app
 from quota_app.settings import Settings
-from tests.factories import fresh_context_per_request
 
 # The document the app serves, as flask-openapi3 writes it from the API's schemas (made without a request).
 DOCUMENT = create_app(Settings(env="test", secret_key="fuzz", database_url="sqlite://")).api_doc
@@ -41,10 +42,13 @@ def departments_in(data: object) -> set[str]:
 
 
 @pytest.mark.parametrize(("role", "path", "method"), CASES, ids=[f"{r} {m} {p}" for r, p, m in CASES])
-def test_api_conforms_to_its_openapi_document(app, make_user, make_token, make_place, path, method, role):  # type: ignore[no-untyped-def]
-    fresh_context_per_request(app)
-    make_place("SOF", "SOF-1")
-    make_place("BUF", "BUF-1", "filled")
+def test_api_conforms_to_its_openapi_document(app, make_user, make_token, register_place, path, method, role):  # type: ignore[no-untyped-def]
+    register_place(
+        ("open", date(2025, 3, 1)), department="SOF", reference="SOF-1", title="Praktik", commit=True
+    )
+    register_place(
+        ("filled", date(2025, 3, 1)), department="BUF", reference="BUF-1", title="Praktik", commit=True
+    )
     headers = {"Authorization": f"Bearer {make_token(make_user(role, 'SOF'))}"}
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operation = schema[path][method]

@@ -23,10 +23,12 @@ def events_of(session: Session, place: Place) -> list[tuple[str, date]]:
     ]
 
 
-def test_a_fill_over_the_ceiling_is_refused_and_nothing_saved(session, clock, make_workplace, place_at):
+def test_a_fill_over_the_ceiling_is_refused_and_nothing_saved(session, clock, make_workplace, register_place):
     unit = make_workplace("Plejecenter Sundbo", 9, p_number="1234567890")
-    first = place_at(unit, ("open", date(2025, 2, 3)), ("filled", date(2025, 3, 3)), reference="VP-1")
-    second = place_at(unit, ("open", date(2025, 2, 3)), reference="VP-2")
+    first = register_place(
+        ("open", date(2025, 2, 3)), ("filled", date(2025, 3, 3)), unit=unit, reference="VP-1", commit=True
+    )
+    second = register_place(("open", date(2025, 2, 3)), unit=unit, reference="VP-2", commit=True)
     with pytest.raises(DomainError) as refused:
         status_events.record_status(
             session,
@@ -46,38 +48,40 @@ def test_a_fill_over_the_ceiling_is_refused_and_nothing_saved(session, clock, ma
     assert session.get(Place, first.id).current_status == "filled"
 
 
-def test_room_under_the_ceiling_and_other_types_are_allowed(session, clock, make_workplace, place_at):
+def test_room_under_the_ceiling_and_other_types_are_allowed(session, clock, make_workplace, register_place):
     unit = make_workplace(employees=10)  # ceiling 2
-    place_at(unit, ("filled", date(2025, 3, 3)))
-    place_at(unit, ("filled", date(2025, 3, 3)), type_code="wage_subsidy")
-    place_at(unit, ("filled", date(2025, 3, 3)), type_code="utility_job")  # not covered
+    register_place(("filled", date(2025, 3, 3)), unit=unit, commit=True)
+    register_place(("filled", date(2025, 3, 3)), unit=unit, type_code="wage_subsidy", commit=True)
+    register_place(
+        ("filled", date(2025, 3, 3)), unit=unit, type_code="utility_job", commit=True
+    )  # not covered
     with pytest.raises(DomainError):
-        place_at(unit, ("filled", date(2025, 3, 3)))  # registered filled: checked too
+        register_place(("filled", date(2025, 3, 3)), unit=unit, commit=True)  # registered filled: checked too
     session.rollback()
     assert session.scalar(sa.select(sa.func.count()).select_from(Place)) == 3
 
 
-def test_a_place_that_ends_before_another_fills_leaves_room(session, clock, make_workplace, place_at):
+def test_a_place_that_ends_before_another_fills_leaves_room(session, clock, make_workplace, register_place):
     unit = make_workplace(employees=4)  # ceiling 1
-    place_at(unit, ("filled", date(2025, 2, 3)), ("closed", date(2025, 3, 31)))
-    later = place_at(unit, ("filled", date(2025, 3, 31)))
+    register_place(("filled", date(2025, 2, 3)), ("closed", date(2025, 3, 31)), unit=unit, commit=True)
+    later = register_place(("filled", date(2025, 3, 31)), unit=unit, commit=True)
     assert later.current_status == "filled"
     with pytest.raises(DomainError):  # back-dated into the first one's time
-        place_at(unit, ("open", date(2025, 1, 6)), ("filled", date(2025, 3, 1)))
+        register_place(("open", date(2025, 1, 6)), ("filled", date(2025, 3, 1)), unit=unit, commit=True)
 
 
-def test_unknown_headcount_is_allowed(session, clock, make_workplace, place_at):
+def test_unknown_headcount_is_allowed(session, clock, make_workplace, register_place):
     unit = make_workplace(employees=None)
     for _ in range(3):
-        place_at(unit, ("filled", date(2025, 3, 3)))
+        register_place(("filled", date(2025, 3, 3)), unit=unit, commit=True)
     before = make_workplace("Ny enhed", 10, since=date(2025, 6, 1))  # known from June only
-    place_at(before, ("filled", date(2025, 3, 3)))
-    place_at(before, ("filled", date(2025, 3, 3)))
+    register_place(("filled", date(2025, 3, 3)), unit=before, commit=True)
+    register_place(("filled", date(2025, 3, 3)), unit=before, commit=True)
     with pytest.raises(DomainError):  # the third fill meets the June headcount
-        place_at(before, ("filled", date(2025, 3, 3)))
+        register_place(("filled", date(2025, 3, 3)), unit=before, commit=True)
 
 
-def test_a_later_headcount_drop_is_checked_too(session, clock, make_workplace, place_at):
+def test_a_later_headcount_drop_is_checked_too(session, clock, make_workplace, register_place):
     unit = make_workplace(employees=10)  # 2 places
     headcounts.record_headcount(
         session,
@@ -87,16 +91,16 @@ def test_a_later_headcount_drop_is_checked_too(session, clock, make_workplace, p
         actor="test",
         now=clock.now(),
     )
-    place_at(unit, ("filled", date(2025, 3, 3)), ("closed", date(2025, 6, 30)))
-    place_at(unit, ("filled", date(2025, 3, 3)))
+    register_place(("filled", date(2025, 3, 3)), ("closed", date(2025, 6, 30)), unit=unit, commit=True)
+    register_place(("filled", date(2025, 3, 3)), unit=unit, commit=True)
     with pytest.raises(DomainError) as refused:  # room in March, not from July 1 (5 employees: 1 place)
-        place_at(unit, ("filled", date(2025, 6, 30)))
+        register_place(("filled", date(2025, 6, 30)), unit=unit, commit=True)
     assert "5 ordinære ansatte 01.07.2025" in str(refused.value.message)
 
 
-def test_an_exemption_covers_its_period_only(session, clock, make_workplace, place_at):
+def test_an_exemption_covers_its_period_only(session, clock, make_workplace, register_place):
     unit = make_workplace(employees=3)  # 1 place
-    place_at(unit, ("filled", date(2025, 3, 3)))
+    register_place(("filled", date(2025, 3, 3)), unit=unit, commit=True)
     exemptions.record_exemption(
         session,
         unit_id=unit.id,
@@ -109,17 +113,19 @@ def test_an_exemption_covers_its_period_only(session, clock, make_workplace, pla
     )
     session.commit()
     with pytest.raises(DomainError):  # April is not covered
-        place_at(unit, ("filled", date(2025, 4, 1)))
+        register_place(("filled", date(2025, 4, 1)), unit=unit, commit=True)
     session.rollback()
-    allowed = place_at(unit, ("filled", date(2025, 5, 1)))
+    allowed = register_place(("filled", date(2025, 5, 1)), unit=unit, commit=True)
     assert allowed.current_status == "filled"
 
 
-def test_corrections_and_voids_are_checked(session, clock, make_workplace, place_at):
+def test_corrections_and_voids_are_checked(session, clock, make_workplace, register_place):
     unit = make_workplace(employees=3)  # 1 place
-    earlier = place_at(unit, ("filled", date(2025, 2, 3)), ("closed", date(2025, 3, 1)))
-    place_at(unit, ("filled", date(2025, 3, 3)))
-    waiting = place_at(unit, ("open", date(2025, 3, 3)))
+    earlier = register_place(
+        ("filled", date(2025, 2, 3)), ("closed", date(2025, 3, 1)), unit=unit, commit=True
+    )
+    register_place(("filled", date(2025, 3, 3)), unit=unit, commit=True)
+    waiting = register_place(("open", date(2025, 3, 3)), unit=unit, commit=True)
     opened = session.exec(select(PlaceEvent).where(PlaceEvent.place_id == waiting.id)).one()
     with pytest.raises(DomainError):
         corrections.correct_event(
@@ -135,7 +141,7 @@ def test_corrections_and_voids_are_checked(session, clock, make_workplace, place
     assert events_of(session, waiting) == [("open", date(2025, 3, 3))]
 
 
-def test_the_rule_is_per_year_data(session, clock, make_workplace, place_at):
+def test_the_rule_is_per_year_data(session, clock, make_workplace, register_place):
     unit = make_workplace(employees=3, since=date(2024, 1, 1))  # 1 place
     set_rule(
         session,
@@ -149,13 +155,15 @@ def test_the_rule_is_per_year_data(session, clock, make_workplace, place_at):
         now=clock.now(),
     )
     session.commit()
-    place_at(unit, ("filled", date(2025, 3, 3)))
-    place_at(unit, ("filled", date(2025, 3, 3)))  # internships are not covered in 2025
-    place_at(unit, ("filled", date(2025, 3, 3)), type_code="wage_subsidy")
+    register_place(("filled", date(2025, 3, 3)), unit=unit, commit=True)
+    register_place(
+        ("filled", date(2025, 3, 3)), unit=unit, commit=True
+    )  # internships are not covered in 2025
+    register_place(("filled", date(2025, 3, 3)), unit=unit, type_code="wage_subsidy", commit=True)
     with pytest.raises(DomainError):
-        place_at(unit, ("filled", date(2025, 3, 3)), type_code="wage_subsidy")
+        register_place(("filled", date(2025, 3, 3)), unit=unit, type_code="wage_subsidy", commit=True)
     session.rollback()
-    place_at(unit, ("filled", date(2024, 12, 1)), ("closed", date(2025, 2, 1)))
+    register_place(("filled", date(2024, 12, 1)), ("closed", date(2025, 2, 1)), unit=unit, commit=True)
     with pytest.raises(DomainError) as refused:  # 2024 has the default rule, which covers internships
         registration.register_place(
             session,

@@ -16,10 +16,12 @@ def run(app, command, *args):  # type: ignore[no-untyped-def]
     return app.test_cli_runner().invoke(command, list(args), catch_exceptions=False)
 
 
-def test_json_rows_per_workplace(app, session, make_workplace, place_at):
+def test_json_rows_per_workplace(app, session, make_workplace, register_place):
     unit = make_workplace("Plejecenter Sundbo", 24, p_number="1234567890")
-    place_at(unit, ("filled", date(2025, 3, 3)))
-    place_at(unit, ("filled", date(2025, 3, 3)), type_code="utility_job")  # not covered
+    register_place(("filled", date(2025, 3, 3)), unit=unit, commit=True)
+    register_place(
+        ("filled", date(2025, 3, 3)), unit=unit, type_code="utility_job", commit=True
+    )  # not covered
     make_workplace("Ukendt", None, p_number="1234567891")
     result = run(app, compliance_command, "--as-of", "2025-06-30", "--department", "SOF", "--format", "json")
     assert result.exit_code == 0, result.output
@@ -43,11 +45,11 @@ def test_json_rows_per_workplace(app, session, make_workplace, place_at):
 
 
 def test_a_back_dated_drop_shows_as_over_and_known_at_reproduces(
-    app, session, clock, make_workplace, place_at
+    app, session, clock, make_workplace, register_place
 ):
     unit = make_workplace(employees=10)  # 2 places
-    first = place_at(unit, ("filled", date(2025, 3, 3)))
-    place_at(unit, ("filled", date(2025, 3, 3)))
+    first = register_place(("filled", date(2025, 3, 3)), unit=unit, commit=True)
+    register_place(("filled", date(2025, 3, 3)), unit=unit, commit=True)
     before_drop = clock.now()
     clock.advance(timedelta(days=1))
     headcounts.record_headcount(

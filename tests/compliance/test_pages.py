@@ -11,11 +11,11 @@ from tests.conftest import csrf_from
 
 
 def test_bif_sees_every_workplace_with_its_figures(
-    client, login, session, make_user, make_workplace, place_at, make_target
+    client, login, session, make_user, make_workplace, register_place, make_target
 ):
     sof = make_workplace("Plejecenter Sundbo", 10, p_number="1234567890")
     make_workplace("Rådhuskantinen", 24, department="ØKF", p_number="1234567891")
-    place_at(sof, ("filled", date(2025, 3, 3)), reference="VP-1")
+    register_place(("filled", date(2025, 3, 3)), unit=sof, reference="VP-1", commit=True)
     make_target(2025, "SOF", "internship", 5)
     session.commit()
     login(make_user("bif", None))
@@ -30,9 +30,11 @@ def test_bif_sees_every_workplace_with_its_figures(
     assert client.get("/rimelighedskrav/?as_of=2025-13-01").status_code == 400
 
 
-def test_hr_of_another_department_sees_nothing(client, login, session, make_user, make_workplace, place_at):
+def test_hr_of_another_department_sees_nothing(
+    client, login, session, make_user, make_workplace, register_place
+):
     sof = make_workplace("Plejecenter Sundbo", 10, p_number="1234567890")
-    place_at(sof, ("filled", date(2025, 3, 3)), reference="VP-HEMMELIG")
+    register_place(("filled", date(2025, 3, 3)), unit=sof, reference="VP-HEMMELIG", commit=True)
     login(make_user("hr", "ØKF"))
     page = client.get("/rimelighedskrav/?as_of=2025-06-30").get_data(as_text=True)
     assert "Plejecenter Sundbo" not in page and "1234567890" not in page

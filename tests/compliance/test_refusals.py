@@ -19,10 +19,12 @@ def counts(session) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
     )  # type: ignore[return-value]
 
 
-def test_the_place_page_refuses_with_the_message(client, login, session, make_user, make_workplace, place_at):
+def test_the_place_page_refuses_with_the_message(
+    client, login, session, make_user, make_workplace, register_place
+):
     unit = make_workplace("Plejecenter Sundbo", 9, p_number="1234567890")
-    place_at(unit, ("filled", date(2025, 3, 3)), reference="VP-1")
-    waiting = place_at(unit, ("open", date(2025, 3, 3)), reference="VP-2")
+    register_place(("filled", date(2025, 3, 3)), unit=unit, reference="VP-1", commit=True)
+    waiting = register_place(("open", date(2025, 3, 3)), unit=unit, reference="VP-2", commit=True)
     login(make_user("hr", "SOF"))
     token = csrf_from(client.get(f"/places/{waiting.id}").get_data(as_text=True))
     before = counts(session)
@@ -41,10 +43,10 @@ def test_the_place_page_refuses_with_the_message(client, login, session, make_us
     assert counts(session) == before
 
 
-def test_the_api_refuses_with_422(client, session, make_user, make_token, make_workplace, place_at):
+def test_the_api_refuses_with_422(client, session, make_user, make_token, make_workplace, register_place):
     unit = make_workplace("Plejecenter Sundbo", 9, p_number="1234567890")
-    place_at(unit, ("filled", date(2025, 3, 3)), reference="VP-1")
-    waiting = place_at(unit, ("open", date(2025, 3, 3)), reference="VP-2")
+    register_place(("filled", date(2025, 3, 3)), unit=unit, reference="VP-1", commit=True)
+    waiting = register_place(("open", date(2025, 3, 3)), unit=unit, reference="VP-2", commit=True)
     headers = {"Authorization": f"Bearer {make_token(make_user('hr', 'SOF'))}"}
     before = counts(session)
     response = client.post(
@@ -58,9 +60,9 @@ def test_the_api_refuses_with_422(client, session, make_user, make_token, make_w
     assert counts(session) == before
 
 
-def test_the_import_reports_a_row_error(session, clock, make_workplace, place_at):
+def test_the_import_reports_a_row_error(session, clock, make_workplace, register_place):
     unit = make_workplace("Plejecenter Sundbo", 9, p_number="1234567890")
-    place_at(unit, ("filled", date(2025, 3, 3)), reference="VP-1")
+    register_place(("filled", date(2025, 3, 3)), unit=unit, reference="VP-1", commit=True)
     data = (
         b"reference;department;type;status;effective_date;unit\n"
         b"VP-3;SOF;internship;open;01.02.2025;Plejecenter Sundbo\n"

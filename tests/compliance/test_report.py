@@ -12,10 +12,10 @@ from reports.stored import to_json
 from tests.reports.pdfs import all_text
 
 
-def test_the_section_names_a_workplace_over_its_ceiling(session, clock, make_workplace, place_at):
+def test_the_section_names_a_workplace_over_its_ceiling(session, clock, make_workplace, register_place):
     unit = make_workplace("Plejecenter Sundbo", 10, p_number="1234567890")
-    place_at(unit, ("filled", date(2025, 2, 3)))
-    place_at(unit, ("filled", date(2025, 2, 3)))
+    register_place(("filled", date(2025, 2, 3)), unit=unit, commit=True)
+    register_place(("filled", date(2025, 2, 3)), unit=unit, commit=True)
     headcounts.record_headcount(  # the count found lower afterwards, back-dated: 1 place allowed
         session,
         unit_id=unit.id,

@@ -18,9 +18,11 @@ from tests.conftest import csrf_from
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def test_hr_records_a_statement_with_a_pdf(client, login, session, make_user, make_workplace, place_at):
+def test_hr_records_a_statement_with_a_pdf(client, login, session, make_user, make_workplace, register_place):
     unit = make_workplace(employees=20)
-    place = place_at(unit, ("filled", date(2025, 3, 3)), type_code="wage_subsidy", reference="LT-1")
+    place = register_place(
+        ("filled", date(2025, 3, 3)), unit=unit, type_code="wage_subsidy", reference="LT-1", commit=True
+    )
     login(make_user("hr", "SOF"))
     page = client.get(f"/places/{place.id}").get_data(as_text=True)
     assert "statement-state" in page and "mangler" in page
@@ -45,9 +47,11 @@ def test_hr_records_a_statement_with_a_pdf(client, login, session, make_user, ma
     assert pdf.headers["Content-Disposition"] == f'attachment; filename="udtalelse-{place.id}.pdf"'
 
 
-def test_another_department_gets_nothing(client, login, session, clock, make_user, make_workplace, place_at):
+def test_another_department_gets_nothing(
+    client, login, session, clock, make_user, make_workplace, register_place
+):
     unit = make_workplace(employees=20)
-    place = place_at(unit, ("filled", date(2025, 3, 3)))
+    place = register_place(("filled", date(2025, 3, 3)), unit=unit, commit=True)
     save_statement(
         session,
         place_id=place.id,
@@ -63,10 +67,12 @@ def test_another_department_gets_nothing(client, login, session, clock, make_use
     assert client.get(f"/rimelighedskrav/plads/{place.id}/udtalelse").status_code == 404
 
 
-def test_the_service_refuses_big_files_cpr_and_uncovered_types(session, clock, make_workplace, place_at):
+def test_the_service_refuses_big_files_cpr_and_uncovered_types(
+    session, clock, make_workplace, register_place
+):
     unit = make_workplace(employees=20)
-    place = place_at(unit, ("filled", date(2025, 3, 3)))
-    other = place_at(unit, ("filled", date(2025, 3, 3)), type_code="utility_job")
+    place = register_place(("filled", date(2025, 3, 3)), unit=unit, commit=True)
+    other = register_place(("filled", date(2025, 3, 3)), unit=unit, type_code="utility_job", commit=True)
     common = {"statement_date": date(2025, 2, 1), "actor": "test", "now": clock.now()}
     with pytest.raises(DomainError) as big:
         save_statement(
@@ -86,11 +92,11 @@ def test_the_service_refuses_big_files_cpr_and_uncovered_types(session, clock, m
         )
 
 
-def test_missing_statements_are_counted(app, session, clock, make_workplace, place_at):
+def test_missing_statements_are_counted(app, session, clock, make_workplace, register_place):
     unit = make_workplace("Sundbo", 50)
-    with_statement = place_at(unit, ("filled", date(2025, 3, 3)))
-    place_at(unit, ("filled", date(2025, 3, 3)))
-    half = place_at(unit, ("filled", date(2025, 3, 3)), type_code="wage_subsidy")
+    with_statement = register_place(("filled", date(2025, 3, 3)), unit=unit, commit=True)
+    register_place(("filled", date(2025, 3, 3)), unit=unit, commit=True)
+    half = register_place(("filled", date(2025, 3, 3)), unit=unit, type_code="wage_subsidy", commit=True)
     for place in (with_statement, half):
         save_statement(
             session,
@@ -110,10 +116,10 @@ def test_missing_statements_are_counted(app, session, clock, make_workplace, pla
 
 
 def test_the_place_page_shows_an_exemption_and_an_unknown_headcount(
-    client, login, session, clock, make_user, make_workplace, place_at
+    client, login, session, clock, make_user, make_workplace, register_place
 ):
     unknown = make_workplace("Ukendt", None)
-    flagged = place_at(unknown, ("filled", date(2025, 3, 3)))
+    flagged = register_place(("filled", date(2025, 3, 3)), unit=unknown, commit=True)
     known = make_workplace("Kendt", 3)
     exemptions.record_exemption(
         session,
@@ -126,8 +132,8 @@ def test_the_place_page_shows_an_exemption_and_an_unknown_headcount(
         now=clock.now(),
     )
     session.commit()
-    exempt = place_at(known, ("filled", date(2025, 3, 3)))
-    place_at(known, ("filled", date(2025, 3, 3)))
+    exempt = register_place(("filled", date(2025, 3, 3)), unit=known, commit=True)
+    register_place(("filled", date(2025, 3, 3)), unit=known, commit=True)
     login(make_user("hr", "SOF"))
     assert "headcount-unknown" in client.get(f"/places/{flagged.id}").get_data(as_text=True)
     assert "BIF-7" in client.get(f"/places/{exempt.id}").get_data(as_text=True)

@@ -8,17 +8,18 @@ import json
 import sys
 
 from quota_app.clock import FrozenClock
+from quota_app.converters import parse_timestamp
 from quota_app.db import Database
 from quota_app.dispatch import run
 from quota_app.mail.services import SmtpTransport
-from quota_app.periods import Period, parse_known_at
+from quota_app.periods import Period
 from tests.dispatch.support import TEST_SOURCE, smtp_settings
 
 
 def main(url: str, port: str, now: str, name: str) -> None:
     settings = smtp_settings(int(port))
     db = Database(url)
-    clock = FrozenClock(parse_known_at(now))
+    clock = FrozenClock(parse_timestamp(now))
     print("ready", flush=True)
     sys.stdin.readline()  # the test starts both together
     plan, delivered = run.run_dispatch(

@@ -75,7 +75,7 @@ def test_drill_down_pages_follow_every_registration(
     assert "M-99999" not in client.get(department).get_data(as_text=True)
     first_trend = client.get(trend).get_data(as_text=True)
     assert client.get(department).get_data(as_text=True).count("M-99999") == 0  # reused, still correct
-    make_place("SOF", "internship", [("open", date(2025, 1, 2), T0)], reference_text="M-99999")
+    make_place("SOF", "internship", [("open", date(2025, 1, 2), T0)], reference="M-99999")
     session.commit()
     html = client.get(department).get_data(as_text=True)
     assert "M-99999" in html  # now the longest open place

@@ -22,6 +22,7 @@ from quota_app.places import corrections, status_events
 from quota_app.reconcile.figures import reconcile
 from quota_app.reconcile.types import RuleOverride
 from tests.conftest import T0
+from tests.monitor.conftest import RECORDED
 
 AS_OF = "2025-09-30"
 
@@ -365,8 +366,20 @@ def test_figures_are_formatted_the_readers_way(value, digits, locale_code, fixed
 def test_flow_links_list_the_fills_of_the_period(
     client, login, make_user, history, make_place, session
 ) -> None:  # type: ignore[no-untyped-def]
-    march = make_place("SOF", "job_rotation", [("open", date(2025, 2, 1)), ("filled", date(2025, 3, 1))])
-    august = make_place("SOF", "job_rotation", [("open", date(2025, 7, 1)), ("filled", date(2025, 8, 1))])
+    march = make_place(
+        "SOF",
+        "job_rotation",
+        [("open", date(2025, 2, 1)), ("filled", date(2025, 3, 1))],
+        recorded=RECORDED,
+        reference="M-10001",
+    )
+    august = make_place(
+        "SOF",
+        "job_rotation",
+        [("open", date(2025, 7, 1)), ("filled", date(2025, 8, 1))],
+        recorded=RECORDED,
+        reference="M-10002",
+    )
     session.commit()
     login(make_user("bif"))
     for query, expected in (

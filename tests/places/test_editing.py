@@ -46,11 +46,11 @@ def _units(session, reference) -> tuple[Unit, Unit]:  # type: ignore[no-untyped-
 
 
 def test_counting_on_a_date_before_the_change_uses_the_old_fte_and_unit(
-    session, reference, make_place, clock
+    session, reference, register_place, clock
 ):
     _fte_weighted(session, reference, "flex_job")
     north, south = _units(session, reference)
-    place = make_place(("filled", D1), type_code="flex_job", unit_id=north.id)
+    place = register_place(("filled", D1), type_code="flex_job", unit=north)
     registered = clock.now()
     clock.advance(timedelta(days=1))
     editing.change_attributes(
@@ -81,10 +81,10 @@ def test_counting_on_a_date_before_the_change_uses_the_old_fte_and_unit(
 
 
 def test_a_unit_s_place_list_and_its_workplace_count_follow_a_move_on_its_date(
-    session, reference, make_place, clock
+    session, reference, register_place, clock
 ):
     north, south = _units(session, reference)
-    place = make_place(("filled", D1), type_code="internship", unit_id=north.id)
+    place = register_place(("filled", D1), type_code="internship", unit=north)
     clock.advance(timedelta(days=1))
     editing.change_attributes(
         session,
@@ -112,9 +112,9 @@ def test_a_unit_s_place_list_and_its_workplace_count_follow_a_move_on_its_date(
     assert occupied(D3) == {"Nord": 0, "Syd": 1}
 
 
-def test_voiding_a_change_restores_the_old_attributes_from_then_on(session, reference, make_place, clock):
+def test_voiding_a_change_restores_the_old_attributes_from_then_on(session, reference, register_place, clock):
     _fte_weighted(session, reference, "flex_job")
-    place = make_place(("filled", D1), type_code="flex_job")
+    place = register_place(("filled", D1), type_code="flex_job")
     clock.advance(timedelta(hours=1))
     row = editing.change_attributes(
         session, place_id=place.id, effective_date=D2, unit_id=None, fte=0.6, actor="test", now=clock.now()
@@ -139,8 +139,10 @@ def test_voiding_a_change_restores_the_old_attributes_from_then_on(session, refe
         editing.void_attributes(session, attribute_id=origin.id, reason="x", actor="test", now=clock.now())
 
 
-def test_a_change_of_attributes_is_checked_and_refused_without_a_trace(session, reference, make_place, clock):
-    place = make_place(("open", D1))
+def test_a_change_of_attributes_is_checked_and_refused_without_a_trace(
+    session, reference, register_place, clock
+):
+    place = register_place(("open", D1))
     other = Unit(department_id=reference["departments"]["BIF"].id, name="BIF-enhed")
     session.add(other)
     session.flush()
@@ -182,10 +184,10 @@ def test_a_place_without_dated_attributes_gets_its_first_ones_when_first_changed
     assert [(r.effective_date, r.fte) for r in rows] == [(ORIGIN, 0.8), (D2, 0.4)]
 
 
-def test_rename_is_audited_and_checked(session, reference, make_place, make_user, clock):
+def test_rename_is_audited_and_checked(session, reference, register_place, make_user, clock):
     user = make_user("hr", "SOF")
-    place = make_place(("open", D1), reference="SOF-1", title="Kontor")
-    make_place(("open", D1), reference="SOF-2")
+    place = register_place(("open", D1), reference="SOF-1", title="Kontor")
+    register_place(("open", D1), reference="SOF-2")
     editing.rename_place(
         session, place_id=place.id, reference="SOF-1A", title="Køkken", actor=user, now=clock.now()
     )
@@ -212,8 +214,8 @@ def test_rename_is_audited_and_checked(session, reference, make_place, make_user
         )
 
 
-def test_a_wrong_date_is_corrected_in_one_step(session, make_place, clock):
-    place = make_place(("open", D1), ("filled", D2))
+def test_a_wrong_date_is_corrected_in_one_step(session, register_place, clock):
+    place = register_place(("open", D1), ("filled", D2))
     filled = session.exec(
         select(PlaceEvent).where(PlaceEvent.place_id == place.id, PlaceEvent.status == "filled")
     ).one()
@@ -275,8 +277,8 @@ def test_the_status_choices_are_the_transitions_allowed_on_the_date():
     assert rules.allowed_on(history, D1) == ("open",)  # a first status that filled may follow
 
 
-def test_registration_dates_the_first_attributes_from_the_start(session, make_place):
-    place = make_place(("open", D1), fte=0.7)
+def test_registration_dates_the_first_attributes_from_the_start(session, register_place):
+    place = register_place(("open", D1), fte=0.7)
     row = session.exec(select(PlaceAttribute).where(PlaceAttribute.place_id == place.id)).one()
     assert (row.effective_date, row.fte, row.unit_id, row.recorded_at) == (
         ORIGIN,

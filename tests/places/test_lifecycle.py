@@ -90,8 +90,8 @@ def test_first_event_must_be_open_or_filled(session, reference, clock, status, m
     assert session.execute(sa.select(sa.func.count()).select_from(Place)).scalar_one() == 0
 
 
-def test_register_refuses_bad_input(session, reference, make_place, clock):
-    make_place(reference="DUP")
+def test_register_refuses_bad_input(session, reference, register_place, clock):
+    register_place(reference="DUP")
     sof = reference["departments"]["SOF"].id
     base = dict(
         department_id=sof,
@@ -121,14 +121,14 @@ def test_register_refuses_bad_input(session, reference, make_place, clock):
     assert session.execute(sa.select(sa.func.count()).select_from(Place)).scalar_one() == 1
 
 
-def test_the_allowed_transitions_are_recorded(session, make_place, clock):
-    place = make_place(("open", D1), ("filled", D2), ("open", D3), ("paused", D4))
+def test_the_allowed_transitions_are_recorded(session, register_place, clock):
+    place = register_place(("open", D1), ("filled", D2), ("open", D3), ("paused", D4))
     assert (place.current_status, place.current_since) == ("paused", D4)
-    place = make_place(("filled", D1), ("closed", D2))
+    place = register_place(("filled", D1), ("closed", D2))
     assert place.current_status == "closed"
-    place = make_place(("open", D1), ("paused", D2), ("closed", D3))
+    place = register_place(("open", D1), ("paused", D2), ("closed", D3))
     assert place.current_status == "closed"
-    place = make_place(("open", D1), ("closed", D2))
+    place = register_place(("open", D1), ("closed", D2))
     assert place.current_status == "closed"
 
 
@@ -171,13 +171,13 @@ def test_the_allowed_transitions_are_recorded(session, make_place, clock):
         ([("open", D1)], "sold", "Ukendt status 'sold': brug åben, besat, i bero eller nedlagt."),
     ],
 )
-def test_refused_transitions_change_nothing(session, make_place, clock, history, status, message):
-    place = make_place(*history)
+def test_refused_transitions_change_nothing(session, register_place, clock, history, status, message):
+    place = register_place(*history)
     refuse(session, place, status, D2, clock, message)
 
 
-def test_dates_before_the_first_event_or_in_the_future_are_refused(session, make_place, clock):
-    place = make_place(("open", D2))
+def test_dates_before_the_first_event_or_in_the_future_are_refused(session, register_place, clock):
+    place = register_place(("open", D2))
     refuse(
         session,
         place,
@@ -196,8 +196,8 @@ def test_dates_before_the_first_event_or_in_the_future_are_refused(session, make
     )
 
 
-def test_today_is_judged_in_copenhagen(session, make_place, clock):
-    place = make_place(("open", D1))
+def test_today_is_judged_in_copenhagen(session, register_place, clock):
+    place = register_place(("open", D1))
     # 23:30 UTC on 30 September is already 1 October in Copenhagen.
     late = datetime(2025, 9, 30, 23, 30, tzinfo=UTC)
     event = status_events.record_status(
@@ -206,8 +206,8 @@ def test_today_is_judged_in_copenhagen(session, make_place, clock):
     assert event.effective_date == date(2025, 10, 1)
 
 
-def test_same_date_is_refused_with_a_pointer_to_correction(session, make_place, clock):
-    place = make_place(("open", D1), ("filled", D2))
+def test_same_date_is_refused_with_a_pointer_to_correction(session, register_place, clock):
+    place = register_place(("open", D1), ("filled", D2))
     refuse(session, place, "filled", D2, clock, "Pladsen er allerede registreret som besat 03.03.2025.")
     refuse(
         session,
@@ -220,8 +220,8 @@ def test_same_date_is_refused_with_a_pointer_to_correction(session, make_place, 
     )
 
 
-def test_back_dated_event_in_the_middle_of_a_history(session, make_place, clock):
-    place = make_place(("open", D1), ("closed", D4))
+def test_back_dated_event_in_the_middle_of_a_history(session, register_place, clock):
+    place = register_place(("open", D1), ("closed", D4))
     version = place.version
     event = status_events.record_status(
         session, place_id=place.id, status="filled", effective_date=D2, actor="t", now=clock.now()
@@ -238,8 +238,8 @@ def test_back_dated_event_in_the_middle_of_a_history(session, make_place, clock)
     )
 
 
-def test_back_dated_event_must_fit_the_later_event(session, make_place, clock):
-    place = make_place(("open", D1), ("filled", D3))
+def test_back_dated_event_must_fit_the_later_event(session, register_place, clock):
+    place = register_place(("open", D1), ("filled", D3))
     refuse(
         session,
         place,
@@ -258,7 +258,7 @@ def test_back_dated_event_must_fit_the_later_event(session, make_place, clock):
         "Det passer ikke med den senere registrering 05.05.2025: "
         "Pladsen er allerede besat (05.05.2025): det er ikke en ændring.",
     )
-    place = make_place(("open", D1), ("paused", D3))
+    place = register_place(("open", D1), ("paused", D3))
     refuse(
         session,
         place,
@@ -270,9 +270,9 @@ def test_back_dated_event_must_fit_the_later_event(session, make_place, clock):
     )
 
 
-def test_correction_replaces_the_status_of_a_date_bitemporally(session, make_place, make_user, clock):
+def test_correction_replaces_the_status_of_a_date_bitemporally(session, register_place, make_user, clock):
     user = make_user("bif")
-    place = make_place(("open", D1), ("filled", D2))
+    place = register_place(("open", D1), ("filled", D2))
     original = session.exec(
         select(PlaceEvent).where(PlaceEvent.place_id == place.id, PlaceEvent.effective_date == D2)
     ).one()
@@ -307,8 +307,8 @@ def test_correction_replaces_the_status_of_a_date_bitemporally(session, make_pla
     assert (audit.actor_id, audit.before["status"], audit.after["status"]) == (user.id, "filled", "paused")
 
 
-def test_correction_refusals(session, make_place, clock):
-    place = make_place(("open", D1), ("filled", D2), ("closed", D3))
+def test_correction_refusals(session, register_place, clock):
+    place = register_place(("open", D1), ("filled", D2), ("closed", D3))
     first, filled, _closed = session.exec(
         select(PlaceEvent).where(PlaceEvent.place_id == place.id).order_by(PlaceEvent.effective_date)
     ).all()
@@ -350,8 +350,8 @@ def test_correction_refusals(session, make_place, clock):
         corrections.correct_event(session, event_id=999_999, status="open", reason="x", actor="t", now=now)
 
 
-def test_a_wrong_closure_is_fixed_by_a_correction(session, make_place, clock):
-    place = make_place(("open", D1), ("closed", D2))
+def test_a_wrong_closure_is_fixed_by_a_correction(session, register_place, clock):
+    place = register_place(("open", D1), ("closed", D2))
     closed = session.exec(
         select(PlaceEvent).where(PlaceEvent.place_id == place.id, PlaceEvent.status == "closed")
     ).one()
@@ -365,9 +365,9 @@ def test_a_wrong_closure_is_fixed_by_a_correction(session, make_place, clock):
     assert (place.current_status, place.current_since) == ("open", D3)
 
 
-def test_void_takes_an_event_out_from_then_on(session, make_place, make_user, clock):
+def test_void_takes_an_event_out_from_then_on(session, register_place, make_user, clock):
     user = make_user("bif")
-    place = make_place(("open", D1), ("filled", D2))
+    place = register_place(("open", D1), ("filled", D2))
     filled = session.exec(
         select(PlaceEvent).where(PlaceEvent.place_id == place.id, PlaceEvent.status == "filled")
     ).one()
@@ -393,8 +393,8 @@ def test_void_takes_an_event_out_from_then_on(session, make_place, make_user, cl
     ]
 
 
-def test_voiding_a_correction_brings_the_original_back(session, make_place, clock):
-    place = make_place(("open", D1), ("filled", D2))
+def test_voiding_a_correction_brings_the_original_back(session, register_place, clock):
+    place = register_place(("open", D1), ("filled", D2))
     filled = session.exec(
         select(PlaceEvent).where(PlaceEvent.place_id == place.id, PlaceEvent.status == "filled")
     ).one()
@@ -408,8 +408,8 @@ def test_voiding_a_correction_brings_the_original_back(session, make_place, cloc
     assert place.current_status == "filled"
 
 
-def test_void_refusals(session, make_place, clock):
-    place = make_place(("open", D1), ("filled", D2), ("open", D3))
+def test_void_refusals(session, register_place, clock):
+    place = register_place(("open", D1), ("filled", D2), ("open", D3))
     first, filled, _reopened = session.exec(
         select(PlaceEvent).where(PlaceEvent.place_id == place.id).order_by(PlaceEvent.effective_date)
     ).all()
@@ -423,7 +423,7 @@ def test_void_refusals(session, make_place, clock):
     with pytest.raises(DomainError) as info:
         corrections.void_event(session, event_id=filled.id, reason="", actor="t", now=now)
     assert info.value.message == "Begrundelsen skal udfyldes."
-    lone = make_place(("open", D1))
+    lone = register_place(("open", D1))
     lone_event = session.exec(select(PlaceEvent).where(PlaceEvent.place_id == lone.id)).one()
     with pytest.raises(DomainError) as info:
         corrections.void_event(session, event_id=lone_event.id, reason="x", actor="t", now=now)
@@ -449,8 +449,8 @@ def test_void_refusals(session, make_place, clock):
     assert first.voided_at is None
 
 
-def test_expected_version_guards_against_lost_updates(session, make_place, clock):
-    place = make_place(("open", D1))
+def test_expected_version_guards_against_lost_updates(session, register_place, clock):
+    place = register_place(("open", D1))
     seen = place.version
     status_events.record_status(
         session,
@@ -497,9 +497,9 @@ def test_expected_version_guards_against_lost_updates(session, make_place, clock
     assert (place.current_status, place.version, event_count(session, place.id)) == ("filled", seen + 1, 2)
 
 
-def test_a_change_committed_meanwhile_is_a_conflict(session, make_place, clock):
+def test_a_change_committed_meanwhile_is_a_conflict(session, register_place, clock):
     """Another writer bumped the version after this session read the place: no silent overwrite."""
-    place = make_place(("open", D1))
+    place = register_place(("open", D1))
     # The other writer, behind the ORM's back (as another process would).
     session.execute(
         sa.update(Place).where(Place.id == place.id).values(version=Place.version + 1),
@@ -535,11 +535,11 @@ def test_cpr_guard(text, refused):
         rules.check_personal_data(text, field="title")
 
 
-def test_cpr_guard_on_title_note_and_reason(session, reference, make_place, clock):
+def test_cpr_guard_on_title_note_and_reason(session, reference, register_place, clock):
     with pytest.raises(DomainError) as info:
-        make_place(title="Praktik for 010190-1234")
+        register_place(title="Praktik for 010190-1234")
     assert info.value.field == "title"
-    place = make_place(("open", D1))
+    place = register_place(("open", D1))
     with pytest.raises(DomainError) as info:
         status_events.record_status(
             session,

@@ -24,10 +24,17 @@ def _snapshot(session, place_id: int) -> tuple:  # type: ignore[no-untyped-def]
 
 
 def test_other_departments_place_is_404_for_every_route(
-    client, login, session, make_user, make_place
+    client, login, session, make_user, register_place
 ) -> None:  # type: ignore[no-untyped-def]
     owner = make_user("hr", "SOF")
-    place = make_place(owner, "SOF-HEMMELIG", title="Sekretær", then=(("filled", date(2025, 9, 10)),))
+    place = register_place(
+        ("open", date(2025, 9, 1)),
+        ("filled", date(2025, 9, 10)),
+        actor=owner,
+        reference="SOF-HEMMELIG",
+        title="Sekretær",
+        commit=True,
+    )
     event_id = (
         session.execute(sa.select(PlaceEvent.id).where(PlaceEvent.place_id == place.id)).scalars().first()
     )
@@ -64,11 +71,13 @@ def test_an_event_id_of_another_place_is_404(
     login: Callable[[User], None],
     session: Session,
     make_user: Callable[..., User],
-    make_place: Callable[..., Place],
+    register_place: Callable[..., Place],
 ) -> None:
     sof, okf = make_user("hr", "SOF"), make_user("hr", "ØKF")
-    own = make_place(okf, "ØKF-1", department_code="ØKF")
-    foreign = make_place(sof, "SOF-1")
+    own = register_place(
+        ("open", date(2025, 9, 1)), actor=okf, reference="ØKF-1", department="ØKF", commit=True
+    )
+    foreign = register_place(("open", date(2025, 9, 1)), actor=sof, reference="SOF-1", commit=True)
     foreign_event = session.execute(
         sa.select(PlaceEvent.id).where(PlaceEvent.place_id == foreign.id)
     ).scalar_one()
@@ -82,9 +91,11 @@ def test_an_event_id_of_another_place_is_404(
 
 
 def test_anonymous_users_are_sent_to_sign_in(
-    client: FlaskClient, make_user: Callable[..., User], make_place: Callable[..., Place]
+    client: FlaskClient, make_user: Callable[..., User], register_place: Callable[..., Place]
 ) -> None:
-    place = make_place(make_user("hr", "SOF"), "SOF-1")
+    place = register_place(
+        ("open", date(2025, 9, 1)), actor=make_user("hr", "SOF"), reference="SOF-1", commit=True
+    )
     for path in (
         "/places/",
         f"/places/{place.id}",
@@ -102,10 +113,10 @@ def test_forms_without_csrf_are_refused(
     login: Callable[[User], None],
     session: Session,
     make_user: Callable[..., User],
-    make_place: Callable[..., Place],
+    register_place: Callable[..., Place],
 ) -> None:
     hr = make_user("hr", "SOF")
-    place = make_place(hr, "SOF-1")
+    place = register_place(("open", date(2025, 9, 1)), actor=hr, reference="SOF-1", commit=True)
     login(hr)
     before = counts(session)
     data = {"status": "filled", "effective_date": "2025-09-20"}

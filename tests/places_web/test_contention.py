@@ -51,10 +51,12 @@ def clash(request, monkeypatch):  # type: ignore[no-untyped-def]
 
 
 def test_a_clash_found_at_flush_or_commit_shows_the_place_as_it_is_now(  # type: ignore[no-untyped-def]
-    client, login, session, make_user, make_place, clash
+    client, login, session, make_user, register_place, clash
 ) -> None:
     hr = make_user("hr", "SOF")
-    place = make_place(hr, "P-1", title="Kontorpraktik", since=date(2025, 9, 1))
+    place = register_place(
+        ("open", date(2025, 9, 1)), actor=hr, reference="P-1", title="Kontorpraktik", commit=True
+    )
     login(hr)
     html = client.get(f"/places/{place.id}").get_data(as_text=True)
     before = counts(session)
@@ -129,12 +131,12 @@ def test_a_unique_constraint_raced_past_the_check_is_409(  # type: ignore[no-unt
 
 
 def test_a_clash_found_at_flush_or_commit_is_a_409_json_error_in_the_api(  # type: ignore[no-untyped-def]
-    client, session, clock, make_user, make_place, clash
+    client, session, clock, make_user, register_place, clash
 ) -> None:
     from quota_app.tokens.services import create_token
 
     hr = make_user("hr", "SOF")
-    place = make_place(hr, "P-2", since=date(2025, 9, 1))
+    place = register_place(("open", date(2025, 9, 1)), actor=hr, reference="P-2", commit=True)
     _token, secret = create_token(session, user=hr, name="test", actor=hr, now=clock.now())
     session.commit()
     before = counts(session)

@@ -319,7 +319,7 @@ def test_upload_over_the_limit_is_refused(
 
 
 def test_a_change_between_preview_and_confirm_is_reported_and_nothing_saved(  # type: ignore[no-untyped-def]
-    client, login, session, make_user, make_place
+    client, login, session, make_user, register_place
 ) -> None:
     hr = make_user("hr", "SOF")
     login(hr)
@@ -330,7 +330,13 @@ def test_a_change_between_preview_and_confirm_is_reported_and_nothing_saved(  # 
     page, token = upload(client, data, "ny.csv")
     assert _error_rows(page.get_data(as_text=True)) == []
     # Meanwhile a colleague registers the same place and closes it before the file's fill.
-    make_place(hr, "SOF-NY", since=date(2025, 8, 1), then=(("closed", date(2025, 8, 10)),))
+    register_place(
+        ("open", date(2025, 8, 1)),
+        ("closed", date(2025, 8, 10)),
+        actor=hr,
+        reference="SOF-NY",
+        commit=True,
+    )
     before = counts(session)
     response = confirm(client, token)
     assert response.status_code == 302  # the job finds the clash

@@ -20,11 +20,11 @@ def test_hr_sees_only_their_departments_places(
     client: FlaskClient,
     login: Callable[[User], None],
     make_user: Callable[..., User],
-    make_place: Callable[..., Place],
+    register_place: Callable[..., Place],
 ) -> None:
     sof, okf = make_user("hr", "SOF"), make_user("hr", "ØKF")
-    make_place(sof, "SOF-1")
-    make_place(okf, "ØKF-1", department_code="ØKF")
+    register_place(("open", date(2025, 9, 1)), actor=sof, reference="SOF-1", commit=True)
+    register_place(("open", date(2025, 9, 1)), actor=okf, reference="ØKF-1", department="ØKF", commit=True)
     login(sof)
     html = client.get("/places/?department=ØKF").get_data(as_text=True)
     assert _refs(html) == ["SOF-1"]
@@ -34,22 +34,48 @@ def test_bif_chooses_the_department(
     client: FlaskClient,
     login: Callable[[User], None],
     make_user: Callable[..., User],
-    make_place: Callable[..., Place],
+    register_place: Callable[..., Place],
 ) -> None:
-    make_place(make_user("hr", "SOF"), "SOF-1")
-    make_place(make_user("hr", "ØKF"), "ØKF-1", department_code="ØKF")
+    register_place(("open", date(2025, 9, 1)), actor=make_user("hr", "SOF"), reference="SOF-1", commit=True)
+    register_place(
+        ("open", date(2025, 9, 1)),
+        actor=make_user("hr", "ØKF"),
+        reference="ØKF-1",
+        department="ØKF",
+        commit=True,
+    )
     login(make_user("bif"))
     assert _refs(client.get("/places/?department=ØKF").get_data(as_text=True)) == ["ØKF-1"]
     assert _refs(client.get("/places/?department=SOF").get_data(as_text=True)) == ["SOF-1"]
 
 
-def test_filters_by_type_status_unit_and_danish_text(client, login, make_user, make_place, make_unit) -> None:  # type: ignore[no-untyped-def]
+def test_filters_by_type_status_unit_and_danish_text(
+    client, login, make_user, register_place, make_unit
+) -> None:  # type: ignore[no-untyped-def]
     hr = make_user("hr", "SOF")
-    aeldre = make_unit("Ældreplejen Øst")
-    kontor = make_unit("Kontoret")
-    make_place(hr, "P-1", title="Køkkenhjælp", unit=aeldre)
-    make_place(hr, "P-2", title="Pedel", unit=kontor, type_code="flex_job", status="filled")
-    make_place(hr, "P-3", title="Gårdmand", unit=kontor, then=(("paused", date(2025, 9, 10)),))
+    aeldre = make_unit("SOF", "Ældreplejen Øst")
+    kontor = make_unit("SOF", "Kontoret")
+    register_place(
+        ("open", date(2025, 9, 1)), actor=hr, reference="P-1", title="Køkkenhjælp", unit=aeldre, commit=True
+    )
+    register_place(
+        ("filled", date(2025, 9, 1)),
+        actor=hr,
+        reference="P-2",
+        title="Pedel",
+        unit=kontor,
+        type_code="flex_job",
+        commit=True,
+    )
+    register_place(
+        ("open", date(2025, 9, 1)),
+        ("paused", date(2025, 9, 10)),
+        actor=hr,
+        reference="P-3",
+        title="Gårdmand",
+        unit=kontor,
+        commit=True,
+    )
     login(hr)
     get = lambda query: _refs(client.get(f"/places/?{query}").get_data(as_text=True))  # noqa: E731
     assert get("type=flex_job") == ["P-2"]
@@ -66,12 +92,12 @@ def test_sorting_danish_order_and_by_age(
     client: FlaskClient,
     login: Callable[[User], None],
     make_user: Callable[..., User],
-    make_place: Callable[..., Place],
+    register_place: Callable[..., Place],
 ) -> None:
     hr = make_user("hr", "SOF")
-    make_place(hr, "B", title="Åbent kontor", since=date(2025, 9, 20))
-    make_place(hr, "A", title="Ølbryggeri", since=date(2025, 9, 10))
-    make_place(hr, "C", title="Zoo", since=date(2025, 9, 1))
+    register_place(("open", date(2025, 9, 20)), actor=hr, reference="B", title="Åbent kontor", commit=True)
+    register_place(("open", date(2025, 9, 10)), actor=hr, reference="A", title="Ølbryggeri", commit=True)
+    register_place(("open", date(2025, 9, 1)), actor=hr, reference="C", title="Zoo", commit=True)
     login(hr)
     assert _refs(client.get("/places/?sort=title").get_data(as_text=True)) == ["C", "A", "B"]  # z < ø < å
     assert _refs(client.get("/places/?sort=since").get_data(as_text=True)) == ["C", "A", "B"]
@@ -82,11 +108,11 @@ def test_pagination(
     client: FlaskClient,
     login: Callable[[User], None],
     make_user: Callable[..., User],
-    make_place: Callable[..., Place],
+    register_place: Callable[..., Place],
 ) -> None:
     hr = make_user("hr", "SOF")
     for number in range(30):
-        make_place(hr, f"P-{number:02d}")
+        register_place(("open", date(2025, 9, 1)), actor=hr, reference=f"P-{number:02d}", commit=True)
     login(hr)
     first = client.get("/places/").get_data(as_text=True)
     second = client.get("/places/?page=2").get_data(as_text=True)
@@ -100,13 +126,15 @@ def test_long_open_places_stand_out_in_text(
     client: FlaskClient,
     login: Callable[[User], None],
     make_user: Callable[..., User],
-    make_place: Callable[..., Place],
+    register_place: Callable[..., Place],
 ) -> None:
     hr = make_user("hr", "SOF")
-    make_place(hr, "NEW", since=date(2025, 9, 20))  # 10 days
-    make_place(hr, "OLD-45", since=date(2025, 8, 16))  # 45 days
-    make_place(hr, "OLD-100", since=date(2025, 6, 22))  # 100 days
-    make_place(hr, "FILLED-100", status="filled", since=date(2025, 6, 22))  # filled: not flagged
+    register_place(("open", date(2025, 9, 20)), actor=hr, reference="NEW", commit=True)  # 10 days
+    register_place(("open", date(2025, 8, 16)), actor=hr, reference="OLD-45", commit=True)  # 45 days
+    register_place(("open", date(2025, 6, 22)), actor=hr, reference="OLD-100", commit=True)  # 100 days
+    register_place(
+        ("filled", date(2025, 6, 22)), actor=hr, reference="FILLED-100", commit=True
+    )  # filled: not flagged
     login(hr)
     html = client.get("/places/").get_data(as_text=True)
     rows = dict(re.findall(r">([A-Z0-9-]+)</a></th>(.*?)</tr>", html, re.S))
@@ -121,10 +149,10 @@ def test_list_in_english(
     client: FlaskClient,
     login: Callable[[User], None],
     make_user: Callable[..., User],
-    make_place: Callable[..., Place],
+    register_place: Callable[..., Place],
 ) -> None:
     hr = make_user("hr", "SOF")
-    make_place(hr, "OLD", since=date(2025, 6, 1))
+    register_place(("open", date(2025, 6, 1)), actor=hr, reference="OLD", commit=True)
     login(hr)
     token = csrf_from(client.get("/places/").get_data(as_text=True))
     client.post("/language", data={"lang": "en", "csrf_token": token, "next": "/places/"})

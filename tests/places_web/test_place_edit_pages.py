@@ -20,11 +20,19 @@ def _version(html: str, form_id: str) -> str:
 
 
 def test_hr_renames_a_place_and_changes_its_unit_and_fte_from_a_date(  # type: ignore[no-untyped-def]
-    client, login, session, make_user, make_place, make_unit
+    client, login, session, make_user, register_place, make_unit
 ) -> None:
     hr = make_user("hr", "SOF")
-    north, south = make_unit("Nord"), make_unit("Syd")
-    place = make_place(hr, "SOF-1", title="Kontor", unit=north, type_code="flex_job")
+    north, south = make_unit("SOF", "Nord"), make_unit("SOF", "Syd")
+    place = register_place(
+        ("open", date(2025, 9, 1)),
+        actor=hr,
+        reference="SOF-1",
+        title="Kontor",
+        unit=north,
+        type_code="flex_job",
+        commit=True,
+    )
     login(hr)
     detail = client.get(f"/places/{place.id}").get_data(as_text=True)
     assert f'href="/places/{place.id}/edit"' in detail
@@ -67,10 +75,12 @@ def test_hr_renames_a_place_and_changes_its_unit_and_fte_from_a_date(  # type: i
 
 
 def test_a_wrong_date_is_corrected_by_giving_the_right_one(
-    client, login, session, make_user, make_place
+    client, login, session, make_user, register_place
 ) -> None:  # type: ignore[no-untyped-def]
     hr = make_user("hr", "SOF")
-    place = make_place(hr, "SOF-2", since=date(2025, 8, 1), then=(("filled", date(2025, 9, 1)),))
+    place = register_place(
+        ("open", date(2025, 8, 1)), ("filled", date(2025, 9, 1)), actor=hr, reference="SOF-2", commit=True
+    )
     filled = session.execute(
         sa.select(PlaceEvent).where(PlaceEvent.place_id == place.id, PlaceEvent.status == "filled")
     ).scalar_one()
@@ -108,9 +118,11 @@ def test_a_wrong_date_is_corrected_by_giving_the_right_one(
     assert session.get(Place, place.id).current_since == date(2025, 9, 8)
 
 
-def test_a_closed_place_says_why_it_has_no_status_form(client, login, make_user, make_place) -> None:  # type: ignore[no-untyped-def]
+def test_a_closed_place_says_why_it_has_no_status_form(client, login, make_user, register_place) -> None:  # type: ignore[no-untyped-def]
     hr = make_user("hr", "SOF")
-    place = make_place(hr, "SOF-3", since=date(2025, 8, 1), then=(("closed", date(2025, 9, 1)),))
+    place = register_place(
+        ("open", date(2025, 8, 1)), ("closed", date(2025, 9, 1)), actor=hr, reference="SOF-3", commit=True
+    )
     login(hr)
     html = client.get(f"/places/{place.id}").get_data(as_text=True)
     assert 'id="closed-explained"' in html and "nedlagt ved en fejl" in html
@@ -127,10 +139,10 @@ def test_hr_menu_leads_to_reports_and_api_tokens(client, login, make_user) -> No
 
 
 def test_the_import_preview_lists_what_will_be_saved_a_page_at_a_time(
-    client, login, make_user, make_place
+    client, login, make_user, register_place
 ) -> None:  # type: ignore[no-untyped-def]
     hr = make_user("hr", "SOF")
-    make_place(hr, "SOF-OLD", since=date(2025, 8, 1))
+    register_place(("open", date(2025, 8, 1)), actor=hr, reference="SOF-OLD", commit=True)
     login(hr)
     rows = [f"SOF-N{n:03d};SOF;Virksomhedspraktik;åben;01-09-2025;;;1;" for n in range(60)]
     rows.append("SOF-OLD;SOF;Virksomhedspraktik;åben;01-08-2025;;Ny titel;0,5;")

@@ -40,7 +40,7 @@ def _events(session, place_id: int) -> list[PlaceEvent]:  # type: ignore[no-unty
 
 
 def test_register_a_place(client, login, session, make_user, make_unit) -> None:  # type: ignore[no-untyped-def]
-    unit = make_unit("Borgerservice")
+    unit = make_unit("SOF", "Borgerservice")
     login(make_user("hr", "SOF"))
     data = _new_form(client) | {"unit_id": str(unit.id)}
     response = client.post("/places/new", data=data)
@@ -108,10 +108,10 @@ def test_duplicate_reference_is_refused(
     login: Callable[[User], None],
     session: Session,
     make_user: Callable[..., User],
-    make_place: Callable[..., Place],
+    register_place: Callable[..., Place],
 ) -> None:
     hr = make_user("hr", "SOF")
-    make_place(hr, "SOF-2025-014")
+    register_place(("open", date(2025, 9, 1)), actor=hr, reference="SOF-2025-014", commit=True)
     login(hr)
     before = counts(session)
     response = client.post("/places/new", data=_new_form(client))
@@ -133,10 +133,10 @@ def test_fill_pause_and_see_the_timeline(
     login: Callable[[User], None],
     session: Session,
     make_user: Callable[..., User],
-    make_place: Callable[..., Place],
+    register_place: Callable[..., Place],
 ) -> None:
     hr = make_user("hr", "SOF")
-    place = make_place(hr, "P-1", since=date(2025, 8, 1))
+    place = register_place(("open", date(2025, 8, 1)), actor=hr, reference="P-1", commit=True)
     login(hr)
     steps = (
         ("filled", "2025-08-15", "Besat fra midten af august"),
@@ -164,10 +164,10 @@ def test_fill_pause_and_see_the_timeline(
 
 
 def test_refused_transition_shows_the_domains_message_next_to_status(
-    client, login, session, make_user, make_place
+    client, login, session, make_user, register_place
 ) -> None:  # type: ignore[no-untyped-def]
     hr = make_user("hr", "SOF")
-    place = make_place(hr, "P-1", status="filled")
+    place = register_place(("filled", date(2025, 9, 1)), actor=hr, reference="P-1", commit=True)
     login(hr)
     before = counts(session)
     html = _detail(client, place.id)
@@ -191,10 +191,10 @@ def test_cpr_in_a_status_note_is_refused(
     login: Callable[[User], None],
     session: Session,
     make_user: Callable[..., User],
-    make_place: Callable[..., Place],
+    register_place: Callable[..., Place],
 ) -> None:
     hr = make_user("hr", "SOF")
-    place = make_place(hr, "P-1")
+    place = register_place(("open", date(2025, 9, 1)), actor=hr, reference="P-1", commit=True)
     login(hr)
     before = counts(session)
     html = _detail(client, place.id)
@@ -212,10 +212,10 @@ def test_cpr_in_a_status_note_is_refused(
 
 
 def test_someone_else_changed_the_place_meanwhile(
-    client, login, session, make_user, make_place, clock
+    client, login, session, make_user, register_place, clock
 ) -> None:  # type: ignore[no-untyped-def]
     hr, colleague = make_user("hr", "SOF"), make_user("hr", "SOF")
-    place = make_place(hr, "P-1")
+    place = register_place(("open", date(2025, 9, 1)), actor=hr, reference="P-1", commit=True)
     login(hr)
     html = _detail(client, place.id)  # the form is opened ...
     status_events.record_status(  # ... a colleague fills the place ...
@@ -251,10 +251,12 @@ def test_someone_else_changed_the_place_meanwhile(
 
 
 def test_correct_and_void_need_a_reason_and_show_in_the_timeline(
-    client, login, session, make_user, make_place
+    client, login, session, make_user, register_place
 ) -> None:  # type: ignore[no-untyped-def]
     hr = make_user("hr", "SOF")
-    place = make_place(hr, "P-1", then=(("filled", date(2025, 9, 10)),))
+    place = register_place(
+        ("open", date(2025, 9, 1)), ("filled", date(2025, 9, 10)), actor=hr, reference="P-1", commit=True
+    )
     first, filled = _events(session, place.id)
     login(hr)
     html = _detail(client, place.id)
@@ -315,9 +317,11 @@ def test_bif_reads_a_place_but_cannot_change_it(
     login: Callable[[User], None],
     session: Session,
     make_user: Callable[..., User],
-    make_place: Callable[..., Place],
+    register_place: Callable[..., Place],
 ) -> None:
-    place = make_place(make_user("hr", "SOF"), "P-1")
+    place = register_place(
+        ("open", date(2025, 9, 1)), actor=make_user("hr", "SOF"), reference="P-1", commit=True
+    )
     login(make_user("bif"))
     html = _detail(client, place.id)
     assert "P-1" in html and "Registrér ændring af status" not in html
@@ -332,10 +336,10 @@ def test_status_page_shows_fulfilment_today_and_last_half_year(
     client: FlaskClient,
     login: Callable[[User], None],
     make_user: Callable[..., User],
-    make_place: Callable[..., Place],
+    register_place: Callable[..., Place],
 ) -> None:
     hr = make_user("hr", "SOF")
-    make_place(hr, "P-1", status="filled", since=date(2025, 3, 1))
+    register_place(("filled", date(2025, 3, 1)), actor=hr, reference="P-1", commit=True)
     login(hr)
     html = client.get("/places/status").get_data(as_text=True)
     assert 'id="status-today"' in html and 'id="status-last-half"' in html
@@ -343,7 +347,7 @@ def test_status_page_shows_fulfilment_today_and_last_half_year(
 
 
 def test_status_page_figures_come_from_the_reconciliation(
-    client, login, session, make_user, make_place
+    client, login, session, make_user, register_place
 ) -> None:  # type: ignore[no-untyped-def]
     from quota_app.models import Department, PlacementType, Target
 
@@ -352,9 +356,9 @@ def test_status_page_figures_come_from_the_reconciliation(
     flex = session.execute(sa.select(PlacementType).where(PlacementType.code == "flex_job")).scalar_one()
     session.add(Target(year=2025, department_id=sof.id, type_id=flex.id, value=4, updated_at=T0))
     session.commit()
-    make_place(hr, "F-1", type_code="flex_job", status="filled", since=date(2025, 3, 1))
-    make_place(hr, "F-2", type_code="flex_job", status="filled", since=date(2025, 8, 1))
-    make_place(hr, "F-3", type_code="flex_job", status="open", since=date(2025, 8, 1))
+    register_place(("filled", date(2025, 3, 1)), actor=hr, reference="F-1", type_code="flex_job", commit=True)
+    register_place(("filled", date(2025, 8, 1)), actor=hr, reference="F-2", type_code="flex_job", commit=True)
+    register_place(("open", date(2025, 8, 1)), actor=hr, reference="F-3", type_code="flex_job", commit=True)
     login(hr)
     html = client.get("/places/status").get_data(as_text=True)
     today = re.search(r'id="status-today">(.*?)</table>', html, re.S).group(1)
@@ -409,10 +413,10 @@ def test_refused_transition_is_in_danish_by_default(
     client: FlaskClient,
     login: Callable[[User], None],
     make_user: Callable[..., User],
-    make_place: Callable[..., Place],
+    register_place: Callable[..., Place],
 ) -> None:
     hr = make_user("hr", "SOF")
-    place = make_place(hr, "P-1", status="filled")
+    place = register_place(("filled", date(2025, 9, 1)), actor=hr, reference="P-1", commit=True)
     login(hr)
     response = _refuse_a_pause(client, place.id)
     assert response.status_code == 422
@@ -425,10 +429,10 @@ def test_refused_transition_in_english_when_chosen(
     login: Callable[[User], None],
     session: Session,
     make_user: Callable[..., User],
-    make_place: Callable[..., Place],
+    register_place: Callable[..., Place],
 ) -> None:
     hr = make_user("hr", "SOF")
-    place = make_place(hr, "P-1", status="filled")
+    place = register_place(("filled", date(2025, 9, 1)), actor=hr, reference="P-1", commit=True)
     login(hr)
     token = csrf_from(_detail(client, place.id))
     client.post("/language", data={"lang": "en", "csrf_token": token, "next": f"/places/{place.id}"})

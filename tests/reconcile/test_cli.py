@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from quota_app.reconcile.cli import reconcile_command
+from quota_app.monitor.cli import reconcile_command
 
 D = date(2025, 3, 1)
 REC = datetime(2025, 3, 1, 9, tzinfo=UTC)

@@ -7,12 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 
 from quota_app.settings import Settings
 from tests.dispatch.support import SmtpServer, smtp_settings
-from tests.factories import fresh_context_per_request
 
 BASE_URL = "https://kvoter.kk.test"
 LINK_RE = re.compile(r"https?://\S+/sign-in/[A-Za-z0-9_-]+")
@@ -31,12 +28,6 @@ def settings(smtp: SmtpServer, tmp_path: Path) -> Settings:
     return smtp_settings(
         smtp.port, instance_path=tmp_path / "instance", session_cookie_secure=False, base_url=BASE_URL
     )
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    fresh_context_per_request(app)
-    return app.test_client()
 
 
 def mailed_link(smtp: SmtpServer, address: str, *, index: int = -1) -> str:

@@ -10,15 +10,16 @@ from flask import current_app
 
 from .. import formatting
 from ..cli_types import fail
+from ..converters import parse_iso_date, parse_timestamp
 from ..csv_writer import write_csv
 from ..errors import DomainError
 from ..models import STATUSES
-from ..periods import parse_iso_date, parse_known_at, parse_period
+from ..periods import parse_period
+from ..reconcile.figures import reconcile, reconciliation_to_json
+from ..reconcile.types import Method, Reconciliation, RuleOverride
 from ..texts import N_
 from ..vocabulary import STATUS_LABELS
 from ..web import database
-from .figures import reconcile, reconciliation_to_json
-from .types import Method, Reconciliation, RuleOverride
 
 COLUMNS = (
     ("department", "Forvaltning"),
@@ -134,7 +135,7 @@ def reconcile_command(
         as_of = parse_iso_date(as_of_text) if as_of_text is not None else None
         period = parse_period(period_text) if period_text is not None else None
         known_at = (
-            parse_known_at(known_at_text)
+            parse_timestamp(known_at_text)
             if known_at_text is not None
             else current_app.extensions["quota_clock"].now()
         )
