@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -14,7 +13,7 @@ from ..cli_types import fail
 from ..converters import parse_iso_date, parse_timestamp
 from ..csv_writer import write_csv
 from ..errors import DomainError
-from ..imports.cli import echo_row_errors, run_file_import
+from ..imports.cli import exit_on_row_errors, run_file_import
 from ..models import Department
 from ..texts import N_
 from ..web import database
@@ -121,10 +120,7 @@ def summary(result: UnitImportResult) -> str:
 @click.option("--dry-run", is_flag=True, help="Check the file and show what would happen; save nothing.")
 def import_units_command(file: Path, dry_run: bool) -> None:
     result = run_file_import(import_units, file, dry_run=dry_run)
-    if result.errors:
-        echo_row_errors(result.errors)
-        click.echo(f"Fejl: {len({e.row for e in result.errors})} rækker har fejl; intet er gemt.", err=True)
-        sys.exit(1)
+    exit_on_row_errors(result.errors)
     click.echo(summary(result))
 
 
