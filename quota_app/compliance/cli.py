@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from sqlmodel import col, select
 
-from ..cli_types import fail
+from ..cli_types import aligned_table, fail
 from ..converters import parse_iso_date, parse_timestamp
 from ..csv_writer import write_csv
 from ..errors import DomainError
@@ -45,17 +45,7 @@ def render_table(result: Compliance) -> str:
     )
     cells = [[label for _, label in COLUMNS]]
     cells += [[_text(row.to_json()[key]) for key, _ in COLUMNS] for row in result.rows]
-    widths = [max(len(line[i]) for line in cells) for i in range(len(COLUMNS))]
-    out = [heading, ""]
-    for n, line in enumerate(cells):
-        out.append(
-            "  ".join(
-                c.ljust(w) if i < TEXT_COLUMNS else c.rjust(w)
-                for i, (c, w) in enumerate(zip(line, widths, strict=True))
-            )
-        )
-        if n == 0:
-            out.append("  ".join("-" * w for w in widths))
+    out = aligned_table(heading, cells, text_columns=TEXT_COLUMNS)
     return "\n".join(out) + "\n"
 
 
