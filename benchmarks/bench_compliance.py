@@ -10,7 +10,6 @@ ceiling check one status change makes (a place of a covered type at a busy workp
 
 from __future__ import annotations
 
-import argparse
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
@@ -18,11 +17,11 @@ from sqlmodel import col
 
 from quota_app.compliance.check import Proposal, check_proposals
 from quota_app.compliance.figures import compliance, places_at
-from quota_app.db import QuotaSession, make_engine
+from quota_app.db import QuotaSession
 from quota_app.models import Place, Unit, UnitHeadcount
 
 from .bench_reconcile import timed_rounds
-from .databases import fresh_database
+from .databases import engines_parser, measure_engines, print_table
 from .synthetic import NOW, load
 
 AS_OF = date(2025, 6, 30)
@@ -129,32 +128,13 @@ def measure(engine: sa.Engine, *, places: int, seed: int, repeat: int) -> dict[s
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--places", type=int, default=100_000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--skip-postgresql", action="store_true")
-    args = parser.parse_args()
-    results: dict[str, dict] = {}
-    for label in ("SQLite", "PostgreSQL")[: 1 if args.skip_postgresql else 2]:
-        with fresh_database(label.lower()) as url:
-            engine = make_engine(url)
-            try:
-                results[label] = measure(engine, places=args.places, seed=args.seed, repeat=args.repeat)
-            finally:
-                engine.dispose()
-    engines = list(results)
+    args = engines_parser(__doc__.splitlines()[0]).parse_args()
+    results = measure_engines(measure, args)
     print(
         f"\nCompliance benchmark (as of {AS_OF}, all departments; best of {args.repeat} interleaved rounds)"
     )
     print(f"Budget: views under {BUDGET_VIEW_SECONDS} s, one change's check under {BUDGET_CHECK_SECONDS} s\n")
-    print(f"{'':24}" + "".join(f"{e:>14}" for e in engines))
-    for key in next(iter(results.values())):
-        cells = [
-            f"{results[e][key]:>14.3f}" if isinstance(results[e][key], float) else f"{results[e][key]!s:>14}"
-            for e in engines
-        ]
-        print(f"{key:24}" + "".join(cells))
+    print_table(results, width=24)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ own method; the average is also shown against the bare point count.
 
 from __future__ import annotations
 
-import argparse
 import resource
 import time
 from collections.abc import Callable
@@ -20,11 +19,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from quota_app.db import DayNumber, QuotaSession, UTCDateTime, make_engine
+from quota_app.db import DayNumber, QuotaSession, UTCDateTime
 from quota_app.periods import Period
 from quota_app.reconcile.figures import monthly_trend, reconcile
 
-from .databases import fresh_database
+from .databases import engines_parser, measure_engines, print_table
 from .synthetic import NOW, load
 
 AS_OF = date(2025, 6, 30)
@@ -162,37 +161,15 @@ def time_counting(engine: sa.Engine, *, repeat: int) -> dict[str, float | str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--places", type=int, default=100_000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--skip-postgresql", action="store_true")
-    args = parser.parse_args()
-
-    results: dict[str, dict] = {}
-    for label in ("SQLite", "PostgreSQL")[: 1 if args.skip_postgresql else 2]:
-        with fresh_database(label.lower()) as url:
-            engine = make_engine(url)
-            try:
-                results[label] = measure(engine, places=args.places, seed=args.seed, repeat=args.repeat)
-            finally:
-                engine.dispose()
-
-    engines = list(results)
-    keys = list(next(iter(results.values())))
+    args = engines_parser(__doc__.splitlines()[0]).parse_args()
+    results = measure_engines(measure, args)
     print(
         f"\nReconciliation benchmark (as of {AS_OF}, all departments; best of {args.repeat} interleaved rounds)"
     )
     print(
         f"Budget: under {BUDGET_SECONDS} s and within {BUDGET_RATIO}x of the bare aggregate (docs/quality.md)\n"
     )
-    print(f"{'':32}" + "".join(f"{e:>14}" for e in engines))
-    for key in keys:
-        cells = []
-        for e in engines:
-            value = results[e][key]
-            cells.append(f"{value:>14.3f}" if isinstance(value, float) else f"{value!s:>14}")
-        print(f"{key:32}" + "".join(cells))
+    print_table(results, width=32)
 
 
 if __name__ == "__main__":

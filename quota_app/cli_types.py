@@ -1,5 +1,6 @@
 """What the commands share about bad input: click parameter types built on quota_app.converters (the CLI
-parses options as the web and API do; a bad value is a usage error, exit 2), and `fail` (exit 1)."""
+parses options as the web and API do; a bad value is a usage error, exit 2), `fail` (exit 1), and the
+aligned plain-text tables the commands print."""
 
 from __future__ import annotations
 
@@ -42,3 +43,20 @@ def fail(message: object) -> None:
     """Print a message on stderr and exit 1 (bad input)."""
     click.echo(f"Fejl: {message}", err=True)
     sys.exit(1)
+
+
+def aligned_table(heading: str, cells: list[list[str]], *, text_columns: int) -> list[str]:
+    """The lines of a plain-text table under a heading: cells[0] the column labels, underlined; the first
+    text_columns columns left-aligned, the figures right-aligned."""
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
+    lines = [heading, ""]
+    for n, row in enumerate(cells):
+        lines.append(
+            "  ".join(
+                c.ljust(w) if i < text_columns else c.rjust(w)
+                for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return lines

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
+from functools import partial
 from typing import Any
 
 from sqlmodel import Session
@@ -70,7 +71,7 @@ def record(
     return entry
 
 
-def flush_audited(
+def record_change(
     session: Session,
     row: Any,
     *,
@@ -78,7 +79,14 @@ def flush_audited(
     before: dict[str, Any] | None,
     actor: User | str,
     now: datetime,
-) -> None:
-    """Flush a created or changed row and audit it (before: its snapshot before the change, None if new)."""
-    session.flush()
-    record(session, actor=actor, action=action, entity=row, before=before, after=snapshot(row), at=now)
+    flush: bool = False,
+) -> AuditEntry:
+    """Audit a created or changed row as it is now (before: its snapshot before the change, None if new);
+    with flush, flush it first (a new row gets its id)."""
+    if flush:
+        session.flush()
+    return record(session, actor=actor, action=action, entity=row, before=before, after=snapshot(row), at=now)
+
+
+# Flush a created or changed row and audit it.
+flush_audited = partial(record_change, flush=True)

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 from flask import current_app
 from sqlmodel import col, select
 
-from ..cli_types import fail
+from ..cli_types import aligned_table, fail
 from ..converters import parse_iso_date, parse_timestamp
 from ..csv_writer import write_csv
 from ..errors import DomainError
-from ..imports.cli import echo_row_errors, run_file_import
+from ..imports.cli import exit_on_row_errors, run_file_import
 from ..models import Department
 from ..texts import N_
 from ..web import database
@@ -46,17 +45,7 @@ def render_table(result: Compliance) -> str:
     )
     cells = [[label for _, label in COLUMNS]]
     cells += [[_text(row.to_json()[key]) for key, _ in COLUMNS] for row in result.rows]
-    widths = [max(len(line[i]) for line in cells) for i in range(len(COLUMNS))]
-    out = [heading, ""]
-    for n, line in enumerate(cells):
-        out.append(
-            "  ".join(
-                c.ljust(w) if i < TEXT_COLUMNS else c.rjust(w)
-                for i, (c, w) in enumerate(zip(line, widths, strict=True))
-            )
-        )
-        if n == 0:
-            out.append("  ".join("-" * w for w in widths))
+    out = aligned_table(heading, cells, text_columns=TEXT_COLUMNS)
     return "\n".join(out) + "\n"
 
 
@@ -121,10 +110,7 @@ def summary(result: UnitImportResult) -> str:
 @click.option("--dry-run", is_flag=True, help="Check the file and show what would happen; save nothing.")
 def import_units_command(file: Path, dry_run: bool) -> None:
     result = run_file_import(import_units, file, dry_run=dry_run)
-    if result.errors:
-        echo_row_errors(result.errors)
-        click.echo(f"Fejl: {len({e.row for e in result.errors})} rækker har fejl; intet er gemt.", err=True)
-        sys.exit(1)
+    exit_on_row_errors(result.errors)
     click.echo(summary(result))
 
 

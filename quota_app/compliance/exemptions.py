@@ -72,15 +72,7 @@ def record_exemption(
         recorded_by_id=actor.id if isinstance(actor, User) else None,
     )
     session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="compliance_exemption.create",
-        entity=row,
-        after=audit.snapshot(row),
-        at=now,
-    )
+    audit.flush_audited(session, row, action="compliance_exemption.create", before=None, actor=actor, now=now)
     return row
 
 

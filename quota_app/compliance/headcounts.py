@@ -56,16 +56,7 @@ def set_p_number(
     before = audit.snapshot(unit)
     unit.p_number = p_number
     session.add(unit)
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="unit.p_number",
-        entity=unit,
-        before=before,
-        after=audit.snapshot(unit),
-        at=now,
-    )
+    audit.flush_audited(session, unit, action="unit.p_number", before=before, actor=actor, now=now)
     return unit
 
 
@@ -117,8 +108,7 @@ def record_headcount(
         recorded_by_id=_actor_id(actor),
     )
     session.add(row)
-    session.flush()
-    audit.record(session, actor=actor, action="unit.headcount", entity=row, after=audit.snapshot(row), at=now)
+    audit.flush_audited(session, row, action="unit.headcount", before=None, actor=actor, now=now)
     return row
 
 

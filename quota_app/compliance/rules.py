@@ -134,14 +134,5 @@ def set_rule(
     row.per_place_high, row.minimum = per_place_high, minimum
     row.updated_at = now
     row.updated_by_id = actor.id if isinstance(actor, User) else None
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="compliance_rule.set",
-        entity=row,
-        before=before,
-        after=audit.snapshot(row),
-        at=now,
-    )
+    audit.flush_audited(session, row, action="compliance_rule.set", before=before, actor=actor, now=now)
     return row

@@ -8,7 +8,7 @@ its date change nothing. A unit the file names that does not exist is created.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from .. import converters
 from ..audit import services as audit
 from ..errors import DomainError
-from ..imports.files import RowError, read_table
+from ..imports.files import RowError, TableResult, column_index, read_table
 from ..imports.limits import ImportLimits
 from ..models import Department, Unit, User
 from ..texts import N_
@@ -28,18 +28,12 @@ REQUIRED_COLUMNS = ("department", "unit", "effective_date", "ordinary_employees"
 
 
 @dataclass
-class UnitImportResult:
-    rows_read: int = 0
-    errors: list[RowError] = field(default_factory=list)
+class UnitImportResult(TableResult):
     units_created: int = 0
     p_numbers_set: int = 0
     headcounts_recorded: int = 0
     unchanged: int = 0
     dry_run: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     def counts(self) -> dict[str, int]:
         return {
@@ -68,26 +62,6 @@ class _Row:
     effective_date: date
     employees: int
     source: str
-
-
-def _header(header: list[str]) -> dict[str, int]:
-    named = [c for c in header if c]
-    doubled = sorted({c for c in named if named.count(c) > 1})
-    unknown = [c for c in named if c not in COLUMNS]
-    if doubled or unknown:
-        raise DomainError(
-            N_(
-                "Overskriften har kolonner, der står der to gange eller er ukendte: %(columns)s.",
-                columns=", ".join(doubled + unknown),
-            ),
-            field="file",
-        )
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise DomainError(
-            N_("Filen mangler kolonnen/kolonnerne: %(columns)s.", columns=", ".join(missing)), field="file"
-        )
-    return {name: header.index(name) for name in COLUMNS if name in header}
 
 
 def _read(
@@ -140,7 +114,7 @@ def import_units(
 ) -> UnitImportResult:
     """Import units' P-numbers and headcounts: all or nothing, idempotent (see the module)."""
     table = read_table(data, filename, limits)
-    index = _header(table.header)
+    index = column_index(table.header, COLUMNS, REQUIRED_COLUMNS, field="file")
     departments = {d.code.casefold(): d for d in session.exec(select(Department)).all()}
     units = {(u.department_id, u.name.casefold()): u for u in session.exec(select(Unit)).all()}
     holders = {u.p_number: u for u in units.values() if u.p_number}
@@ -245,15 +219,7 @@ def _apply(
             units[key] = unit
             if not result.dry_run:
                 session.add(unit)
-                session.flush()
-                audit.record(
-                    session,
-                    actor=actor,
-                    action="unit.create",
-                    entity=unit,
-                    after=audit.snapshot(unit),
-                    at=now,
-                )
+                audit.flush_audited(session, unit, action="unit.create", before=None, actor=actor, now=now)
         if row.p_number is not None and assigned.setdefault(key, unit.p_number) != row.p_number:
             assigned[key] = row.p_number
             result.p_numbers_set += 1

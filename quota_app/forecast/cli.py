@@ -12,7 +12,7 @@ from flask import current_app
 from sqlmodel import Session
 
 from .. import formatting
-from ..cli_types import DATE, PERIOD, TIMESTAMP, fail, integer
+from ..cli_types import DATE, PERIOD, TIMESTAMP, aligned_table, fail, integer
 from ..csv_writer import write_csv
 from ..errors import DomainError
 from ..periods import Period
@@ -66,17 +66,7 @@ def _cells(columns: Sequence[tuple[str, str]], rows: Sequence[dict[str, Any]]) -
 def render_table(heading: str, columns: Sequence[tuple[str, str]], rows: Sequence[dict[str, Any]]) -> str:
     """An aligned plain-text table under a heading: text columns left, figures right."""
     cells = [[label for _, label in columns], *_cells(columns, rows)]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
-    lines = [heading, ""]
-    for n, row in enumerate(cells):
-        lines.append(
-            "  ".join(
-                c.ljust(w) if i < TEXT_COLUMNS else c.rjust(w)
-                for i, (c, w) in enumerate(zip(row, widths, strict=True))
-            ).rstrip()
-        )
-        if n == 0:
-            lines.append("  ".join("-" * w for w in widths))
+    lines = [line.rstrip() for line in aligned_table(heading, cells, text_columns=TEXT_COLUMNS)]
     return "\n".join(lines) + "\n"
 
 

@@ -88,6 +88,14 @@ def echo_row_errors(errors: Iterable[RowError]) -> None:
         click.echo(f"række {error.row}: {error.message}", err=True)
 
 
+def exit_on_row_errors(errors: Sequence[RowError]) -> None:
+    """With bad rows (the targets' and units' imports): print each on stderr and exit 1, nothing saved."""
+    if errors:
+        echo_row_errors(errors)
+        click.echo(f"Fejl: {len({e.row for e in errors})} rækker har fejl; intet er gemt.", err=True)
+        sys.exit(1)
+
+
 def report_errors(result: ImportResult) -> None:
     """Print every bad row on stderr and exit 1: nothing was saved."""
     echo_row_errors(result.errors)

@@ -46,11 +46,21 @@ class RowError:
 
 
 @dataclass
-class ImportResult:
-    """What an import did (or, with errors or a dry run, would have done)."""
+class TableResult:
+    """What reading a table found: how many rows, and the bad ones (any bad row: nothing is written)."""
 
     rows_read: int = 0
     errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class ImportResult(TableResult):
+    """What an import did (or, with errors or a dry run, would have done)."""
+
     places_created: int = 0
     events_created: int = 0
     corrections: int = 0
@@ -60,10 +70,6 @@ class ImportResult:
     dry_run: bool = False
     # What saving writes, for a preview to list (place_plan.planned_changes; at most MAX_LISTED).
     changes: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     def counts(self) -> dict[str, int]:
         """What was (or would be) saved, as the CLI's summary, the audit, the API and import jobs give it."""
@@ -90,6 +96,30 @@ class Table:
     header: list[str]
     rows: Iterator[tuple[int, list[str] | RowError]]
     header_row: int = 1
+
+
+def column_index(
+    header: list[str], columns: tuple[str, ...], required: tuple[str, ...], *, field: str | None = None
+) -> dict[str, int]:
+    """Each known column's position in a header: DomainError for a column named twice or unknown (it would
+    be silently ignored) or a required one missing."""
+    named = [c for c in header if c]
+    doubled = sorted({c for c in named if named.count(c) > 1})
+    unknown = [c for c in named if c not in columns]
+    if doubled or unknown:
+        raise DomainError(
+            N_(
+                "Overskriften har kolonner, der står der to gange eller er ukendte: %(columns)s.",
+                columns=", ".join(doubled + unknown),
+            ),
+            field=field,
+        )
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise DomainError(
+            N_("Filen mangler kolonnen/kolonnerne: %(columns)s.", columns=", ".join(missing)), field=field
+        )
+    return {name: header.index(name) for name in columns if name in header}
 
 
 def read_table(data: bytes, filename: str, limits: ImportLimits | None = None) -> Table:

@@ -9,7 +9,7 @@ import click
 from flask import current_app
 
 from .. import formatting
-from ..cli_types import fail
+from ..cli_types import aligned_table, fail
 from ..converters import parse_iso_date, parse_timestamp
 from ..csv_writer import write_csv
 from ..errors import DomainError
@@ -84,15 +84,7 @@ def render_table(result: Reconciliation, data: dict[str, Any]) -> str:
     cells = [[label for _, label in COLUMNS]]
     for line in _lines(data):
         cells.append([_text(line[key], decimal_comma=True) for key, _ in COLUMNS])
-    widths = [max(len(row[i]) for row in cells) for i in range(len(COLUMNS))]
-    out = [heading, ""]
-    for n, row in enumerate(cells):
-        padded = (
-            c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))
-        )
-        out.append("  ".join(padded))
-        if n == 0:
-            out.append("  ".join("-" * w for w in widths))
+    out = aligned_table(heading, cells, text_columns=2)
     rules = "; ".join(
         f"{code}: {'start' if not statuses else '+'.join(statuses)} ({weighting})"
         for code, (statuses, weighting) in result.rules.items()

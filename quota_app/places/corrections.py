@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session
 
@@ -84,11 +85,39 @@ def correct_event(
     history = _history_with(current, original.effective_date, status)
     if status == "filled":
         check_place(session, place, history, changed_from=original.effective_date, now=now)
+    return _add_correction(
+        session,
+        place,
+        original,
+        history,
+        status=status,
+        day=original.effective_date,
+        reason=reason,
+        original_before=audit.snapshot(original),
+        actor=actor,
+        now=now,
+    )
+
+
+def _add_correction(
+    session: Session,
+    place: Place,
+    original: PlaceEvent,
+    history: dict[date, str],
+    *,
+    status: str,
+    day: date,
+    reason: str,
+    original_before: dict[str, Any],
+    actor: User | str,
+    now: datetime,
+) -> PlaceEvent:
+    """Record the status on day as a correction of the original event, audited as place.correct."""
     correction = _add_event(
         session,
         place,
         status,
-        original.effective_date,
+        day,
         note=reason,
         source="correction",
         actor=actor,
@@ -103,7 +132,7 @@ def correct_event(
         now=now,
         action="place.correct",
         event=correction,
-        event_before=audit.snapshot(original),
+        event_before=original_before,
     )
     return correction
 
@@ -138,28 +167,18 @@ def _move_event(
     before_event = audit.snapshot(original)
     original.voided_at, original.voided_by_id, original.void_reason = now, _actor_id(actor), reason
     session.add(original)
-    moved = _add_event(
+    return _add_correction(
         session,
         place,
-        status,
-        day,
-        note=reason,
-        source="correction",
-        actor=actor,
-        now=now,
-        corrects_event_id=original.id,
-    )
-    _touch_audited(
-        session,
-        place,
+        original,
         history,
+        status=status,
+        day=day,
+        reason=reason,
+        original_before=before_event,
         actor=actor,
         now=now,
-        action="place.correct",
-        event=moved,
-        event_before=before_event,
     )
-    return moved
 
 
 def void_event(

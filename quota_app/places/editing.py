@@ -21,7 +21,7 @@ from ..errors import DomainError, NotFound
 from ..models import ORIGIN, Place, PlaceAttribute, Unit, User
 from ..texts import N_
 from .rules import _actor_id, _check_text, check_not_future
-from .status_events import _get_place, _live_events, _touch
+from .status_events import _audit_with_place, _get_place, _live_events, _touch
 
 _ATTRIBUTE = PlaceAttribute.__table__
 
@@ -137,15 +137,7 @@ def rename_place(
     place.reference, place.title = reference, title
     history = {place.current_since: place.current_status} if place.current_since else {}
     _touch(session, place, history)  # type: ignore[arg-type]  # a current_since has its current_status
-    audit.record(
-        session,
-        actor=actor,
-        action="place.edit",
-        entity=place,
-        before=before,
-        after=audit.snapshot(place),
-        at=now,
-    )
+    audit.record_change(session, place, action="place.edit", before=before, actor=actor, now=now)
     return place
 
 
@@ -194,18 +186,7 @@ def change_attributes(
         # A place moved into a unit counts against that workplace's ceiling from the date on.
         history = {e.effective_date: e.status for e in _live_events(session, place.id)}
         check_place(session, place, history, changed_from=effective_date, now=now)
-    audit.record(
-        session, actor=actor, action="place.attributes", entity=row, after=audit.snapshot(row), at=now
-    )
-    audit.record(
-        session,
-        actor=actor,
-        action="place.update",
-        entity=place,
-        before=before,
-        after=audit.snapshot(place),
-        at=now,
-    )
+    _audit_with_place(session, place, before, actor=actor, now=now, action="place.attributes", row=row)
     return row
 
 
@@ -237,22 +218,14 @@ def void_attributes(
     session.flush()
     before = audit.snapshot(place)
     _refresh_cache(session, place)
-    audit.record(
+    _audit_with_place(
         session,
+        place,
+        before,
         actor=actor,
+        now=now,
         action="place.attributes_void",
-        entity=row,
-        before=before_row,
-        after=audit.snapshot(row),
-        at=now,
-    )
-    audit.record(
-        session,
-        actor=actor,
-        action="place.update",
-        entity=place,
-        before=before,
-        after=audit.snapshot(place),
-        at=now,
+        row=row,
+        row_before=before_row,
     )
     return row

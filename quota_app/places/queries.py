@@ -149,15 +149,14 @@ def departments(session: Session) -> list[Department]:
 
 
 @dataclass(frozen=True)
-class TimelineItem:
+class HistoryItem:
+    """A dated row of a place's history: who recorded it when, and whether (and why) it was voided."""
+
     id: int
-    status: str
     effective_date: date
     recorded_at: object  # aware UTC datetime
     recorded_by: str
     note: str
-    source: str
-    corrects_event_id: int | None
     voided_at: object | None
     voided_by: str | None
     void_reason: str | None
@@ -165,6 +164,13 @@ class TimelineItem:
     @property
     def voided(self) -> bool:
         return self.voided_at is not None
+
+
+@dataclass(frozen=True)
+class TimelineItem(HistoryItem):
+    status: str
+    source: str
+    corrects_event_id: int | None
 
 
 def timeline(session: Session, *, place_id: int) -> list[TimelineItem]:
@@ -201,24 +207,12 @@ def timeline(session: Session, *, place_id: int) -> list[TimelineItem]:
 
 
 @dataclass(frozen=True)
-class AttributeItem:
+class AttributeItem(HistoryItem):
     """A dated unit and fte of a place as shown in its history (from_start: its first attributes)."""
 
-    id: int
     from_start: bool
-    effective_date: date
     unit: str | None
     fte: float
-    recorded_at: object  # aware UTC datetime
-    recorded_by: str
-    note: str
-    voided_at: object | None
-    voided_by: str | None
-    void_reason: str | None
-
-    @property
-    def voided(self) -> bool:
-        return self.voided_at is not None
 
 
 def attribute_history(session: Session, *, place_id: int) -> list[AttributeItem]:

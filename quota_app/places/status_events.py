@@ -121,24 +121,25 @@ def _touch_audited(
     """_touch the place, then audit the event's change (`action`) and the place's update, in that order."""
     before = audit.snapshot(place)
     _touch(session, place, history)
-    audit.record(
-        session,
-        actor=actor,
-        action=action,
-        entity=event,
-        before=event_before,
-        after=audit.snapshot(event),
-        at=now,
+    _audit_with_place(
+        session, place, before, actor=actor, now=now, action=action, row=event, row_before=event_before
     )
-    audit.record(
-        session,
-        actor=actor,
-        action="place.update",
-        entity=place,
-        before=before,
-        after=audit.snapshot(place),
-        at=now,
-    )
+
+
+def _audit_with_place(
+    session: Session,
+    place: Place,
+    place_before: dict[str, Any],
+    *,
+    actor: User | str,
+    now: datetime,
+    action: str,
+    row: Any,
+    row_before: dict[str, Any] | None = None,
+) -> None:
+    """Audit a change of one of the place's rows (`action`), then the place's update, in that order."""
+    audit.record_change(session, row, action=action, before=row_before, actor=actor, now=now)
+    audit.record_change(session, place, action="place.update", before=place_before, actor=actor, now=now)
 
 
 def _check_status(status: str) -> None:

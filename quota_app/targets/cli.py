@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from ..imports.cli import echo_row_errors, run_file_import
+from ..imports.cli import exit_on_row_errors, run_file_import
 from .target_import import TargetImportResult, import_targets
 
 
@@ -24,8 +23,5 @@ def summary(result: TargetImportResult, *, dry_run: bool) -> str:
 @click.option("--dry-run", is_flag=True, help="Check the file and show what would happen; save nothing.")
 def import_targets_command(file: Path, dry_run: bool) -> None:
     result = run_file_import(import_targets, file, dry_run=dry_run)
-    if result.errors:
-        echo_row_errors(result.errors)
-        click.echo(f"Fejl: {len({e.row for e in result.errors})} rækker har fejl; intet er gemt.", err=True)
-        sys.exit(1)
+    exit_on_row_errors(result.errors)
     click.echo(summary(result, dry_run=dry_run))

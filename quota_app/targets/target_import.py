@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlmodel import Session, select
 
 from ..audit import services as audit
 from ..errors import DomainError
-from ..imports.files import RowError, parse_date, read_table
+from ..imports.files import RowError, TableResult, column_index, parse_date, read_table
 from ..imports.limits import ImportLimits
 from ..models import Department, PlacementType, User
 from ..texts import N_
@@ -22,16 +22,10 @@ REQUIRED_COLUMNS = ("year", "department", "type", "value")
 
 
 @dataclass
-class TargetImportResult:
-    rows_read: int = 0
-    errors: list[RowError] = field(default_factory=list)
+class TargetImportResult(TableResult):
     created: int = 0
     changed: int = 0
     unchanged: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def _parse_int(text: str, what: str) -> int:
@@ -57,20 +51,7 @@ def import_targets(
     row is reported. Rows equal to the current target change nothing.
     """
     table = read_table(data, filename, limits)
-    named = [c for c in table.header if c]
-    doubled = sorted({c for c in named if named.count(c) > 1})
-    unknown = [c for c in named if c not in TARGET_COLUMNS]
-    if doubled or unknown:  # a second column of a name, or one we do not read, would be silently ignored
-        raise DomainError(
-            N_(
-                "Overskriften har kolonner, der står der to gange eller er ukendte: %(columns)s.",
-                columns=", ".join(doubled + unknown),
-            )
-        )
-    missing = [c for c in REQUIRED_COLUMNS if c not in table.header]
-    if missing:
-        raise DomainError(N_("Filen mangler kolonnen/kolonnerne: %(columns)s.", columns=", ".join(missing)))
-    index = {name: table.header.index(name) for name in TARGET_COLUMNS if name in table.header}
+    index = column_index(table.header, TARGET_COLUMNS, REQUIRED_COLUMNS)
     departments = {d.code.casefold(): d for d in session.exec(select(Department)).all()}
     types: dict[str, PlacementType] = {}
     for t in session.exec(select(PlacementType)).all():

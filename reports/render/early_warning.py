@@ -9,7 +9,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from ..data import DepartmentReport
 from .formatting import format_count, format_date, format_number, format_pct
-from .style import data_table, text
+from .style import data_table, head_row, text
 
 
 def _share(value: float | None) -> str:
@@ -21,9 +21,7 @@ def lag_table(report: DepartmentReport, styles: dict[str, ParagraphStyle]) -> Ta
         return text("Ingen statusændringer dateret i perioden.", styles["body"])
     head = ["Ordning", "Ændringer", "Median dage", "90 % dage", "Over 7 dage", "Åbninger", "Median dage",
             "90 % dage", "Over 7 dage"]  # fmt: skip
-    data: list[list] = [
-        [Paragraph(h, styles["head"] if i == 0 else styles["head_right"]) for i, h in enumerate(head)]
-    ]
+    data: list[list] = [head_row(head, styles)]
     for line in report.lag:
         data.append(
             [
@@ -44,9 +42,7 @@ def lag_table(report: DepartmentReport, styles: dict[str, ParagraphStyle]) -> Ta
 
 def pace_table(report: DepartmentReport, styles: dict[str, ParagraphStyle]) -> Table:
     head = ["Ordning", "Måltal", "Fremskrevet", "Interval", "Mangler", "Sidste frist for opslag"]
-    data: list[list] = [
-        [Paragraph(h, styles["head"] if i == 0 else styles["head_right"]) for i, h in enumerate(head)]
-    ]
+    data: list[list] = [head_row(head, styles)]
     for line in report.pace:
         data.append(
             [

@@ -88,6 +88,11 @@ def text(value: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(value).replace("\n", "<br/>"), style)
 
 
+def head_row(head: Sequence[str], styles: dict[str, ParagraphStyle]) -> list[Paragraph]:
+    """A table's head row: the first column's heading left-aligned, the figures' right-aligned."""
+    return [Paragraph(h, styles["head"] if i == 0 else styles["head_right"]) for i, h in enumerate(head)]
+
+
 def data_table(
     data: list[list], widths: Sequence[float], *, numeric_from: int = 1, total_row: bool = False
 ) -> Table:

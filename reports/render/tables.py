@@ -16,7 +16,7 @@ from quota_app.vocabulary import MEASURE_NOTES, STATUS_LABELS
 
 from ..data import ConsolidatedReport, DepartmentReport, Methods, Position, Totals, TypeRow, TypeTrend
 from .formatting import format_change, format_count, format_date, format_number, format_pct, format_timestamp
-from .style import FONT, FONT_BOLD, KK_BLUE, data_table, text
+from .style import FONT, FONT_BOLD, KK_BLUE, data_table, head_row, text
 
 
 def type_table(rows: Sequence[TypeRow], totals: Totals | None, styles: dict[str, ParagraphStyle]) -> Table:
@@ -31,9 +31,7 @@ def type_table(rows: Sequence[TypeRow], totals: Totals | None, styles: dict[str,
         "Ændring (pp)",
         "Ændring (antal)",
     ]
-    data: list[list] = [
-        [Paragraph(h, styles["head"] if i == 0 else styles["head_right"]) for i, h in enumerate(head)]
-    ]
+    data: list[list] = [head_row(head, styles)]
     for row in rows:
         name = row.type_name + (f" ({MEASURE_NOTES[row.measure]})" if row.measure in MEASURE_NOTES else "")
         if row.target_pro_rata is not None:
