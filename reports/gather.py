@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from quota_app.clock import local_date
-from quota_app.compliance.figures import compliance
 from quota_app.errors import NotFound
 from quota_app.forecast.summary import EarlyWarning, early_warning
 from quota_app.formatting import period_name
@@ -25,8 +24,8 @@ from quota_app.settings import local_zone
 from quota_app.texts import N_, title_and_name
 from quota_app.vocabulary import STATUS_NAMES
 
+from .compliance_section import compliance_section
 from .data import (
-    ComplianceSection,
     ConsolidatedReport,
     DepartmentColumn,
     DepartmentReport,
@@ -39,7 +38,6 @@ from .data import (
     TrendPoint,
     TypeRow,
     TypeTrend,
-    WorkplaceOver,
 )
 from .early_warning import lag_lines, pace_lines, pace_year_end
 from .verdict import verdict
@@ -365,35 +363,8 @@ def gather_department_report(
         lag=lag_lines(context.warning, type_names, department.code),
         pace=pace_lines(context.warning, type_names, department.code, period=period),
         pace_year_end=pace_year_end(period),
-        compliance=_compliance(session, department_id=department.id, as_of=period.end, known_at=known_at),
-    )
-
-
-def _compliance(
-    session: Session, *, department_id: int, as_of: date, known_at: datetime
-) -> ComplianceSection | None:
-    """The department's workplaces against the proportionality rule on as_of (None: it has none)."""
-    result = compliance(session, as_of=as_of, known_at=known_at, department_ids=[department_id])
-    if not result.rows:
-        return None
-    rows = result.rows
-    return ComplianceSection(
-        as_of=as_of,
-        workplaces=len(rows),
-        unknown_headcount=sum(1 for r in rows if r.ordinary_employees is None),
-        occupied=sum(r.occupied for r in rows),
-        free=sum(r.free or 0 for r in rows),
-        missing_statements=sum(r.missing_statements for r in rows),
-        over=tuple(
-            WorkplaceOver(
-                unit=r.unit,
-                p_number=r.p_number or "",
-                ordinary_employees=r.ordinary_employees or 0,
-                ceiling=r.ceiling or 0,
-                occupied=r.occupied,
-            )
-            for r in rows
-            if r.over and r.exemption is None
+        compliance=compliance_section(
+            session, department_id=department.id, as_of=period.end, known_at=known_at
         ),
     )
 

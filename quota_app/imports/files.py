@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import math
 import re
 import zipfile
 from collections.abc import Iterator
@@ -15,7 +14,6 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from .. import converters
 from ..errors import DomainError
 from ..texts import N_
 from .limits import (
@@ -28,13 +26,9 @@ from .limits import (
     too_many_rows,
 )
 
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_DANISH_DATE = re.compile(r"(\d{1,2})([-.])(\d{1,2})\2(\d{4})")
-_NUMBER = re.compile(r"[+-]?\d+([.,]\d+)?")
 _XLSX_MAGIC = b"PK\x03\x04"
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -377,38 +371,3 @@ def cell_text(value: Any) -> str:
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     return str(value).strip()
-
-
-def parse_date(text: Any) -> date:
-    """Parse 2025-06-30, 30-06-2025 or 30.06.2025 (2000-2100, ASCII digits); DomainError otherwise."""
-    return converters.parse_date(text)
-
-
-def parse_decimal(text: Any) -> float:
-    """Parse a number with a decimal comma or point; DomainError otherwise."""
-    if isinstance(text, int | float) and not isinstance(text, bool):
-        value = float(text)
-    else:
-        raw = str(text or "").strip().replace("\u00a0", "").replace(" ", "")
-        if "," in raw and "." in raw:
-            # The last separator is the decimal one; the other groups thousands.
-            thousands = "." if raw.rfind(",") > raw.rfind(".") else ","
-            raw = raw.replace(thousands, "")
-        raw = raw.replace(",", ".")
-        if not re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", raw):
-            raise DomainError(not_a_number(str(text or "").strip()), field="number")
-        value = float(raw)
-    if math.isnan(value) or math.isinf(value):
-        raise DomainError(not_a_number(text), field="number")
-    return value
-
-
-def not_a_number(text: Any) -> str:
-    return N_("'%(value)s' er ikke et tal.", value=text)
-
-
-def looks_like_formula(value: str) -> bool:
-    """Whether a cell would start a formula in a spreadsheet (a plain signed number does not)."""
-    if not value or not value.startswith(FORMULA_STARTS):
-        return False
-    return not (value[0] in "+-" and _NUMBER.fullmatch(value))

@@ -16,7 +16,7 @@ from ..errors import DomainError
 from ..models import Department, PlacementType
 from ..places.rules import FIELD_DA, MAX_LENGTH, too_long, unknown_status
 from ..texts import N_, Joined
-from .files import looks_like_formula, parse_date, parse_decimal
+from .cells import looks_like_formula, parse_date, parse_decimal
 
 COLUMNS = ("reference", "department", "type", "status", "effective_date", "unit", "title", "fte", "note")
 REQUIRED = COLUMNS[:5]

@@ -9,7 +9,8 @@ from sqlmodel import Session, select
 
 from ..audit import services as audit
 from ..errors import DomainError
-from ..imports.files import RowError, TableResult, column_index, parse_date, read_table
+from ..imports.cells import parse_date
+from ..imports.files import RowError, TableResult, column_index, read_table
 from ..imports.limits import ImportLimits
 from ..models import Department, PlacementType, User
 from ..texts import N_

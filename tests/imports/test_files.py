@@ -9,7 +9,8 @@ import pytest
 from openpyxl import Workbook
 
 from quota_app.errors import DomainError
-from quota_app.imports.files import looks_like_formula, parse_date, parse_decimal, read_table
+from quota_app.imports.cells import looks_like_formula, parse_date, parse_decimal
+from quota_app.imports.files import read_table
 
 
 @pytest.mark.parametrize(
