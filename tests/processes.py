@@ -11,6 +11,7 @@ import queue
 import re
 import socket
 import threading
+import time
 from collections.abc import Callable
 from typing import IO
 
@@ -32,11 +33,14 @@ class LineReader:
 
     def wait_for(self, matches: Callable[[str], bool] | str, *, timeout: float = 60, what: str = "") -> str:
         """Return the first line not yet waited for that matches (a predicate, or a regular expression);
-        fail with everything read so far when the stream ends or the timeout passes first."""
+        fail with everything read so far when the stream ends or `timeout` seconds pass first."""
         test = (lambda line: re.search(matches, line) is not None) if isinstance(matches, str) else matches
+        deadline = (
+            time.monotonic() + timeout
+        )  # for the whole wait: a process that keeps logging cannot stall it
         while True:
             try:
-                line = self._queue.get(timeout=timeout)
+                line = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
             except queue.Empty:
                 raise AssertionError(f"timed out waiting for {what or matches}:\n{self.text()}") from None
             if line is None:
